@@ -1,0 +1,48 @@
+# Chronicle — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint setup setup-test migrate demo clean
+
+run: migrate ## set up, load demo data, serve on http://127.0.0.1:8000
+	$(MANAGE) demo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: setup-test ## set up and run checks, migration check and the test suite
+	DJANGO_SETTINGS_MODULE=chronicle.settings.test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=chronicle.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test
+
+migrate: setup
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) demo
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+clean:
+	rm -rf $(VENV) var static .pytest_cache .ruff_cache

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordsConfig(AppConfig):
+    """The child's file: pupils, concerns, chronology, attachments, addenda."""
+
+    name = "records"
+    label = "records"
+    verbose_name = _("Children's records")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from .models import Pupil
+
+        auditlog.register(Pupil, exclude_fields=["updated_at"])

@@ -1,0 +1,52 @@
+"""What each staff role may do, as Django groups and permissions.
+
+A Membership says who holds which role at which school; the user's groups are the union
+of their roles (kept in step by services.user_sync_role_groups). Object-level rules (which
+school's records) live in selectors; the groups only open the doors of the admin.
+To give a role a new permission, add it here: the groups are rebuilt after every migrate.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from .models import Role
+
+EVERYONE = ["wagtailadmin.access_admin"]
+CASE_WORK = [
+    "records.view_pupil",
+    "records.add_pupil",
+    "records.change_pupil",
+    "accounts.view_membership",
+    "audit.view_chainedlogentry",
+]
+
+ROLE_GROUPS = {
+    Role.STAFF: ("Staff", EVERYONE),
+    Role.DSL: ("Designated safeguarding leads", EVERYONE + CASE_WORK),
+    Role.DEPUTY_DSL: ("Deputy DSLs", EVERYONE + CASE_WORK),
+    Role.HEAD: ("Heads and managers", EVERYONE + ["accounts.view_membership"]),
+    Role.CONFIGURATOR: ("Configurators", EVERYONE),
+}
+
+
+def group_for(role):
+    name, _perms = ROLE_GROUPS[Role(role)]
+    return Group.objects.get_or_create(name=name)[0]
+
+
+def _permissions(names):
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    perms = Permission.objects.select_related("content_type").filter(
+        codename__in={codename for _app, codename in wanted}
+    )
+    return [p for p in perms if (p.content_type.app_label, p.codename) in wanted]
+
+
+def sync_role_groups():
+    """Create each role's group and set its permissions to exactly those above."""
+    for role in Role:
+        _name, names = ROLE_GROUPS[role]
+        group_for(role).permissions.set(_permissions(names))
+
+
+def sync_role_groups_after_migrate(**kwargs):
+    sync_role_groups()

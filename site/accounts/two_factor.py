@@ -1,0 +1,142 @@
+"""Two-factor authentication on django-otp: TOTP apps plus single-use backup codes.
+
+A user with no confirmed device must enrol before anything else; a user with one must
+verify on every login. Codes are checked by django-otp, which refuses a reused TOTP code
+and throttles repeated failures (OTP_*_THROTTLE_FACTOR).
+"""
+
+import base64
+import logging
+from dataclasses import dataclass
+
+import segno
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+logger = logging.getLogger(__name__)
+
+TOTP_DEVICE_NAME = "Authenticator app"
+BACKUP_DEVICE_NAME = "Backup codes"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    message: str = ""
+
+
+def has_two_factor(user):
+    return any(True for _device in devices_for_user(user, confirmed=True))
+
+
+def totp_secret(device):
+    """The base32 secret an authenticator app asks for when typed in by hand."""
+    return base64.b32encode(device.bin_key).decode("ascii")
+
+
+def totp_qr_svg(device):
+    return segno.make(device.config_url, error="m").svg_inline(scale=5, border=2)
+
+
+def totp_device_for_enrolment(user):
+    """The user's unconfirmed TOTP device, created on first use and kept until
+    confirmed, so reloading the page shows the same secret."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(
+            user=user, name=TOTP_DEVICE_NAME, confirmed=False
+        )
+    return device
+
+
+def _normalise(code):
+    return "".join((code or "").split()).lower()
+
+
+def _locked_message(device):
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return ""
+    until = (data or {}).get("locked_until")
+    if until:
+        seconds = max(1, int((until - timezone.now()).total_seconds()) + 1)
+        return ngettext(
+            "You can try again in %(seconds)d second.",
+            "You can try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+    return _("Wait a moment, then try again.")
+
+
+def check_code(*, device, code):
+    """Check a TOTP or backup code against a device, with a message a person reads."""
+    locked = _locked_message(device)
+    if locked:
+        return CheckResult(False, locked)
+    if device.verify_token(_normalise(code)):
+        return CheckResult(True)
+    logger.warning("Two-factor code refused for user id %s", device.user_id)
+    locked = _locked_message(device)
+    if isinstance(device, StaticDevice):
+        wrong = _(
+            "That backup code is not valid. Each backup code works once only; "
+            "check you typed it correctly."
+        )
+    else:
+        wrong = _(
+            "That code is not valid. Codes change every 30 seconds and each works "
+            "once only: wait for a new code in your app and try again."
+        )
+    return CheckResult(False, f"{wrong} {locked}".strip())
+
+
+@transaction.atomic
+def backup_codes_regenerate(*, user):
+    """Replace the user's backup codes with a new set and return them (shown once)."""
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = []
+    for _i in range(settings.CHRONICLE_BACKUP_CODE_COUNT):
+        token = StaticToken.random_token()
+        device.token_set.create(token=token)
+        codes.append(token)
+    return codes
+
+
+@transaction.atomic
+def totp_enrol(*, device, code):
+    """Confirm a new TOTP device with its first code; returns (result, backup codes)."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+    result = check_code(device=device, code=code)
+    if not result.ok:
+        return result, []
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return result, backup_codes_regenerate(user=device.user)
+
+
+@transaction.atomic
+def two_factor_reset(*, user):
+    """Remove every device: the user enrols again at their next login."""
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+
+
+def unused_backup_code_count(user):
+    return StaticToken.objects.filter(
+        device__user=user, device__confirmed=True
+    ).count()
+
+
+def verification_choices(user):
+    """The devices a user can verify with, app first."""
+    devices = list(devices_for_user(user, confirmed=True))
+    return sorted(devices, key=lambda d: isinstance(d, StaticDevice))

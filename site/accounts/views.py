@@ -1,0 +1,128 @@
+"""Two-factor enrolment and verification pages, shown between password and admin."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from . import two_factor
+from .forms import EnrolForm, VerifyForm
+
+SESSION_NEW_CODES = "chronicle_new_backup_codes"
+
+
+def _next_url(request):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("wagtailadmin_home")
+
+
+def _with_next(url_name, next_url):
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+def _verified(request):
+    return request.user.is_verified()
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def setup(request):
+    """First login: scan the QR code (or type the secret), confirm with a code."""
+    if _verified(request):
+        return redirect(_next_url(request))
+    if two_factor.has_two_factor(request.user):
+        # A password alone must never add a device to an account that has one.
+        return redirect(_with_next("accounts:two_factor_verify", _next_url(request)))
+    device = two_factor.totp_device_for_enrolment(request.user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result, codes = two_factor.totp_enrol(
+            device=device, code=form.cleaned_data["code"]
+        )
+        if result.ok:
+            device.refresh_from_db()
+            otp_login(request, device)
+            request.session[SESSION_NEW_CODES] = codes
+            return redirect(
+                _with_next("accounts:two_factor_backup_codes", _next_url(request))
+            )
+        form.add_error("code", result.message)
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "secret": two_factor.totp_secret(device),
+            "qr_svg": two_factor.totp_qr_svg(device),
+            "next": _next_url(request),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request):
+    """Every login: a code from the app, or a single-use backup code."""
+    if _verified(request):
+        return redirect(_next_url(request))
+    devices = two_factor.verification_choices(request.user)
+    if not devices:
+        return redirect(_with_next("accounts:two_factor_setup", _next_url(request)))
+    form = VerifyForm(request.POST or None, devices=devices)
+    if request.method == "POST" and form.is_valid():
+        device = form.selected_device()
+        result = two_factor.check_code(device=device, code=form.cleaned_data["code"])
+        if result.ok:
+            otp_login(request, device)
+            left = two_factor.unused_backup_code_count(request.user)
+            if device.name == two_factor.BACKUP_DEVICE_NAME and left <= 3:
+                messages.warning(
+                    request,
+                    _(
+                        "You have %(count)d backup codes left. Make a new set from "
+                        "your account's two-factor page."
+                    )
+                    % {"count": left},
+                )
+            return redirect(_next_url(request))
+        form.add_error("code", result.message)
+    return render(
+        request,
+        "accounts/two_factor_verify.html",
+        {"form": form, "next": _next_url(request)},
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def backup_codes(request):
+    """New codes are shown once, straight after they are made; then only a count."""
+    if request.method == "POST":
+        request.session[SESSION_NEW_CODES] = two_factor.backup_codes_regenerate(
+            user=request.user
+        )
+        return redirect("accounts:two_factor_backup_codes")
+    codes = request.session.pop(SESSION_NEW_CODES, None)
+    return render(
+        request,
+        "accounts/two_factor_backup_codes.html",
+        {
+            "codes": codes,
+            "unused": two_factor.unused_backup_code_count(request.user),
+            "next": _next_url(request),
+        },
+    )

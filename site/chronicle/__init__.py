@@ -1,0 +1,1 @@
+"""Chronicle: the project package (settings, URLs, WSGI/ASGI entry points)."""

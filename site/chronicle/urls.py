@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="wagtailadmin_home"), name="home"),
+    path("account/", include("accounts.urls")),
+    path("admin/", include(wagtailadmin_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail's page tree (configured concern forms) comes last: it serves every other path.
+urlpatterns += [path("", include(wagtail_urls))]

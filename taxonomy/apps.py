@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TaxonomyConfig(AppConfig):
+    """Vocabularies and terms: concern categories, agencies, locations, profile flags."""
+
+    name = "taxonomy"
+    label = "taxonomy"
+    verbose_name = _("Categories and vocabularies")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkflowsConfig(AppConfig):
+    """Viewflow processes (concern, transfer, file audit), task views, queues and clocks."""
+
+    name = "workflows"
+    label = "workflows"
+    verbose_name = _("Workflows")
+    default_auto_field = "django.db.models.BigAutoField"
