@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ConcernFormsConfig(AppConfig):
-    """Configurable concern forms. Labelled concern_forms: 'forms' would clash with django.forms."""
+    """Configurable concern forms.
+
+    Labelled concern_forms: a label of "forms" would clash with django.forms.
+    """
 
     name = "forms"
     label = "concern_forms"

@@ -59,9 +59,7 @@ class Pupil(models.Model):
     )
     first_name = models.CharField(_("legal first name"), max_length=100)
     last_name = models.CharField(_("legal last name"), max_length=100)
-    preferred_name = models.CharField(
-        _("preferred name"), max_length=100, blank=True
-    )
+    preferred_name = models.CharField(_("preferred name"), max_length=100, blank=True)
     date_of_birth = models.DateField(_("date of birth"))
     year_group = models.CharField(
         _("year group"), max_length=2, choices=YearGroup.choices

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class TaxonomyConfig(AppConfig):
-    """Vocabularies and terms: concern categories, agencies, locations, profile flags."""
+    """Vocabularies: concern categories, agencies, locations, profile flags."""
 
     name = "taxonomy"
     label = "taxonomy"

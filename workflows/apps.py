@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WorkflowsConfig(AppConfig):
-    """Viewflow processes (concern, transfer, file audit), task views, queues and clocks."""
+    """Viewflow processes (concern, transfer, file audit), task views, queues."""
 
     name = "workflows"
     label = "workflows"

@@ -10,9 +10,7 @@ class CodeField(forms.CharField):
         kwargs.setdefault("max_length", 32)
         kwargs.setdefault(
             "widget",
-            forms.TextInput(
-                attrs={"autocomplete": "one-time-code", "autofocus": True}
-            ),
+            forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
         )
         super().__init__(**kwargs)
 

@@ -1,9 +1,9 @@
 """What each staff role may do, as Django groups and permissions.
 
-A Membership says who holds which role at which school; the user's groups are the union
-of their roles (kept in step by services.user_sync_role_groups). Object-level rules (which
-school's records) live in selectors; the groups only open the doors of the admin.
-To give a role a new permission, add it here: the groups are rebuilt after every migrate.
+A Membership says who holds which role at which school; the user's groups are the
+union of their roles (kept in step by services.user_sync_role_groups). Object-level
+rules (which school's records) live in selectors; groups only open the admin's doors.
+To give a role a new permission, add it here: groups are rebuilt after every migrate.
 """
 
 from django.contrib.auth.models import Group, Permission

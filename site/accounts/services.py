@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from .models import Membership, Role
+from .models import Membership, Role, User
 from .roles import group_for
 
 
@@ -33,3 +33,15 @@ def membership_revoke(*, user, school, role):
     for membership in Membership.objects.filter(user=user, school=school, role=role):
         membership.delete()
     user_sync_role_groups(user=user)
+
+
+@transaction.atomic
+def user_upsert(*, username, email, first_name, last_name, password=None):
+    """Create the user or bring their details up to date; set the password if given."""
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.email, user.first_name, user.last_name = email, first_name, last_name
+    if password is not None:
+        user.set_password(password)
+    user.full_clean(exclude=["password"] if password is None else None)
+    user.save()
+    return user

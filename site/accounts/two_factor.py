@@ -131,9 +131,7 @@ def two_factor_reset(*, user):
 
 
 def unused_backup_code_count(user):
-    return StaticToken.objects.filter(
-        device__user=user, device__confirmed=True
-    ).count()
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def verification_choices(user):

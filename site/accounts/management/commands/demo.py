@@ -1,0 +1,180 @@
+"""Synthetic demo data: one trust, two schools, pupils and a user per role.
+
+Idempotent: running it again leaves one of everything and prints the same sign-in
+details. Every name and number here is invented.
+"""
+
+import random
+from datetime import date
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import two_factor
+from accounts.models import Role, School, Trust
+from accounts.services import membership_grant, user_upsert
+from records.models import Sex, YearGroup
+from records.services import pupil_upsert
+
+DEMO_PASSWORD = "chronicle-demo-only"  # noqa: S105 (synthetic demo accounts)
+TRUST = "Riverbend Learning Trust (demo)"
+SCHOOLS = [
+    (
+        "990001",
+        "Oakfield Primary School (demo)",
+        [YearGroup.RECEPTION] + list(YearGroup)[2:8],
+    ),
+    ("990002", "Hillside Academy (demo)", list(YearGroup)[8:15]),
+]
+# username, first name, last name, [(school URN, role)]
+USERS = [
+    ("staff.oakfield", "Alex", "Morgan", [("990001", Role.STAFF)]),
+    ("dsl.oakfield", "Jordan", "Ellis", [("990001", Role.DSL)]),
+    ("deputy.oakfield", "Casey", "Brooks", [("990001", Role.DEPUTY_DSL)]),
+    ("head.oakfield", "Morgan", "Hale", [("990001", Role.HEAD)]),
+    ("config.oakfield", "Riley", "Quinn", [("990001", Role.CONFIGURATOR)]),
+    ("staff.hillside", "Taylor", "Reed", [("990002", Role.STAFF)]),
+    ("dsl.hillside", "Sam", "Okafor", [("990002", Role.DSL)]),
+    ("lead.trust", "Jamie", "Lowe", [("990001", Role.HEAD), ("990002", Role.HEAD)]),
+]
+FIRST_NAMES = [
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Finn",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jay",
+    "Kai",
+    "Lily",
+    "Max",
+    "Nia",
+    "Oscar",
+    "Pip",
+    "Rosa",
+    "Theo",
+    "Una",
+    "Zac",
+]
+LAST_NAMES = [
+    "Ashdown",
+    "Brightwater",
+    "Copperfield",
+    "Dunmore",
+    "Elmsworth",
+    "Fairhaven",
+    "Glenbrook",
+    "Hollowell",
+    "Ivybridge",
+    "Juniper",
+    "Kestrel",
+    "Larkspur",
+]
+PUPILS_PER_SCHOOL = 24
+
+
+class Command(BaseCommand):
+    help = "Create synthetic demo data and print how to sign in as each demo role."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--without-2fa",
+            action="store_true",
+            help="Leave demo users without two-factor devices, so the first sign-in "
+            "walks through enrolment.",
+        )
+
+    def handle(self, *args, without_2fa=False, **options):
+        if not settings.CHRONICLE_ALLOW_DEMO_DATA:
+            raise CommandError(
+                "Demo data is switched off in these settings (production?). Nothing "
+                "was created."
+            )
+        with transaction.atomic():
+            schools = self._schools()
+            users = [self._user(schools, *row) for row in USERS]
+            if not without_2fa:
+                for user in users:
+                    self._provision_two_factor(user)
+        self._print_sign_in(users)
+
+    def _schools(self):
+        trust, _created = Trust.objects.get_or_create(name=TRUST)
+        schools = {}
+        rng = random.Random(2026)  # noqa: S311 (synthetic data, not security)
+        for urn, name, year_groups in SCHOOLS:
+            school, _created = School.objects.update_or_create(
+                urn=urn, defaults={"name": name, "trust": trust}
+            )
+            schools[urn] = school
+            for index in range(PUPILS_PER_SCHOOL):
+                self._pupil(rng, school, index, year_groups)
+        return schools
+
+    def _pupil(self, rng, school, index, year_groups):
+        year_group = year_groups[index % len(year_groups)]
+        age = {"R": 5, "N": 4}.get(year_group) or int(year_group) + 5
+        pupil_upsert(
+            school=school,
+            upn=f"Z{school.urn}{index:05d}0",
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            date_of_birth=date(2026 - age - 1, rng.randint(9, 12), rng.randint(1, 28)),
+            year_group=year_group,
+            sex=rng.choice([Sex.FEMALE, Sex.MALE]),
+        )
+
+    def _user(self, schools, username, first_name, last_name, roles):
+        user = user_upsert(
+            username=username,
+            email=f"{username}@demo.invalid",
+            first_name=first_name,
+            last_name=last_name,
+            password=DEMO_PASSWORD,
+        )
+        for urn, role in roles:
+            membership_grant(user=user, school=schools[urn], role=role)
+        return user
+
+    def _provision_two_factor(self, user):
+        if two_factor.has_two_factor(user):
+            return
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        TOTPDevice.objects.create(
+            user=user, name=two_factor.TOTP_DEVICE_NAME, confirmed=True
+        )
+        two_factor.backup_codes_regenerate(user=user)
+
+    def _print_sign_in(self, users):
+        out = self.stdout
+        out.write(self.style.SUCCESS("\nChronicle demo data is ready (all synthetic)."))
+        out.write("Sign in at http://127.0.0.1:8000/admin/ with:")
+        out.write(f"  password for every demo user: {DEMO_PASSWORD}\n")
+        for user in users:
+            roles = ", ".join(
+                f"{m.get_role_display()} at {m.school.name}"
+                for m in user.memberships.select_related("school")
+            )
+            out.write(self.style.MIGRATE_HEADING(f"  {user.username}") + f"  {roles}")
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is None:
+                out.write("    two-factor: not set up — first sign-in shows enrolment")
+                continue
+            codes = StaticToken.objects.filter(device__user=user).values_list(
+                "token", flat=True
+            )
+            out.write(
+                f"    authenticator secret: {two_factor.totp_secret(device)}"
+                "  (add to any TOTP app)"
+            )
+            out.write(f"    backup codes (each works once): {' '.join(codes)}")
+        out.write(
+            "\nNo authenticator app to hand? Use a backup code: choose "
+            "'A backup code' on the code page."
+        )

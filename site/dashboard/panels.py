@@ -1,0 +1,75 @@
+"""Dashboard panels, one per kind of work. Which panels a user gets is decided by
+their roles (selectors), never by the template."""
+
+from wagtail.admin.ui.components import Component
+
+from accounts.models import Role
+from accounts.selectors import CASE_ROLES, memberships_of, schools_where
+from records.selectors import pupils_visible_to
+
+
+class RolePanel(Component):
+    order = 10
+    template_name = "dashboard/panels/roles.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        return {"memberships": memberships_of(self.user)}
+
+
+class ReportingPanel(Component):
+    """Every member of staff: report a concern, see what they reported."""
+
+    order = 20
+    template_name = "dashboard/panels/reporting.html"
+
+
+class CaseworkPanel(Component):
+    """DSLs and deputies: their schools' queues and children."""
+
+    order = 30
+    template_name = "dashboard/panels/casework.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        schools = schools_where(self.user, *CASE_ROLES)
+        on_roll = pupils_visible_to(self.user).filter(date_left__isnull=True)
+        return {"schools": schools, "pupils_on_roll": on_roll.count()}
+
+
+class OversightPanel(Component):
+    """Heads and managers: workflow status and trends, without case content."""
+
+    order = 40
+    template_name = "dashboard/panels/oversight.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        return {"schools": schools_where(self.user, Role.HEAD)}
+
+
+class ConfigurationPanel(Component):
+    """Configurators: the forms and categories staff see."""
+
+    order = 50
+    template_name = "dashboard/panels/configuration.html"
+
+
+def panels_for(user):
+    roles = {Role(m.role) for m in memberships_of(user)}
+    panels = [RolePanel(user)]
+    if roles:
+        panels.append(ReportingPanel())
+    if roles & set(CASE_ROLES):
+        panels.append(CaseworkPanel(user))
+    if Role.HEAD in roles:
+        panels.append(OversightPanel(user))
+    if Role.CONFIGURATOR in roles:
+        panels.append(ConfigurationPanel())
+    return panels
