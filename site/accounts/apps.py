@@ -17,4 +17,4 @@ class AccountsConfig(AppConfig):
         audit_registration.register()
         # Permissions exist only after every app has migrated, so the role groups are
         # (re)built then, and a new permission in roles.py reaches every install.
-        post_migrate.connect(roles.sync_role_groups_after_migrate, sender=self)
+        post_migrate.connect(roles.sync_role_groups_after_migrate)

@@ -6,6 +6,7 @@ rules (which school's records) live in selectors; groups only open the admin's d
 To give a role a new permission, add it here: groups are rebuilt after every migrate.
 """
 
+from django.apps import apps as global_apps
 from django.contrib.auth.models import Group, Permission
 
 from .models import Role
@@ -48,5 +49,8 @@ def sync_role_groups():
         group_for(role).permissions.set(_permissions(names))
 
 
-def sync_role_groups_after_migrate(**kwargs):
-    sync_role_groups()
+def sync_role_groups_after_migrate(*, app_config, apps=global_apps, **kwargs):
+    """post_migrate is sent once per app; permissions of every app exist only after
+    the last one, so the groups are built then."""
+    if app_config is list(global_apps.get_app_configs())[-1]:
+        sync_role_groups()

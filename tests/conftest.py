@@ -1,0 +1,79 @@
+"""Shared fixtures: schools, one user per role, and clients past two-factor.
+
+The audit table refuses DELETE (see audit/db_guard.py), so transactional_db cannot
+flush it: tests use the default transaction-rollback database, and browser tests run
+their own server on their own database (tests/e2e/conftest.py).
+"""
+
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Role
+from accounts.services import membership_grant
+
+from .factories import PupilFactory, SchoolFactory, UserFactory
+
+
+@pytest.fixture
+def school(db):
+    return SchoolFactory(name="Brook Lane Primary (test)")
+
+
+@pytest.fixture
+def other_school(db):
+    return SchoolFactory(name="Far Hill Academy (test)")
+
+
+@pytest.fixture
+def make_member(db, school):
+    """make_member(role, school=None) -> a user holding that role at the school."""
+
+    def make(role, at=None, **user_fields):
+        user = UserFactory(**user_fields)
+        membership_grant(user=user, school=at or school, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def dsl(make_member):
+    return make_member(Role.DSL)
+
+
+@pytest.fixture
+def staff(make_member):
+    return make_member(Role.STAFF)
+
+
+@pytest.fixture
+def totp_device(db):
+    def make(user):
+        return TOTPDevice.objects.create(user=user, name="Authenticator app")
+
+    return make
+
+
+@pytest.fixture
+def verified_client(client, totp_device):
+    """verified_client(user) -> the test client signed in past two-factor.
+
+    The two-factor steps themselves are tested in tests/accounts/test_two_factor.py;
+    this skips them for tests about what a signed-in user sees.
+    """
+
+    def sign_in(user):
+        device = TOTPDevice.objects.filter(user=user).first() or totp_device(user)
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def pupil(school):
+    return PupilFactory(school=school)

@@ -1,0 +1,81 @@
+"""`manage.py demo`: synthetic data, one user per role, safe to run again."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
+from django.urls import reverse
+
+from accounts.models import Membership, Role, School, User
+from records.models import Pupil
+
+
+def run_demo(*args):
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_creates_a_trust_of_two_schools_with_every_role():
+    run_demo()
+    assert School.objects.filter(trust__isnull=False).count() == 2
+    held = set(Membership.objects.values_list("role", flat=True))
+    assert held == {role.value for role in Role}
+    assert Pupil.objects.count() == 48
+    assert all(
+        email.endswith(".invalid")
+        for email in User.objects.values_list("email", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_running_demo_again_changes_nothing_and_prints_the_same_logins():
+    first = run_demo()
+    counts = (User.objects.count(), Pupil.objects.count(), Membership.objects.count())
+    second = run_demo()
+    assert first == second
+    assert counts == (
+        User.objects.count(),
+        Pupil.objects.count(),
+        Membership.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_printed_password_and_backup_code_sign_the_dsl_in(client):
+    output = run_demo()
+    password = re.search(r"password for every demo user: (\S+)", output).group(1)
+    block = output.split("dsl.oakfield", 1)[1]
+    code = re.search(r"backup codes \(each works once\): (\w+)", block).group(1)
+
+    client.post(
+        reverse("wagtailadmin_login"),
+        {"username": "dsl.oakfield", "password": password},
+    )
+    user = User.objects.get(username="dsl.oakfield")
+    backup = [d for d in user.staticdevice_set.all()][0]
+    client.post(
+        reverse("accounts:two_factor_verify"),
+        {"device": backup.persistent_id, "code": code},
+    )
+    page = client.get("/admin/").content.decode()
+    assert "Designated safeguarding lead" in page
+
+
+@pytest.mark.django_db
+def test_demo_without_2fa_leaves_enrolment_to_first_sign_in():
+    output = run_demo("--without-2fa")
+    assert "first sign-in shows enrolment" in output
+    assert not User.objects.filter(totpdevice__isnull=False).exists()
+
+
+@pytest.mark.django_db
+@override_settings(CHRONICLE_ALLOW_DEMO_DATA=False)
+def test_demo_refuses_where_demo_data_is_switched_off():
+    with pytest.raises(CommandError, match="switched off"):
+        run_demo()
+    assert not User.objects.exists()

@@ -1,0 +1,35 @@
+"""Bad requests get a clear Chronicle page, never a server error."""
+
+from django.test import Client
+from django.urls import reverse
+
+from .factories import PASSWORD
+
+
+def test_unknown_address_gets_a_plain_not_found_page(verified_client, staff):
+    response = verified_client(staff).get("/no-such-page/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+def test_post_without_csrf_token_explains_and_signs_nobody_in(staff):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        reverse("wagtailadmin_login"),
+        {"username": staff.username, "password": PASSWORD},
+    )
+    assert response.status_code == 403
+    assert "This form has expired" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_expired_session_asks_to_sign_in_again(verified_client, staff):
+    client = verified_client(staff)
+    assert client.get("/admin/").status_code == 200
+    client.session.flush()
+    client.cookies.clear()
+
+    response = client.get("/admin/")
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("wagtailadmin_login"))
