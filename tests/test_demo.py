@@ -57,7 +57,7 @@ def test_printed_password_and_backup_code_sign_the_dsl_in(client):
         {"username": "dsl.oakfield", "password": password},
     )
     user = User.objects.get(username="dsl.oakfield")
-    backup = [d for d in user.staticdevice_set.all()][0]
+    backup = user.staticdevice_set.get()
     client.post(
         reverse("accounts:two_factor_verify"),
         {"device": backup.persistent_id, "code": code},

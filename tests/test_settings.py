@@ -1,4 +1,4 @@
-"""Production settings refuse to start without their secrets, and pass check --deploy."""
+"""Production settings refuse to start without secrets and pass check --deploy."""
 
 import os
 import subprocess
