@@ -1,3 +1,5 @@
+from django.templatetags.static import static
+from django.utils.html import format_html
 from wagtail import hooks
 
 from .panels import panels_for
@@ -18,3 +20,10 @@ def no_page_summary(request, summary_items):
 def no_wagtail_help(request, menu_items):
     # Wagtail's editor guide is about publishing pages, not safeguarding work.
     menu_items[:] = [item for item in menu_items if item.name != "help"]
+
+
+@hooks.register("insert_global_admin_css")
+def chronicle_css():
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("chronicle/chronicle.css")
+    )

@@ -81,7 +81,7 @@ def test_enrolment_confirms_device_and_shows_ten_backup_codes_once(client, staff
     assert response.url.startswith(BACKUP_CODES)
     page = client.get(response.url).content.decode()
     stored = set(StaticToken.objects.filter(device__user=staff).values_list("token"))
-    shown = set(re.findall(r"<code class=\"w-text-lg\">(\w+)</code>", page))
+    shown = set(re.findall(r"<li><code>(\w+)</code></li>", page))
     assert len(shown) == 10
     assert shown == {token for (token,) in stored}
     again = client.get(BACKUP_CODES).content.decode()

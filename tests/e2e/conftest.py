@@ -1,0 +1,176 @@
+"""Browser tests: Debian's chromium, driven by Playwright, against a real server.
+
+The server is `manage.py runserver` with the development settings (what `make run`
+serves), on a database of its own: a fresh SQLite file, or a fresh PostgreSQL database
+beside the one in DATABASE_URL. Screenshots go to tests/e2e/screenshots/ (ignored).
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import environ
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Database:
+    """A throwaway database for the server, of the same kind as the test run's."""
+
+    def __init__(self, tmp_path):
+        url = os.environ.get("DATABASE_URL", "")
+        self.admin = None
+        if url.startswith(("postgres://", "postgresql://")):
+            import psycopg
+
+            config = environ.Env.db_url_config(url)
+            self.name = f"chronicle_e2e_{uuid.uuid4().hex[:8]}"
+            self.admin = psycopg.connect(
+                host=config["HOST"] or None,
+                port=config["PORT"] or None,
+                user=config["USER"] or None,
+                password=config["PASSWORD"] or None,
+                dbname="postgres",
+                autocommit=True,
+            )
+            self.admin.execute(f'CREATE DATABASE "{self.name}"')
+            self.url = url.rsplit("/", 1)[0] + f"/{self.name}"
+        else:
+            self.url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+
+    def drop(self):
+        if self.admin is not None:
+            self.admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self.admin.close()
+
+
+class Server:
+    def __init__(self, tmp_path):
+        self.database = _Database(tmp_path)
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "chronicle.settings.dev",
+            "DATABASE_URL": self.database.url,
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "PRIVATE_MEDIA_ROOT": str(tmp_path / "private-media"),
+            "WAGTAILADMIN_BASE_URL": self.base_url,
+        }
+        self.process = None
+
+    def manage(self, *args):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def start(self):
+        self.manage("migrate", "--noinput")
+        self.demo_output = self.manage("demo")
+        self.log = open(Path(self.env["MEDIA_ROOT"]).parent / "server.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "runserver",
+                "--noreload",
+                f"127.0.0.1:{self.port}",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                assert self.process.poll() is None, "the server exited on start"
+                time.sleep(0.2)
+        raise RuntimeError("the server did not start listening within 60 seconds")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.log.close()
+        self.database.drop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = Server(tmp_path_factory.mktemp("e2e"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
+            "chromium); .ci/run does this."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(
+        base_url=server.base_url, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page, request):
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def take(name):
+        path = SCREENSHOTS / f"{request.node.name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
