@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTION_ENV = {
     "SECRET_KEY": "a-production-like-secret-" + "x" * 40,
@@ -27,28 +29,19 @@ def manage(*args, **env_changes):
     )
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    env = dict(PRODUCTION_ENV)
-    del env["SECRET_KEY"]
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY must be set"),
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
+        ("DATABASE_URL", "DATABASE_URL"),
+    ],
+)
+def test_production_refuses_to_start_without_a_required_setting(missing, message):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = manage("check", **env)
     assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
-
-
-def test_production_refuses_to_start_without_allowed_hosts():
-    env = dict(PRODUCTION_ENV)
-    del env["ALLOWED_HOSTS"]
-    result = manage("check", **env)
-    assert result.returncode != 0
-    assert "ALLOWED_HOSTS must be set" in result.stderr
-
-
-def test_production_refuses_to_start_without_a_database_url():
-    env = dict(PRODUCTION_ENV)
-    del env["DATABASE_URL"]
-    result = manage("check", **env)
-    assert result.returncode != 0
-    assert "DATABASE_URL" in result.stderr
+    assert message in result.stderr
 
 
 def test_production_passes_the_deployment_checklist():
