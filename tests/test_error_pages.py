@@ -1,7 +1,10 @@
 """Bad requests get a clear Chronicle page, never a server error."""
 
+from datetime import timedelta
+
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from .factories import PASSWORD
 
@@ -26,8 +29,9 @@ def test_post_without_csrf_token_explains_and_signs_nobody_in(staff):
 def test_expired_session_asks_to_sign_in_again(verified_client, staff):
     client = verified_client(staff)
     assert client.get("/admin/").status_code == 200
-    client.session.flush()
-    client.cookies.clear()
+    session = client.session
+    session.set_expiry(timezone.now() - timedelta(seconds=1))
+    session.save()
 
     response = client.get("/admin/")
 

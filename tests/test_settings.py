@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-production-like-secret-" + "x" * 40,
     "ALLOWED_HOSTS": "chronicle.example.org",
     "DATABASE_URL": "sqlite:////tmp/chronicle-check-deploy.sqlite3",
+    "EMAIL_URL": "smtp+tls://chronicle:secret@smtp.example.org:587",
 }
 
 
@@ -35,6 +36,7 @@ def manage(*args, **env_changes):
         ("SECRET_KEY", "SECRET_KEY must be set"),
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
         ("DATABASE_URL", "DATABASE_URL"),
+        ("EMAIL_URL", "EMAIL_URL must be set"),
     ],
 )
 def test_production_refuses_to_start_without_a_required_setting(missing, message):

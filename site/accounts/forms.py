@@ -35,7 +35,6 @@ class VerifyForm(forms.Form):
 
     def __init__(self, *args, devices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.devices = {device.persistent_id: device for device in devices}
         self.fields["device"].choices = [
             (device.persistent_id, self._label(device)) for device in devices
         ]
@@ -47,6 +46,3 @@ class VerifyForm(forms.Form):
         if device.name == BACKUP_DEVICE_NAME:
             return _("A backup code")
         return _("My authenticator app")
-
-    def selected_device(self):
-        return self.devices[self.cleaned_data["device"]]

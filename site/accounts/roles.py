@@ -12,19 +12,16 @@ from django.contrib.auth.models import Group, Permission
 from .models import Role
 
 EVERYONE = ["wagtailadmin.access_admin"]
-CASE_WORK = [
-    "records.view_pupil",
-    "records.add_pupil",
-    "records.change_pupil",
-    "accounts.view_membership",
-    "audit.view_chainedlogentry",
-]
 
+# Model permissions are global in Django, not per school: a DSL given
+# records.view_pupil would see every school's pupils in any generic admin view. So
+# roles grant no model permission on case data; each feature's views check the
+# user's Membership through a selector (e.g. records.selectors.pupils_visible_to).
 ROLE_GROUPS = {
     Role.STAFF: ("Staff", EVERYONE),
-    Role.DSL: ("Designated safeguarding leads", EVERYONE + CASE_WORK),
-    Role.DEPUTY_DSL: ("Deputy DSLs", EVERYONE + CASE_WORK),
-    Role.HEAD: ("Heads and managers", EVERYONE + ["accounts.view_membership"]),
+    Role.DSL: ("Designated safeguarding leads", EVERYONE),
+    Role.DEPUTY_DSL: ("Deputy DSLs", EVERYONE),
+    Role.HEAD: ("Heads and managers", EVERYONE),
     Role.CONFIGURATOR: ("Configurators", EVERYONE),
 }
 

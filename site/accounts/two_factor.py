@@ -44,10 +44,16 @@ def totp_qr_svg(device):
     return segno.make(device.config_url, error="m").svg_inline(scale=5, border=2)
 
 
-def totp_device_for_enrolment(user):
-    """The user's unconfirmed TOTP device, created on first use and kept until
-    confirmed, so reloading the page shows the same secret."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def totp_device_for_enrolment(user, *, pending_id=None):
+    """The unconfirmed TOTP device of this enrolment (one browser session), made on
+    first use, so reloading the page shows the same secret.
+
+    Each session gets its own secret: someone else who knows the password and opens
+    the page never sees the secret the real user goes on to confirm.
+    """
+    device = TOTPDevice.objects.filter(
+        user=user, confirmed=False, pk=pending_id
+    ).first()
     if device is None:
         device = TOTPDevice.objects.create(
             user=user, name=TOTP_DEVICE_NAME, confirmed=False
@@ -113,14 +119,32 @@ def backup_codes_regenerate(*, user):
 
 @transaction.atomic
 def totp_enrol(*, device, code):
-    """Confirm a new TOTP device with its first code; returns (result, backup codes)."""
+    """Confirm a new TOTP device with its first code; returns (result, backup codes).
+
+    Every other pending enrolment of the user is dropped."""
     device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
     result = check_code(device=device, code=code)
     if not result.ok:
         return result, []
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
     return result, backup_codes_regenerate(user=device.user)
+
+
+@transaction.atomic
+def verify(*, user, persistent_id, code):
+    """Check a code against one of the user's devices, locked for the check so that
+    parallel guesses each count against the throttle and a code works only once.
+    Returns (result, device)."""
+    device = next(
+        (d for d in verification_choices(user) if d.persistent_id == persistent_id),
+        None,
+    )
+    if device is None:
+        return CheckResult(False, _("Choose how to verify.")), None
+    device = type(device).objects.select_for_update().get(pk=device.pk)
+    return check_code(device=device, code=code), device
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from . import two_factor
 from .forms import EnrolForm, VerifyForm
 
 SESSION_NEW_CODES = "chronicle_new_backup_codes"
+SESSION_PENDING_DEVICE = "chronicle_pending_totp_device"
 
 
 def _next_url(request):
@@ -45,7 +46,10 @@ def setup(request):
     if two_factor.has_two_factor(request.user):
         # A password alone must never add a device to an account that has one.
         return redirect(_with_next("accounts:two_factor_verify", _next_url(request)))
-    device = two_factor.totp_device_for_enrolment(request.user)
+    device = two_factor.totp_device_for_enrolment(
+        request.user, pending_id=request.session.get(SESSION_PENDING_DEVICE)
+    )
+    request.session[SESSION_PENDING_DEVICE] = device.pk
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result, codes = two_factor.totp_enrol(
@@ -54,6 +58,7 @@ def setup(request):
         if result.ok:
             device.refresh_from_db()
             otp_login(request, device)
+            del request.session[SESSION_PENDING_DEVICE]
             request.session[SESSION_NEW_CODES] = codes
             return redirect(
                 _with_next("accounts:two_factor_backup_codes", _next_url(request))
@@ -83,8 +88,11 @@ def verify(request):
         return redirect(_with_next("accounts:two_factor_setup", _next_url(request)))
     form = VerifyForm(request.POST or None, devices=devices)
     if request.method == "POST" and form.is_valid():
-        device = form.selected_device()
-        result = two_factor.check_code(device=device, code=form.cleaned_data["code"])
+        result, device = two_factor.verify(
+            user=request.user,
+            persistent_id=form.cleaned_data["device"],
+            code=form.cleaned_data["code"],
+        )
         if result.ok:
             otp_login(request, device)
             left = two_factor.unused_backup_code_count(request.user)

@@ -1,4 +1,5 @@
 from auditlog.models import AbstractLogEntry
+from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,23 @@ class ChainedLogEntry(AbstractLogEntry):
     The database refuses UPDATE and DELETE on this table (see db_guard.py).
     """
 
+    # Entries outlive what they point at: a removed user or content type must not
+    # cascade into (or null a hashed field of) an append-only row.
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("content type"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
     prev_hash = models.CharField(_("previous hash"), max_length=64, editable=False)
     entry_hash = models.CharField(
         _("entry hash"), max_length=64, editable=False, unique=True

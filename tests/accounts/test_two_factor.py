@@ -61,6 +61,25 @@ def test_enrolment_page_shows_the_same_secret_on_reload(client, staff):
     assert TOTPDevice.objects.filter(user=staff).count() == 1
 
 
+def test_each_sign_in_session_gets_its_own_secret(client, staff):
+    """Someone else with the password must not see the secret the user confirms."""
+    from django.test import Client
+
+    intruder = Client()
+    sign_in(intruder, staff)
+    intruder_page = intruder.get(SETUP).content
+    sign_in(client, staff)
+    client.get(SETUP)
+    mine = TOTPDevice.objects.exclude(
+        pk=intruder.session["chronicle_pending_totp_device"]
+    ).get(user=staff)
+
+    assert two_factor.totp_secret(mine).encode() not in intruder_page
+    client.post(SETUP, {"code": current_code(mine)})
+    assert list(TOTPDevice.objects.filter(user=staff)) == [mine]
+    assert intruder.get(HOME).url.startswith(VERIFY)
+
+
 def test_wrong_enrolment_code_is_refused_and_nothing_is_confirmed(client, staff):
     sign_in(client, staff)
     response = client.post(SETUP, {"code": "123456"})

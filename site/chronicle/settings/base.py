@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "audit.middleware.ServerSideAuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -143,6 +143,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="chronicle@localhost")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Shared staffroom computers: closing the browser ends the session.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -169,6 +171,7 @@ CHRONICLE_BACKUP_CODE_COUNT = 10
 AUDITLOG_LOGENTRY_MODEL = "audit.ChainedLogEntry"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_MASK_CALLABLE = "audit.chain.mask_whole_value"
+AUDITLOG_CID_HEADER = None  # never trust a client-sent correlation id
 
 # Demo data (synthetic) may be loaded only where a setting says so; never in production.
 CHRONICLE_ALLOW_DEMO_DATA = False
