@@ -8,12 +8,16 @@ from accounts.selectors import CASE_ROLES, memberships_of, schools_where
 from records.selectors import pupils_visible_to
 
 
-class RolePanel(Component):
-    order = 10
-    template_name = "dashboard/panels/roles.html"
+class UserPanel(Component):
+    """A panel about the signed-in user's own schools."""
 
     def __init__(self, user):
         self.user = user
+
+
+class RolePanel(UserPanel):
+    order = 10
+    template_name = "dashboard/panels/roles.html"
 
     def get_context_data(self, parent_context=None):
         return {"memberships": memberships_of(self.user)}
@@ -26,14 +30,11 @@ class ReportingPanel(Component):
     template_name = "dashboard/panels/reporting.html"
 
 
-class CaseworkPanel(Component):
+class CaseworkPanel(UserPanel):
     """DSLs and deputies: their schools' queues and children."""
 
     order = 30
     template_name = "dashboard/panels/casework.html"
-
-    def __init__(self, user):
-        self.user = user
 
     def get_context_data(self, parent_context=None):
         schools = schools_where(self.user, *CASE_ROLES)
@@ -41,14 +42,11 @@ class CaseworkPanel(Component):
         return {"schools": schools, "pupils_on_roll": on_roll.count()}
 
 
-class OversightPanel(Component):
+class OversightPanel(UserPanel):
     """Heads and managers: workflow status and trends, without case content."""
 
     order = 40
     template_name = "dashboard/panels/oversight.html"
-
-    def __init__(self, user):
-        self.user = user
 
     def get_context_data(self, parent_context=None):
         return {"schools": schools_where(self.user, Role.HEAD)}
