@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import audit_registration, roles
+        from . import audit_registration, roles, signals  # noqa: F401 (receivers)
 
         audit_registration.register()
         # Permissions exist only after every app has migrated, so the role groups are

@@ -46,7 +46,7 @@ def sync_role_groups():
         group_for(role).permissions.set(_permissions(names))
 
 
-def sync_role_groups_after_migrate(*, app_config, apps=global_apps, **kwargs):
+def sync_role_groups_after_migrate(*, app_config, **kwargs):
     """post_migrate is sent once per app; permissions of every app exist only after
     the last one, so the groups are built then."""
     if app_config is list(global_apps.get_app_configs())[-1]:

@@ -19,6 +19,8 @@ from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.services import security_event
+
 logger = logging.getLogger(__name__)
 
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -86,8 +88,14 @@ def check_code(*, device, code):
     if locked:
         return CheckResult(False, locked)
     if device.verify_token(_normalise(code)):
+        security_event(
+            user=device.user, event="two-factor code accepted", device=device.name
+        )
         return CheckResult(True)
     logger.warning("Two-factor code refused for user id %s", device.user_id)
+    security_event(
+        user=device.user, event="two-factor code refused", device=device.name
+    )
     locked = _locked_message(device)
     if isinstance(device, StaticDevice):
         wrong = _(
@@ -114,6 +122,7 @@ def backup_codes_regenerate(*, user):
         token = StaticToken.random_token()
         device.token_set.create(token=token)
         codes.append(token)
+    security_event(user=user, event="backup codes replaced")
     return codes
 
 

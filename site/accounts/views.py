@@ -100,8 +100,8 @@ def verify(request):
                 messages.warning(
                     request,
                     _(
-                        "You have %(count)d backup codes left. Make a new set from "
-                        "your account's two-factor page."
+                        "You have %(count)d backup codes left. Make new ones from "
+                        "'Two-factor backup codes' on your dashboard."
                     )
                     % {"count": left},
                 )
@@ -118,18 +118,37 @@ def verify(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def backup_codes(request):
-    """New codes are shown once, straight after they are made; then only a count."""
-    if request.method == "POST":
-        request.session[SESSION_NEW_CODES] = two_factor.backup_codes_regenerate(
-            user=request.user
+    """New codes are shown once, straight after they are made; then only a count.
+
+    Making new codes cancels the old ones, so it asks for a code again: a borrowed
+    session alone can't lock the owner out of their backup codes."""
+    form = VerifyForm(
+        request.POST or None, devices=two_factor.verification_choices(request.user)
+    )
+    form.fields["code"].widget.attrs.pop("autofocus", None)  # "continue" comes first
+    if request.method == "POST" and form.is_valid():
+        result, _device = two_factor.verify(
+            user=request.user,
+            persistent_id=form.cleaned_data["device"],
+            code=form.cleaned_data["code"],
         )
-        return redirect("accounts:two_factor_backup_codes")
-    codes = request.session.pop(SESSION_NEW_CODES, None)
+        if result.ok:
+            request.session[SESSION_NEW_CODES] = two_factor.backup_codes_regenerate(
+                user=request.user
+            )
+            return redirect("accounts:two_factor_backup_codes")
+        form.add_error("code", result.message)
+    codes = (
+        None
+        if request.method == "POST"
+        else request.session.pop(SESSION_NEW_CODES, None)
+    )
     return render(
         request,
         "accounts/two_factor_backup_codes.html",
         {
             "codes": codes,
+            "form": form,
             "unused": two_factor.unused_backup_code_count(request.user),
             "next": _next_url(request),
         },

@@ -4,7 +4,7 @@ their roles (selectors), never by the template."""
 from wagtail.admin.ui.components import Component
 
 from accounts.models import Role
-from accounts.selectors import CASE_ROLES, memberships_of, schools_where
+from accounts.selectors import CASE_ROLES, memberships_of, roles_of, schools_where
 from records.selectors import pupils_visible_to
 
 
@@ -60,7 +60,7 @@ class ConfigurationPanel(Component):
 
 
 def panels_for(user):
-    roles = {Role(m.role) for m in memberships_of(user)}
+    roles = roles_of(user)
     panels = [RolePanel(user)]
     if roles:
         panels.append(ReportingPanel())

@@ -214,10 +214,14 @@ def test_wrong_password_keeps_the_user_signed_out(client, enrolled):
 
 
 def test_new_backup_codes_replace_the_old_ones(verified_client, enrolled):
-    user, _device, old_codes = enrolled
+    user, device, old_codes = enrolled
     client = verified_client(user)
 
-    response = client.post(BACKUP_CODES, follow=True)
+    response = client.post(
+        BACKUP_CODES,
+        {"device": device.persistent_id, "code": current_code(device)},
+        follow=True,
+    )
 
     page = response.content.decode()
     assert not any(code in page for code in old_codes)
@@ -226,3 +230,42 @@ def test_new_backup_codes_replace_the_old_ones(verified_client, enrolled):
     )
     assert all(token in page for token in tokens)
     assert set(tokens).isdisjoint(old_codes)
+
+
+def test_new_backup_codes_need_a_code_first(verified_client, enrolled):
+    user, device, old_codes = enrolled
+    client = verified_client(user)
+
+    response = client.post(
+        BACKUP_CODES, {"device": device.persistent_id, "code": "000000"}
+    )
+
+    assert "That code is not valid" in response.content.decode()
+    tokens = StaticToken.objects.filter(device__user=user).values_list(
+        "token", flat=True
+    )
+    assert set(tokens) == set(old_codes)
+
+
+def test_sign_in_steps_are_in_the_audit_log(client, enrolled):
+    from audit.models import ChainedLogEntry
+
+    user, device, _codes = enrolled
+    client.post(
+        reverse("wagtailadmin_login"), {"username": user.username, "password": "wrong"}
+    )
+    sign_in(client, user)
+    client.post(VERIFY, {"device": device.persistent_id, "code": "000000"})
+
+    events = [
+        (entry.additional_data["event"], entry.actor_id)
+        for entry in ChainedLogEntry.objects.get_for_object(user)
+        .filter(action=ChainedLogEntry.Action.ACCESS)
+        .order_by("pk")
+    ]
+    assert events == [
+        ("backup codes replaced", None),
+        ("password refused", None),
+        ("password accepted", user.pk),
+        ("two-factor code refused", user.pk),
+    ]

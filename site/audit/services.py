@@ -1,0 +1,22 @@
+"""Writes to the audit log that are not model changes: security events.
+
+django-auditlog records creates, updates and deletes by itself. Sign-ins, refused codes
+and new backup codes change no audited field, so they are written here, as ACCESS
+entries on the user concerned, with the event's name in additional_data.
+"""
+
+from auditlog import get_logentry_model
+
+
+def security_event(*, user, event, actor=None, **details):
+    """Record that `event` happened to `user`'s account. The actor defaults to the
+    request's signed-in user (AuditlogMiddleware); pass it when the request began
+    signed out, as at sign-in."""
+    entry_model = get_logentry_model()
+    return entry_model.objects.log_create(
+        user,
+        force_log=True,
+        action=entry_model.Action.ACCESS,
+        actor=actor,
+        additional_data={"event": event, **details},
+    )
