@@ -32,7 +32,12 @@ SCHOOLS = [
 # username, first name, last name, [(school URN, role)]
 USERS = [
     ("staff.oakfield", "Alex", "Morgan", [("990001", Role.STAFF)]),
-    ("dsl.oakfield", "Jordan", "Ellis", [("990001", Role.DSL)]),
+    (
+        "dsl.oakfield",
+        "Jordan",
+        "Ellis",
+        [("990001", Role.DSL), ("990001", Role.CONFIGURATOR)],
+    ),
     ("deputy.oakfield", "Casey", "Brooks", [("990001", Role.DEPUTY_DSL)]),
     ("head.oakfield", "Morgan", "Hale", [("990001", Role.HEAD)]),
     ("config.oakfield", "Riley", "Quinn", [("990001", Role.CONFIGURATOR)]),

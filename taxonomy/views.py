@@ -1,0 +1,41 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .forms import MergeForm
+from .models import VOCABULARY_MODELS
+from .selectors import terms_editable_by
+from .services import term_merge
+
+
+def _index_url(term):
+    model = next(m for m in VOCABULARY_MODELS if m.VOCABULARY == term.vocabulary)
+    return reverse(f"taxonomy_{model._meta.model_name}_modeladmin_index")
+
+
+def merge(request, pk):
+    """Merge one term into another of the same list (configurators only)."""
+    source = get_object_or_404(
+        terms_editable_by(request.user).filter(merged_into__isnull=True), pk=pk
+    )
+    form = MergeForm(request.POST or None, source=source, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            into = term_merge(source=source, into=form.cleaned_data["into"])
+        except ValidationError as error:
+            form.add_error("into", error)
+        else:
+            messages.success(
+                request,
+                _("“%(source)s” was merged into “%(into)s”.")
+                % {"source": source.name, "into": into},
+            )
+            return redirect(_index_url(source))
+    return TemplateResponse(
+        request,
+        "taxonomy/merge.html",
+        {"source": source, "form": form, "cancel_url": _index_url(source)},
+    )
