@@ -13,6 +13,8 @@ class RecordsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import Pupil
+        from .models import Concern, ConcernPupil, Pupil
 
         auditlog.register(Pupil, exclude_fields=["updated_at"])
+        auditlog.register(Concern, m2m_fields={"tags"})
+        auditlog.register(ConcernPupil)

@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home"), name="home"),
     path("account/", include("accounts.urls")),
+    path("concerns/", include("forms.urls")),
     path("admin/", include(wagtailadmin_urls)),
 ]
 

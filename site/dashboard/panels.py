@@ -5,7 +5,8 @@ from wagtail.admin.ui.components import Component
 
 from accounts.models import Role
 from accounts.selectors import CASE_ROLES, memberships_of, roles_of, schools_where
-from records.selectors import pupils_visible_to
+from forms.selectors import concern_forms_for
+from records.selectors import concerns_reported_by, pupils_visible_to
 
 
 class UserPanel(Component):
@@ -23,11 +24,17 @@ class RolePanel(UserPanel):
         return {"memberships": memberships_of(self.user)}
 
 
-class ReportingPanel(Component):
+class ReportingPanel(UserPanel):
     """Every member of staff: report a concern, see what they reported."""
 
     order = 20
     template_name = "dashboard/panels/reporting.html"
+
+    def get_context_data(self, parent_context=None):
+        return {
+            "forms": concern_forms_for(self.user),
+            "reports": concerns_reported_by(self.user)[:5],
+        }
 
 
 class CaseworkPanel(UserPanel):
@@ -63,7 +70,7 @@ def panels_for(user):
     roles = roles_of(user)
     panels = [RolePanel(user)]
     if roles:
-        panels.append(ReportingPanel())
+        panels.append(ReportingPanel(user))
     if roles & set(CASE_ROLES):
         panels.append(CaseworkPanel(user))
     if Role.HEAD in roles:

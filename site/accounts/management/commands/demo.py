@@ -12,11 +12,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.models import Site
 
 from accounts import two_factor
 from accounts.models import Role, School, Trust
 from accounts.services import membership_grant, user_upsert
-from records.models import Sex, YearGroup
+from forms.models import ConcernFormField, ConcernFormPage
+from records.models import Concern, Sex, YearGroup
 from records.services import pupil_upsert
 
 DEMO_PASSWORD = "chronicle-demo-only"  # noqa: S105 (synthetic demo accounts)
@@ -82,6 +84,31 @@ LAST_NAMES = [
     "Larkspur",
 ]
 PUPILS_PER_SCHOOL = 24
+# slug, title, route, guidance, [(question, type)]
+FORMS = [
+    (
+        "general-concern",
+        "General concern",
+        Concern.Route.DSL_TEAM,
+        "Use this for any worry about a child's safety or welfare, however small.",
+        [("Has anyone else been told?", "yesno")],
+    ),
+    (
+        "online-safety",
+        "Online safety incident",
+        Concern.Route.DSL_TEAM,
+        "Something that happened online or on a device. Don't copy or forward images.",
+        [("Which app, game or website?", "singleline")],
+    ),
+    (
+        "low-level-concern-adult",
+        "Low-level concern about an adult",
+        Concern.Route.HEAD,
+        "Conduct by an adult working with children that worries you, even if small. "
+        "This goes to the headteacher, not the DSL team.",
+        [("Name and role of the adult", "singleline")],
+    ),
+]
 
 
 class Command(BaseCommand):
@@ -104,6 +131,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             schools = self._schools()
             users = [self._user(schools, *row) for row in USERS]
+            self._forms()
             if not without_2fa:
                 for user in users:
                     self._provision_two_factor(user)
@@ -121,6 +149,24 @@ class Command(BaseCommand):
             for index in range(PUPILS_PER_SCHOOL):
                 self._pupil(rng, school, index, year_groups)
         return schools
+
+    def _forms(self):
+        site_root = Site.objects.get(is_default_site=True).root_page
+        for slug, title, route, guidance, questions in FORMS:
+            if ConcernFormPage.objects.filter(slug=slug).exists():
+                continue
+            page = ConcernFormPage(
+                title=title,
+                slug=slug,
+                send_to=route,
+                guidance=f"<p>{guidance}</p>",
+                form_fields=[
+                    ConcernFormField(label=label, field_type=kind, required=False)
+                    for label, kind in questions
+                ],
+            )
+            site_root.add_child(instance=page)
+            page.save_revision().publish()
 
     def _pupil(self, rng, school, index, year_groups):
         year_group = year_groups[index % len(year_groups)]

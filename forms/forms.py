@@ -1,0 +1,176 @@
+"""The core questions every concern form asks, which a DSL cannot remove."""
+
+import uuid
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.forms.forms import BaseForm
+
+from records.models import InvolvementRole
+from records.selectors import pupils_reportable_by
+from taxonomy.models import Term, Vocabulary
+
+from .builder import QUESTION_PREFIX, YES_NO
+
+
+class TermChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class CoreConcernForm(BaseForm):
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    occurred_on = forms.DateField(
+        label=_("Date it happened (or was noticed)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    occurred_at = forms.TimeField(
+        label=_("Time"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Leave empty if you don't know."),
+    )
+    location = TermChoiceField(label=_("Where"), queryset=Term.objects.none())
+    location_detail = forms.CharField(
+        label=_("Where exactly"), required=False, max_length=255
+    )
+    what_happened = forms.CharField(label=_("What happened"), widget=forms.Textarea)
+    child_voice = forms.CharField(
+        label=_("What the child said, and how they seemed to feel"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Their own words, in quotation marks, and their thoughts and feelings."
+        ),
+    )
+    child_voice_not_known = forms.CharField(
+        label=_("If you couldn't record the child's voice, why not?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    primary_category = TermChoiceField(
+        label=_("Main category"), queryset=Term.objects.none()
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Also about (optional)"),
+        queryset=Term.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    immediate_risk = forms.TypedChoiceField(
+        label=_("Is a child at immediate risk of harm?"),
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text=_("If yes, also tell a DSL in person now."),
+    )
+    actions_taken = forms.CharField(
+        label=_("What have you already done?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: who you told, first aid, contacting parents."),
+    )
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schools = schools
+        self.fields["submission_key"].initial = uuid.uuid4()
+        self.fields["what_happened"].help_text = self.page.what_happened_prompt
+        offered = Term.objects.active().filter(
+            Q(school__isnull=True) | Q(school__in=schools)
+        )
+        self.fields["location"].queryset = offered.filter(
+            vocabulary=Vocabulary.LOCATION
+        )
+        categories = offered.filter(vocabulary=Vocabulary.CATEGORY).select_related(
+            "parent"
+        )
+        self.fields["primary_category"].queryset = categories
+        self.fields["tags"].queryset = categories
+        self.involvements = self._bound_involvements()
+
+    # -- children involved: rows of (pupil id, role) posted as parallel lists --------
+
+    def _bound_involvements(self):
+        if not self.is_bound:
+            return []
+        ids = self.data.getlist("pupil")
+        roles = self.data.getlist("pupil_role")
+        pupils = pupils_reportable_by(self.user).in_bulk(
+            [pk for pk in ids if str(pk).isdigit()]
+        )
+        rows = []
+        for pk, role in zip(ids, roles, strict=False):
+            pupil = pupils.get(int(pk)) if str(pk).isdigit() else None
+            rows.append({"pupil": pupil, "pupil_id": pk, "role": role})
+        return rows
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_involvements()
+        self._clean_child_voice(cleaned)
+        when = cleaned.get("occurred_on")
+        if when and when > timezone.localdate():
+            self.add_error("occurred_on", _("The date can't be in the future."))
+        return cleaned
+
+    def _clean_involvements(self):
+        roles = set(InvolvementRole.values)
+        rows = self.involvements
+        if not rows:
+            self.add_error(None, _("Name at least one child: search by name or UPN."))
+        elif any(row["pupil"] is None for row in rows):
+            self.add_error(
+                None, _("One of the children can't be found at your school.")
+            )
+        elif any(row["role"] not in roles for row in rows):
+            self.add_error(None, _("Choose how each child is involved."))
+        elif len({row["pupil"].school_id for row in rows}) > 1:
+            self.add_error(None, _("All the children must be at the same school."))
+        elif len({row["pupil"].pk for row in rows}) != len(rows):
+            self.add_error(None, _("Each child can be named only once."))
+
+    def _clean_child_voice(self, cleaned):
+        if (
+            not (cleaned.get("child_voice") or "").strip()
+            and not (cleaned.get("child_voice_not_known") or "").strip()
+        ):
+            self.add_error(
+                "child_voice",
+                _(
+                    "Record what the child said and how they seemed, or say below why "
+                    "you couldn't."
+                ),
+            )
+
+    def add_service_errors(self, error):
+        """Show a ValidationError raised by the service next to its field."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+    # -- what the template and the service read ------------------------------------
+
+    def question_fields(self):
+        return [self[name] for name in self.fields if name.startswith(QUESTION_PREFIX)]
+
+    def involvement_roles(self):
+        return InvolvementRole.choices
+
+    def category_groups(self):
+        """[(main category, [sub-categories])] in the DSL's order, for the chooser
+        that shows each definition beside its name."""
+        terms = list(self.fields["primary_category"].queryset)
+        children = {}
+        for term in terms:
+            if term.parent_id:
+                children.setdefault(term.parent_id, []).append(term)
+        return [(t, children.get(t.pk, [])) for t in terms if not t.parent_id]
+
+    def chosen_category(self):
+        value = self["primary_category"].value()
+        return str(value) if value else ""

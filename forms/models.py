@@ -1,0 +1,135 @@
+"""Concern forms the DSL builds in the Wagtail page editor.
+
+A ConcernFormPage always asks the core questions good records need
+(forms.forms.CoreConcernForm), then its own questions (ConcernFormField). Submissions
+become records.Concern via forms.services: never Wagtail FormSubmissions, which page
+editors can read and export.
+"""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.contrib.forms.models import (
+    AbstractForm,
+    AbstractFormField,
+)
+from wagtail.fields import RichTextField
+
+from accounts.selectors import schools_where
+from records.models import Concern
+
+from .builder import ConcernFormBuilder
+
+QUESTION_TYPES = [
+    ("singleline", _("Short text")),
+    ("multiline", _("Long text")),
+    ("radio", _("Choice (one)")),
+    ("dropdown", _("Choice (drop-down)")),
+    ("checkboxes", _("Choices (several)")),
+    ("yesno", _("Yes / no")),
+    ("date", _("Date")),
+    ("time", _("Time")),
+    ("number", _("Number")),
+]
+
+
+class ConcernFormField(AbstractFormField):
+    """One of the form's own questions, after the core ones."""
+
+    page = ParentalKey(
+        "ConcernFormPage", on_delete=models.CASCADE, related_name="form_fields"
+    )
+    field_type = models.CharField(
+        verbose_name=_("type of answer"), max_length=16, choices=QUESTION_TYPES
+    )
+    field_type.required_on_save = True
+
+
+class ConcernFormPage(AbstractForm):
+    """A concern form: guidance, the core questions, and the DSL's own questions."""
+
+    form_builder = ConcernFormBuilder
+
+    guidance = RichTextField(
+        _("guidance"),
+        blank=True,
+        help_text=_("Shown above the form: when to use it, what to do first."),
+    )
+    # Not "route": Page.route() is how Wagtail finds the page for a URL.
+    send_to = models.CharField(
+        _("goes to"),
+        max_length=20,
+        choices=Concern.Route.choices,
+        default=Concern.Route.DSL_TEAM,
+        help_text=_(
+            "Concerns about an adult go to the headteacher / manager, not the DSL team."
+        ),
+    )
+    what_happened_prompt = models.TextField(
+        _("prompt for 'what happened'"),
+        default=_(
+            "Record the facts: what you saw and heard, when and where, who was there. "
+            "Use the child's own words in quotation marks. Don't interpret or "
+            "investigate."
+        ),
+    )
+    confirmation = RichTextField(
+        _("confirmation message"),
+        blank=True,
+        help_text=_("Shown after a concern is submitted."),
+    )
+
+    content_panels = AbstractForm.content_panels + [
+        FieldPanel("guidance"),
+        FieldPanel("send_to"),
+        FieldPanel("what_happened_prompt"),
+        InlinePanel("form_fields", label=_("Questions after the core questions")),
+        FieldPanel("confirmation"),
+    ]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("concern form")
+        verbose_name_plural = _("concern forms")
+
+    def get_form(self, *args, **kwargs):
+        kwargs.setdefault("schools", schools_where(kwargs["user"]))
+        return super().get_form(*args, **kwargs)
+
+    def serve(self, request, *args, **kwargs):
+        """Signed-in staff with a role only; two-factor is enforced by middleware."""
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not schools_where(request.user).exists():
+            raise PermissionDenied
+        form = self.get_form(
+            request.POST or None, request.FILES or None, page=self, user=request.user
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                concern = self.process_form_submission(form)
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                return redirect(f"{self.url}?submitted={concern.pk}")
+        submitted = self._submitted(request)
+        context = self.get_context(request)
+        context.update({"form": form, "submitted": submitted})
+        template = self.landing_page_template if submitted else self.template
+        return TemplateResponse(request, template, context)
+
+    def _submitted(self, request):
+        pk = request.GET.get("submitted", "")
+        if request.method != "GET" or not pk.isdigit():
+            return None
+        return Concern.objects.filter(pk=pk, reported_by=request.user).first()
+
+    def process_form_submission(self, form):
+        from .services import concern_submit_from_form
+
+        return concern_submit_from_form(page=self, form=form)

@@ -1,0 +1,10 @@
+from accounts.selectors import schools_where
+
+from .models import ConcernFormPage
+
+
+def concern_forms_for(user):
+    """The live concern forms a member of staff may fill in."""
+    if not schools_where(user).exists():
+        return ConcernFormPage.objects.none()
+    return ConcernFormPage.objects.live().order_by("path")

@@ -1,0 +1,63 @@
+"""From a valid concern form to a record: the edge between forms/ and records/."""
+
+from datetime import date, time
+
+from records.services import Involvement, concern_submit
+
+from .builder import QUESTION_PREFIX
+
+
+def _answer_value(value):
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    return value
+
+
+def question_answers(page, form):
+    """Each own-question answer with the question as it was worded when answered."""
+    answers = []
+    for question in page.get_form_fields():
+        name = f"{QUESTION_PREFIX}{question.clean_name}"
+        if name not in form.cleaned_data:
+            continue
+        answers.append(
+            {
+                "question": question.label,
+                "type": question.field_type,
+                "choices": question.choices,
+                "help_text": question.help_text,
+                "answer": _answer_value(form.cleaned_data[name]),
+            }
+        )
+    return answers
+
+
+def concern_submit_from_form(*, page, form):
+    data = form.cleaned_data
+    involvements = [
+        Involvement(pupil=row["pupil"], role=row["role"]) for row in form.involvements
+    ]
+    concern, _created = concern_submit(
+        school=involvements[0].pupil.school,
+        reported_by=form.user,
+        submission_key=data["submission_key"],
+        involvements=involvements,
+        primary_category=data["primary_category"],
+        location=data["location"],
+        tags=list(data["tags"]),
+        route=page.send_to,
+        form_title=page.title,
+        form_page_id=page.pk,
+        occurred_on=data["occurred_on"],
+        occurred_at=data["occurred_at"],
+        location_detail=data["location_detail"],
+        what_happened=data["what_happened"],
+        child_voice=data["child_voice"],
+        child_voice_not_known=data["child_voice_not_known"],
+        immediate_risk=data["immediate_risk"],
+        actions_taken=data["actions_taken"],
+        answers=question_answers(page, form),
+    )
+    return concern
