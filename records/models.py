@@ -142,7 +142,7 @@ class Concern(models.Model):
     )
     route = models.CharField(_("goes to"), max_length=20, choices=Route.choices)
     form_title = models.CharField(_("form"), max_length=255)
-    form_page_id = models.PositiveIntegerField(_("form page id"), null=True)
+    form_page_id = models.PositiveIntegerField(_("form page id"), null=True, blank=True)
     reported_by = models.ForeignKey(
         "accounts.User",
         verbose_name=_("reported by"),
@@ -176,12 +176,15 @@ class Concern(models.Model):
     tags = models.ManyToManyField(
         "taxonomy.Term", verbose_name=_("also about"), blank=True, related_name="+"
     )
-    tag_names = models.JSONField(_("also about (as recorded)"), default=list)
+    tag_names = models.JSONField(
+        _("also about (as recorded)"), default=list, blank=True
+    )
     immediate_risk = models.BooleanField(_("child at immediate risk"))
     actions_taken = models.TextField(_("actions already taken"), blank=True)
     answers = models.JSONField(
         _("answers to the form's own questions"),
         default=list,
+        blank=True,
         help_text=_("Each answer with the question's label and choices as they were."),
     )
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)

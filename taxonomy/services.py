@@ -1,13 +1,10 @@
 """Writes to the vocabularies. Terms are retired or merged, never deleted once used."""
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Term
-
-# Relations that belong to the taxonomy itself, not to records that use a term.
-OWN_RELATIONS = {"children", "merged_terms"}
 
 
 @transaction.atomic
@@ -17,15 +14,15 @@ def term_retire(*, term):
 
 
 def _uses(term):
-    """Every record field pointing at this term (records, forms: later apps)."""
-    for relation in Term._meta.related_objects:
-        if relation.name in OWN_RELATIONS or relation.related_model is Term:
+    """Every record field pointing at a term (in records, forms, later apps),
+    including relations with no reverse accessor (related_name="+")."""
+    for relation in Term._meta.get_fields(include_hidden=True):
+        if not relation.auto_created or relation.concrete or not relation.is_relation:
             continue
         model = relation.related_model
-        if relation.many_to_many:
-            yield model, relation.field.name, True
-        elif isinstance(relation.field, models.ForeignKey):
-            yield model, relation.field.name, False
+        if model is Term or model._meta.auto_created:  # own tree; m2m through rows
+            continue
+        yield model, relation.field.name, relation.many_to_many
 
 
 @transaction.atomic

@@ -183,3 +183,40 @@ def test_category_tree_takes_two_queries_however_many_terms(
     with django_assert_num_queries(2):
         tree = list(category_tree(school=school))
         assert sum(len(main.offered) for main in tree) > 30
+
+
+def test_merge_and_retire_keep_old_records_reading_as_written(school, staff):
+    import uuid
+
+    from records.services import Involvement, concern_submit
+
+    from ..factories import PupilFactory
+
+    bullying, other = category("bullying"), category("other")
+    concern, _created = concern_submit(
+        school=school,
+        reported_by=staff,
+        submission_key=uuid.uuid4(),
+        involvements=[Involvement(pupil=PupilFactory(school=school), role="subject")],
+        primary_category=bullying,
+        location=Term.objects.get(vocabulary=Vocabulary.LOCATION, key="playground"),
+        tags=[bullying],
+        route="dsl_team",
+        form_title="General concern",
+        occurred_on="2026-11-02",
+        what_happened="Synthetic account.",
+        child_voice="Synthetic words.",
+        immediate_risk=False,
+    )
+
+    term_merge(source=bullying, into=other)
+
+    concern.refresh_from_db()
+    assert concern.primary_category == other
+    assert list(concern.tags.all()) == [other]
+    assert concern.primary_category_name.endswith("Bullying, including cyberbullying")
+    assert concern.tag_names == [
+        "Child-on-child abuse › Bullying, including cyberbullying"
+    ]
+    repoint = ChainedLogEntry.objects.get_for_object(concern).latest("pk")
+    assert repoint.action == ChainedLogEntry.Action.UPDATE
