@@ -3,16 +3,50 @@
 import uuid
 
 from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm
 
+from accounts.selectors import CASE_ROLES, schools_where
 from records.models import InvolvementRole
 from records.selectors import pupils_reportable_by
+from records.uploads import check_upload
 from taxonomy.models import Term, Vocabulary
 
 from .builder import QUESTION_PREFIX, YES_NO
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by records.uploads."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [super(MultipleFileField, self).clean(f, initial) for f in files if f]
+        if len(files) > settings.CHRONICLE_ATTACHMENT_MAX_FILES:
+            raise ValidationError(
+                _("Attach at most %(count)d files.")
+                % {"count": settings.CHRONICLE_ATTACHMENT_MAX_FILES}
+            )
+        errors = []
+        for upload in files:
+            try:
+                check_upload(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
 
 
 class TermChoiceField(forms.ModelChoiceField):
@@ -73,9 +107,30 @@ class CoreConcernForm(BaseForm):
         help_text=_("For example: who you told, first aid, contacting parents."),
     )
 
+    attachments = MultipleFileField(
+        label=_("Attach files (optional)"),
+        required=False,
+        help_text=_(
+            "Photos of notes, a scan of a paper form. PDF, JPG, PNG, Word or text, up "
+            "to 10 MB each."
+        ),
+    )
+    reported_by_name = forms.CharField(
+        label=_("Recording a paper report? Who reported it"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "For DSLs recording a concern for someone without access: their name and "
+            "role. Attach the scan of their form above. Leave empty for your own "
+            "report."
+        ),
+    )
+
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.schools = schools
+        if not schools_where(self.user, *CASE_ROLES).exists():
+            del self.fields["reported_by_name"]
         self.fields["submission_key"].initial = uuid.uuid4()
         self.fields["what_happened"].help_text = self.page.what_happened_prompt
         offered = Term.objects.active().filter(

@@ -127,7 +127,7 @@ class ConcernFormPage(AbstractForm):
         pk = request.GET.get("submitted", "")
         if request.method != "GET" or not pk.isdigit():
             return None
-        return Concern.objects.filter(pk=pk, reported_by=request.user).first()
+        return Concern.objects.filter(pk=pk, recorded_by=request.user).first()
 
     def process_form_submission(self, form):
         from .services import concern_submit_from_form

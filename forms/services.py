@@ -41,7 +41,9 @@ def concern_submit_from_form(*, page, form):
     ]
     concern, _created = concern_submit(
         school=involvements[0].pupil.school,
-        reported_by=form.user,
+        recorded_by=form.user,
+        reported_by_name=data.get("reported_by_name", ""),
+        attachments=data["attachments"],
         submission_key=data["submission_key"],
         involvements=involvements,
         primary_category=data["primary_category"],

@@ -13,8 +13,9 @@ class RecordsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import Concern, ConcernPupil, Pupil
+        from .models import Concern, ConcernAttachment, ConcernPupil, Pupil
 
         auditlog.register(Pupil, exclude_fields=["updated_at"])
         auditlog.register(Concern, m2m_fields={"tags"})
         auditlog.register(ConcernPupil)
+        auditlog.register(ConcernAttachment)

@@ -1,6 +1,9 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .storage import private_storage
 
 upn_validator = RegexValidator(
     r"^[A-Z][0-9]{11}[0-9A-Z]$",
@@ -147,7 +150,22 @@ class Concern(models.Model):
         "accounts.User",
         verbose_name=_("reported by"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="concerns_reported",
+        help_text=_("Empty when someone without an account reported it on paper."),
+    )
+    reported_by_name = models.CharField(
+        _("reported by (paper report)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and role of a reporter who has no account."),
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="concerns_recorded",
     )
     occurred_on = models.DateField(_("date of the incident"))
     occurred_at = models.TimeField(_("time of the incident"), null=True, blank=True)
@@ -195,11 +213,18 @@ class Concern(models.Model):
         ordering = ["-submitted_at", "-pk"]
         indexes = [
             models.Index(fields=["reported_by", "-submitted_at"]),
+            models.Index(fields=["recorded_by", "-submitted_at"]),
             models.Index(fields=["school", "status", "-submitted_at"]),
         ]
 
     def __str__(self):
         return self.reference
+
+    def clean(self):
+        if not self.reported_by_id and not self.reported_by_name.strip():
+            raise ValidationError(
+                {"reported_by_name": _("Say who reported the concern.")}
+            )
 
     @property
     def reference(self):
@@ -231,3 +256,37 @@ class ConcernPupil(models.Model):
 
     def __str__(self):
         return f"{self.pupil} ({self.get_role_display()})"
+
+
+def attachment_path(instance, filename):
+    return f"concerns/{instance.concern.school_id}/{instance.concern_id}/{filename}"
+
+
+class ConcernAttachment(models.Model):
+    """A file attached to a concern (a photo of a note, the scan of a paper form).
+
+    Stored in private storage and served only through a permission-checked, audited
+    view; the original name is kept for display, never used as the stored name."""
+
+    concern = models.ForeignKey(
+        Concern, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=attachment_path, max_length=255
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Concern, ConcernPupil, Pupil
+from .models import Concern, ConcernAttachment, ConcernPupil, Pupil
+from .uploads import check_upload, display_name, sha256_of, stored_name
 
 
 @transaction.atomic
@@ -38,31 +39,48 @@ def _snapshot_name(term):
     return str(term)
 
 
+def concern_submit(*, attachments=(), **kwargs):
+    """Save a reported concern with its children and files, or return the one
+    already saved under this submission key (a double click or a retry).
+    Returns (concern, created).
+
+    All or nothing: if anything fails, no row is left and no file stays stored."""
+    stored = []
+    try:
+        return _concern_submit(attachments=attachments, stored=stored, **kwargs)
+    except BaseException:
+        for stored_file in stored:
+            stored_file.storage.delete(stored_file.name)
+        raise
+
+
 @transaction.atomic
-def concern_submit(
+def _concern_submit(
     *,
     school,
-    reported_by,
+    recorded_by,
     submission_key,
     involvements,
     primary_category,
     location,
+    attachments,
+    stored,
     tags=(),
+    reported_by_name="",
     **fields,
 ):
-    """Save a reported concern with its children, or return the one already saved
-    under this submission key (a double click or a retry). Returns (concern, created).
-
-    Term names are copied onto the record, so later renames don't rewrite it."""
+    """Term names are copied onto the record, so later renames don't rewrite it."""
     existing = Concern.objects.filter(submission_key=submission_key).first()
     if existing is not None:
-        if existing.reported_by_id != reported_by.pk:
+        if existing.recorded_by_id != recorded_by.pk:
             raise ValidationError(_("This form was already submitted by someone else."))
         return existing, False
     _check_involvements(school, involvements)
     concern = Concern(
         school=school,
-        reported_by=reported_by,
+        recorded_by=recorded_by,
+        reported_by=None if reported_by_name else recorded_by,
+        reported_by_name=reported_by_name,
         submission_key=submission_key,
         primary_category=primary_category,
         primary_category_name=_snapshot_name(primary_category),
@@ -78,7 +96,24 @@ def concern_submit(
         ConcernPupil.objects.create(
             concern=concern, pupil=involvement.pupil, role=involvement.role
         )
+    for upload in attachments:
+        stored.append(_attach(concern=concern, upload=upload, user=recorded_by).file)
     return concern, True
+
+
+def _attach(*, concern, upload, user):
+    content_type = check_upload(upload)
+    attachment = ConcernAttachment(
+        concern=concern,
+        original_name=display_name(upload),
+        content_type=content_type,
+        size=upload.size,
+        sha256=sha256_of(upload),
+        uploaded_by=user,
+    )
+    attachment.file.save(stored_name(content_type), upload, save=False)
+    attachment.save()
+    return attachment
 
 
 def _check_involvements(school, involvements):

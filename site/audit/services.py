@@ -20,3 +20,14 @@ def security_event(*, user, event, actor=None, **details):
         actor=actor,
         additional_data={"event": event, **details},
     )
+
+
+def record_access(*, obj, event, **details):
+    """Record that the signed-in user read `obj` (a child's record, a file)."""
+    entry_model = get_logentry_model()
+    return entry_model.objects.log_create(
+        obj,
+        force_log=True,
+        action=entry_model.Action.ACCESS,
+        additional_data={"event": event, **details},
+    )

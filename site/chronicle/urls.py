@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home"), name="home"),
     path("account/", include("accounts.urls")),
     path("concerns/", include("forms.urls")),
+    path("records/", include("records.urls")),
     path("admin/", include(wagtailadmin_urls)),
 ]
 

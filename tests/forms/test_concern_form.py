@@ -8,57 +8,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.contrib.forms.models import FormSubmission
-from wagtail.models import Site
 
 from accounts.models import Role
-from forms.models import ConcernFormField, ConcernFormPage
 from records.models import Concern, InvolvementRole
 from taxonomy.models import Term, Vocabulary
 
 from ..factories import PupilFactory
+from .conftest import term
 
 MY_REPORTS = reverse("my_reports")
 SEARCH = reverse("concern_forms:pupil_search")
-
-
-@pytest.fixture
-def form_page(db):
-    page = ConcernFormPage(
-        title="General concern",
-        slug="general-concern",
-        form_fields=[
-            ConcernFormField(label="Has anyone else been told?", field_type="yesno")
-        ],
-    )
-    Site.objects.get(is_default_site=True).root_page.add_child(instance=page)
-    page.save_revision().publish()
-    return page
-
-
-def term(vocabulary, key):
-    return Term.objects.get(vocabulary=vocabulary, key=key)
-
-
-@pytest.fixture
-def answers(school):
-    """A complete, valid submission naming two children with different roles."""
-    victim, other = PupilFactory(school=school), PupilFactory(school=school)
-    return {
-        "submission_key": str(uuid.uuid4()),
-        "pupil": [victim.pk, other.pk],
-        "pupil_role": [InvolvementRole.SUBJECT, InvolvementRole.ALLEGED_PERPETRATOR],
-        "occurred_on": timezone.localdate().isoformat(),
-        "occurred_at": "10:15",
-        "location": term(Vocabulary.LOCATION, "playground").pk,
-        "location_detail": "By the climbing frame",
-        "what_happened": "Ava said 'he pushed me off'. Scrape on her left knee.",
-        "child_voice": "'I don't want to go outside at lunch any more.' Tearful.",
-        "primary_category": term(Vocabulary.CATEGORY, "bullying").pk,
-        "tags": [term(Vocabulary.CATEGORY, "physical-abuse").pk],
-        "immediate_risk": "no",
-        "actions_taken": "First aid; told the class teacher.",
-        "q_has_anyone_else_been_told": "yes",
-    }
 
 
 def test_staff_see_the_core_questions_and_the_dsls_own(

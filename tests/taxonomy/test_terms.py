@@ -195,7 +195,7 @@ def test_merge_and_retire_keep_old_records_reading_as_written(school, staff):
     bullying, other = category("bullying"), category("other")
     concern, _created = concern_submit(
         school=school,
-        reported_by=staff,
+        recorded_by=staff,
         submission_key=uuid.uuid4(),
         involvements=[Involvement(pupil=PupilFactory(school=school), role="subject")],
         primary_category=bullying,

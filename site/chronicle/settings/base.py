@@ -161,6 +161,12 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt"]
 WAGTAILEMBEDS_FINDERS = []
 
+# Attachments to records (records/uploads.py): sniffed type, size limit, count.
+CHRONICLE_ATTACHMENT_MAX_BYTES = env.int(
+    "ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
+)
+CHRONICLE_ATTACHMENT_MAX_FILES = 5
+
 # Two-factor (django-otp): every user, every login.
 OTP_TOTP_ISSUER = "Chronicle"
 OTP_TOTP_THROTTLE_FACTOR = 1

@@ -1,0 +1,23 @@
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from audit.services import record_access
+
+from .selectors import attachments_visible_to
+
+
+@require_GET
+def attachment_download(request, pk):
+    """Serve an attachment to those who may read its concern, and log the read."""
+    attachment = get_object_or_404(attachments_visible_to(request.user), pk=pk)
+    record_access(obj=attachment, event="attachment downloaded")
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response

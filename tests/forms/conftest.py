@@ -1,0 +1,53 @@
+"""A published concern form and a complete, valid set of answers to it."""
+
+import uuid
+
+import pytest
+from django.utils import timezone
+from wagtail.models import Site
+
+from forms.models import ConcernFormField, ConcernFormPage
+from records.models import InvolvementRole
+from taxonomy.models import Term, Vocabulary
+
+from ..factories import PupilFactory
+
+
+@pytest.fixture
+def form_page(db):
+    page = ConcernFormPage(
+        title="General concern",
+        slug="general-concern",
+        form_fields=[
+            ConcernFormField(label="Has anyone else been told?", field_type="yesno")
+        ],
+    )
+    Site.objects.get(is_default_site=True).root_page.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def term(vocabulary, key):
+    return Term.objects.get(vocabulary=vocabulary, key=key)
+
+
+@pytest.fixture
+def answers(school):
+    """A complete, valid submission naming two children with different roles."""
+    victim, other = PupilFactory(school=school), PupilFactory(school=school)
+    return {
+        "submission_key": str(uuid.uuid4()),
+        "pupil": [victim.pk, other.pk],
+        "pupil_role": [InvolvementRole.SUBJECT, InvolvementRole.ALLEGED_PERPETRATOR],
+        "occurred_on": timezone.localdate().isoformat(),
+        "occurred_at": "10:15",
+        "location": term(Vocabulary.LOCATION, "playground").pk,
+        "location_detail": "By the climbing frame",
+        "what_happened": "Ava said 'he pushed me off'. Scrape on her left knee.",
+        "child_voice": "'I don't want to go outside at lunch any more.' Tearful.",
+        "primary_category": term(Vocabulary.CATEGORY, "bullying").pk,
+        "tags": [term(Vocabulary.CATEGORY, "physical-abuse").pk],
+        "immediate_risk": "no",
+        "actions_taken": "First aid; told the class teacher.",
+        "q_has_anyone_else_been_told": "yes",
+    }
