@@ -126,12 +126,20 @@ class CoreConcernForm(BaseForm):
         ),
     )
 
-    def __init__(self, *args, schools, **kwargs):
+    def __init__(self, *args, schools, draft=None, **kwargs):
+        if draft:
+            kwargs["initial"] = {
+                name: values if len(values) > 1 or name == "tags" else values[0]
+                for name, values in draft.items()
+                if values and name not in ("pupil", "pupil_role")
+            }
         super().__init__(*args, **kwargs)
         self.schools = schools
         if not schools_where(self.user, *CASE_ROLES).exists():
             del self.fields["reported_by_name"]
-        self.fields["submission_key"].initial = uuid.uuid4()
+        self.fields["submission_key"].initial = self.initial.get(
+            "submission_key", uuid.uuid4()
+        )
         self.fields["what_happened"].help_text = self.page.what_happened_prompt
         offered = Term.objects.active().filter(
             Q(school__isnull=True) | Q(school__in=schools)
@@ -144,15 +152,19 @@ class CoreConcernForm(BaseForm):
         )
         self.fields["primary_category"].queryset = categories
         self.fields["tags"].queryset = categories
-        self.involvements = self._bound_involvements()
+        if self.is_bound:
+            self.involvements = self._rows(
+                self.data.getlist("pupil"), self.data.getlist("pupil_role")
+            )
+        else:
+            draft = draft or {}
+            self.involvements = self._rows(
+                draft.get("pupil", []), draft.get("pupil_role", [])
+            )
 
     # -- children involved: rows of (pupil id, role) posted as parallel lists --------
 
-    def _bound_involvements(self):
-        if not self.is_bound:
-            return []
-        ids = self.data.getlist("pupil")
-        roles = self.data.getlist("pupil_role")
+    def _rows(self, ids, roles):
         pupils = pupils_reportable_by(self.user).in_bulk(
             [pk for pk in ids if str(pk).isdigit()]
         )

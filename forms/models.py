@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -107,8 +108,14 @@ class ConcernFormPage(AbstractForm):
             return redirect_to_login(request.get_full_path())
         if not schools_where(request.user).exists():
             raise PermissionDenied
+        submit_url = reverse("concern_forms:form", args=[self.pk])
+        draft = ConcernDraft.objects.filter(user=request.user, page=self).first()
         form = self.get_form(
-            request.POST or None, request.FILES or None, page=self, user=request.user
+            request.POST or None,
+            request.FILES or None,
+            page=self,
+            user=request.user,
+            draft=draft.data if draft and request.method == "GET" else None,
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -116,10 +123,18 @@ class ConcernFormPage(AbstractForm):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
-                return redirect(f"{self.url}?submitted={concern.pk}")
+                return redirect(f"{submit_url}?submitted={concern.pk}")
         submitted = self._submitted(request)
         context = self.get_context(request)
-        context.update({"form": form, "submitted": submitted})
+        context.update(
+            {
+                "form": form,
+                "submitted": submitted,
+                "submit_url": submit_url,
+                "draft": draft,
+                "draft_url": reverse("concern_forms:draft", args=[self.pk]),
+            }
+        )
         template = self.landing_page_template if submitted else self.template
         return TemplateResponse(request, template, context)
 
@@ -133,3 +148,28 @@ class ConcernFormPage(AbstractForm):
         from .services import concern_submit_from_form
 
         return concern_submit_from_form(page=self, form=form)
+
+
+class ConcernDraft(models.Model):
+    """What someone has typed into a concern form so far, saved as they type, so a
+    network blip, a closed tab or a form retired mid-edit loses nothing. Only its
+    author reads it; it is deleted when the concern is sent."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="concern_drafts"
+    )
+    page = models.ForeignKey(
+        ConcernFormPage, on_delete=models.CASCADE, related_name="drafts"
+    )
+    data = models.JSONField(_("what was typed"), default=dict)
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("concern draft")
+        verbose_name_plural = _("concern drafts")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "page"], name="one_draft_per_form")
+        ]
+
+    def __str__(self):
+        return f"Draft of {self.page_id} by {self.user_id}"

@@ -2,6 +2,8 @@
 
 from datetime import date, time
 
+from django.db import transaction
+
 from records.services import Involvement, concern_submit
 
 from .builder import QUESTION_PREFIX
@@ -34,6 +36,28 @@ def question_answers(page, form):
     return answers
 
 
+DRAFT_SKIPPED = {"csrfmiddlewaretoken", "attachments"}
+
+
+def draft_save(*, user, page, data):
+    """Keep what has been typed so far (files cannot be kept)."""
+    from .models import ConcernDraft
+
+    typed = {k: data.getlist(k) for k in data if k not in DRAFT_SKIPPED}
+    draft, _created = ConcernDraft.objects.update_or_create(
+        user=user, page=page, defaults={"data": typed}
+    )
+    return draft
+
+
+def draft_discard(*, user, page):
+    from .models import ConcernDraft
+
+    for draft in ConcernDraft.objects.filter(user=user, page=page):
+        draft.delete()
+
+
+@transaction.atomic
 def concern_submit_from_form(*, page, form):
     data = form.cleaned_data
     involvements = [
@@ -62,4 +86,5 @@ def concern_submit_from_form(*, page, form):
         actions_taken=data["actions_taken"],
         answers=question_answers(page, form),
     )
+    draft_discard(user=form.user, page=page)
     return concern

@@ -1,14 +1,53 @@
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import schools_where
 from records.selectors import concerns_reported_by, pupils_reportable_by
 
+from . import services
+from .models import ConcernFormPage
+
 SEARCH_LIMIT = 10
+DRAFT_MAX_BYTES = 200_000
+
+
+def _require_role(request):
+    if not request.user.is_authenticated or not schools_where(request.user).exists():
+        raise PermissionDenied
+
+
+def form(request, page_id):
+    """Where a concern form posts. A form retired while someone was writing still
+    accepts what they send: a report about a child is never turned away."""
+    page = get_object_or_404(ConcernFormPage, pk=page_id)
+    if request.method == "GET" and not page.live and "submitted" not in request.GET:
+        raise Http404
+    return page.serve(request)
+
+
+@require_POST
+def draft(request, page_id):
+    """Autosave of what has been typed so far (the form's script calls this)."""
+    _require_role(request)
+    page = get_object_or_404(ConcernFormPage, pk=page_id)
+    # Not request.body: the CSRF check has already read the multipart stream.
+    if int(request.META.get("CONTENT_LENGTH") or 0) > DRAFT_MAX_BYTES:
+        return JsonResponse({"error": "too large"}, status=413)
+    saved = services.draft_save(user=request.user, page=page, data=request.POST)
+    return JsonResponse({"saved_at": saved.saved_at.isoformat()})
+
+
+@require_POST
+def draft_discard(request, page_id):
+    _require_role(request)
+    page = get_object_or_404(ConcernFormPage, pk=page_id)
+    services.draft_discard(user=request.user, page=page)
+    return redirect(page.url)
 
 
 @require_GET

@@ -95,6 +95,15 @@ def test_dsl_configures_and_staff_report_a_concern(browser, server, tmp_path):
     page.get_by_role("radio", name="Upskirting").check()
     page.locator("input[name=immediate_risk][value=no]").check()
     page.get_by_label("Which lesson or break was it?").fill("Lunch break")
+    expect(page.locator("[data-draft-status]")).to_contain_text(
+        "Draft saved at", timeout=15_000
+    )
+    page.reload()  # a stray refresh: what was typed comes back from the draft
+    expect(page.locator("[data-draft-restored]")).to_be_visible()
+    expect(page.get_by_label("What happened")).to_have_value(
+        "Synthetic: a phone held low near the slide."
+    )
+    expect(page.locator("[data-children] tbody tr")).to_have_count(2)
     note = tmp_path / "note.pdf"
     note.write_bytes(PDF)
     page.get_by_label("Attach files").set_input_files(str(note))

@@ -118,3 +118,54 @@
     form.querySelector("[data-submit]").disabled = true;
   });
 })();
+
+// Drafts: what has been typed is saved to the server every few seconds while it
+// changes, and when the page is hidden (tab closed, computer locked), so a network
+// blip or a stray click loses nothing. Files cannot be kept.
+(function () {
+  "use strict";
+  const form = document.querySelector("[data-concern-form]");
+  if (!form || !form.dataset.draftUrl) return;
+  const status = form.querySelector("[data-draft-status]");
+  let dirty = false;
+  let sending = false;
+
+  function payload() {
+    const data = new FormData(form);
+    data.delete("attachments");
+    return data;
+  }
+
+  function save() {
+    if (!dirty || sending) return;
+    sending = true;
+    dirty = false;
+    fetch(form.dataset.draftUrl, { method: "POST", body: payload(), credentials: "same-origin" })
+      .then((response) => {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then((data) => {
+        const when = new Date(data.saved_at);
+        status.textContent = "Draft saved at " + when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".";
+      })
+      .catch(() => {
+        dirty = true;
+        status.textContent = "Couldn't save a draft just now; we'll keep trying. Don't close this page.";
+      })
+      .finally(() => { sending = false; });
+  }
+
+  form.addEventListener("input", () => { dirty = true; });
+  form.addEventListener("change", () => { dirty = true; });
+  new MutationObserver(() => { dirty = true; }).observe(
+    form.querySelector("[data-children] tbody"), { childList: true });
+  setInterval(save, 5000);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden" && dirty) {
+      navigator.sendBeacon(form.dataset.draftUrl, payload());
+      dirty = false;
+    }
+  });
+  form.addEventListener("submit", () => { dirty = false; });
+})();
