@@ -3,7 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .storage import private_storage
+from .storage import get_private_storage
 
 upn_validator = RegexValidator(
     r"^[A-Z][0-9]{11}[0-9A-Z]$",
@@ -272,7 +272,10 @@ class ConcernAttachment(models.Model):
         Concern, on_delete=models.PROTECT, related_name="attachments"
     )
     file = models.FileField(
-        _("file"), storage=private_storage, upload_to=attachment_path, max_length=255
+        _("file"),
+        storage=get_private_storage,
+        upload_to=attachment_path,
+        max_length=255,
     )
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)

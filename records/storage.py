@@ -15,6 +15,12 @@ class PrivateStorage(LazyObject):
 private_storage = PrivateStorage()
 
 
+def get_private_storage():
+    """For FileField(storage=...): a callable, so migrations record this function
+    rather than one machine's storage location."""
+    return private_storage
+
+
 @receiver(setting_changed)
 def _reset_private_storage(*, setting, **kwargs):
     if setting == "STORAGES":
