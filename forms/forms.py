@@ -1,5 +1,6 @@
 """The core questions every concern form asks, which a DSL cannot remove."""
 
+import re
 import uuid
 
 from django import forms
@@ -17,6 +18,11 @@ from records.uploads import check_upload
 from taxonomy.models import Term, Vocabulary
 
 from .builder import QUESTION_PREFIX, YES_NO
+
+
+def is_id(value):
+    """A database id as posted: plain ASCII digits of a sensible length."""
+    return bool(re.fullmatch(r"[0-9]{1,18}", str(value)))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -131,7 +137,7 @@ class CoreConcernForm(BaseForm):
             kwargs["initial"] = {
                 name: values if len(values) > 1 or name == "tags" else values[0]
                 for name, values in draft.items()
-                if values and name not in ("pupil", "pupil_role")
+                if values and name not in ("pupil", "pupil_role", "submission_key")
             }
         super().__init__(*args, **kwargs)
         self.schools = schools
@@ -165,13 +171,17 @@ class CoreConcernForm(BaseForm):
     # -- children involved: rows of (pupil id, role) posted as parallel lists --------
 
     def _rows(self, ids, roles):
-        pupils = pupils_reportable_by(self.user).in_bulk(
-            [pk for pk in ids if str(pk).isdigit()]
-        )
-        rows = []
-        for pk, role in zip(ids, roles, strict=False):
-            pupil = pupils.get(int(pk)) if str(pk).isdigit() else None
-            rows.append({"pupil": pupil, "pupil_id": pk, "role": role})
+        valid = [int(pk) for pk in ids if is_id(pk)]
+        pupils = pupils_reportable_by(self.user).in_bulk(valid)
+        rows = [
+            {
+                "pupil": pupils.get(int(pk)) if is_id(pk) else None,
+                "pupil_id": pk,
+                "role": role,
+            }
+            for pk, role in zip(ids, roles, strict=False)
+        ]
+        self.rows_mismatched = len(ids) != len(roles)
         return rows
 
     def clean(self):
@@ -186,7 +196,9 @@ class CoreConcernForm(BaseForm):
     def _clean_involvements(self):
         roles = set(InvolvementRole.values)
         rows = self.involvements
-        if not rows:
+        if self.rows_mismatched:
+            self.add_error(None, _("Choose how each child is involved."))
+        elif not rows:
             self.add_error(None, _("Name at least one child: search by name or UPN."))
         elif any(row["pupil"] is None for row in rows):
             self.add_error(
@@ -198,6 +210,15 @@ class CoreConcernForm(BaseForm):
             self.add_error(None, _("All the children must be at the same school."))
         elif len({row["pupil"].pk for row in rows}) != len(rows):
             self.add_error(None, _("Each child can be named only once."))
+        elif (self.cleaned_data.get("reported_by_name") or "").strip() and not (
+            schools_where(self.user, *CASE_ROLES)
+            .filter(pk=rows[0]["pupil"].school_id)
+            .exists()
+        ):
+            self.add_error(
+                "reported_by_name",
+                _("Only the school's DSLs can record a report on someone's behalf."),
+            )
 
     def _clean_child_voice(self, cleaned):
         if (

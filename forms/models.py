@@ -139,8 +139,10 @@ class ConcernFormPage(AbstractForm):
         return TemplateResponse(request, template, context)
 
     def _submitted(self, request):
+        from .forms import is_id
+
         pk = request.GET.get("submitted", "")
-        if request.method != "GET" or not pk.isdigit():
+        if request.method != "GET" or not is_id(pk):
             return None
         return Concern.objects.filter(pk=pk, recorded_by=request.user).first()
 

@@ -1,8 +1,8 @@
 """From a valid concern form to a record: the edge between forms/ and records/."""
 
+import uuid
 from datetime import date, time
-
-from django.db import transaction
+from decimal import Decimal
 
 from records.services import Involvement, concern_submit
 
@@ -12,6 +12,8 @@ from .builder import QUESTION_PREFIX
 def _answer_value(value):
     if isinstance(value, date | time):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, list | tuple):
         return [str(item) for item in value]
     return value
@@ -40,8 +42,18 @@ DRAFT_SKIPPED = {"csrfmiddlewaretoken", "attachments"}
 
 
 def draft_save(*, user, page, data):
-    """Keep what has been typed so far (files cannot be kept)."""
+    """Keep what has been typed so far (files cannot be kept). Returns None, saving
+    nothing, when the form it comes from has already been sent (a late autosave)."""
+    from records.models import Concern
+
     from .models import ConcernDraft
+
+    try:
+        key = uuid.UUID(data.get("submission_key", ""))
+    except ValueError:
+        key = None
+    if key and Concern.objects.filter(submission_key=key).exists():
+        return None
 
     typed = {k: data.getlist(k) for k in data if k not in DRAFT_SKIPPED}
     draft, _created = ConcernDraft.objects.update_or_create(
@@ -57,7 +69,6 @@ def draft_discard(*, user, page):
         draft.delete()
 
 
-@transaction.atomic
 def concern_submit_from_form(*, page, form):
     data = form.cleaned_data
     involvements = [

@@ -39,6 +39,8 @@ def draft(request, page_id):
     if int(request.META.get("CONTENT_LENGTH") or 0) > DRAFT_MAX_BYTES:
         return JsonResponse({"error": "too large"}, status=413)
     saved = services.draft_save(user=request.user, page=page, data=request.POST)
+    if saved is None:
+        return JsonResponse({"error": "already sent"}, status=409)
     return JsonResponse({"saved_at": saved.saved_at.isoformat()})
 
 

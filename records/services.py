@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .models import Concern, ConcernAttachment, ConcernPupil, Pupil
@@ -48,10 +48,24 @@ def concern_submit(*, attachments=(), **kwargs):
     stored = []
     try:
         return _concern_submit(attachments=attachments, stored=stored, **kwargs)
+    except IntegrityError:
+        _delete(stored)
+        # A simultaneous repeat of the same submission saved first: that's the one.
+        existing = Concern.objects.filter(
+            submission_key=kwargs["submission_key"],
+            recorded_by=kwargs["recorded_by"],
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
     except BaseException:
-        for stored_file in stored:
-            stored_file.storage.delete(stored_file.name)
+        _delete(stored)
         raise
+
+
+def _delete(stored_files):
+    for stored_file in stored_files:
+        stored_file.storage.delete(stored_file.name)
 
 
 @transaction.atomic
@@ -76,6 +90,7 @@ def _concern_submit(
             raise ValidationError(_("This form was already submitted by someone else."))
         return existing, False
     _check_involvements(school, involvements)
+    _check_terms(school, [primary_category, location, *tags])
     concern = Concern(
         school=school,
         recorded_by=recorded_by,
@@ -97,11 +112,18 @@ def _concern_submit(
             concern=concern, pupil=involvement.pupil, role=involvement.role
         )
     for upload in attachments:
-        stored.append(_attach(concern=concern, upload=upload, user=recorded_by).file)
+        _attach(concern=concern, upload=upload, user=recorded_by, stored=stored)
     return concern, True
 
 
-def _attach(*, concern, upload, user):
+def _check_terms(school, terms):
+    if any(term.school_id not in (None, school.pk) for term in terms):
+        raise ValidationError(
+            _("A category or place from another school's list was chosen.")
+        )
+
+
+def _attach(*, concern, upload, user, stored):
     content_type = check_upload(upload)
     attachment = ConcernAttachment(
         concern=concern,
@@ -112,6 +134,7 @@ def _attach(*, concern, upload, user):
         uploaded_by=user,
     )
     attachment.file.save(stored_name(content_type), upload, save=False)
+    stored.append(attachment.file)
     attachment.save()
     return attachment
 

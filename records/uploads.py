@@ -1,6 +1,7 @@
 """Checks on files people attach to records: size, and a type sniffed from the
 content (filetype), never trusted from the name or the browser."""
 
+import codecs
 import hashlib
 import os
 import uuid
@@ -33,8 +34,8 @@ def sniff(upload):
     kind = filetype.guess(head)
     if kind is not None:
         return kind.mime
-    try:
-        head.decode("utf-8")
+    try:  # incremental: a character may straddle the end of the sample
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return None
     return "text/plain" if display_name(upload).lower().endswith(".txt") else None

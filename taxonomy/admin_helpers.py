@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail_modeladmin.helpers import ButtonHelper, PermissionHelper
 
-from .selectors import can_configure, terms_editable_by
+from .selectors import can_configure, editable_term_ids
 
 
 class ConfiguratorPermissionHelper(PermissionHelper):
@@ -18,7 +18,7 @@ class ConfiguratorPermissionHelper(PermissionHelper):
         return can_configure(user)
 
     def user_can_edit_obj(self, user, obj):
-        return terms_editable_by(user).filter(pk=obj.pk).exists()
+        return obj.pk in editable_term_ids(user)
 
     def user_can_inspect_obj(self, user, obj):
         return False

@@ -1,9 +1,10 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from .models import Term, Vocabulary
-from .selectors import configurable_schools, terms_editable_by
+from .selectors import configurable_schools, configures_every_school, terms_listed_for
 
 
 class TermAdminForm(WagtailAdminModelForm):
@@ -15,14 +16,18 @@ class TermAdminForm(WagtailAdminModelForm):
         user = self.for_user
         if "school" in self.fields:
             self.fields["school"].queryset = configurable_schools(user)
-            self.fields["school"].empty_label = _("Every school")
+            if configures_every_school(user):
+                self.fields["school"].empty_label = _("Every school")
+            else:  # only trust-wide configurators add to the shared lists
+                self.fields["school"].required = True
+                self.fields["school"].empty_label = None
         if "parent" in self.fields:
             mains = Term.objects.filter(
                 vocabulary=Vocabulary.CATEGORY,
                 parent__isnull=True,
                 merged_into__isnull=True,
             ).exclude(pk=self.instance.pk)
-            self.fields["parent"].queryset = terms_editable_by(user, mains)
+            self.fields["parent"].queryset = terms_listed_for(user, mains)
             self.fields["parent"].empty_label = _("None: this is a main category")
 
 
@@ -39,8 +44,10 @@ class MergeForm(forms.Form):
     def __init__(self, *args, source, user, **kwargs):
         super().__init__(*args, **kwargs)
         candidates = Term.objects.filter(
-            vocabulary=source.vocabulary, merged_into__isnull=True
+            Q(school__isnull=True) | Q(school=source.school_id),
+            vocabulary=source.vocabulary,
+            merged_into__isnull=True,
         ).exclude(pk=source.pk)
-        self.fields["into"].queryset = terms_editable_by(
+        self.fields["into"].queryset = terms_listed_for(
             user, candidates
         ).select_related("parent")

@@ -1,8 +1,8 @@
 """Reads of the vocabularies: what a school offers on its forms, and who may edit."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
-from accounts.models import Role
+from accounts.models import Role, School
 from accounts.selectors import roles_of, schools_where
 
 from .models import Term, Vocabulary
@@ -38,11 +38,42 @@ def configurable_schools(user):
     return schools_where(user, Role.CONFIGURATOR)
 
 
-def terms_editable_by(user, queryset=None):
-    """The shared terms and those of the schools the user configures."""
+def configures_every_school(user):
+    """Shared terms reach every school, so only someone who configures all of them
+    (a trust-wide configurator, or the only school's) may change them."""
+    active = School.objects.filter(is_active=True)
+    return (
+        active.exists()
+        and not active.exclude(pk__in=configurable_schools(user)).exists()
+    )
+
+
+def terms_listed_for(user, queryset=None):
+    """What a configurator sees: the shared terms and their own schools' terms."""
     queryset = Term.objects.all() if queryset is None else queryset
     if not can_configure(user):
         return queryset.none()
-    return queryset.filter(school__isnull=True) | queryset.filter(
-        school__in=configurable_schools(user)
+    return queryset.filter(
+        Q(school__isnull=True) | Q(school__in=configurable_schools(user))
     )
+
+
+def terms_editable_by(user, queryset=None):
+    """Their own schools' terms; the shared ones too if they configure every school."""
+    queryset = Term.objects.all() if queryset is None else queryset
+    if not can_configure(user):
+        return queryset.none()
+    mine = Q(school__in=configurable_schools(user))
+    if configures_every_school(user):
+        mine |= Q(school__isnull=True)
+    return queryset.filter(mine)
+
+
+def editable_term_ids(user):
+    """terms_editable_by as a set of ids, worked out once per request (the admin
+    list asks for every row)."""
+    if not hasattr(user, "_editable_term_ids"):
+        user._editable_term_ids = set(
+            terms_editable_by(user).values_list("pk", flat=True)
+        )
+    return user._editable_term_ids

@@ -33,6 +33,10 @@ def term_merge(*, source, into):
     source = Term.objects.select_for_update().get(pk=source.pk)
     if source.pk == into.pk or source.vocabulary != into.vocabulary:
         raise ValidationError(_("Merge a term into another term of the same list."))
+    if into.school_id not in (None, source.school_id):
+        raise ValidationError(
+            _("Merge into a term every school shares, or one of the same school.")
+        )
     if into.merged_into_id or source.merged_into_id:
         raise ValidationError(_("That term has already been merged."))
     if source.children.exists() and into.parent_id:

@@ -8,7 +8,7 @@ from . import views
 from .admin_helpers import ConfiguratorPermissionHelper, TermButtonHelper
 from .forms import TermAdminForm
 from .models import Agency, ConcernCategory, Location, Outcome, ProfileFlag
-from .selectors import terms_editable_by
+from .selectors import terms_listed_for
 
 COMMON_FIELDS = ["name", "definition", "school", "external_code", "sort_order"]
 
@@ -28,8 +28,8 @@ class TermAdmin(ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        return terms_editable_by(request.user, queryset).select_related(
-            "parent", "school", "merged_into"
+        return terms_listed_for(request.user, queryset).select_related(
+            "parent", "school", "merged_into__parent"
         )
 
     def school_label(self, obj):

@@ -234,3 +234,68 @@ def test_my_reports_queries_stay_flat_as_reports_grow(
     with django_assert_max_num_queries(budget):
         page = client.get(MY_REPORTS).content.decode()
     assert len(re.findall(r"<td>C\d{6}</td>", page)) == 11
+
+
+def test_a_number_question_can_be_answered(verified_client, staff, form_page, answers):
+    from forms.models import ConcernFormField
+
+    ConcernFormField.objects.create(
+        page=form_page, label="How many children saw it?", field_type="number"
+    )
+    answers["q_how_many_children_saw_it"] = "3"
+    verified_client(staff).post(form_page.url, answers)
+    assert Concern.objects.get().answers[-1]["answer"] == "3"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"pupil": ["²"], "pupil_role": ["subject"]},
+        {"pupil": ["9" * 25], "pupil_role": ["subject"]},
+        {"pupil_role": ["subject"]},  # two children, one role
+    ],
+)
+def test_odd_children_rows_get_a_message_not_an_error(
+    verified_client, staff, form_page, answers, change
+):
+    response = verified_client(staff).post(form_page.url, {**answers, **change})
+    assert response.status_code == 200
+    assert "nothing has been sent yet" in response.content.decode()
+    assert not Concern.objects.exists()
+
+
+def test_an_odd_confirmation_address_is_not_an_error(verified_client, staff, form_page):
+    response = verified_client(staff).get(f"{form_page.url}?submitted=²")
+    assert response.status_code == 200
+
+
+def test_another_schools_category_cannot_be_used(
+    verified_client, make_member, school, other_school, form_page, answers
+):
+    both = make_member(Role.STAFF)
+    from accounts.services import membership_grant
+
+    membership_grant(user=both, school=other_school, role=Role.STAFF)
+    theirs = Term.objects.create(
+        vocabulary=Vocabulary.CATEGORY,
+        name="Only at the other school",
+        definition="x",
+        school=other_school,
+    )
+    answers["primary_category"] = theirs.pk
+    page = verified_client(both).post(form_page.url, answers).content.decode()
+    assert "another school" in page
+    assert not Concern.objects.exists()
+
+
+def test_a_dsl_elsewhere_cannot_record_on_behalf_here(
+    verified_client, make_member, other_school, school, form_page, answers
+):
+    from accounts.services import membership_grant
+
+    user = make_member(Role.STAFF)
+    membership_grant(user=user, school=other_school, role=Role.DSL)
+    answers["reported_by_name"] = "Somebody"
+    page = verified_client(user).post(form_page.url, answers).content.decode()
+    assert "Only the school" in page
+    assert not Concern.objects.exists()

@@ -24,7 +24,8 @@ def test_a_saved_draft_comes_back_when_the_form_is_opened_again(
     assert "he pushed me off" in page
     assert "By the climbing frame" in page
     assert page.count('name="pupil"') == 2
-    assert f'value="{answers["submission_key"]}"' in page
+    # A restored form is a new submission: it must not reuse a key already sent.
+    assert f'value="{answers["submission_key"]}"' not in page
 
 
 def test_sending_the_concern_deletes_the_draft_and_keeps_one_record(
@@ -51,7 +52,11 @@ def test_a_draft_is_only_for_its_author(
 def test_drafts_need_a_role_and_a_sensible_size(
     verified_client, staff, form_page, answers, client
 ):
+    from ..factories import UserFactory
+
     assert client.post(draft_url(form_page), answers).status_code in (302, 403)
+    no_role = verified_client(UserFactory())
+    assert no_role.post(draft_url(form_page), answers).status_code == 403
     response = verified_client(staff).post(
         draft_url(form_page), {"what_happened": "x" * 300_000}
     )
@@ -79,3 +84,14 @@ def test_a_form_retired_while_someone_writes_still_takes_their_concern(
     concern = Concern.objects.get()
     assert response.url == f"{submit}?submitted={concern.pk}"
     assert f"reference {concern.reference}" in client.get(response.url).content.decode()
+
+
+def test_a_late_autosave_of_a_sent_form_is_refused(
+    verified_client, staff, form_page, answers
+):
+    client = verified_client(staff)
+    client.post(form_page.url, answers)
+    response = client.post(draft_url(form_page), answers)
+    assert response.status_code == 409
+    assert not ConcernDraft.objects.exists()
+    assert "We restored" not in client.get(form_page.url).content.decode()

@@ -101,7 +101,11 @@ def test_only_configurators_manage_the_lists(verified_client, make_member, role)
         response = client.get(url)
         assert response.status_code in (302, 403)
         assert not response.get("Location", "").startswith(url)
-    response = client.post(CATEGORY_CREATE, {"name": "Sneaked in", "definition": "x"})
+    # A submission that a configurator's would succeed with (see the test above).
+    client.post(
+        CATEGORY_CREATE,
+        {"name": "Sneaked in", "definition": "x", "sort_order": 1, "is_active": "on"},
+    )
     assert not Term.objects.filter(name="Sneaked in").exists()
     assert "Categories and lists" not in client.get("/admin/").content.decode()
 
@@ -220,3 +224,48 @@ def test_merge_and_retire_keep_old_records_reading_as_written(school, staff):
     ]
     repoint = ChainedLogEntry.objects.get_for_object(concern).latest("pk")
     assert repoint.action == ChainedLogEntry.Action.UPDATE
+
+
+def test_a_configurator_of_one_school_cannot_change_the_shared_lists(
+    verified_client, configurator, other_school
+):
+    shared = category("neglect")
+    client = verified_client(configurator)
+    assert "Neglect" in client.get(CATEGORY_LIST).content.decode()  # still listed
+
+    edit = reverse("taxonomy_concerncategory_modeladmin_edit", args=[shared.pk])
+    client.post(edit, {"name": "Renamed", "definition": "x", "sort_order": 1})
+    response = client.post(reverse("taxonomy_merge", args=[shared.pk]), {"into": 1})
+
+    shared.refresh_from_db()
+    assert (shared.name, shared.merged_into) == ("Neglect", None)
+    assert response.status_code == 404
+    created = client.post(
+        CATEGORY_CREATE,
+        {"name": "For all", "definition": "x", "school": "", "sort_order": 1},
+    )
+    assert created.status_code == 200  # refused with a message: choose a school
+    assert not Term.objects.filter(name="For all").exists()
+
+
+def test_merge_stays_within_a_school(school, other_school):
+    mine = ConcernCategory.objects.create(name="Mine", definition="x", school=school)
+    theirs = ConcernCategory.objects.create(
+        name="Theirs", definition="x", school=other_school
+    )
+    with pytest.raises(ValidationError, match="same school"):
+        term_merge(source=mine, into=theirs)
+
+
+def test_the_category_list_runs_a_constant_number_of_queries(
+    verified_client, configurator, django_assert_max_num_queries
+):
+    client = verified_client(configurator)
+    client.get(CATEGORY_LIST)
+    with django_assert_max_num_queries(60) as few:
+        client.get(CATEGORY_LIST)
+    budget = len(few)
+    for index in range(20):
+        ConcernCategory.objects.create(name=f"More {index}", definition="x")
+    with django_assert_max_num_queries(budget):
+        client.get(CATEGORY_LIST)

@@ -137,11 +137,15 @@
   }
 
   function save() {
-    if (!dirty || sending) return;
+    if (!dirty || sending || !form.dataset.draftUrl) return;
     sending = true;
     dirty = false;
     fetch(form.dataset.draftUrl, { method: "POST", body: payload(), credentials: "same-origin" })
       .then((response) => {
+        if (response.status === 409) { // this form was sent already (another tab)
+          form.dataset.draftUrl = "";
+          throw new Error("sent");
+        }
         if (!response.ok) throw new Error(response.status);
         return response.json();
       })
@@ -162,7 +166,7 @@
     form.querySelector("[data-children] tbody"), { childList: true });
   setInterval(save, 5000);
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden" && dirty) {
+    if (document.visibilityState === "hidden" && dirty && form.dataset.draftUrl) {
       navigator.sendBeacon(form.dataset.draftUrl, payload());
       dirty = false;
     }
