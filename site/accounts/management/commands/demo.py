@@ -45,7 +45,18 @@ USERS = [
     ("config.oakfield", "Riley", "Quinn", [("990001", Role.CONFIGURATOR)]),
     ("staff.hillside", "Taylor", "Reed", [("990002", Role.STAFF)]),
     ("dsl.hillside", "Sam", "Okafor", [("990002", Role.DSL)]),
-    ("lead.trust", "Jamie", "Lowe", [("990001", Role.HEAD), ("990002", Role.HEAD)]),
+    # Trust lead: head of both schools, and the configurator of the shared lists.
+    (
+        "lead.trust",
+        "Jamie",
+        "Lowe",
+        [
+            ("990001", Role.HEAD),
+            ("990002", Role.HEAD),
+            ("990001", Role.CONFIGURATOR),
+            ("990002", Role.CONFIGURATOR),
+        ],
+    ),
 ]
 FIRST_NAMES = [
     "Ava",
