@@ -1,6 +1,7 @@
 """`manage.py demo`: synthetic data, one user per role, safe to run again."""
 
 import re
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -9,7 +10,8 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from django.urls import reverse
 
-from accounts.models import Membership, Role, School, User
+from accounts.calendar import add_school_days, add_working_days
+from accounts.models import Membership, Role, School, SchoolClosureDay, SchoolTerm, User
 from records.models import Pupil
 
 
@@ -43,6 +45,20 @@ def test_running_demo_again_changes_nothing_and_prints_the_same_logins():
         Pupil.objects.count(),
         Membership.objects.count(),
     )
+
+
+@pytest.mark.django_db
+def test_demo_schools_have_a_2026_27_calendar_once():
+    run_demo()
+    run_demo()
+    for school in School.objects.filter(trust__isnull=False):
+        assert school.school_terms.count() == 6
+        assert school.closure_days.count() == 9
+        # October half term, then Christmas with its bank holidays.
+        assert add_school_days(school, date(2026, 10, 23), 1) == date(2026, 11, 2)
+        assert add_working_days(school, date(2026, 12, 24), 1) == date(2026, 12, 29)
+    assert SchoolTerm.objects.count() == 12
+    assert SchoolClosureDay.objects.count() == 18
 
 
 @pytest.mark.django_db

@@ -4,7 +4,7 @@ from auditlog.registry import auditlog
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Membership, School, Trust, User
+from .models import Membership, School, SchoolClosureDay, SchoolTerm, Trust, User
 
 DEVICE_FIELDS = ["user", "name", "confirmed"]
 
@@ -18,6 +18,9 @@ def register():
     auditlog.register(Trust)
     auditlog.register(School)
     auditlog.register(Membership)
+    # The school calendar moves every school-day deadline: who changed it is kept.
+    auditlog.register(SchoolTerm)
+    auditlog.register(SchoolClosureDay)
     # Device secrets, counters and backup codes never reach the log; enrolment and
     # removal of a device (a 2FA reset) do.
     auditlog.register(TOTPDevice, include_fields=DEVICE_FIELDS)

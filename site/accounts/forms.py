@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import ClosureKind
 from .two_factor import BACKUP_DEVICE_NAME
 
 
@@ -46,3 +47,43 @@ class VerifyForm(forms.Form):
         if device.name == BACKUP_DEVICE_NAME:
             return _("A backup code")
         return _("My authenticator app")
+
+
+class DateField(forms.DateField):
+    """The browser's date picker; it sends and shows ISO dates whatever the locale."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SchoolTermForm(forms.Form):
+    """What the DSL types for a new term. The rules (no overlap) are the model's,
+    checked by services.school_term_add."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("For example “Autumn 1 2026”. A half term can be its own term."),
+    )
+    starts_on = DateField(label=_("First day"))
+    ends_on = DateField(
+        label=_("Last day"),
+        help_text=_("The last day pupils are in before the holiday."),
+    )
+
+
+class SchoolClosureDayForm(forms.Form):
+    date = DateField(label=_("Date"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=ClosureKind.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=200,
+        required=False,
+        help_text=_("Optional, for example “Polling day”."),
+    )
+
+
+def add_service_errors(form, error):
+    """Show a service's ValidationError on the form: on the field it names, or above
+    the form for a rule about several fields."""
+    for field, errors in error.update_error_dict({}).items():
+        form.add_error(field if field in form.fields else None, errors)

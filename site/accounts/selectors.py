@@ -1,8 +1,11 @@
 """Reads about who may act where. Permission filtering lives here, not in templates."""
 
-from .models import Membership, Role, School
+from .models import Membership, Role, School, SchoolClosureDay, SchoolTerm
 
 CASE_ROLES = (Role.DSL, Role.DEPUTY_DSL)
+# Who keeps a school's calendar (terms and closure days). Configurators don't: the
+# calendar moves statutory deadlines, so it stays with the people answerable for them.
+CALENDAR_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD)
 
 
 def memberships_of(user):
@@ -29,3 +32,20 @@ def schools_where(user, *roles):
     return School.objects.filter(
         pk__in=memberships.values("school"), is_active=True
     ).order_by("name")
+
+
+def calendar_schools(user):
+    """Schools whose calendar the user may keep."""
+    return schools_where(user, *CALENDAR_ROLES)
+
+
+def can_keep_a_calendar(user):
+    return calendar_schools(user).exists()
+
+
+def terms_editable_by(user):
+    return SchoolTerm.objects.filter(school__in=calendar_schools(user))
+
+
+def closure_days_editable_by(user):
+    return SchoolClosureDay.objects.filter(school__in=calendar_schools(user))

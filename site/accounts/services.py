@@ -1,9 +1,22 @@
-"""Writes for users, schools and roles. Keyword-only, atomic, validated."""
+"""Writes for users, schools, roles and school calendars. Keyword-only, atomic,
+validated."""
 
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from .models import Membership, Role, User
+from .models import (
+    ClosureKind,
+    Membership,
+    Role,
+    School,
+    SchoolClosureDay,
+    SchoolTerm,
+    User,
+)
 from .roles import group_for
+from .selectors import calendar_schools
 
 
 @transaction.atomic
@@ -45,3 +58,54 @@ def user_upsert(*, username, email, first_name, last_name, password=None):
     user.full_clean(exclude=["password"] if password is None else None)
     user.save()
     return user
+
+
+def _check_keeps_calendar(user, school):
+    """The views already refuse others; this keeps any other caller honest."""
+    if not calendar_schools(user).filter(pk=school.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def school_term_add(
+    *, school: School, name: str, starts_on: date, ends_on: date, user: User
+) -> SchoolTerm:
+    """Add a term; refused (ValidationError) if it ends before it starts or overlaps
+    another term of the school."""
+    _check_keeps_calendar(user, school)
+    # Two people adding overlapping terms at once: the second waits, then sees the
+    # first (Postgres; SQLite writes one at a time anyway).
+    School.objects.select_for_update().filter(pk=school.pk).first()
+    term = SchoolTerm(school=school, name=name, starts_on=starts_on, ends_on=ends_on)
+    term.full_clean()
+    term.save()
+    return term
+
+
+@transaction.atomic
+def school_term_remove(*, term: SchoolTerm, user: User) -> None:
+    _check_keeps_calendar(user, term.school)
+    term.delete()
+
+
+@transaction.atomic
+def school_closure_day_add(
+    *,
+    school: School,
+    date: date,
+    kind: ClosureKind | str,
+    note: str = "",
+    user: User,
+) -> SchoolClosureDay:
+    """Add a day the school is shut; one per date (ValidationError for a second)."""
+    _check_keeps_calendar(user, school)
+    closure_day = SchoolClosureDay(school=school, date=date, kind=kind, note=note)
+    closure_day.full_clean()
+    closure_day.save()
+    return closure_day
+
+
+@transaction.atomic
+def school_closure_day_remove(*, closure_day: SchoolClosureDay, user: User) -> None:
+    _check_keeps_calendar(user, closure_day.school)
+    closure_day.delete()

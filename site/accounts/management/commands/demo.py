@@ -1,4 +1,5 @@
-"""Synthetic demo data: one trust, two schools, pupils and a user per role.
+"""Synthetic demo data: one trust, two schools with a 2026/27 calendar, pupils and a
+user per role.
 
 Idempotent: running it again leaves one of everything and prints the same sign-in
 details. Every name and number here is invented.
@@ -15,8 +16,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Site
 
 from accounts import two_factor
-from accounts.models import Role, School, Trust
-from accounts.services import membership_grant, user_upsert
+from accounts.models import ClosureKind, Role, School, Trust
+from accounts.services import (
+    membership_grant,
+    school_closure_day_add,
+    school_term_add,
+    user_upsert,
+)
 from forms.models import ConcernFormField, ConcernFormPage
 from records.models import Concern, Sex, YearGroup
 from records.services import pupil_upsert
@@ -58,6 +64,30 @@ USERS = [
         ],
     ),
 ]
+# A typical England 2026/27 year (invented, not any local authority's): name, first
+# and last day. The DSL of each school "enters" it.
+TERMS = [
+    ("Autumn 1 2026", date(2026, 9, 2), date(2026, 10, 23)),
+    ("Autumn 2 2026", date(2026, 11, 2), date(2026, 12, 18)),
+    ("Spring 1 2027", date(2027, 1, 5), date(2027, 2, 12)),
+    ("Spring 2 2027", date(2027, 2, 22), date(2027, 3, 26)),
+    ("Summer 1 2027", date(2027, 4, 12), date(2027, 5, 28)),
+    ("Summer 2 2027", date(2027, 6, 7), date(2027, 7, 21)),
+]
+# date, kind, note. INSET days fall inside terms (a term's first day); the England
+# bank holidays of the year count for working-day deadlines in the holidays too.
+CLOSURE_DAYS = [
+    (date(2026, 9, 2), ClosureKind.INSET, "Training day"),
+    (date(2027, 1, 5), ClosureKind.INSET, "Training day"),
+    (date(2026, 12, 25), ClosureKind.BANK_HOLIDAY, "Christmas Day"),
+    (date(2026, 12, 28), ClosureKind.BANK_HOLIDAY, "Boxing Day (substitute day)"),
+    (date(2027, 1, 1), ClosureKind.BANK_HOLIDAY, "New Year's Day"),
+    (date(2027, 3, 26), ClosureKind.BANK_HOLIDAY, "Good Friday"),
+    (date(2027, 3, 29), ClosureKind.BANK_HOLIDAY, "Easter Monday"),
+    (date(2027, 5, 3), ClosureKind.BANK_HOLIDAY, "Early May bank holiday"),
+    (date(2027, 5, 31), ClosureKind.BANK_HOLIDAY, "Spring bank holiday"),
+]
+CALENDAR_KEEPERS = {"990001": "dsl.oakfield", "990002": "dsl.hillside"}
 FIRST_NAMES = [
     "Ava",
     "Ben",
@@ -142,6 +172,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             schools = self._schools()
             users = [self._user(schools, *row) for row in USERS]
+            self._calendars(schools, users)
             self._forms()
             if not without_2fa:
                 for user in users:
@@ -160,6 +191,29 @@ class Command(BaseCommand):
             for index in range(PUPILS_PER_SCHOOL):
                 self._pupil(rng, school, index, year_groups)
         return schools
+
+    def _calendars(self, schools, users):
+        by_username = {user.username: user for user in users}
+        for urn, school in schools.items():
+            keeper = by_username[CALENDAR_KEEPERS[urn]]
+            for name, starts_on, ends_on in TERMS:
+                # Not over a term the school's DSL has entered or changed since.
+                taken = school.school_terms.filter(
+                    starts_on__lte=ends_on, ends_on__gte=starts_on
+                )
+                if not taken.exists():
+                    school_term_add(
+                        school=school,
+                        name=name,
+                        starts_on=starts_on,
+                        ends_on=ends_on,
+                        user=keeper,
+                    )
+            for day, kind, note in CLOSURE_DAYS:
+                if not school.closure_days.filter(date=day).exists():
+                    school_closure_day_add(
+                        school=school, date=day, kind=kind, note=note, user=keeper
+                    )
 
     def _forms(self):
         site_root = Site.objects.get(is_default_site=True).root_page

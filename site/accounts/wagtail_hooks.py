@@ -1,0 +1,51 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import calendar_views
+from .selectors import can_keep_a_calendar
+
+
+@hooks.register("register_admin_urls")
+def school_calendar_urls():
+    return [
+        path("school-calendar/", calendar_views.index, name="school_calendar"),
+        path(
+            "school-calendar/<int:school_id>/",
+            calendar_views.school_calendar,
+            name="school_calendar_school",
+        ),
+        path(
+            "school-calendar/<int:school_id>/terms/add/",
+            calendar_views.term_add,
+            name="school_calendar_term_add",
+        ),
+        path(
+            "school-calendar/<int:school_id>/closure-days/add/",
+            calendar_views.closure_day_add,
+            name="school_calendar_closure_day_add",
+        ),
+        path(
+            "school-calendar/terms/<int:pk>/remove/",
+            calendar_views.term_remove,
+            name="school_calendar_term_remove",
+        ),
+        path(
+            "school-calendar/closure-days/<int:pk>/remove/",
+            calendar_views.closure_day_remove,
+            name="school_calendar_closure_day_remove",
+        ),
+    ]
+
+
+class CalendarMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_keep_a_calendar(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def school_calendar_menu_item():
+    return CalendarMenuItem(
+        _("School calendar"), reverse("school_calendar"), icon_name="date", order=350
+    )
