@@ -13,9 +13,24 @@ class RecordsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import Concern, ConcernAttachment, ConcernPupil, Pupil
+        from .models import (
+            Action,
+            Closure,
+            Concern,
+            ConcernAttachment,
+            ConcernPupil,
+            Decision,
+            Pupil,
+            Referral,
+            Triage,
+        )
 
         auditlog.register(Pupil, exclude_fields=["updated_at"])
         auditlog.register(Concern, m2m_fields={"tags"})
         auditlog.register(ConcernPupil)
         auditlog.register(ConcernAttachment)
+        auditlog.register(Triage, m2m_fields={"tags"})
+        auditlog.register(Decision)
+        auditlog.register(Referral)
+        auditlog.register(Action)
+        auditlog.register(Closure)

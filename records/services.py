@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .models import Concern, ConcernAttachment, ConcernPupil, Pupil
+from .signals import concern_submitted
 from .uploads import check_upload, display_name, sha256_of, stored_name
 
 
@@ -113,6 +114,8 @@ def _concern_submit(
         )
     for upload in attachments:
         _attach(concern=concern, upload=upload, user=recorded_by, stored=stored)
+    # The workflow starts here, in this transaction: no concern without its process.
+    concern_submitted.send(sender=Concern, concern=concern)
     return concern, True
 
 

@@ -9,3 +9,14 @@ class WorkflowsConfig(AppConfig):
     label = "workflows"
     verbose_name = _("Workflows")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from records.signals import concern_submitted
+
+        from .models import CaseProcess
+        from .receivers import start_concern_process
+
+        concern_submitted.connect(start_concern_process, dispatch_uid="start_concern")
+        auditlog.register(CaseProcess, include_fields=["status", "urgent", "cycle"])

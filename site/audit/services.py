@@ -31,3 +31,16 @@ def record_access(*, obj, event, **details):
         action=entry_model.Action.ACCESS,
         additional_data={"event": event, **details},
     )
+
+
+def record_change(*, obj, changes, **details):
+    """Record a change made by a bulk update (which model signals do not see), such
+    as a task being claimed: `changes` is {field: [before, after]}."""
+    entry_model = get_logentry_model()
+    return entry_model.objects.log_create(
+        obj,
+        force_log=True,
+        action=entry_model.Action.UPDATE,
+        changes=changes,
+        additional_data=details or None,
+    )

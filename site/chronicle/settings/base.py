@@ -179,6 +179,10 @@ AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_MASK_CALLABLE = "audit.chain.mask_whole_value"
 AUDITLOG_CID_HEADER = None  # never trust a client-sent correlation id
 
+# Background work (django-tasks): notification emails and the workflow clock. Tasks
+# run immediately by default; a deployment with a worker configures its backend here.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 # Demo data (synthetic) may be loaded only where a setting says so; never in production.
 CHRONICLE_ALLOW_DEMO_DATA = False
 

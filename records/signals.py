@@ -1,0 +1,10 @@
+"""Signals other apps listen to without records depending on them.
+
+`concern_submitted` is sent inside the submission's transaction, once, when a concern
+is first saved: the workflow engine starts the concern's process from it, so a concern
+is never saved without its process (and a failure to start one saves nothing).
+"""
+
+from django.dispatch import Signal
+
+concern_submitted = Signal()

@@ -1,0 +1,331 @@
+"""Every path through a concern's process, as the DSL team walks it."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import Role
+from records.models import Concern, Referral
+from taxonomy.models import Vocabulary
+from workflows import services
+from workflows.models import CaseTask, Notification
+
+from .conftest import open_steps, open_task, term
+
+RATIONALE = (
+    "Ava has been pushed twice this week by the same boy; her parents agree to a "
+    "plan and staff will supervise her at lunchtime."
+)
+TODAY = timezone.localdate
+
+
+def claim(concern, step, user):
+    task = open_task(concern, step)
+    return services.task_claim(task=task, user=user)
+
+
+def triage(concern, user, risk="medium"):
+    return services.triage_complete(
+        task=claim(concern, "triage", user),
+        user=user,
+        primary_category=term(Vocabulary.CATEGORY, "bullying"),
+        risk_level=risk,
+        risk_reason="Repeated physical bullying at lunchtime by one pupil.",
+    )
+
+
+def decide(concern, user, outcome="referral", agencies=("csc", "police"), **extra):
+    return services.decision_complete(
+        task=claim(concern, "decide", user),
+        user=user,
+        outcome=outcome,
+        rationale=RATIONALE,
+        review_on=extra.pop("review_on", TODAY() + timedelta(days=28)),
+        agencies=[term(Vocabulary.AGENCY, key) for key in agencies],
+        **extra,
+    )
+
+
+def respond(concern, agency_key, user, **response):
+    task = next(
+        task
+        for task in CaseTask.objects.filter(
+            concern=concern, status__in=["NEW", "ASSIGNED"]
+        )
+        if task.referral and task.referral.agency.key == agency_key
+    )
+    services.task_claim(task=task, user=user)  # or keep it, if already ours
+    fields = {
+        "contacted_on": TODAY(),
+        "method": Referral.Method.PHONE,
+        "responded_on": TODAY(),
+        "agency_outcome": Referral.AgencyOutcome.ASSESSMENT,
+        **response,
+    }
+    return services.referral_save(task=task, user=user, complete=True, **fields)
+
+
+def close(concern, user, **extra):
+    return services.closure_complete(
+        task=claim(concern, "close", user),
+        user=user,
+        outcome_summary="Social care assessed; support plan in place at school.",
+        rationale=RATIONALE,
+        **extra,
+    )
+
+
+def test_a_submitted_concern_waits_for_triage_and_the_team_is_told(
+    submit, dsl, deputy, make_member, django_capture_on_commit_callbacks
+):
+    make_member(Role.DSL, at=None)  # a colleague at the same school
+    with django_capture_on_commit_callbacks(execute=True):
+        concern = submit()
+    assert open_steps(concern) == ["triage"]
+    told = Notification.objects.filter(kind="new_concern")
+    assert {n.user for n in told} >= {dsl, deputy}
+    assert all(concern.reference in n.message for n in told)
+    # Emails carry only a link: no child's name, nothing of what happened.
+    assert mail.outbox
+    for email in mail.outbox:
+        assert "/admin/casework/team-queue/" in email.body
+        assert concern.what_happened not in email.body
+        assert concern.involvements.first().pupil.last_name not in email.body
+
+
+def test_no_further_action_with_rationale_closes(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, outcome="nfa", agencies=(), review_on=None)
+    assert open_steps(concern) == ["close"]
+    close(concern, dsl)
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.CLOSED
+    assert open_steps(concern) == []
+    assert concern.decisions.get().rationale == RATIONALE
+
+
+@pytest.mark.parametrize("text", ["", "NFA", "nfa.", "See above", "No concerns. NFA."])
+def test_no_decision_without_a_real_reason(submit, dsl, text):
+    concern = submit()
+    triage(concern, dsl)
+    task = claim(concern, "decide", dsl)
+    with pytest.raises(ValidationError) as refused:
+        services.decision_complete(task=task, user=dsl, outcome="nfa", rationale=text)
+    assert "rationale" in refused.value.message_dict
+    assert open_steps(concern) == ["decide"]
+    assert not concern.decisions.exists()
+
+
+def test_too_short_a_reason_is_refused_with_what_is_needed(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    task = claim(concern, "decide", dsl)
+    with pytest.raises(ValidationError) as refused:
+        services.decision_complete(
+            task=task, user=dsl, outcome="nfa", rationale="Spoke to mum, fine."
+        )
+    assert "at least 6 words" in " ".join(refused.value.message_dict["rationale"])
+
+
+@pytest.mark.parametrize("order", [("csc", "police"), ("police", "csc")])
+def test_referral_to_two_agencies_completes_in_either_order(submit, dsl, order):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl)
+    assert open_steps(concern) == ["follow_up", "follow_up"]
+    respond(concern, order[0], dsl)
+    assert open_steps(concern) == ["follow_up"]
+    respond(concern, order[1], dsl)
+    assert open_steps(concern) == ["close"]
+    assert all(r.is_complete for r in concern.referrals.all())
+
+
+def test_childrens_social_care_must_answer_within_one_working_day(submit, dsl):
+    from accounts.calendar import add_working_days
+
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl)
+    csc = concern.referrals.get(agency__key="csc")
+    police = concern.referrals.get(agency__key="police")
+    assert csc.response_due == add_working_days(concern.school, TODAY(), 1)
+    assert police.response_due > csc.response_due
+    assert CaseTask.objects.get(referral=csc).due_on == csc.response_due
+
+
+def test_an_agencys_no_further_action_needs_their_reason(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, agencies=("police",))
+    with pytest.raises(ValidationError) as refused:
+        respond(concern, "police", dsl, agency_outcome=Referral.AgencyOutcome.NFA)
+    assert "record their reason" in " ".join(
+        refused.value.message_dict["agency_rationale"]
+    )
+    assert open_steps(concern) == ["follow_up"]
+    respond(
+        concern,
+        "police",
+        dsl,
+        agency_outcome=Referral.AgencyOutcome.NFA,
+        agency_rationale="Officer says no offence disclosed; they will log it and "
+        "share with the neighbourhood team.",
+    )
+    assert open_steps(concern) == ["close"]
+
+
+def test_contact_can_be_saved_while_waiting_for_the_response(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, agencies=("csc",))
+    task = open_task(concern, "follow_up")
+    services.task_claim(task=task, user=dsl)
+    services.referral_save(
+        task=task, user=dsl, contacted_on=TODAY(), method="portal", reference="MASH-1"
+    )
+    assert open_steps(concern) == ["follow_up"]
+    assert concern.referrals.get().reference == "MASH-1"
+
+
+def test_no_response_by_the_due_date_is_chased_then_escalated_to_the_head(
+    submit, dsl, head
+):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, agencies=("csc",))
+    referral = concern.referrals.get()
+    day_after = referral.response_due + timedelta(days=1)
+
+    first = services.clock_sweep(today=day_after)
+    assert first["reminded"] >= 1 and first["chased"] == 1
+    chase = referral.chases.get()
+    assert chase.assigned_to == dsl and "Chase" in chase.description
+    assert CaseTask.objects.filter(action=chase, owner=dsl).exists()  # in My tasks
+    assert Notification.objects.filter(user=dsl, kind="reminder").exists()
+    assert not Notification.objects.filter(user=head, kind="escalation").exists()
+
+    # The next day's sweep escalates to the head, once.
+    services.clock_sweep(today=day_after + timedelta(days=1))
+    services.clock_sweep(today=day_after + timedelta(days=1))
+    escalations = Notification.objects.filter(user=head, kind="escalation")
+    assert escalations.count() == 1
+    assert concern.reference in escalations.get().message
+    assert referral.chases.count() == 1
+
+
+def test_immediate_risk_alerts_every_dsl_and_goes_top_of_the_queue(
+    submit, dsl, deputy, head
+):
+    older = submit()
+    urgent = submit(immediate_risk=True)
+    alerted = {n.user for n in Notification.objects.filter(kind="urgent")}
+    assert alerted == {dsl, deputy}  # the DSL team, not the head
+    from workflows.selectors import team_queue
+
+    queue = list(team_queue(dsl))
+    assert [t.concern for t in queue] == [urgent, older]
+    assert queue[0].due_on == TODAY()
+
+
+def test_triage_at_immediate_risk_makes_the_concern_urgent(submit, dsl, deputy):
+    concern = submit()
+    triage(concern, dsl, risk="immediate")
+    task = open_task(concern, "decide")
+    assert task.urgent
+    assert Notification.objects.filter(user=deputy, kind="urgent").exists()
+
+
+def test_closure_with_sign_off_needs_a_second_dsl(submit, dsl, deputy):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, outcome="monitor", agencies=())
+    close(concern, dsl, needs_sign_off=True)
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.IN_PROGRESS
+    sign_off = open_task(concern, "sign_off")
+    with pytest.raises(services.TaskConflict):
+        services.task_claim(task=sign_off, user=dsl)  # not the one who closed it
+    services.task_claim(task=sign_off, user=deputy)
+    services.sign_off_complete(task=sign_off, user=deputy, note="Agree.")
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.CLOSED
+    assert concern.closures.get().signed_off_by == deputy
+
+
+def test_the_review_date_reopens_the_concern_as_a_new_cycle(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, outcome="nfa", agencies=(), review_on=None)
+    review_on = TODAY() + timedelta(days=30)
+    close(concern, dsl, review_on=review_on)
+    assert services.clock_sweep(today=review_on - timedelta(days=1))["reopened"] == 0
+    assert services.clock_sweep(today=review_on)["reopened"] == 1
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.IN_PROGRESS
+    task = open_task(concern, "decide")
+    assert task.process.coerced.cycle == 2
+    services.task_claim(task=task, user=dsl)
+    services.decision_complete(task=task, user=dsl, outcome="nfa", rationale=RATIONALE)
+    assert concern.decisions.filter(cycle=2).exists()
+    assert services.clock_sweep(today=review_on + timedelta(days=1))["reopened"] == 0
+
+
+def test_concerns_about_adults_go_to_the_head_not_the_dsls(submit, dsl, head):
+    concern = submit(route=Concern.Route.HEAD)
+    from workflows.selectors import team_queue
+
+    assert [t.concern for t in team_queue(head)] == [concern]
+    assert list(team_queue(dsl)) == []
+    with pytest.raises(services.TaskConflict):
+        services.task_claim(task=open_task(concern, "triage"), user=dsl)
+
+
+def test_an_action_is_a_task_for_the_named_person_only(submit, dsl, staff, deputy):
+    concern = submit()
+    action = services.action_create(
+        concern=concern,
+        description="Pastoral check-in with Ava on Friday",
+        assigned_to=staff,
+        due_on=TODAY() + timedelta(days=3),
+        user=dsl,
+    )
+    task = CaseTask.objects.get(action=action, flow_task_type="HUMAN")
+    assert task.owner == staff and task.due_on == action.due_on
+    with pytest.raises(services.TaskConflict):
+        services.action_complete(task=task, user=deputy, note="Done")
+    services.action_complete(task=task, user=staff, note="Checked in; she is happier.")
+    action.refresh_from_db()
+    assert action.completed_note.startswith("Checked in")
+
+
+def test_a_failure_starting_the_process_saves_no_concern(submit, school):
+    from records.signals import concern_submitted
+
+    def broken(**kwargs):
+        raise RuntimeError("the engine is down")
+
+    concern_submitted.connect(broken, dispatch_uid="broken-for-test")
+    try:
+        with pytest.raises(RuntimeError):
+            submit()
+    finally:
+        concern_submitted.disconnect(dispatch_uid="broken-for-test")
+    assert not Concern.objects.exists()
+    assert not CaseTask.objects.exists()
+
+
+def test_claims_and_steps_are_in_the_audit_log(submit, dsl):
+    from auditlog import get_logentry_model
+
+    entries = get_logentry_model().objects
+    concern = submit()
+    triage(concern, dsl)
+    task = open_task(concern, "decide")
+    services.task_claim(task=task, user=dsl)
+    claim_entry = entries.get_for_object(task).get()
+    assert claim_entry.changes_dict["owner"] == ["", str(dsl)]
+    assert entries.get_for_object(concern.triages.get()).filter(action=0).exists()

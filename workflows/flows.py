@@ -1,0 +1,162 @@
+"""The processes, one node per line. Conditions are named properties of the process
+(workflows.models.CaseProcess); the work of each step is a service in
+workflows.services, and its data a record in records.models."""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import act, flow, lock
+
+from records.models import Concern
+
+from .models import CaseProcess, CaseTask, Team
+from .nodes import PersonalTask, ReferralSplit, TeamTask
+
+# School days allowed for each step (the statutory clocks are in records: the
+# referral's response_due, in working days).
+TRIAGE_SCHOOL_DAYS = 1
+DECISION_SCHOOL_DAYS = 1
+SIGN_OFF_SCHOOL_DAYS = 2
+
+
+def _school_days(task, days, *, start=None):
+    from accounts.calendar import add_school_days
+
+    return add_school_days(task.school, start or timezone.localdate(), days)
+
+
+class SignOffTask(TeamTask):
+    """A second DSL's sign-off: never the one who closed it."""
+
+    def can_assign(self, user, task):
+        closure = task.process.coerced.closure
+        closed_by = closure.closed_by_id if closure else None
+        return super().can_assign(user, task) and user.pk != closed_by
+
+
+class ConcernFlow(flow.Flow):
+    """A concern from submission to closure; a review reopens it as a new cycle."""
+
+    process_class = CaseProcess
+    task_class = CaseTask
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Concern")
+
+    start = flow.StartHandle(this.start_concern).Next(this.check_urgency)
+    reopen = flow.StartHandle(this.start_review).Next(this.decide)
+
+    check_urgency = (
+        flow.If(act.process.urgent).Then(this.alert_urgent).Else(this.alert_team)
+    )
+    alert_urgent = flow.Function(this.send_urgent_alert).Next(this.triage)
+    alert_team = flow.Function(this.send_new_concern).Next(this.triage)
+
+    triage = (
+        TeamTask().Annotation(title=_("Triage")).Due(this.triage_due).Next(this.decide)
+    )
+    decide = (
+        TeamTask()
+        .Annotation(title=_("Decide, with rationale"))
+        .Due(this.decision_due)
+        .Next(this.check_referrals)
+    )
+    check_referrals = (
+        flow.If(act.process.needs_referral).Then(this.split_referrals).Else(this.close)
+    )
+    split_referrals = ReferralSplit().Next(this.follow_up)
+    follow_up = (
+        TeamTask()
+        .Annotation(title=_("Follow up referral"))
+        .Due(this.referral_due)
+        .Next(this.referrals_done)
+    )
+    referrals_done = flow.Join().Next(this.close)
+    close = TeamTask().Annotation(title=_("Close")).Next(this.check_sign_off)
+    check_sign_off = (
+        flow.If(act.process.needs_sign_off).Then(this.sign_off).Else(this.end)
+    )
+    sign_off = (
+        SignOffTask()
+        .Annotation(title=_("Second DSL sign-off"))
+        .Due(this.sign_off_due)
+        .Next(this.end)
+    )
+    end = flow.End()
+
+    def start_concern(self, activation, concern):
+        _describe(activation.process, concern, cycle=1)
+        return activation.process
+
+    def start_review(self, activation, concern, cycle):
+        _describe(activation.process, concern, cycle=cycle)
+        activation.process.urgent = False
+        return activation.process
+
+    def send_urgent_alert(self, activation):
+        from .services import notify_new_concern
+
+        notify_new_concern(process=activation.process, urgent=True)
+
+    def send_new_concern(self, activation):
+        from .services import notify_new_concern
+
+        notify_new_concern(process=activation.process, urgent=False)
+
+    def triage_due(self, task):
+        if task.urgent:  # immediate risk: today
+            return timezone.localdate()
+        return _school_days(task, TRIAGE_SCHOOL_DAYS)
+
+    def decision_due(self, task):
+        return _school_days(task, DECISION_SCHOOL_DAYS)
+
+    def referral_due(self, task):
+        return task.referral.response_due
+
+    def sign_off_due(self, task):
+        return _school_days(task, SIGN_OFF_SCHOOL_DAYS)
+
+
+def _describe(process, concern, *, cycle):
+    process.concern = concern
+    process.school_id = concern.school_id
+    process.team = Team.HEAD if concern.route == Concern.Route.HEAD else Team.DSL
+    process.cycle = cycle
+    process.urgent = concern.immediate_risk
+
+
+class ActionFlow(flow.Flow):
+    """An internal action ("pastoral check-in Friday") for one named person."""
+
+    process_class = CaseProcess
+    task_class = CaseTask
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Action")
+
+    start = flow.StartHandle(this.start_action).Next(this.do_action)
+    do_action = (
+        PersonalTask()
+        .Annotation(title=_("Action"))
+        .Assign(this.action_owner)
+        .Due(this.action_due)
+        .Next(this.end)
+    )
+    end = flow.End()
+
+    def start_action(self, activation, action):
+        process = activation.process
+        process.action = action
+        process.concern = action.concern
+        process.school_id = action.concern.school_id
+        process.team = (
+            Team.HEAD if action.concern.route == Concern.Route.HEAD else Team.DSL
+        )
+        return process
+
+    def action_owner(self, activation):
+        return activation.process.action.assigned_to
+
+    def action_due(self, task) -> date:
+        return task.action.due_on

@@ -1,0 +1,314 @@
+"""Forms for each step. They validate input and hand it to a service; the rules about
+reasons (records.validators) are applied again in the services, so an API or a
+script cannot skip them."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from records.models import DecisionOutcome, InvolvementRole, Referral, RiskLevel
+from records.validators import validate_rationale
+from taxonomy.models import Vocabulary
+from taxonomy.selectors import terms_offered
+
+from .models import CaseTask
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RationaleField(forms.CharField):
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, *args, min_characters=40, min_words=6, **kwargs):
+        self.min_characters, self.min_words = min_characters, min_words
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value or self.required:
+            validate_rationale(
+                value, min_characters=self.min_characters, min_words=self.min_words
+            )
+
+
+class TermChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class TriageForm(forms.Form):
+    primary_category = TermChoiceField(
+        label=_("Category"), queryset=None, empty_label=None
+    )
+    tags = forms.ModelMultipleChoiceField(
+        label=_("Also about"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    risk_level = forms.ChoiceField(
+        label=_("Risk"), choices=RiskLevel.choices, widget=forms.RadioSelect
+    )
+    risk_reason = RationaleField(
+        label=_("Why this level of risk"), min_characters=15, min_words=4
+    )
+    actions_needed = forms.CharField(
+        label=_("Actions already needed"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Give people tasks with dates from the concern's page."),
+    )
+
+    def __init__(self, *args, concern, **kwargs):
+        self.concern = concern
+        super().__init__(*args, **kwargs)
+        categories = terms_offered(Vocabulary.CATEGORY, school=concern.school)
+        self.fields["primary_category"].queryset = categories
+        self.fields["tags"].queryset = categories
+        self.fields["primary_category"].initial = concern.primary_category_id
+        self.fields["tags"].initial = [tag.pk for tag in concern.tags.all()]
+        for involvement in concern.involvements.select_related("pupil"):
+            self.fields[f"role_{involvement.pk}"] = forms.ChoiceField(
+                label=str(involvement.pupil),
+                choices=InvolvementRole.choices,
+                initial=involvement.role,
+            )
+
+    def role_fields(self):
+        return [self[name] for name in self.fields if name.startswith("role_")]
+
+    def service_kwargs(self):
+        data = dict(self.cleaned_data)
+        roles = {
+            int(name.removeprefix("role_")): data.pop(name)
+            for name in list(data)
+            if name.startswith("role_")
+        }
+        return {**data, "tags": list(data["tags"]), "roles": roles}
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Refer to"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One follow-up task is opened for each agency."),
+    )
+    rationale = RationaleField(
+        label=_("Rationale"),
+        help_text=_(
+            "Why this decision: what you considered, the child's voice, the "
+            "thresholds you applied. “NFA” on its own is not a reason."
+        ),
+    )
+    consulted = forms.CharField(
+        label=_("Who was consulted"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    review_on = forms.DateField(
+        label=_("Review date"),
+        required=False,
+        widget=DATE,
+        help_text=_("Required unless the decision is no further action."),
+    )
+
+    def __init__(self, *args, concern, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = terms_offered(
+            Vocabulary.AGENCY, school=concern.school
+        )
+
+    def clean(self):
+        data = super().clean()
+        outcome, agencies = data.get("outcome"), data.get("agencies")
+        if outcome == DecisionOutcome.REFERRAL and not agencies:
+            self.add_error("agencies", _("Choose the agencies you are referring to."))
+        if outcome and outcome != DecisionOutcome.REFERRAL and agencies:
+            self.add_error(
+                "agencies",
+                _("Agencies go with the decision “Refer to other agencies”."),
+            )
+        review_on = data.get("review_on")
+        if outcome and outcome != DecisionOutcome.NFA and not review_on:
+            self.add_error("review_on", _("Set a date to review this decision."))
+        if review_on and review_on <= timezone.localdate():
+            self.add_error("review_on", _("The review date must be after today."))
+        return data
+
+    def service_kwargs(self):
+        return {**self.cleaned_data, "agencies": list(self.cleaned_data["agencies"])}
+
+
+class ReferralForm(forms.ModelForm):
+    """Contact details can be saved while waiting; the response completes the task."""
+
+    class Meta:
+        model = Referral
+        fields = [
+            "contacted_on",
+            "method",
+            "contact_name",
+            "reference",
+            "responded_on",
+            "agency_outcome",
+            "response",
+            "agency_rationale",
+            "disagreement",
+        ]
+        widgets = {
+            "contacted_on": DATE,
+            "responded_on": DATE,
+            "response": forms.Textarea(attrs={"rows": 3}),
+            "agency_rationale": forms.Textarea(attrs={"rows": 3}),
+            "disagreement": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "agency_rationale": _(
+                "Required when the agency takes no further action: ask them why."
+            ),
+        }
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        for name in ("contacted_on", "responded_on"):
+            if data.get(name) and data[name] > today:
+                self.add_error(name, _("This date is in the future."))
+        return data
+
+    def service_kwargs(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ClosureForm(forms.Form):
+    outcome_summary = forms.CharField(
+        label=_("Outcome"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What happened as a result: for the child, and from agencies."),
+    )
+    rationale = RationaleField(label=_("Why it can close"))
+    review_on = forms.DateField(
+        label=_("Review on"),
+        required=False,
+        widget=DATE,
+        help_text=_("The concern reopens for a new decision on this date."),
+    )
+    needs_sign_off = forms.BooleanField(
+        label=_("Ask a second DSL to sign off the closure"), required=False
+    )
+
+    def clean_review_on(self):
+        review_on = self.cleaned_data.get("review_on")
+        if review_on and review_on <= timezone.localdate():
+            raise ValidationError(_("The review date must be after today."))
+        return review_on
+
+
+class SignOffForm(forms.Form):
+    agree = forms.BooleanField(
+        label=_("I have read the file and agree this concern can close"),
+        error_messages={
+            "required": _(
+                "Tick to sign off. If you disagree, say why below and reopen the "
+                "concern from its page instead."
+            )
+        },
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ActionForm(forms.Form):
+    description = forms.CharField(label=_("What needs doing"), max_length=300)
+    assigned_to = forms.ModelChoiceField(label=_("Who"), queryset=None)
+    due_on = forms.DateField(label=_("By"), widget=DATE)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = people
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise ValidationError(_("The date is in the past."))
+        return due_on
+
+
+class ActionDoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReassignForm(forms.Form):
+    to = forms.ModelChoiceField(label=_("Hand to"), queryset=None)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = people
+
+
+STEP_CHOICES = [
+    ("triage", _("Triage")),
+    ("decide", _("Decide")),
+    ("follow_up", _("Follow up referral")),
+    ("close", _("Close")),
+    ("sign_off", _("Sign off")),
+    ("do_action", _("Action")),
+]
+
+
+class TaskFilter(django_filters.FilterSet):
+    """Queue filters; kept in the URL so a filtered queue can be shared."""
+
+    step = django_filters.ChoiceFilter(
+        label=_("Step"), choices=STEP_CHOICES, method="filter_step"
+    )
+    urgent = django_filters.BooleanFilter(label=_("Urgent only"), method="only_true")
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"), method="only_overdue"
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        field_name="concern__primary_category",
+        queryset=None,
+    )
+    school = django_filters.ModelChoiceFilter(label=_("School"), queryset=None)
+    assignee = django_filters.ModelChoiceFilter(
+        label=_("Assigned to"), field_name="owner", queryset=None
+    )
+
+    class Meta:
+        model = CaseTask
+        fields = []
+
+    def __init__(self, *args, schools, categories, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["school"].queryset = schools
+        self.filters["category"].queryset = categories
+        self.filters["assignee"].queryset = people
+        for name in ("urgent", "overdue"):
+            self.filters[name].field.widget = forms.CheckboxInput()
+
+    def filter_step(self, queryset, name, value):
+        from .flows import ActionFlow, ConcernFlow
+
+        flow = ActionFlow if value == "do_action" else ConcernFlow
+        node = getattr(flow.instance, value, None)
+        return queryset.filter(flow_task=node) if node else queryset.none()
+
+    def only_true(self, queryset, name, value):
+        return queryset.filter(urgent=True) if value else queryset
+
+    def only_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(due_on__lt=timezone.localdate())

@@ -1,0 +1,79 @@
+"""Viewflow nodes shaped for Chronicle.
+
+`TeamTask` is a human task worked by a school's team (the DSLs, or the head for
+concerns about adults): anyone in that team at that school may claim it, only the
+person holding it may complete it. Viewflow's own permission model is global (Django
+model permissions); ours is per school, from Membership, so the checks are overridden.
+
+`ReferralSplit` opens one parallel follow-up task per referral the decision made: a
+variable number of branches, which the open-source Split cannot do by itself.
+"""
+
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.split import SplitActivation
+
+from .selectors import in_team
+
+
+class TeamTask(flow.View):
+    """A human task in a team queue, with a due date from the school-day clock."""
+
+    def __init__(self, **kwargs):
+        # Chronicle renders tasks in its own admin views (workflows.views), so the
+        # node needs no Viewflow view.
+        super().__init__(view=None, **kwargs)
+        self._due = None
+
+    def Due(self, ref):  # noqa: N802 - Viewflow's fluent style
+        """A callable (task) -> date: when the task is due."""
+        self._due = ref
+        return self
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._due = this.resolve(instance, self._due)
+
+    def calc_due(self, task):
+        return self._due(task) if self._due is not None else None
+
+    def can_assign(self, user, task):
+        return task.owner_id is None and in_team(user, task)
+
+    def can_unassign(self, user, task):
+        if task.owner_id is None or not user.is_authenticated:
+            return False
+        return task.owner_id == user.pk or in_team(user, task)
+
+    def can_execute(self, user, task):
+        return user.is_authenticated and task.owner_id == user.pk
+
+
+class PersonalTask(TeamTask):
+    """A task for one named person (an internal action); nobody else may take it."""
+
+    def can_assign(self, user, task):
+        return False
+
+    def can_unassign(self, user, task):
+        return False
+
+
+class ReferralSplitActivation(SplitActivation):
+    @Activation.status.super()
+    def activate(self):
+        decision = self.process.decision
+        referrals = list(decision.referrals.values_list("pk", flat=True))
+        for node, _cond, _data in self.flow_task._branches:
+            for referral_pk in referrals:
+                self.next_tasks.append((node, {"referral": referral_pk}))
+        if not self.next_tasks:
+            raise FlowRuntimeError("A referral split was reached with no referrals.")
+
+
+class ReferralSplit(flow.Split):
+    """One branch per referral; guard it with an If (no referral, no split)."""
+
+    activation_class = ReferralSplitActivation

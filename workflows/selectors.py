@@ -1,0 +1,131 @@
+"""Reads of tasks and processes, filtered to what the user may see.
+
+A task belongs to a school and a team. The DSL team's tasks are visible to the DSLs
+and deputies of that school; the head's (concerns about adults) to its heads. A task
+assigned to a named person (an internal action) is visible to that person too.
+"""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from viewflow.workflow.status import STATUS
+
+from accounts.models import Role
+from accounts.selectors import CASE_ROLES, schools_where
+
+from .models import CaseTask, Notification, Team
+
+TEAM_ROLES = {Team.DSL: CASE_ROLES, Team.HEAD: (Role.HEAD,)}
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+def in_team(user, task):
+    """Whether the user is in the team that works this task, at its school."""
+    if not user.is_authenticated:
+        return False
+    roles = TEAM_ROLES[Team(task.team)]
+    return schools_where(user, *roles).filter(pk=task.school_id).exists()
+
+
+def team_filter(user):
+    """A Q matching the tasks of every team the user is in."""
+    query = Q(pk__in=[])
+    for team, roles in TEAM_ROLES.items():
+        query |= Q(team=team, school__in=schools_where(user, *roles))
+    return query
+
+
+def is_in_any_team(user):
+    return user.is_authenticated and any(
+        schools_where(user, *roles).exists() for roles in TEAM_ROLES.values()
+    )
+
+
+def team_members(*, school, team):
+    """Active users who work this team's tasks at this school."""
+    from accounts.models import User
+
+    return User.objects.filter(
+        is_active=True,
+        memberships__school=school,
+        memberships__role__in=TEAM_ROLES[Team(team)],
+    ).distinct()
+
+
+def heads_of(school):
+    from accounts.models import User
+
+    return User.objects.filter(
+        is_active=True, memberships__school=school, memberships__role=Role.HEAD
+    ).distinct()
+
+
+def _human(queryset):
+    return queryset.filter(flow_task_type="HUMAN", status__in=OPEN)
+
+
+def tasks_visible_to(user):
+    """Open human tasks the user may open: their teams' and their own."""
+    if not user.is_authenticated:
+        return CaseTask.objects.none()
+    return _human(CaseTask.objects.filter(team_filter(user) | Q(owner=user)))
+
+
+def team_queue(user):
+    """Unclaimed tasks of the user's teams, urgent first, then oldest first."""
+    if not user.is_authenticated:
+        return CaseTask.objects.none()
+    return _ordered(
+        _human(CaseTask.objects.filter(team_filter(user), owner__isnull=True))
+    )
+
+
+def my_tasks(user):
+    if not user.is_authenticated:
+        return CaseTask.objects.none()
+    return _ordered(_human(CaseTask.objects.filter(owner=user)))
+
+
+def _ordered(queryset):
+    return queryset.select_related(
+        "school", "owner", "concern", "referral", "action"
+    ).order_by("-urgent", "created", "pk")
+
+
+def task_counts(user):
+    """(my open tasks, unclaimed team tasks) in one query each, for the menu."""
+    return my_tasks(user).count(), team_queue(user).count()
+
+
+def menu_counts(user):
+    """What the admin menu shows, in four queries at most."""
+    if not user.is_authenticated:
+        return {"authenticated": False, "in_team": False}
+    from accounts.selectors import memberships_of
+
+    roles = set(memberships_of(user).values_list("role", flat=True))
+    in_team = any(set(team_roles) & roles for team_roles in TEAM_ROLES.values())
+    return {
+        "authenticated": True,
+        "in_team": in_team,
+        "mine": my_tasks(user).count(),
+        "queue": team_queue(user).count() if in_team else 0,
+        "unread": unread_notifications(user).count(),
+    }
+
+
+def overdue(queryset, *, today=None):
+    today = today or timezone.localdate()
+    return queryset.filter(due_on__lt=today)
+
+
+def open_steps(queryset):
+    """Open tasks per step: [(flow_task, count)], in one query."""
+    return (
+        queryset.values("flow_task").annotate(count=Count("pk")).order_by("flow_task")
+    )
+
+
+def unread_notifications(user):
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user, read_at__isnull=True)

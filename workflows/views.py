@@ -1,0 +1,366 @@
+"""Casework pages in the Wagtail admin: queues, the task page, the concern page, the
+manager's status page and notifications. Views are thin: they find the object through
+a selector (so a user outside the team gets a 404), validate a form, call a service."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import schools_where
+from audit.services import record_access
+from records.models import Concern
+from records.selectors import concerns_visible_to
+from taxonomy.models import Term, Vocabulary
+
+from . import forms, selectors, services, status
+from .models import CaseTask
+
+PAGE_SIZE = 50
+
+
+def _people(user):
+    """Everyone at the schools where the user works a team (for assigning)."""
+    from accounts.models import User
+
+    return (
+        User.objects.filter(is_active=True, memberships__school__in=_team_schools(user))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _team_schools(user):
+    from accounts.models import Role
+    from accounts.selectors import CASE_ROLES
+
+    return schools_where(user, *CASE_ROLES, Role.HEAD)
+
+
+def _queue_page(request, queryset, *, title, empty, team):
+    schools = _team_schools(request.user)
+    filterset = forms.TaskFilter(
+        request.GET or None,
+        queryset=queryset,
+        schools=schools,
+        categories=Term.objects.filter(
+            Q(school__isnull=True) | Q(school__in=schools),
+            vocabulary=Vocabulary.CATEGORY,
+            parent__isnull=True,
+        ).order_by("sort_order", "name"),
+        people=_people(request.user),
+    )
+    tasks = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return TemplateResponse(
+        request,
+        "workflows/task_list.html",
+        {
+            "title": title,
+            "empty": empty,
+            "team": team,
+            "filter": filterset,
+            "page_obj": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def my_tasks(request):
+    return _queue_page(
+        request,
+        selectors.my_tasks(request.user),
+        title=_("My tasks"),
+        empty=_("Nothing is waiting for you."),
+        team=False,
+    )
+
+
+def team_queue(request):
+    if not selectors.is_in_any_team(request.user):
+        raise PermissionDenied
+    return _queue_page(
+        request,
+        selectors.team_queue(request.user),
+        title=_("Team queue"),
+        empty=_("No unclaimed tasks. New concerns arrive here for triage."),
+        team=True,
+    )
+
+
+def _task_or_404(request, pk):
+    queryset = selectors.tasks_visible_to(request.user).select_related(
+        "concern", "school", "owner", "referral", "action"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+STEP_TEMPLATES = {
+    "triage": "workflows/steps/triage.html",
+    "decide": "workflows/steps/decide.html",
+    "follow_up": "workflows/steps/follow_up.html",
+    "close": "workflows/steps/close.html",
+    "sign_off": "workflows/steps/sign_off.html",
+    "do_action": "workflows/steps/do_action.html",
+}
+
+
+def _step_form(task, data=None):
+    step, concern = task.step, task.concern
+    if step == "triage":
+        return forms.TriageForm(data, concern=concern)
+    if step == "decide":
+        return forms.DecisionForm(data, concern=concern)
+    if step == "follow_up":
+        return forms.ReferralForm(data, instance=task.referral)
+    if step == "close":
+        return forms.ClosureForm(data, initial={"needs_sign_off": _high_risk(task)})
+    if step == "sign_off":
+        return forms.SignOffForm(data)
+    if step == "do_action":
+        return forms.ActionDoneForm(data)
+    raise Http404
+
+
+def _high_risk(task):
+    triage = task.concern.triages.order_by("-pk").first()
+    return bool(triage and triage.risk_level in ("high", "immediate"))
+
+
+def _run_step(request, task, form):
+    user, data = request.user, form.cleaned_data
+    step = task.step
+    if step == "triage":
+        return services.triage_complete(task=task, user=user, **form.service_kwargs())
+    if step == "decide":
+        return services.decision_complete(task=task, user=user, **form.service_kwargs())
+    if step == "follow_up":
+        return services.referral_save(
+            task=task,
+            user=user,
+            complete="complete" in request.POST,
+            **form.service_kwargs(),
+        )
+    if step == "close":
+        return services.closure_complete(task=task, user=user, **data)
+    if step == "sign_off":
+        return services.sign_off_complete(task=task, user=user, note=data["note"])
+    return services.action_complete(task=task, user=user, note=data["note"])
+
+
+def _errors_to_form(form, error):
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def task_detail(request, pk):
+    task = _task_or_404(request, pk)
+    holds = task.owner_id == request.user.pk
+    form = _step_form(task, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not holds:
+            messages.error(request, _("Claim this task before working on it."))
+            return redirect("casework_task", pk=task.pk)
+        if form.is_valid():
+            try:
+                _run_step(request, task, form)
+            except services.TaskConflict as conflict:
+                messages.error(request, " ".join(conflict.messages))
+                return redirect("casework_task", pk=task.pk)
+            except ValidationError as error:
+                _errors_to_form(form, error)
+            else:
+                return _after_step(request, task)
+    return _task_page(request, task, form, holds)
+
+
+def _after_step(request, task):
+    task.refresh_from_db()
+    if task.status in selectors.OPEN:  # referral contact saved, still open
+        messages.success(request, _("Saved. The task stays open for the response."))
+        return redirect("casework_task", pk=task.pk)
+    messages.success(
+        request,
+        _("%(step)s done for %(ref)s.")
+        % {"step": task.flow_task.task_title, "ref": task.concern.reference},
+    )
+    return redirect("my_tasks")
+
+
+def _task_page(request, task, form, holds):
+    in_team = selectors.in_team(request.user, task)
+    context = {
+        "task": task,
+        "form": form,
+        "holds": holds,
+        "in_team": in_team,
+        "step_template": STEP_TEMPLATES[task.step],
+        "today": timezone.localdate(),
+        "can_claim": task.owner_id is None
+        and task.flow_task.can_assign(request.user, task),
+        "can_release": task.owner_id is not None
+        and task.flow_task.can_unassign(request.user, task),
+    }
+    if in_team:
+        # The team sees the concern; a person given an action sees only the action.
+        record_access(obj=task.concern, event="concern read", via="task", task=task.pk)
+        context.update(_concern_context(task.concern, request.user))
+        context["reassign_form"] = forms.ReassignForm(
+            people=selectors.team_members(school=task.school, team=task.team)
+        )
+    else:
+        context["pupils"] = [i.pupil for i in task.concern.involvements.all()]
+    return TemplateResponse(request, "workflows/task.html", context)
+
+
+def _concern_context(concern, user):
+    involvements = list(concern.involvements.select_related("pupil"))
+    pupils = [i.pupil for i in involvements]
+    earlier = (
+        concerns_visible_to(user)
+        .filter(involvements__pupil__in=pupils)
+        .exclude(pk=concern.pk)
+        .distinct()
+        .order_by("-submitted_at")[:10]
+    )
+    return {
+        "concern": concern,
+        "involvements": involvements,
+        "attachments": concern.attachments.all(),
+        "triages": concern.triages.select_related("triaged_by"),
+        "decisions": concern.decisions.select_related("decided_by").prefetch_related(
+            "referrals"
+        ),
+        "referrals": concern.referrals.all(),
+        "actions": concern.actions.select_related("assigned_to"),
+        "closures": concern.closures.select_related("closed_by", "signed_off_by"),
+        "earlier": earlier,
+    }
+
+
+@require_POST
+def task_claim(request, pk):
+    task = _task_or_404(request, pk)
+    try:
+        services.task_claim(task=task, user=request.user)
+    except services.TaskConflict as conflict:
+        messages.error(request, " ".join(conflict.messages))
+        return redirect("casework_task", pk=task.pk)
+    messages.success(request, _("The task is yours."))
+    return redirect("casework_task", pk=task.pk)
+
+
+@require_POST
+def task_release(request, pk):
+    task = _task_or_404(request, pk)
+    try:
+        services.task_release(task=task, user=request.user)
+    except services.TaskConflict as conflict:
+        messages.error(request, " ".join(conflict.messages))
+    else:
+        messages.success(request, _("The task is back in the team queue."))
+    return redirect("team_queue")
+
+
+@require_POST
+def task_reassign(request, pk):
+    task = _task_or_404(request, pk)
+    form = forms.ReassignForm(
+        request.POST,
+        people=selectors.team_members(school=task.school, team=task.team),
+    )
+    if not form.is_valid():
+        messages.error(request, _("Choose someone in the team."))
+        return redirect("casework_task", pk=task.pk)
+    try:
+        services.task_reassign(task=task, user=request.user, to=form.cleaned_data["to"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("casework_task", pk=task.pk)
+    messages.success(
+        request, _("Handed to %(name)s.") % {"name": form.cleaned_data["to"]}
+    )
+    return redirect("my_tasks")
+
+
+def concern_detail(request, pk):
+    """The DSL's view of one concern: what was reported and everything done since."""
+    concern = get_object_or_404(
+        concerns_visible_to(request.user).select_related("school"), pk=pk
+    )
+    record_access(obj=concern, event="concern read", via="concern page")
+    action_form = forms.ActionForm(
+        request.POST if request.method == "POST" else None,
+        people=_people(request.user).filter(memberships__school=concern.school),
+    )
+    if request.method == "POST" and action_form.is_valid():
+        try:
+            services.action_create(
+                concern=concern, user=request.user, **action_form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors_to_form(action_form, error)
+        else:
+            messages.success(request, _("Action added to their tasks."))
+            return redirect("casework_concern", pk=concern.pk)
+    context = _concern_context(concern, request.user)
+    context.update(
+        {
+            "action_form": action_form,
+            "open_tasks": CaseTask.objects.filter(
+                concern=concern, flow_task_type="HUMAN", status__in=selectors.OPEN
+            ).select_related("owner"),
+            "can_reopen": concern.status == Concern.Status.CLOSED
+            and not services.concern_has_open_process(concern),
+        }
+    )
+    return TemplateResponse(request, "workflows/concern.html", context)
+
+
+@require_POST
+def concern_reopen(request, pk):
+    concern = get_object_or_404(concerns_visible_to(request.user), pk=pk)
+    try:
+        services.concern_reopen(concern=concern, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Reopened: a new decision is in the team queue."))
+    return redirect("casework_concern", pk=concern.pk)
+
+
+def status_page(request):
+    """Heads and DSLs: where every concern is, what is overdue, how long steps take.
+    Counts and references only: no case content."""
+    schools = _team_schools(request.user)
+    if not schools.exists():
+        raise PermissionDenied
+    period = status.Period.from_query(request.GET)
+    context = status.overview(schools=schools, period=period)
+    page = Paginator(
+        status.concerns_with_step(schools=schools, period=period), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    context.update({"period": period, "page_obj": page, "schools": schools})
+    return TemplateResponse(request, "workflows/status.html", context)
+
+
+def notifications(request):
+    items = request.user.notifications.all()
+    if request.method == "POST":
+        items.filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, _("All marked as read."))
+        return redirect("casework_notifications")
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "workflows/notifications.html", {"page_obj": page})

@@ -1,0 +1,116 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import selectors, views
+
+
+@hooks.register("register_admin_urls")
+def casework_urls():
+    # Not under /admin/workflows/: Wagtail's own moderation workflows live there.
+    return [
+        path("casework/my-tasks/", views.my_tasks, name="my_tasks"),
+        path("casework/team-queue/", views.team_queue, name="team_queue"),
+        path("casework/tasks/<int:pk>/", views.task_detail, name="casework_task"),
+        path("casework/tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
+        path(
+            "casework/tasks/<int:pk>/release/", views.task_release, name="task_release"
+        ),
+        path(
+            "casework/tasks/<int:pk>/reassign/",
+            views.task_reassign,
+            name="task_reassign",
+        ),
+        path(
+            "casework/concerns/<int:pk>/", views.concern_detail, name="casework_concern"
+        ),
+        path(
+            "casework/concerns/<int:pk>/reopen/",
+            views.concern_reopen,
+            name="concern_reopen",
+        ),
+        path("casework/status/", views.status_page, name="casework_status"),
+        path(
+            "casework/notifications/",
+            views.notifications,
+            name="casework_notifications",
+        ),
+    ]
+
+
+class CountedMenuItem(MenuItem):
+    """A menu item whose label carries a live count, e.g. "My tasks (3)". The counts
+    are read once per request (selectors.menu_counts), not once per item."""
+
+    def __init__(self, label, url, *, key, shown, **kwargs):
+        super().__init__(label, url, **kwargs)
+        self._key, self._shown = key, shown
+
+    def is_shown(self, request):
+        return self._shown(_counts(request))
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        count = _counts(request).get(self._key) if self._key else 0
+        if count:
+            component.label = f"{self.label} ({count})"
+        return component
+
+
+def _counts(request):
+    if not hasattr(request, "_casework_counts"):
+        request._casework_counts = selectors.menu_counts(request.user)
+    return request._casework_counts
+
+
+@hooks.register("register_admin_menu_item")
+def my_tasks_menu_item():
+    return CountedMenuItem(
+        _("My tasks"),
+        reverse("my_tasks"),
+        name="my-tasks",
+        icon_name="tasks",
+        order=50,
+        key="mine",
+        shown=lambda counts: counts["in_team"] or counts["mine"],
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def team_queue_menu_item():
+    return CountedMenuItem(
+        _("Team queue"),
+        reverse("team_queue"),
+        name="team-queue",
+        icon_name="group",
+        order=51,
+        key="queue",
+        shown=lambda counts: counts["in_team"],
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def status_menu_item():
+    return CountedMenuItem(
+        _("Workflow status"),
+        reverse("casework_status"),
+        name="workflow-status",
+        icon_name="time",
+        order=52,
+        key=None,
+        shown=lambda counts: counts["in_team"],
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def notifications_menu_item():
+    return CountedMenuItem(
+        _("Notifications"),
+        reverse("casework_notifications"),
+        name="notifications",
+        icon_name="mail",
+        order=53,
+        key="unread",
+        shown=lambda counts: counts["authenticated"],
+    )
