@@ -58,10 +58,14 @@ def open_task(concern, step):
     """The open task of that step for the concern (step: node name)."""
     tasks = [
         task
-        for task in CaseTask.objects.filter(concern=concern, status__in=["NEW", "ASSIGNED", "STARTED"])
+        for task in CaseTask.objects.filter(
+            concern=concern, status__in=["NEW", "ASSIGNED", "STARTED"]
+        )
         if task.flow_task.name == step
     ]
-    assert len(tasks) == 1, [t.flow_task.name for t in CaseTask.objects.filter(concern=concern)]
+    assert len(tasks) == 1, [
+        t.flow_task.name for t in CaseTask.objects.filter(concern=concern)
+    ]
     return tasks[0]
 
 

@@ -22,7 +22,9 @@ def due(due_on):
         )
     if due_on == today:
         return format_html(
-            '<span class="status-tag casework-tag--today">{}</span> {}', _("Today"), text
+            '<span class="status-tag casework-tag--today">{}</span> {}',
+            _("Today"),
+            text,
         )
     return text
 

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        get_resolver().url_patterns  # links in notifications need the URLconf loaded
+        _ = get_resolver().url_patterns  # links in notifications need the URLconf
         counts = clock_sweep()
         self.stdout.write(
             "Reminded {reminded}, escalated {escalated}, chased {chased}, "

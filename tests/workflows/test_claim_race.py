@@ -1,0 +1,77 @@
+"""Two DSLs claim the same task at the same moment, on two database connections:
+exactly one wins and the other is told who has it. Runs against a real, committed
+database of the run's kind (PostgreSQL in CI: select_for_update under the process
+lock; SQLite locally: the conditional update), in a separate process, because the
+test database's rollback transaction would hide each connection's rows from the
+other."""
+
+import json
+
+from tests.e2e.conftest import Server
+
+SCRIPT = """
+import json, threading
+from django.db import connections
+from django.utils import timezone
+import uuid
+from accounts.models import User
+from records.models import Pupil, InvolvementRole
+from records.services import Involvement, concern_submit
+from taxonomy.models import Term
+from workflows import services
+from workflows.models import CaseTask
+
+pupil = Pupil.objects.filter(school__urn="990001").first()
+concern, _ = concern_submit(
+    school=pupil.school,
+    recorded_by=User.objects.get(username="staff.oakfield"),
+    submission_key=uuid.uuid4(),
+    involvements=[Involvement(pupil=pupil, role=InvolvementRole.SUBJECT)],
+    primary_category=Term.objects.get(vocabulary="category", key="bullying"),
+    location=Term.objects.get(vocabulary="location", key="playground"),
+    route="dsl_team",
+    form_title="General concern",
+    occurred_on=timezone.localdate(),
+    what_happened="Synthetic: pushed in the playground.",
+    immediate_risk=False,
+)
+task_pk = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN").pk
+barrier = threading.Barrier(2)
+results = {}
+
+def claim(username):
+    try:
+        user = User.objects.get(username=username)
+        task = CaseTask.objects.get(pk=task_pk)
+        barrier.wait()
+        services.task_claim(task=task, user=user)
+        results[username] = "won"
+    except services.TaskConflict as conflict:
+        results[username] = " ".join(conflict.messages)
+    finally:
+        connections.close_all()
+
+threads = [threading.Thread(target=claim, args=(name,))
+           for name in ("dsl.oakfield", "deputy.oakfield")]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+owner = CaseTask.objects.get(pk=task_pk).owner.username
+print(json.dumps({"results": results, "owner": owner}))
+"""
+
+
+def test_only_one_of_two_simultaneous_claims_wins(tmp_path):
+    server = Server(tmp_path)
+    try:
+        server.manage("migrate", "--noinput")
+        server.manage("demo", "--without-2fa")
+        output = server.manage("shell", "-v", "0", "-c", SCRIPT)
+        # The console email backend prints the team's notifications first.
+        outcome = json.loads(output.strip().splitlines()[-1])
+    finally:
+        server.database.drop()
+    results = outcome["results"]
+    winners = [name for name, result in results.items() if result == "won"]
+    assert winners == [outcome["owner"]]
+    (loser_message,) = [r for r in results.values() if r != "won"]
+    assert "claimed this task first" in loser_message
