@@ -95,3 +95,20 @@ def test_demo_refuses_where_demo_data_is_switched_off():
     with pytest.raises(CommandError, match="switched off"):
         run_demo()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_gives_the_oakfield_dsl_casework_at_every_step_once():
+    from accounts.models import User
+    from records.models import Concern
+    from workflows.selectors import my_tasks, team_queue
+
+    run_demo()
+    run_demo()
+    dsl = User.objects.get(username="dsl.oakfield")
+    assert Concern.objects.count() == 4
+    queue = list(team_queue(dsl))
+    assert [task.step for task in queue] == ["triage", "decide"]
+    assert queue[0].urgent  # the immediate-risk concern is at the top
+    assert [task.step for task in my_tasks(dsl)] == ["follow_up"]
+    assert Concern.objects.filter(status=Concern.Status.CLOSED).count() == 1

@@ -11,6 +11,7 @@ from datetime import date
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Site
@@ -125,6 +126,7 @@ LAST_NAMES = [
     "Larkspur",
 ]
 PUPILS_PER_SCHOOL = 24
+LOCMEM_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
 # slug, title, route, guidance, [(question, type)]
 FORMS = [
     (
@@ -169,11 +171,14 @@ class Command(BaseCommand):
                 "Demo data is switched off in these settings (production?). Nothing "
                 "was created."
             )
-        with transaction.atomic():
+        # The demo's casework notifies the demo team: shown in the admin, not mailed
+        # to the console in the middle of the sign-in instructions.
+        with override_settings(EMAIL_BACKEND=LOCMEM_EMAIL), transaction.atomic():
             schools = self._schools()
             users = [self._user(schools, *row) for row in USERS]
             self._calendars(schools, users)
             self._forms()
+            self._casework(schools, users)
             if not without_2fa:
                 for user in users:
                     self._provision_two_factor(user)
@@ -266,6 +271,16 @@ class Command(BaseCommand):
             user=user, name=two_factor.TOTP_DEVICE_NAME, confirmed=True
         )
         two_factor.backup_codes_regenerate(user=user)
+
+    def _casework(self, schools, users):
+        from workflows.demo import casework_demo
+
+        by_username = {user.username: user for user in users}
+        casework_demo(
+            school=schools["990001"],
+            staff=by_username["staff.oakfield"],
+            dsl=by_username["dsl.oakfield"],
+        )
 
     def _print_sign_in(self, users):
         out = self.stdout

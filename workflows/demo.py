@@ -1,0 +1,152 @@
+"""Synthetic casework for the demo: a few Oakfield concerns at different steps, so a
+DSL signing in to `make run` finds a queue to work. Idempotent: each concern has a
+fixed submission key and is only walked forward when first made."""
+
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from records.models import Concern, InvolvementRole, Pupil, Referral
+from records.services import Involvement, concern_submit
+from taxonomy.models import Term, Vocabulary
+
+from . import services
+from .models import CaseTask
+
+NAMESPACE = uuid.UUID("5b0c8d1e-2f4a-4c7e-9a61-0d3e2c1b7a90")
+
+# (key, category, location, what happened, child's voice, immediate risk, walk to)
+CONCERNS = [
+    (
+        "urgent",
+        "neglect",
+        "school-gate",
+        "Synthetic example. Left at the gate at 17:30 with no adult collecting; "
+        "said there is no food at home and mum has not been back since yesterday.",
+        "'Mum said she'd be back but she wasn't. I had crisps for tea.'",
+        True,
+        "submitted",
+    ),
+    (
+        "decide",
+        "bullying",
+        "playground",
+        "Synthetic example. Pushed off the climbing frame by an older pupil for the "
+        "third time this week; graze on the left knee, first aid given.",
+        "'He always does it when the dinner ladies aren't looking.'",
+        False,
+        "triaged",
+    ),
+    (
+        "referral",
+        "emotional-abuse",
+        "classroom",
+        "Synthetic example. Disclosed during circle time that dad shouts and locks "
+        "them in their room when he has been drinking.",
+        "'I stay really quiet so he forgets I'm there.'",
+        False,
+        "referred",
+    ),
+    (
+        "closed",
+        "online-safety",
+        "online",
+        "Synthetic example. Received messages from an unknown adult in a game chat "
+        "asking for photos; did not reply and told the teacher.",
+        "'I told Miss because it felt weird.'",
+        False,
+        "closed",
+    ),
+]
+
+RATIONALE = (
+    "Synthetic demo rationale: we spoke to the child and the class teacher, checked "
+    "the file for earlier concerns and weighed the risk against the threshold "
+    "document; this response is proportionate."
+)
+
+
+def _term(vocabulary, key):
+    return Term.objects.get(vocabulary=vocabulary, key=key, school__isnull=True)
+
+
+def casework_demo(*, school, staff, dsl):
+    pupils = list(Pupil.objects.filter(school=school).order_by("pk")[:8])
+    made = 0
+    for index, row in enumerate(CONCERNS):
+        key, category, location, what, voice, urgent, walk_to = row
+        concern, created = concern_submit(
+            school=school,
+            recorded_by=staff,
+            submission_key=uuid.uuid5(NAMESPACE, f"{school.urn}-{key}"),
+            involvements=[
+                Involvement(pupil=pupils[index], role=InvolvementRole.SUBJECT)
+            ],
+            primary_category=_term(Vocabulary.CATEGORY, category),
+            location=_term(Vocabulary.LOCATION, location),
+            route=Concern.Route.DSL_TEAM,
+            form_title="General concern",
+            occurred_on=timezone.localdate(),
+            what_happened=what,
+            child_voice=voice,
+            immediate_risk=urgent,
+        )
+        if created:
+            _walk(concern, dsl, walk_to)
+            made += 1
+    return made
+
+
+def _task(concern, step):
+    for task in CaseTask.objects.filter(
+        concern=concern, flow_task_type="HUMAN", status__in=["NEW", "ASSIGNED"]
+    ):
+        if task.step == step:
+            return services.task_claim(task=task, user=task.owner or _DSL[0])
+    raise LookupError(step)
+
+
+_DSL = []
+
+
+def _walk(concern, dsl, walk_to):
+    _DSL[:] = [dsl]
+    if walk_to == "submitted":
+        return
+    services.triage_complete(
+        task=_task(concern, "triage"),
+        user=dsl,
+        primary_category=concern.primary_category,
+        risk_level="medium",
+        risk_reason="Synthetic: a repeated pattern that needs a decision today.",
+    )
+    if walk_to == "triaged":
+        # Back to the queue, for the demo DSL to claim.
+        services.task_release(task=_task(concern, "decide"), user=dsl)
+        return
+    nfa = walk_to == "closed"
+    services.decision_complete(
+        task=_task(concern, "decide"),
+        user=dsl,
+        outcome="nfa" if nfa else "referral",
+        rationale=RATIONALE,
+        review_on=None if nfa else timezone.localdate() + timedelta(days=28),
+        agencies=[] if nfa else [_term(Vocabulary.AGENCY, "csc")],
+    )
+    if walk_to == "referred":
+        services.referral_save(
+            task=_task(concern, "follow_up"),
+            user=dsl,
+            contacted_on=timezone.localdate(),
+            method=Referral.Method.PORTAL,
+            reference="DEMO-MASH-0001",
+        )
+        return
+    services.closure_complete(
+        task=_task(concern, "close"),
+        user=dsl,
+        outcome_summary="Synthetic: online safety lesson; parents told; no further "
+        "contact from the account.",
+        rationale=RATIONALE,
+    )
