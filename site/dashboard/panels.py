@@ -44,9 +44,19 @@ class CaseworkPanel(UserPanel):
     template_name = "dashboard/panels/casework.html"
 
     def get_context_data(self, parent_context=None):
+        from workflows.selectors import my_tasks, overdue, team_queue
+
         schools = schools_where(self.user, *CASE_ROLES)
         on_roll = pupils_visible_to(self.user).filter(date_left__isnull=True)
-        return {"schools": schools, "pupils_on_roll": on_roll.count()}
+        queue = team_queue(self.user)
+        return {
+            "schools": schools,
+            "pupils_on_roll": on_roll.count(),
+            "queue": queue.count(),
+            "urgent": queue.filter(urgent=True).count(),
+            "mine": my_tasks(self.user).count(),
+            "overdue": overdue(my_tasks(self.user)).count(),
+        }
 
 
 class OversightPanel(UserPanel):
@@ -56,7 +66,18 @@ class OversightPanel(UserPanel):
     template_name = "dashboard/panels/oversight.html"
 
     def get_context_data(self, parent_context=None):
-        return {"schools": schools_where(self.user, Role.HEAD)}
+        from workflows.models import CaseTask
+        from workflows.selectors import OPEN, overdue
+
+        schools = schools_where(self.user, Role.HEAD)
+        tasks = CaseTask.objects.filter(
+            school__in=schools, flow_task_type="HUMAN", status__in=OPEN
+        )
+        return {
+            "schools": schools,
+            "open_concerns": tasks.values("concern").distinct().count(),
+            "overdue": overdue(tasks).count(),
+        }
 
 
 class ConfigurationPanel(Component):

@@ -239,3 +239,15 @@ def test_a_concern_about_an_adult_is_worked_by_the_head(
     assert verified_client(dsl).get(TASK_URL.format(task.pk)).status_code == 404
     page = verified_client(head).get(QUEUE).content.decode()
     assert concern.reference in page
+
+
+def test_the_dashboard_counts_the_dsls_queue_and_the_heads_open_work(
+    submit, dsl, make_member, verified_client
+):
+    head = make_member(Role.HEAD)
+    submit(immediate_risk=True)
+    submit()
+    page = verified_client(dsl).get("/admin/").content.decode()
+    assert "2 tasks waiting to be claimed" in page and "1 urgent" in page
+    page = verified_client(head).get("/admin/").content.decode()
+    assert "2 open concerns" in page
