@@ -84,6 +84,14 @@ def action_create(*, concern, description, assigned_to, due_on, user, referral=N
         raise ValidationError({"due_on": _("The date is in the past.")})
     action.save()
     ActionFlow.start.run(action=action)
+    task = CaseTask.objects.get(action=action, flow_task_type="HUMAN")
+    notify(
+        users=[assigned_to],
+        kind=Notification.Kind.ASSIGNED,
+        message=_("An action for you, by %(due)s: %(what)s")
+        % {"due": due_on.strftime("%d %b %Y"), "what": description[:150]},
+        task=task,
+    )
     return action
 
 

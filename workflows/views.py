@@ -213,13 +213,14 @@ def _task_page(request, task, form, holds):
         "can_release": task.owner_id is not None
         and task.flow_task.can_unassign(request.user, task),
     }
+    if in_team and task.step != "do_action":
+        context["reassign_form"] = forms.ReassignForm(
+            people=selectors.team_members(school=task.school, team=task.team)
+        )
     if in_team:
         # The team sees the concern; a person given an action sees only the action.
         record_access(obj=task.concern, event="concern read", via="task", task=task.pk)
         context.update(_concern_context(task.concern, request.user))
-        context["reassign_form"] = forms.ReassignForm(
-            people=selectors.team_members(school=task.school, team=task.team)
-        )
     else:
         context["pupils"] = [i.pupil for i in task.concern.involvements.all()]
     return TemplateResponse(request, "workflows/task.html", context)
