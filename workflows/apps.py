@@ -15,8 +15,9 @@ class WorkflowsConfig(AppConfig):
 
         from records.signals import concern_submitted
 
-        from .models import CaseProcess
+        from .models import CaseProcess, CaseworkSettings
         from .receivers import start_concern_process
 
         concern_submitted.connect(start_concern_process, dispatch_uid="start_concern")
         auditlog.register(CaseProcess, include_fields=["status", "urgent", "cycle"])
+        auditlog.register(CaseworkSettings, exclude_fields=["updated_at"])

@@ -13,7 +13,7 @@ from records.validators import validate_rationale
 from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
 
-from .models import CaseTask
+from .models import CaseTask, CaseworkSettings
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -204,6 +204,16 @@ class ClosureForm(forms.Form):
         label=_("Ask a second DSL to sign off the closure"), required=False
     )
 
+    def __init__(self, *args, sign_off_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if sign_off_required:
+            field = self.fields["needs_sign_off"]
+            field.initial, field.disabled = True, True
+            field.help_text = _(
+                "Your school's casework settings require a second DSL to sign off "
+                "this closure."
+            )
+
     def clean_review_on(self):
         review_on = self.cleaned_data.get("review_on")
         if review_on and review_on <= timezone.localdate():
@@ -312,3 +322,10 @@ class TaskFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(due_on__lt=timezone.localdate())
+
+
+class CaseworkSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CaseworkSettings
+        fields = ["closure_sign_off"]
+        widgets = {"closure_sign_off": forms.RadioSelect}

@@ -167,3 +167,46 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message
+
+
+class CaseworkSettings(models.Model):
+    """A school's own rules for the concern process, set by its DSL."""
+
+    class SignOff(models.TextChoices):
+        OPTIONAL = "optional", _("The closing DSL chooses")
+        HIGH_RISK = "high_risk", _("Required for high risk and referrals")
+        ALWAYS = "always", _("Required for every closure")
+
+    school = models.OneToOneField(
+        "accounts.School", on_delete=models.CASCADE, related_name="casework_settings"
+    )
+    closure_sign_off = models.CharField(
+        _("second DSL sign-off at closure"),
+        max_length=20,
+        choices=SignOff.choices,
+        default=SignOff.OPTIONAL,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("casework settings")
+        verbose_name_plural = _("casework settings")
+
+    def __str__(self):
+        return f"{self.school}: casework settings"
+
+    @classmethod
+    def for_school(cls, school):
+        return cls.objects.filter(school=school).first() or cls(school=school)
+
+    def sign_off_required(self, concern, cycle):
+        """Whether closing this cycle must be signed off by a second DSL."""
+        if self.closure_sign_off == self.SignOff.ALWAYS:
+            return True
+        if self.closure_sign_off == self.SignOff.HIGH_RISK:
+            risky = concern.triages.filter(
+                cycle=cycle, risk_level__in=["high", "immediate"]
+            ).exists()
+            referred = concern.referrals.filter(decision__cycle=cycle).exists()
+            return risky or referred
+        return False

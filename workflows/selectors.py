@@ -107,6 +107,7 @@ def menu_counts(user):
     return {
         "authenticated": True,
         "in_team": in_team,
+        "dsl": Role.DSL in roles,
         "mine": my_tasks(user).count(),
         "queue": team_queue(user).count() if in_team else 0,
         "unread": unread_notifications(user).count(),

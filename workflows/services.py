@@ -6,7 +6,7 @@ the process on — all or nothing. A second person acting on the same task gets 
 TaskConflict with a message saying what happened, never a silent overwrite.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -17,7 +17,7 @@ from viewflow.workflow.status import STATUS
 from records.models import Action, Closure, Concern, Decision, Referral, Triage
 from records.validators import validate_rationale
 
-from .models import CaseTask, Notification, Team
+from .models import CaseTask, CaseworkSettings, Notification
 from .selectors import OPEN, heads_of, in_team, team_members
 from .tasks import send_notification_email
 
@@ -409,8 +409,16 @@ def _check_response(referral):
 def closure_complete(
     *, task, user, outcome_summary, rationale, review_on=None, needs_sign_off=False
 ):
+    """Close the cycle. The school's rule may require a second DSL's sign-off
+    whatever the closing DSL chose (CaseworkSettings)."""
+
     def write(process):
+        nonlocal needs_sign_off
         concern = process.concern
+        rule = CaseworkSettings.for_school(concern.school)
+        needs_sign_off = needs_sign_off or rule.sign_off_required(
+            concern, process.cycle
+        )
         if review_on is not None and review_on <= timezone.localdate():
             raise ValidationError({"review_on": _("The review date must be later.")})
         closure = Closure(
@@ -589,5 +597,15 @@ def _chase(task, today):
     return True
 
 
-def team_label(team):
-    return Team(team).label
+@transaction.atomic
+def casework_settings_save(*, school, user, closure_sign_off):
+    from accounts.models import Role
+    from accounts.selectors import schools_where
+
+    if not schools_where(user, Role.DSL).filter(pk=school.pk).exists():
+        raise PermissionDenied
+    settings = CaseworkSettings.for_school(school)
+    settings.closure_sign_off = closure_sign_off
+    settings.full_clean()
+    settings.save()
+    return settings

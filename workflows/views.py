@@ -20,7 +20,7 @@ from records.selectors import concerns_visible_to
 from taxonomy.models import Term, Vocabulary
 
 from . import forms, selectors, services, status
-from .models import CaseTask
+from .models import CaseTask, CaseworkSettings
 
 PAGE_SIZE = 50
 
@@ -123,7 +123,15 @@ def _step_form(task, data=None):
     if step == "follow_up":
         return forms.ReferralForm(data, instance=task.referral)
     if step == "close":
-        return forms.ClosureForm(data, initial={"needs_sign_off": _high_risk(task)})
+        process = task.process.coerced
+        required = CaseworkSettings.for_school(task.school).sign_off_required(
+            concern, process.cycle
+        )
+        return forms.ClosureForm(
+            data,
+            initial={"needs_sign_off": required or _high_risk(task)},
+            sign_off_required=required,
+        )
     if step == "sign_off":
         return forms.SignOffForm(data)
     if step == "do_action":
@@ -365,3 +373,28 @@ def notifications(request):
         return redirect("casework_notifications")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "workflows/notifications.html", {"page_obj": page})
+
+
+def casework_settings(request):
+    """A DSL sets her school's rules for the concern process."""
+    from accounts.models import Role
+
+    schools = schools_where(request.user, Role.DSL)
+    if not schools.exists():
+        raise PermissionDenied
+    school = schools.filter(pk=request.GET.get("school") or 0).first() or schools[0]
+    settings = CaseworkSettings.for_school(school)
+    form = forms.CaseworkSettingsForm(
+        request.POST if request.method == "POST" else None, instance=settings
+    )
+    if request.method == "POST" and form.is_valid():
+        services.casework_settings_save(
+            school=school, user=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("Saved for %(school)s.") % {"school": school})
+        return redirect(f"{request.path}?school={school.pk}")
+    return TemplateResponse(
+        request,
+        "workflows/settings.html",
+        {"form": form, "school": school, "schools": schools},
+    )

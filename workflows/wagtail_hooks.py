@@ -31,6 +31,7 @@ def casework_urls():
             name="concern_reopen",
         ),
         path("casework/status/", views.status_page, name="casework_status"),
+        path("casework/settings/", views.casework_settings, name="casework_settings"),
         path(
             "casework/notifications/",
             views.notifications,
@@ -113,4 +114,17 @@ def notifications_menu_item():
         order=53,
         key="unread",
         shown=lambda counts: counts["authenticated"],
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def casework_settings_menu_item():
+    return CountedMenuItem(
+        _("Casework settings"),
+        reverse("casework_settings"),
+        name="casework-settings",
+        icon_name="cogs",
+        order=54,
+        key=None,
+        shown=lambda counts: counts.get("dsl"),
     )

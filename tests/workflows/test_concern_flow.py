@@ -329,3 +329,53 @@ def test_claims_and_steps_are_in_the_audit_log(submit, dsl):
     claim_entry = entries.get_for_object(task).get()
     assert claim_entry.changes_dict["owner"] == ["", str(dsl)]
     assert entries.get_for_object(concern.triages.get()).filter(action=0).exists()
+
+
+def test_the_schools_rule_can_require_sign_off_whatever_the_dsl_ticks(
+    submit, dsl, deputy, verified_client
+):
+    concern = submit()
+    client = verified_client(dsl)
+    client.post(
+        "/admin/casework/settings/", {"closure_sign_off": "always"}, follow=True
+    )
+    triage(concern, dsl)
+    decide(concern, dsl, outcome="monitor", agencies=())
+    task = claim(concern, "close", dsl)
+    page = client.get(f"/admin/casework/tasks/{task.pk}/").content.decode()
+    assert "require a second DSL to sign off" in page
+    services.closure_complete(
+        task=task,
+        user=dsl,
+        outcome_summary="Monitored for six weeks; no further incidents.",
+        rationale=RATIONALE,
+        needs_sign_off=False,
+    )
+    assert open_steps(concern) == ["sign_off"]
+
+
+def test_high_risk_rule_requires_sign_off_only_for_risky_or_referred_cycles(
+    submit, dsl, school
+):
+    from workflows.models import CaseworkSettings
+
+    CaseworkSettings.objects.create(school=school, closure_sign_off="high_risk")
+    calm, risky = submit(), submit()
+    for concern, risk in ((calm, "low"), (risky, "high")):
+        triage(concern, dsl, risk=risk)
+        decide(concern, dsl, outcome="monitor", agencies=())
+        close(concern, dsl)
+    assert open_steps(calm) == []
+    assert open_steps(risky) == ["sign_off"]
+
+
+@pytest.mark.parametrize("role", [Role.DEPUTY_DSL, Role.HEAD, Role.STAFF])
+def test_only_a_dsl_changes_the_casework_settings(
+    make_member, verified_client, role, school
+):
+    from workflows.models import CaseworkSettings
+
+    client = verified_client(make_member(role))
+    response = client.post("/admin/casework/settings/", {"closure_sign_off": "always"})
+    assert response.status_code in (302, 403)
+    assert not CaseworkSettings.objects.filter(school=school).exists()
