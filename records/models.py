@@ -370,7 +370,14 @@ class Decision(models.Model):
         blank=True,
         help_text=_("People and agencies you spoke to before deciding."),
     )
-    review_on = models.DateField(_("review date"), null=True, blank=True)
+    review_on = models.DateField(
+        _("review date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Carried to the closure: the concern reopens for review on this date."
+        ),
+    )
     decided_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+"
     )
@@ -541,7 +548,21 @@ class Closure(models.Model):
     )
     signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     sign_off_note = models.TextField(_("sign-off note"), blank=True)
+    sent_back_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    sent_back_at = models.DateTimeField(
+        _("sent back at"),
+        null=True,
+        blank=True,
+        help_text=_("The second DSL did not agree it could close: why is the note."),
+    )
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopen_reason = models.TextField(_("why it was reopened"), blank=True)
 
     class Meta:
         verbose_name = _("closure")

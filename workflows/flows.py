@@ -19,6 +19,7 @@ from .nodes import PersonalTask, ReferralSplit, TeamTask
 TRIAGE_SCHOOL_DAYS = 1
 DECISION_SCHOOL_DAYS = 1
 SIGN_OFF_SCHOOL_DAYS = 2
+CLOSURE_SCHOOL_DAYS = 5
 
 
 def _school_days(task, days, *, start=None):
@@ -58,7 +59,7 @@ class ConcernFlow(flow.Flow):
     )
     decide = (
         TeamTask()
-        .Annotation(title=_("Decide, with rationale"))
+        .Annotation(title=_("Decision"))
         .Due(this.decision_due)
         .Next(this.check_referrals)
     )
@@ -68,20 +69,28 @@ class ConcernFlow(flow.Flow):
     split_referrals = ReferralSplit().Next(this.follow_up)
     follow_up = (
         TeamTask()
-        .Annotation(title=_("Follow up referral"))
+        .Annotation(title=_("Referral follow-up"))
         .Due(this.referral_due)
         .Next(this.referrals_done)
     )
     referrals_done = flow.Join().Next(this.close)
-    close = TeamTask().Annotation(title=_("Close")).Next(this.check_sign_off)
+    close = (
+        TeamTask()
+        .Annotation(title=_("Closure"))
+        .Due(this.closure_due)
+        .Next(this.check_sign_off)
+    )
     check_sign_off = (
         flow.If(act.process.needs_sign_off).Then(this.sign_off).Else(this.end)
     )
     sign_off = (
         SignOffTask()
-        .Annotation(title=_("Second DSL sign-off"))
+        .Annotation(title=_("Sign-off"))
         .Due(this.sign_off_due)
-        .Next(this.end)
+        .Next(this.check_signed_off)
+    )
+    check_signed_off = (
+        flow.If(act.process.closure_signed_off).Then(this.end).Else(this.close)
     )
     end = flow.End()
 
@@ -114,6 +123,9 @@ class ConcernFlow(flow.Flow):
 
     def referral_due(self, task):
         return task.referral.response_due
+
+    def closure_due(self, task):
+        return _school_days(task, CLOSURE_SCHOOL_DAYS)
 
     def sign_off_due(self, task):
         return _school_days(task, SIGN_OFF_SCHOOL_DAYS)

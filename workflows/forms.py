@@ -5,6 +5,7 @@ script cannot skip them."""
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,20 @@ class TermChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+def _grouped_categories(school):
+    from taxonomy.selectors import category_tree
+
+    choices = []
+    for main in category_tree(school=school):
+        if not main.offered:
+            choices.append((main.pk, main.name))
+            continue
+        options = [(main.pk, _("%(name)s (in general)") % {"name": main.name})]
+        options += [(sub.pk, sub.name) for sub in main.offered]
+        choices.append((main.name, options))
+    return choices
+
+
 class TriageForm(forms.Form):
     primary_category = TermChoiceField(
         label=_("Category"), queryset=None, empty_label=None
@@ -67,6 +82,10 @@ class TriageForm(forms.Form):
         categories = terms_offered(Vocabulary.CATEGORY, school=concern.school)
         self.fields["primary_category"].queryset = categories
         self.fields["tags"].queryset = categories
+        # Sub-categories under their main category, as staff saw them.
+        grouped = _grouped_categories(concern.school)
+        self.fields["primary_category"].choices = grouped
+        self.fields["tags"].choices = grouped
         self.fields["primary_category"].initial = concern.primary_category_id
         self.fields["tags"].initial = [tag.pk for tag in concern.tags.all()]
         for involvement in concern.involvements.select_related("pupil"):
@@ -222,17 +241,33 @@ class ClosureForm(forms.Form):
 
 
 class SignOffForm(forms.Form):
-    agree = forms.BooleanField(
-        label=_("I have read the file and agree this concern can close"),
-        error_messages={
-            "required": _(
-                "Tick to sign off. If you disagree, say why below and reopen the "
-                "concern from its page instead."
-            )
-        },
+    verdict = forms.ChoiceField(
+        label=_("Your sign-off"),
+        choices=[
+            ("agree", _("I have read the record and agree this concern can close")),
+            ("send_back", _("Send it back to closure: it is not ready to close")),
+        ],
+        widget=forms.RadioSelect,
     )
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you send it back: say what is missing."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("verdict") == "send_back" and not data.get("note", "").strip():
+            self.add_error("note", _("Say why it is not ready to close."))
+        return data
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why reopen it"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -259,7 +294,9 @@ class ActionDoneForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    to = forms.ModelChoiceField(label=_("Hand to"), queryset=None)
+    to = forms.ModelChoiceField(
+        label=_("Hand to"), queryset=None, empty_label=_("Choose a colleague")
+    )
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,10 +305,10 @@ class ReassignForm(forms.Form):
 
 STEP_CHOICES = [
     ("triage", _("Triage")),
-    ("decide", _("Decide")),
-    ("follow_up", _("Follow up referral")),
-    ("close", _("Close")),
-    ("sign_off", _("Sign off")),
+    ("decide", _("Decision")),
+    ("follow_up", _("Referral follow-up")),
+    ("close", _("Closure")),
+    ("sign_off", _("Sign-off")),
     ("do_action", _("Action")),
 ]
 
@@ -280,7 +317,10 @@ class TaskFilter(django_filters.FilterSet):
     """Queue filters; kept in the URL so a filtered queue can be shared."""
 
     step = django_filters.ChoiceFilter(
-        label=_("Step"), choices=STEP_CHOICES, method="filter_step"
+        label=_("Step"),
+        choices=STEP_CHOICES,
+        method="filter_step",
+        empty_label=_("Any step"),
     )
     urgent = django_filters.BooleanFilter(label=_("Urgent only"), method="only_true")
     overdue = django_filters.BooleanFilter(
@@ -288,12 +328,18 @@ class TaskFilter(django_filters.FilterSet):
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
-        field_name="concern__primary_category",
         queryset=None,
+        method="filter_category",
+        empty_label=_("Any category"),
     )
-    school = django_filters.ModelChoiceFilter(label=_("School"), queryset=None)
+    school = django_filters.ModelChoiceFilter(
+        label=_("School"), queryset=None, empty_label=_("Any school")
+    )
     assignee = django_filters.ModelChoiceFilter(
-        label=_("Assigned to"), field_name="owner", queryset=None
+        label=_("Held by"),
+        field_name="owner",
+        queryset=None,
+        empty_label=_("Anyone"),
     )
 
     class Meta:
@@ -314,6 +360,20 @@ class TaskFilter(django_filters.FilterSet):
         flow = ActionFlow if value == "do_action" else ConcernFlow
         node = getattr(flow.instance, value, None)
         return queryset.filter(flow_task=node) if node else queryset.none()
+
+    def filter_category(self, queryset, name, value):
+        """As reported or as triaged, main category or any of its sub-categories:
+        the DSL's correction counts as much as the reporter's choice."""
+        if not value:
+            return queryset
+        terms = Q(pk=value.pk) | Q(parent=value.pk)
+        from taxonomy.models import Term
+
+        chosen = Term.objects.filter(terms)
+        return queryset.filter(
+            Q(concern__primary_category__in=chosen)
+            | Q(concern__triages__primary_category__in=chosen)
+        ).distinct()
 
     def only_true(self, queryset, name, value):
         return queryset.filter(urgent=True) if value else queryset

@@ -62,6 +62,11 @@ class CaseProcess(Process):
         return decision is not None and decision.referrals.exists()
 
     @property
+    def closure_signed_off(self):
+        closure = self.closure
+        return closure is not None and closure.signed_off_at is not None
+
+    @property
     def needs_sign_off(self):
         closure = self.closure
         return closure is not None and closure.needs_sign_off
@@ -131,8 +136,9 @@ class CaseTask(Task):
 
 
 class Notification(models.Model):
-    """Something a person should know: shown in the admin and sent by email. The text
-    names a reference and a school, never case content."""
+    """Something a person should know: shown in the admin and sent by email. The
+    admin text names a reference, a school and, for an action, what the person is
+    asked to do; the email carries only the link (workflows.tasks)."""
 
     class Kind(models.TextChoices):
         NEW_CONCERN = "new_concern", _("New concern")

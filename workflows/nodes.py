@@ -15,7 +15,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
 
-from .selectors import in_team
+from .selectors import in_team, is_member
 
 
 class TeamTask(flow.View):
@@ -48,17 +48,30 @@ class TeamTask(flow.View):
         return task.owner_id == user.pk or in_team(user, task)
 
     def can_execute(self, user, task):
-        return user.is_authenticated and task.owner_id == user.pk
+        """The holder, while they are still in the team: someone whose DSL role
+        ends (a move to another school) can no longer work what they held."""
+        return (
+            user.is_authenticated and task.owner_id == user.pk and in_team(user, task)
+        )
 
 
 class PersonalTask(TeamTask):
-    """A task for one named person (an internal action); nobody else may take it."""
+    """A task for one named person (an internal action). Nobody claims it from a
+    queue; the team may hand it to someone else at the school (the person is off
+    sick or has left)."""
 
     def can_assign(self, user, task):
-        return False
+        return task.owner_id is None and is_member(user, task.school_id)
 
     def can_unassign(self, user, task):
         return False
+
+    def can_execute(self, user, task):
+        return (
+            user.is_authenticated
+            and task.owner_id == user.pk
+            and is_member(user, task.school_id)
+        )
 
 
 class ReferralSplitActivation(SplitActivation):

@@ -26,6 +26,11 @@ def in_team(user, task):
     return schools_where(user, *roles).filter(pk=task.school_id).exists()
 
 
+def is_member(user, school_id):
+    """Whether the user holds any role at the school (an action's assignee)."""
+    return user.is_authenticated and schools_where(user).filter(pk=school_id).exists()
+
+
 def team_filter(user):
     """A Q matching the tasks of every team the user is in."""
     query = Q(pk__in=[])
@@ -63,11 +68,20 @@ def _human(queryset):
     return queryset.filter(flow_task_type="HUMAN", status__in=OPEN)
 
 
-def tasks_visible_to(user):
-    """Open human tasks the user may open: their teams' and their own."""
+def tasks_of(user):
+    """Human tasks, open or done, of the user's teams, and actions given to them."""
     if not user.is_authenticated:
         return CaseTask.objects.none()
-    return _human(CaseTask.objects.filter(team_filter(user) | Q(owner=user)))
+    # Someone given an action sees that task; team tasks only while in the team.
+    own_actions = Q(owner=user, action__isnull=False, school__in=schools_where(user))
+    return CaseTask.objects.filter(
+        team_filter(user) | own_actions, flow_task_type="HUMAN"
+    )
+
+
+def tasks_visible_to(user):
+    """Open human tasks the user may open: their teams' and their own."""
+    return _human(tasks_of(user))
 
 
 def team_queue(user):
@@ -80,9 +94,10 @@ def team_queue(user):
 
 
 def my_tasks(user):
+    """Tasks the user holds and may still work."""
     if not user.is_authenticated:
         return CaseTask.objects.none()
-    return _ordered(_human(CaseTask.objects.filter(owner=user)))
+    return _ordered(tasks_visible_to(user).filter(owner=user))
 
 
 def _ordered(queryset):
@@ -123,6 +138,26 @@ def open_steps(queryset):
     """Open tasks per step: [(flow_task, count)], in one query."""
     return (
         queryset.values("flow_task").annotate(count=Count("pk")).order_by("flow_task")
+    )
+
+
+def oversight_filter(user, prefix=""):
+    """A Q over concerns (or tasks, with prefix "concern__") a user may see the
+    workflow status of: the DSL team's concerns at schools where they are a DSL,
+    deputy or head; concerns about adults only at schools they head (the adult may
+    be a DSL)."""
+    from records.models import Concern
+
+    return Q(
+        **{
+            f"{prefix}route": Concern.Route.DSL_TEAM,
+            f"{prefix}school__in": schools_where(user, *CASE_ROLES, Role.HEAD),
+        }
+    ) | Q(
+        **{
+            f"{prefix}route": Concern.Route.HEAD,
+            f"{prefix}school__in": schools_where(user, Role.HEAD),
+        }
     )
 
 

@@ -6,9 +6,13 @@ the process on — all or nothing. A second person acting on the same task gets 
 TaskConflict with a message saying what happened, never a silent overwrite.
 """
 
+import logging
+from copy import copy
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +24,8 @@ from records.validators import validate_rationale
 from .models import CaseTask, CaseworkSettings, Notification
 from .selectors import OPEN, heads_of, in_team, team_members
 from .tasks import send_notification_email
+
+logger = logging.getLogger(__name__)
 
 # Working days an agency has to respond before Chronicle raises a chase. Children's
 # social care must decide next steps within one working day (Working Together 2023).
@@ -50,16 +56,21 @@ def concern_has_open_process(concern):
 
 
 @transaction.atomic
-def concern_reopen(*, concern, user=None, reason=""):
-    """Open a new cycle of work at the decision step (a review, or a DSL's choice)."""
+def concern_reopen(*, concern, reason, user=None):
+    """Open a new cycle of work at the decision step, for a review or because a DSL
+    decides to. The reason is kept on the closure it reopens."""
     from .flows import ConcernFlow
 
-    if concern_has_open_process(concern):
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the concern is being reopened.")})
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status != Concern.Status.CLOSED or concern_has_open_process(concern):
         raise ValidationError(_("This concern is already open."))
     cycle = (concern.processes.aggregate(n=Max("cycle"))["n"] or 0) + 1
     for closure in concern.closures.filter(reopened_at__isnull=True):
         closure.reopened_at = timezone.now()
-        closure.save(update_fields=["reopened_at"])
+        closure.reopen_reason = reason
+        closure.save(update_fields=["reopened_at", "reopen_reason"])
     concern.status = Concern.Status.IN_PROGRESS
     concern.save(update_fields=["status"])
     return ConcernFlow.reopen.run(concern=concern, cycle=cycle)
@@ -80,6 +91,13 @@ def action_create(*, concern, description, assigned_to, due_on, user, referral=N
         kind=Action.Kind.CHASE if referral else Action.Kind.ACTION,
     )
     action.full_clean()
+    if not assigned_to.memberships.filter(school=concern.school_id).exists():
+        raise ValidationError(
+            {
+                "assigned_to": _("Choose someone who works at %(school)s.")
+                % {"school": concern.school}
+            }
+        )
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("The date is in the past.")})
     action.save()
@@ -146,16 +164,17 @@ def task_release(*, task, user):
 
 
 def task_reassign(*, task, user, to):
-    """Hand a task to another member of the same team at the same school."""
+    """Hand a task to someone else who may take it: another member of the team (an
+    action: anyone at the school). Only the team hands tasks over."""
     with task.activation() as activation:
         task = activation.task
         if task.status not in OPEN:
             raise TaskConflict(_("This task has already been completed."))
-        if not (task.owner_id == user.pk or in_team(user, task)):
-            raise TaskConflict(_("You cannot reassign this task."))
-        if not in_team(to, task) or not activation.flow_task.can_assign(
-            to, _unowned(task)
-        ):
+        if not in_team(user, task):
+            raise TaskConflict(_("Only the team can hand this task over."))
+        unowned = copy(task)
+        unowned.owner_id = None
+        if not activation.flow_task.can_assign(to, unowned):
             raise ValidationError(
                 {"to": _("%(name)s cannot take this task.") % {"name": to}}
             )
@@ -185,11 +204,6 @@ def _log_owner(task, before, after):
     )
 
 
-def _unowned(task):
-    task.owner_id = None
-    return task
-
-
 # Completing steps -------------------------------------------------------------------
 
 
@@ -212,9 +226,12 @@ def _complete(task, user, write):
         return result
 
 
-def _check_terms(school, terms):
-    if any(term.school_id not in (None, school.pk) for term in terms):
-        raise ValidationError(_("A term from another school's list was chosen."))
+def _check_terms(school, terms, vocabulary):
+    if any(
+        term.school_id not in (None, school.pk) or term.vocabulary != vocabulary
+        for term in terms
+    ):
+        raise ValidationError(_("A choice from another school's list was made."))
 
 
 def triage_complete(  # noqa: PLR0913
@@ -232,7 +249,7 @@ def triage_complete(  # noqa: PLR0913
 
     def write(process):
         concern = process.concern
-        _check_terms(concern.school, [primary_category, *tags])
+        _check_terms(concern.school, [primary_category, *tags], "category")
         try:
             validate_rationale(risk_reason, min_characters=15, min_words=4)
         except ValidationError as error:
@@ -285,7 +302,7 @@ def decision_complete(
     def write(process):
         concern = process.concern
         _check_decision(outcome, agencies, review_on)
-        _check_terms(concern.school, agencies)
+        _check_terms(concern.school, agencies, "agency")
         decision = Decision(
             concern=concern,
             cycle=process.cycle,
@@ -321,18 +338,14 @@ def _check_decision(outcome, agencies, review_on):
 
 
 def _referral_open(decision, agency):
-    from accounts.calendar import add_working_days
-
-    days = AGENCY_RESPONSE_WORKING_DAYS.get(agency.key, DEFAULT_RESPONSE_WORKING_DAYS)
     referral = Referral(
         concern=decision.concern,
         decision=decision,
         agency=agency,
         agency_name=str(agency),
-        response_due=add_working_days(
-            decision.concern.school, timezone.localdate(), days
-        ),
     )
+    # Until the referral is made, the clock runs from the decision.
+    referral.response_due = _response_due(referral, timezone.localdate())
     referral.full_clean()
     referral.save()
     return referral
@@ -348,19 +361,22 @@ REFERRAL_RESPONSE = (
 )
 
 
-@transaction.atomic
 def referral_save(*, task, user, complete=False, **fields):
     """Record contact with the agency (the task stays open), or the agency's
     response, which completes the follow-up. An agency's "no further action" needs
-    their reason."""
+    their reason. The response clock starts when the referral is made."""
     unknown = set(fields) - set(REFERRAL_CONTACT) - set(REFERRAL_RESPONSE)
     if unknown:
         raise TypeError(f"Unknown referral fields: {sorted(unknown)}")
 
     def write(process):
         referral = Referral.objects.select_for_update().get(pk=task.referral_id)
+        made_on = referral.contacted_on
         for name, value in fields.items():
             setattr(referral, name, value)
+        if referral.contacted_on and referral.contacted_on != made_on:
+            referral.response_due = _response_due(referral, referral.contacted_on)
+            CaseTask.objects.filter(pk=task.pk).update(due_on=referral.response_due)
         if complete:
             _check_response(referral)
             referral.completed_by = user
@@ -372,9 +388,20 @@ def referral_save(*, task, user, complete=False, **fields):
     if complete:
         return _complete(task, user, write)
     with task.activation() as activation:
+        if activation.task.status not in OPEN:
+            raise TaskConflict(_("This follow-up has already been completed."))
         if not activation.flow_task.can_execute(user, activation.task):
             raise TaskConflict(_("Claim this task before recording on it."))
         return write(activation.process)
+
+
+def _response_due(referral, start):
+    from accounts.calendar import add_working_days
+
+    days = AGENCY_RESPONSE_WORKING_DAYS.get(
+        referral.agency.key, DEFAULT_RESPONSE_WORKING_DAYS
+    )
+    return add_working_days(referral.concern.school, start, days)
 
 
 def _check_response(referral):
@@ -389,13 +416,15 @@ def _check_response(referral):
         if not getattr(referral, name):
             errors[name] = message
     if referral.agency_outcome == Referral.AgencyOutcome.NFA:
-        try:
-            validate_rationale(referral.agency_rationale)
-        except ValidationError as error:
-            errors["agency_rationale"] = [
-                _("The agency is taking no further action: record their reason."),
-                *error.messages,
-            ]
+        if not referral.agency_rationale.strip():
+            errors["agency_rationale"] = _(
+                "The agency is taking no further action: record their reason."
+            )
+        else:
+            try:
+                validate_rationale(referral.agency_rationale)
+            except ValidationError as error:
+                errors["agency_rationale"] = error.messages
     if (
         referral.contacted_on
         and referral.responded_on
@@ -419,6 +448,17 @@ def closure_complete(
         needs_sign_off = needs_sign_off or rule.sign_off_required(
             concern, process.cycle
         )
+        if needs_sign_off and not _second_signers(task, user).exists():
+            raise ValidationError(
+                {
+                    "needs_sign_off": _(
+                        "Nobody else in the team at %(school)s can sign this off. "
+                        "Ask for a deputy DSL to be added, or change the casework "
+                        "settings."
+                    )
+                    % {"school": concern.school}
+                }
+            )
         if review_on is not None and review_on <= timezone.localdate():
             raise ValidationError({"review_on": _("The review date must be later.")})
         closure = Closure(
@@ -438,31 +478,73 @@ def closure_complete(
         return closure
 
     closure = _complete(task, user, write)
-    if needs_sign_off:
+    if closure.needs_sign_off:
+        sign_off = _open_step(closure.concern, "sign_off")
         notify(
-            users=team_members(school=task.school, team=task.team).exclude(pk=user.pk),
+            users=_second_signers(task, user),
             kind=Notification.Kind.SIGN_OFF,
             message=_("%(ref)s is ready for a second DSL to sign off.")
             % {"ref": closure.concern.reference},
+            task=sign_off,
         )
     return closure
 
 
-def sign_off_complete(*, task, user, note=""):
+def _second_signers(task, closer):
+    return team_members(school=task.school, team=task.team).exclude(pk=closer.pk)
+
+
+def _open_step(concern, step):
+    for task in CaseTask.objects.filter(
+        concern=concern, flow_task_type="HUMAN", status__in=OPEN
+    ):
+        if task.step == step:
+            return task
+    return None
+
+
+def sign_off_complete(*, task, user, agree, note=""):
+    """A second DSL agrees the concern can close, or sends it back to closure with
+    the reason (to the DSL who closed it)."""
+
     def write(process):
         closure = process.closure
         if closure.closed_by_id == user.pk:
             raise TaskConflict(_("A second DSL must sign off, not the one who closed."))
-        closure.signed_off_by = user
-        closure.signed_off_at = timezone.now()
         closure.sign_off_note = note
-        closure.save(update_fields=["signed_off_by", "signed_off_at", "sign_off_note"])
         concern = process.concern
-        concern.status = Concern.Status.CLOSED
-        concern.save(update_fields=["status"])
+        if agree:
+            closure.signed_off_by = user
+            closure.signed_off_at = timezone.now()
+            concern.status = Concern.Status.CLOSED
+            concern.save(update_fields=["status"])
+        else:
+            try:
+                validate_rationale(note, min_characters=15, min_words=4)
+            except ValidationError as error:
+                raise ValidationError({"note": error.messages}) from error
+            closure.sent_back_by = user
+            closure.sent_back_at = timezone.now()
+        closure.save()
         return closure
 
-    return _complete(task, user, write)
+    closure = _complete(task, user, write)
+    if not agree:
+        close = _open_step(closure.concern, "close")
+        if close is not None:
+            CaseTask.objects.filter(pk=close.pk, owner__isnull=True).update(
+                owner=closure.closed_by,
+                status=STATUS.ASSIGNED,
+                assigned=timezone.now(),
+            )
+            notify(
+                users=[closure.closed_by],
+                kind=Notification.Kind.ASSIGNED,
+                message=_("%(ref)s was sent back to you at sign-off: see the note.")
+                % {"ref": closure.concern.reference},
+                task=close,
+            )
+    return closure
 
 
 def action_complete(*, task, user, note):
@@ -517,33 +599,92 @@ def notify_new_concern(*, process, urgent):
 # The clock --------------------------------------------------------------------------
 
 
-def clock_sweep(*, today=None):
+# An urgent concern is due the same day: the team is reminded after an hour without
+# it moving and the head told after two, whatever the date.
+URGENT_REMINDER = timedelta(hours=1)
+URGENT_ESCALATION = timedelta(hours=2)
+
+
+def clock_sweep(*, today=None, now=None):
     """Run the clocks: remind about overdue tasks, then escalate to the head; chase
     agencies that have not replied; reopen concerns whose review date has come.
-    Safe to run often (cron or a worker): each step happens once."""
-    today = today or timezone.localdate()
-    counts = {"reminded": 0, "escalated": 0, "chased": 0, "reopened": 0}
-    overdue = CaseTask.objects.filter(
-        flow_task_type="HUMAN", status__in=OPEN, due_on__lt=today
+
+    Safe to run often and from several workers at once: each reminder, escalation
+    and reopening is claimed by a conditional update before anyone is told, and one
+    item failing is logged without stopping the others."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    counts = {"reminded": 0, "escalated": 0, "chased": 0, "reopened": 0, "failed": 0}
+    open_tasks = CaseTask.objects.filter(
+        flow_task_type="HUMAN", status__in=OPEN
     ).select_related("school", "concern", "owner", "referral")
-    for task in overdue.filter(reminded_on__isnull=True):
-        _remind(task, today)
-        counts["reminded"] += 1
-        if task.referral_id and _chase(task, today):
-            counts["chased"] += 1
-    escalate = overdue.filter(escalated_on__isnull=True, reminded_on__lt=today)
+    late = open_tasks.filter(
+        Q(due_on__lt=today) | Q(urgent=True, created__lte=now - URGENT_REMINDER)
+    )
+    for task in late.filter(reminded_on__isnull=True):
+        _once(task, "reminded_on", today, counts, lambda t=task: _remind(t, today))
+    escalate = open_tasks.filter(
+        escalated_on__isnull=True, reminded_on__isnull=False
+    ).filter(
+        Q(reminded_on__lt=today) | Q(urgent=True, created__lte=now - URGENT_ESCALATION)
+    )
     for task in escalate:
-        _escalate(task, today)
-        counts["escalated"] += 1
+        if task.urgent or _is_school_day(task.school, today):
+            _once(task, "escalated_on", today, counts, lambda t=task: _escalate(t))
     for closure in Closure.objects.filter(
         review_on__lte=today, reopened_at__isnull=True, concern__status="closed"
     ).select_related("concern"):
-        concern_reopen(concern=closure.concern, reason="review date")
-        counts["reopened"] += 1
+        _reopen_for_review(closure, counts)
     return counts
 
 
+def _is_school_day(school, day):
+    from accounts.calendar import is_school_day
+
+    return is_school_day(school, day)
+
+
+COUNTED = {"reminded_on": "reminded", "escalated_on": "escalated"}
+
+
+def _once(task, field, today, counts, action):
+    """Claim this step of the clock for the task, then act, all or nothing."""
+    try:
+        with transaction.atomic():
+            claimed = CaseTask.objects.filter(
+                pk=task.pk, **{f"{field}__isnull": True}
+            ).update(**{field: today})
+            if not claimed:
+                return
+            chased = action()
+    except Exception:  # noqa: BLE001 - one broken item must not stop the clock
+        logger.exception("Workflow clock: %s for task %s failed", field, task.pk)
+        counts["failed"] += 1
+        return
+    counts[COUNTED[field]] += 1
+    if chased:
+        counts["chased"] += 1
+
+
+def _reopen_for_review(closure, counts):
+    try:
+        concern_reopen(
+            concern=closure.concern,
+            reason=_("The review date set at closure (%(date)s) has come.")
+            % {"date": closure.review_on.strftime("%d %b %Y")},
+        )
+    except ValidationError:
+        return  # reopened meanwhile by a DSL or another worker
+    except Exception:  # noqa: BLE001 - one broken item must not stop the clock
+        logger.exception("Workflow clock: reopening %s failed", closure.concern_id)
+        counts["failed"] += 1
+        return
+    counts["reopened"] += 1
+
+
 def _remind(task, today):
+    """Tell whoever holds the task (or the team) it is late; for a referral, give
+    them a task to make or chase it. Returns whether a chase was raised."""
     users = (
         [task.owner] if task.owner else team_members(school=task.school, team=task.team)
     )
@@ -554,14 +695,14 @@ def _remind(task, today):
         % {
             "step": task.flow_task.task_title,
             "ref": task.concern.reference,
-            "due": task.due_on.strftime("%d %b %Y"),
+            "due": _day(task.due_on),
         },
         task=task,
     )
-    CaseTask.objects.filter(pk=task.pk).update(reminded_on=today)
+    return bool(task.referral_id) and _chase(task, today)
 
 
-def _escalate(task, today):
+def _escalate(task):
     notify(
         users=heads_of(task.school),
         kind=Notification.Kind.ESCALATION,
@@ -570,31 +711,67 @@ def _escalate(task, today):
             "step": task.flow_task.task_title,
             "ref": task.concern.reference,
             "school": task.school,
-            "due": task.due_on.strftime("%d %b %Y"),
+            "due": _day(task.due_on),
         },
         task=task,
+        # Heads oversee; they do not open the DSL team's tasks.
+        url=reverse("casework_status"),
     )
-    CaseTask.objects.filter(pk=task.pk).update(escalated_on=today)
+    return False
+
+
+def _day(value):
+    return value.strftime("%d %b %Y") if value else _("today")
 
 
 def _chase(task, today):
-    """An agency has not replied by the due date: someone must chase them."""
+    """The agency's deadline has passed: someone must make or chase the referral."""
     from accounts.calendar import add_working_days
 
     referral = task.referral
     if referral.responded_on or referral.chases.filter(completed_at=None).exists():
         return False
-    assignee = task.owner or referral.decision.decided_by
+    if referral.contacted_on:
+        description = _(
+            "Chase %(agency)s: no response to the referral made on %(made)s "
+            "(due %(due)s)"
+        ) % {
+            "agency": referral.agency_name,
+            "made": _day(referral.contacted_on),
+            "due": _day(referral.response_due),
+        }
+    else:
+        description = _(
+            "Make the referral to %(agency)s decided on %(decided)s: it is not "
+            "recorded as made"
+        ) % {
+            "agency": referral.agency_name,
+            "decided": _day(referral.decision.decided_at.date()),
+        }
     action_create(
         concern=task.concern,
-        description=_("Chase %(agency)s: no response to the referral by %(due)s")
-        % {"agency": referral.agency_name, "due": referral.response_due},
-        assigned_to=assignee,
+        description=description,
+        assigned_to=task.owner or referral.decision.decided_by,
         due_on=add_working_days(task.school, today, 1),
         user=referral.decision.decided_by,
         referral=referral,
     )
     return True
+
+
+def claim_next(*, concern, user):
+    """After a step, the same person takes the concern's next steps (the decision
+    after triage, each referral after the decision) where they may: the concern
+    does not drop back into the queue unseen. They can release it."""
+    claimed = []
+    for task in CaseTask.objects.filter(
+        concern=concern, flow_task_type="HUMAN", status=STATUS.NEW, action=None
+    ).order_by("created", "pk"):
+        try:
+            claimed.append(task_claim(task=task, user=user))
+        except TaskConflict:
+            continue
+    return claimed
 
 
 @transaction.atomic

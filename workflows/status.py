@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from records.models import Closure, Concern, Decision, Triage
 
 from .models import CaseTask
-from .selectors import OPEN
+from .selectors import OPEN, oversight_filter
 
 DEFAULT_DAYS = 90
 
@@ -54,19 +54,24 @@ STEP_LABELS = {
     "follow_up": _("Referral follow-up"),
     "close": _("Closure"),
     "sign_off": _("Sign-off"),
-    "do_action": _("Actions"),
+    "do_action": _("Action"),
 }
 
 
-def _open_tasks(schools):
+def open_tasks(user):
+    """Open human tasks of the concerns whose status the user may see."""
     return CaseTask.objects.filter(
-        school__in=schools, flow_task_type="HUMAN", status__in=OPEN
+        oversight_filter(user, "concern__"), flow_task_type="HUMAN", status__in=OPEN
     )
 
 
-def overview(*, schools, period):
+def concerns_overseen(user):
+    return Concern.objects.filter(oversight_filter(user))
+
+
+def overview(*, user, period):
     today = timezone.localdate()
-    tasks = _open_tasks(schools)
+    tasks = open_tasks(user)
     per_step = {
         getattr(row["flow_task"], "name", ""): row
         for row in tasks.values("flow_task").annotate(
@@ -84,8 +89,7 @@ def overview(*, schools, period):
         }
         for name, label in STEP_LABELS.items()
     ]
-    in_period = Concern.objects.filter(
-        school__in=schools,
+    in_period = concerns_overseen(user).filter(
         submitted_at__date__gte=period.start,
         submitted_at__date__lte=period.end,
     )
@@ -99,25 +103,40 @@ def overview(*, schools, period):
         "overdue_total": sum(step["overdue"] for step in steps),
         "totals": totals,
         "medians": [
-            (_("Submitted to triage"), _median(Triage, "triaged_at", in_period)),
-            (_("Submitted to decision"), _median(Decision, "decided_at", in_period)),
-            (_("Submitted to closure"), _median(Closure, "closed_at", in_period)),
+            (_("Sent to triage"), *_median(Triage.objects, "triaged_at", in_period)),
+            (
+                _("Sent to decision"),
+                *_median(Decision.objects, "decided_at", in_period),
+            ),
+            (
+                _("Sent to closure"),
+                *_median(
+                    # A closure waiting for its sign-off is not closed yet.
+                    Closure.objects.filter(
+                        Q(needs_sign_off=False) | Q(signed_off_at__isnull=False)
+                    ),
+                    "closed_at",
+                    in_period,
+                ),
+            ),
         ],
     }
 
 
-def _median(model, field, concerns):
-    """Median time from submission to the first cycle's step, as a timedelta."""
-    rows = model.objects.filter(concern__in=concerns, cycle=1).values_list(
+def _median(rows, field, concerns):
+    """(median time from submission to the first cycle's step, how many concerns
+    reached it): concerns still waiting are not in the median, and the page says
+    how many it is taken over."""
+    pairs = rows.filter(concern__in=concerns, cycle=1).values_list(
         field, "concern__submitted_at"
     )
-    durations = [(done - submitted).total_seconds() for done, submitted in rows]
+    durations = [(done - submitted).total_seconds() for done, submitted in pairs]
     if not durations:
-        return None
-    return timedelta(seconds=round(median(durations)))
+        return None, 0
+    return timedelta(seconds=round(median(durations))), len(durations)
 
 
-def concerns_with_step(*, schools, period):
+def concerns_with_step(*, user, period):
     """Concerns in the period with their current step and due date: one query."""
     current = (
         CaseTask.objects.filter(
@@ -127,8 +146,8 @@ def concerns_with_step(*, schools, period):
         .order_by("created")
     )
     return (
-        Concern.objects.filter(
-            school__in=schools,
+        concerns_overseen(user)
+        .filter(
             submitted_at__date__gte=period.start,
             submitted_at__date__lte=period.end,
         )

@@ -2,6 +2,8 @@
 manager's status page and notifications. Views are thin: they find the object through
 a selector (so a user outside the team gets a 404), validate a form, call a service."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from viewflow.workflow.exceptions import FlowLockFailed
 
 from accounts.selectors import schools_where
 from audit.services import record_access
@@ -97,11 +100,57 @@ def team_queue(request):
     )
 
 
+class TaskDone(Exception):
+    """The task was completed (a second click, a stale page): say so, don't 404."""
+
+    def __init__(self, task):
+        self.task = task
+
+
 def _task_or_404(request, pk):
-    queryset = selectors.tasks_visible_to(request.user).select_related(
+    queryset = selectors.tasks_of(request.user).select_related(
         "concern", "school", "owner", "referral", "action"
     )
-    return get_object_or_404(queryset, pk=pk)
+    task = get_object_or_404(queryset, pk=pk)
+    if task.status not in selectors.OPEN:
+        raise TaskDone(task)
+    return task
+
+
+def _done(request, task):
+    who = task.owner.get_full_name() or task.owner.username if task.owner else ""
+    messages.info(
+        request,
+        _("%(step)s for %(ref)s is already done%(by)s.")
+        % {
+            "step": task.flow_task.task_title,
+            "ref": task.concern.reference,
+            "by": _(" by %(who)s") % {"who": who} if who else "",
+        },
+    )
+    if task.action_id and not selectors.in_team(request.user, task):
+        return redirect("my_tasks")
+    return redirect("casework_concern", pk=task.concern_id)
+
+
+def handles_task_state(view):
+    """A task already done, or locked by a colleague's save this instant, gets a
+    clear message instead of a 404 or a 500."""
+
+    @wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        try:
+            return view(request, pk, *args, **kwargs)
+        except TaskDone as done:
+            return _done(request, done.task)
+        except FlowLockFailed:
+            messages.error(
+                request,
+                _("A colleague is saving this concern right now. Try again."),
+            )
+            return redirect("casework_task", pk=pk)
+
+    return wrapper
 
 
 STEP_TEMPLATES = {
@@ -129,7 +178,10 @@ def _step_form(task, data=None):
         )
         return forms.ClosureForm(
             data,
-            initial={"needs_sign_off": required or _high_risk(task)},
+            initial={
+                "needs_sign_off": required or _high_risk(task),
+                **_closure_draft(concern, process.cycle),
+            },
             sign_off_required=required,
         )
     if step == "sign_off":
@@ -137,6 +189,24 @@ def _step_form(task, data=None):
     if step == "do_action":
         return forms.ActionDoneForm(data)
     raise Http404
+
+
+def _closure_draft(concern, cycle):
+    """What the closing DSL would otherwise retype: the decision's review date and
+    reason, and what each agency decided. She edits it; nothing is saved unread."""
+    decision = concern.decisions.filter(cycle=cycle).last()
+    if decision is None:
+        return {}
+    lines = [f"{decision.get_outcome_display()}."]
+    for referral in decision.referrals.all():
+        outcome = referral.get_agency_outcome_display() or _("no response recorded")
+        lines.append(f"{referral.agency_name}: {outcome}.")
+    draft = {"outcome_summary": " ".join(lines)}
+    if decision.outcome == "nfa":
+        draft["rationale"] = decision.rationale
+    if decision.review_on and decision.review_on > timezone.localdate():
+        draft["review_on"] = decision.review_on
+    return draft
 
 
 def _high_risk(task):
@@ -161,7 +231,9 @@ def _run_step(request, task, form):
     if step == "close":
         return services.closure_complete(task=task, user=user, **data)
     if step == "sign_off":
-        return services.sign_off_complete(task=task, user=user, note=data["note"])
+        return services.sign_off_complete(
+            task=task, user=user, agree=data["verdict"] == "agree", note=data["note"]
+        )
     return services.action_complete(task=task, user=user, note=data["note"])
 
 
@@ -173,6 +245,7 @@ def _errors_to_form(form, error):
         form.add_error(None, error.messages)
 
 
+@handles_task_state
 def task_detail(request, pk):
     task = _task_or_404(request, pk)
     holds = task.owner_id == request.user.pk
@@ -194,17 +267,41 @@ def task_detail(request, pk):
     return _task_page(request, task, form, holds)
 
 
+DONE_MESSAGES = {
+    "triage": _("Triage recorded for %(ref)s."),
+    "decide": _("Decision recorded for %(ref)s."),
+    "follow_up": _("Referral to %(agency)s completed for %(ref)s."),
+    "close": _("%(ref)s closed."),
+    "sign_off": _("Sign-off recorded for %(ref)s."),
+    "do_action": _("Action done for %(ref)s."),
+}
+
+
 def _after_step(request, task):
     task.refresh_from_db()
     if task.status in selectors.OPEN:  # referral contact saved, still open
         messages.success(request, _("Saved. The task stays open for the response."))
         return redirect("casework_task", pk=task.pk)
+    done = DONE_MESSAGES[task.step] % {
+        "ref": task.concern.reference,
+        "agency": task.referral.agency_name if task.referral_id else "",
+    }
+    if task.step == "do_action":
+        messages.success(request, done)
+        return redirect("my_tasks")
+    following = services.claim_next(concern=task.concern, user=request.user)
+    if not following:
+        messages.success(request, done)
+        return redirect("my_tasks")
     messages.success(
         request,
-        _("%(step)s done for %(ref)s.")
-        % {"step": task.flow_task.task_title, "ref": task.concern.reference},
+        _(
+            "%(done)s Next: %(step)s — it is yours now; release it if a colleague "
+            "should take it."
+        )
+        % {"done": done, "step": following[0].flow_task.task_title},
     )
-    return redirect("my_tasks")
+    return redirect("casework_task", pk=following[0].pk)
 
 
 def _task_page(request, task, form, holds):
@@ -239,7 +336,7 @@ def _concern_context(concern, user):
     pupils = [i.pupil for i in involvements]
     earlier = (
         concerns_visible_to(user)
-        .filter(involvements__pupil__in=pupils)
+        .filter(involvements__pupil__in=pupils, submitted_at__lt=concern.submitted_at)
         .exclude(pk=concern.pk)
         .distinct()
         .order_by("-submitted_at")[:10]
@@ -248,17 +345,41 @@ def _concern_context(concern, user):
         "concern": concern,
         "involvements": involvements,
         "attachments": concern.attachments.all(),
-        "triages": concern.triages.select_related("triaged_by"),
-        "decisions": concern.decisions.select_related("decided_by").prefetch_related(
-            "referrals"
-        ),
-        "referrals": concern.referrals.all(),
-        "actions": concern.actions.select_related("assigned_to"),
-        "closures": concern.closures.select_related("closed_by", "signed_off_by"),
+        "timeline": _timeline(concern),
         "earlier": earlier,
     }
 
 
+def _timeline(concern):
+    """Everything done on the concern, in the order it happened."""
+    events = [
+        *(
+            ("triage", t.triaged_at, t)
+            for t in concern.triages.select_related("triaged_by")
+        ),
+        *(
+            ("decision", d.decided_at, d)
+            for d in concern.decisions.select_related("decided_by").prefetch_related(
+                "referrals"
+            )
+        ),
+        *(("referral", r.created_at, r) for r in concern.referrals.all()),
+        *(
+            ("action", a.created_at, a)
+            for a in concern.actions.select_related("assigned_to", "created_by")
+        ),
+        *(
+            ("closure", c.closed_at, c)
+            for c in concern.closures.select_related(
+                "closed_by", "signed_off_by", "sent_back_by"
+            )
+        ),
+    ]
+    events.sort(key=lambda event: event[1])
+    return [{"kind": kind, "at": at, "item": item} for kind, at, item in events]
+
+
+@handles_task_state
 @require_POST
 def task_claim(request, pk):
     task = _task_or_404(request, pk)
@@ -271,6 +392,7 @@ def task_claim(request, pk):
     return redirect("casework_task", pk=task.pk)
 
 
+@handles_task_state
 @require_POST
 def task_release(request, pk):
     task = _task_or_404(request, pk)
@@ -283,6 +405,7 @@ def task_release(request, pk):
     return redirect("team_queue")
 
 
+@handles_task_state
 @require_POST
 def task_reassign(request, pk):
     task = _task_or_404(request, pk)
@@ -333,6 +456,7 @@ def concern_detail(request, pk):
             ).select_related("owner"),
             "can_reopen": concern.status == Concern.Status.CLOSED
             and not services.concern_has_open_process(concern),
+            "reopen_form": forms.ReopenForm(),
         }
     )
     return TemplateResponse(request, "workflows/concern.html", context)
@@ -341,8 +465,14 @@ def concern_detail(request, pk):
 @require_POST
 def concern_reopen(request, pk):
     concern = get_object_or_404(concerns_visible_to(request.user), pk=pk)
+    form = forms.ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the concern is being reopened."))
+        return redirect("casework_concern", pk=concern.pk)
     try:
-        services.concern_reopen(concern=concern, user=request.user)
+        services.concern_reopen(
+            concern=concern, user=request.user, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -357,9 +487,9 @@ def status_page(request):
     if not schools.exists():
         raise PermissionDenied
     period = status.Period.from_query(request.GET)
-    context = status.overview(schools=schools, period=period)
+    context = status.overview(user=request.user, period=period)
     page = Paginator(
-        status.concerns_with_step(schools=schools, period=period), PAGE_SIZE
+        status.concerns_with_step(user=request.user, period=period), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     context.update({"period": period, "page_obj": page, "schools": schools})
     return TemplateResponse(request, "workflows/status.html", context)
@@ -382,7 +512,10 @@ def casework_settings(request):
     schools = schools_where(request.user, Role.DSL)
     if not schools.exists():
         raise PermissionDenied
-    school = schools.filter(pk=request.GET.get("school") or 0).first() or schools[0]
+    wanted = request.GET.get("school", "")
+    school = (
+        schools.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    ) or schools[0]
     settings = CaseworkSettings.for_school(school)
     form = forms.CaseworkSettingsForm(
         request.POST if request.method == "POST" else None, instance=settings

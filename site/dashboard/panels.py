@@ -66,13 +66,11 @@ class OversightPanel(UserPanel):
     template_name = "dashboard/panels/oversight.html"
 
     def get_context_data(self, parent_context=None):
-        from workflows.models import CaseTask
-        from workflows.selectors import OPEN, overdue
+        from workflows.selectors import overdue
+        from workflows.status import open_tasks
 
         schools = schools_where(self.user, Role.HEAD)
-        tasks = CaseTask.objects.filter(
-            school__in=schools, flow_task_type="HUMAN", status__in=OPEN
-        )
+        tasks = open_tasks(self.user).filter(action__isnull=True)
         return {
             "schools": schools,
             "open_concerns": tasks.values("concern").distinct().count(),

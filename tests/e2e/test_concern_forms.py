@@ -125,7 +125,8 @@ def test_dsl_configures_and_staff_report_a_concern(browser, server, tmp_path):
         "-v",
         "0",
         "-c",
-        "from records.models import Concern; c = Concern.objects.get(); "
+        "from records.models import Concern; "
+        f"c = Concern.objects.get(pk={int(reference[1:])}); "
         "print(sorted((i.pupil.upn, i.role) for i in c.involvements.all())); "
         "print(c.primary_category_name); print(c.attachments.count()); "
         "print(c.answers)",

@@ -92,9 +92,12 @@ def test_the_dsl_claims_from_the_queue_and_triages_on_the_page(
         },
         follow=True,
     )
-    assert f"Triage done for {concern.reference}" in done.content.decode()
+    page = done.content.decode()
+    assert f"Triage recorded for {concern.reference}." in page
+    assert "Next: Decision — it is yours now" in page  # the same DSL goes on
+    assert "Decide, with rationale" in page
     assert concern.triages.get().risk_level == "high"
-    assert open_task(concern, "decide").owner is None
+    assert open_task(concern, "decide").owner == dsl
 
 
 def test_a_second_claim_is_told_who_has_it(concern, dsl, deputy, verified_client):
@@ -254,3 +257,86 @@ def test_the_dashboard_counts_the_dsls_queue_and_the_heads_open_work(
     assert "2 tasks waiting to be claimed" in page and "1 urgent" in page
     page = verified_client(head).get("/admin/").content.decode()
     assert "2 open concerns" in page
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.HEAD, Role.CONFIGURATOR])
+def test_every_casework_post_refuses_people_outside_the_team(
+    concern, dsl, make_member, verified_client, role
+):
+    task = services.task_claim(task=open_task(concern, "triage"), user=dsl)
+    outsider = make_member(role)
+    client = verified_client(outsider)
+    base = TASK_URL.format(task.pk)
+    for url, data in [
+        (base, {"risk_level": "low", "risk_reason": "x" * 50}),
+        (base + "release/", {}),
+        (base + "reassign/", {"to": outsider.pk}),
+        (f"/admin/casework/concerns/{concern.pk}/", {"description": "x"}),
+        (f"/admin/casework/concerns/{concern.pk}/reopen/", {"reason": "x"}),
+    ]:
+        assert client.post(url, data).status_code == 404, url
+    task.refresh_from_db()
+    assert task.owner == dsl and not concern.triages.exists()
+    assert not concern.actions.exists()
+
+
+def test_release_and_hand_over_within_the_team(
+    concern, dsl, deputy, make_member, other_school, verified_client
+):
+    task = services.task_claim(task=open_task(concern, "triage"), user=dsl)
+    client = verified_client(dsl)
+    stranger = make_member(Role.DSL, at=other_school)
+    response = client.post(
+        TASK_URL.format(task.pk) + "reassign/", {"to": stranger.pk}, follow=True
+    )
+    assert "Choose someone in the team." in response.content.decode()
+    response = client.post(
+        TASK_URL.format(task.pk) + "reassign/", {"to": deputy.pk}, follow=True
+    )
+    assert f"Handed to {deputy}" in response.content.decode()
+    task.refresh_from_db()
+    assert task.owner == deputy
+    verified_client(deputy).post(TASK_URL.format(task.pk) + "release/")
+    task.refresh_from_db()
+    assert task.owner is None and task.status == "NEW"
+
+
+def test_a_second_submit_of_a_done_step_says_it_is_done(concern, dsl, verified_client):
+    task = services.task_claim(task=open_task(concern, "triage"), user=dsl)
+    client = verified_client(dsl)
+    data = {
+        "primary_category": concern.primary_category_id,
+        "risk_level": "low",
+        "risk_reason": "A single fall in PE, explained by the child.",
+        f"role_{concern.involvements.get().pk}": "subject",
+    }
+    first = client.post(TASK_URL.format(task.pk), data)
+    assert first.status_code == 302
+    again = client.post(TASK_URL.format(task.pk), data, follow=True)
+    assert again.status_code == 200
+    assert f"Triage for {concern.reference} is already done" in again.content.decode()
+    assert concern.triages.count() == 1
+
+
+def test_dsls_do_not_see_concerns_about_adults_on_the_status_page(
+    submit, dsl, make_member, verified_client
+):
+    head = make_member(Role.HEAD)
+    about_adult = submit(route=Concern.Route.HEAD)
+    about_child = submit()
+    page = verified_client(dsl).get(STATUS).content.decode()
+    assert about_child.reference in page and about_adult.reference not in page
+    page = verified_client(head).get(STATUS).content.decode()
+    assert about_child.reference in page and about_adult.reference in page
+
+
+def test_odd_query_parameters_do_not_break_pages(dsl, verified_client):
+    client = verified_client(dsl)
+    for url in [
+        "/admin/casework/settings/?school=abc",
+        "/admin/casework/settings/?school=99999",
+        STATUS + "?from=2026-13-45&to=yesterday",
+        QUEUE + "?page=-1&school=%00",
+        MINE + "?category=abc&assignee=1e9",
+    ]:
+        assert client.get(url).status_code == 200, url

@@ -197,6 +197,9 @@ def test_no_response_by_the_due_date_is_chased_then_escalated_to_the_head(
     concern = submit()
     triage(concern, dsl)
     decide(concern, dsl, agencies=("csc",))
+    task = open_task(concern, "follow_up")
+    services.task_claim(task=task, user=dsl)
+    services.referral_save(task=task, user=dsl, contacted_on=TODAY(), method="phone")
     referral = concern.referrals.get()
     day_after = referral.response_due + timedelta(days=1)
 
@@ -250,7 +253,7 @@ def test_closure_with_sign_off_needs_a_second_dsl(submit, dsl, deputy):
     with pytest.raises(services.TaskConflict):
         services.task_claim(task=sign_off, user=dsl)  # not the one who closed it
     services.task_claim(task=sign_off, user=deputy)
-    services.sign_off_complete(task=sign_off, user=deputy, note="Agree.")
+    services.sign_off_complete(task=sign_off, user=deputy, agree=True, note="Agree.")
     concern.refresh_from_db()
     assert concern.status == Concern.Status.CLOSED
     assert concern.closures.get().signed_off_by == deputy
@@ -355,7 +358,7 @@ def test_the_schools_rule_can_require_sign_off_whatever_the_dsl_ticks(
 
 
 def test_high_risk_rule_requires_sign_off_only_for_risky_or_referred_cycles(
-    submit, dsl, school
+    submit, dsl, deputy, school
 ):
     from workflows.models import CaseworkSettings
 
@@ -379,3 +382,141 @@ def test_only_a_dsl_changes_the_casework_settings(
     response = client.post("/admin/casework/settings/", {"closure_sign_off": "always"})
     assert response.status_code in (302, 403)
     assert not CaseworkSettings.objects.filter(school=school).exists()
+
+
+def test_a_referral_never_recorded_as_made_raises_a_task_to_make_it(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, agencies=("police",))
+    referral = concern.referrals.get()
+    services.clock_sweep(today=referral.response_due + timedelta(days=1))
+    assert referral.chases.get().description.startswith("Make the referral to Police")
+
+
+def test_the_response_clock_starts_when_the_referral_is_made(submit, dsl):
+    from accounts.calendar import add_working_days
+
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, agencies=("csc",))
+    task = services.task_claim(task=open_task(concern, "follow_up"), user=dsl)
+    made = TODAY() + timedelta(days=3)
+    services.referral_save(task=task, user=dsl, contacted_on=made, method="phone")
+    expected = add_working_days(concern.school, made, 1)
+    assert concern.referrals.get().response_due == expected
+    assert CaseTask.objects.get(pk=task.pk).due_on == expected
+
+
+def test_sign_off_is_refused_when_nobody_else_could_give_it(submit, dsl, school):
+    from workflows.models import CaseworkSettings
+
+    CaseworkSettings.objects.create(school=school, closure_sign_off="always")
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, outcome="monitor", agencies=())
+    with pytest.raises(ValidationError) as refused:
+        close(concern, dsl)
+    assert "Nobody else in the team" in str(refused.value)
+    assert open_steps(concern) == ["close"]
+
+
+def test_a_second_dsl_can_send_a_closure_back_with_a_reason(submit, dsl, deputy):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, outcome="monitor", agencies=())
+    close(concern, dsl, needs_sign_off=True)
+    sign_off = services.task_claim(task=open_task(concern, "sign_off"), user=deputy)
+    with pytest.raises(ValidationError):
+        services.sign_off_complete(task=sign_off, user=deputy, agree=False, note="no")
+    services.sign_off_complete(
+        task=sign_off,
+        user=deputy,
+        agree=False,
+        note="The mother's account is not on file; add it before closing.",
+    )
+    back = open_task(concern, "close")
+    assert back.owner == dsl  # back to the DSL who closed it
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.IN_PROGRESS
+    assert concern.closures.get().sent_back_by == deputy
+    services.closure_complete(
+        task=back,
+        user=dsl,
+        outcome_summary="Mother's account added; monitoring ended.",
+        rationale=RATIONALE,
+        needs_sign_off=True,
+    )
+    again = services.task_claim(task=open_task(concern, "sign_off"), user=deputy)
+    services.sign_off_complete(task=again, user=deputy, agree=True)
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.CLOSED
+
+
+def test_a_dsl_reopens_a_closed_concern_only_with_a_reason(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, outcome="nfa", agencies=(), review_on=None)
+    close(concern, dsl)
+    concern.refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.concern_reopen(concern=concern, user=dsl, reason="  ")
+    services.concern_reopen(
+        concern=concern, user=dsl, reason="New disclosure from the same child."
+    )
+    assert open_steps(concern) == ["decide"]
+    assert concern.closures.get().reopen_reason.startswith("New disclosure")
+    with pytest.raises(ValidationError):  # a second click
+        services.concern_reopen(concern=concern, user=dsl, reason="again")
+
+
+def test_a_dsl_who_loses_the_role_can_no_longer_work_what_they_held(
+    submit, dsl, verified_client
+):
+    from accounts.models import Membership
+
+    concern = submit()
+    task = claim(concern, "triage", dsl)
+    Membership.objects.filter(user=dsl, role=Role.DSL).delete()
+    client = verified_client(dsl)
+    assert client.get(f"/admin/casework/tasks/{task.pk}/").status_code == 404
+    with pytest.raises(services.TaskConflict):
+        services.triage_complete(
+            task=task,
+            user=dsl,
+            primary_category=term(Vocabulary.CATEGORY, "bullying"),
+            risk_level="low",
+            risk_reason="A one-off; nothing else on file.",
+        )
+
+
+def test_an_urgent_concern_left_unclaimed_reaches_the_head_within_hours(
+    submit, dsl, head
+):
+    concern = submit(immediate_risk=True)
+    created = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN").created
+    soon = services.clock_sweep(now=created + timedelta(minutes=30))
+    assert soon["reminded"] == 0
+    later = services.clock_sweep(now=created + timedelta(minutes=70))
+    assert later["reminded"] == 1 and later["escalated"] == 0
+    services.clock_sweep(now=created + timedelta(minutes=130))
+    assert Notification.objects.filter(user=head, kind="escalation").count() == 1
+
+
+def test_the_clock_goes_on_when_one_item_fails(submit, dsl, monkeypatch):
+    first, second = submit(), submit()
+    for concern in (first, second):
+        CaseTask.objects.filter(concern=concern).update(due_on=TODAY())
+    calls = []
+
+    def flaky(task, today):
+        calls.append(task.concern_id)
+        if task.concern_id == first.pk:
+            raise RuntimeError("mail server down")
+        return False
+
+    monkeypatch.setattr(services, "_remind", flaky)
+    counts = services.clock_sweep(today=TODAY() + timedelta(days=1))
+    assert counts["failed"] == 1 and counts["reminded"] == 1
+    assert set(calls) == {first.pk, second.pk}
+    reminded = CaseTask.objects.filter(reminded_on__isnull=False)
+    assert [t.concern_id for t in reminded] == [second.pk]  # first is retried

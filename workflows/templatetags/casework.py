@@ -31,13 +31,15 @@ def due(due_on):
 
 @register.simple_tag
 def answer_text(value):
-    if isinstance(value, list):
+    if isinstance(value, list) and value:
         return ", ".join(str(item) for item in value)
     if value is True:
         return _("Yes")
     if value is False:
         return _("No")
-    return "" if value is None else str(value)
+    if value in (None, "", []):
+        return _("Not answered")
+    return str(value)
 
 
 @register.simple_tag
