@@ -9,6 +9,7 @@ PORT ?= 8000
 .PHONY: run test lint setup setup-test migrate demo clean
 
 run: migrate ## set up, load demo data, serve on http://127.0.0.1:8000
+	$(MANAGE) start_missing_processes
 	$(MANAGE) demo
 	$(MANAGE) runserver $(HOST):$(PORT)
 

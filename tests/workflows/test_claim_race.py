@@ -56,11 +56,37 @@ threads = [threading.Thread(target=claim, args=(name,))
 for thread in threads: thread.start()
 for thread in threads: thread.join()
 owner = CaseTask.objects.get(pk=task_pk).owner.username
-print(json.dumps({"results": results, "owner": owner}))
+
+# The winner double-clicks "Complete triage": two saves at once, one triage.
+barrier = threading.Barrier(2)
+completions = []
+
+def complete(n):
+    try:
+        user = User.objects.get(username=owner)
+        task = CaseTask.objects.get(pk=task_pk)
+        barrier.wait()
+        services.triage_complete(
+            task=task, user=user, primary_category=concern.primary_category,
+            risk_level="low", risk_reason="Synthetic: a one-off push, no injury.",
+        )
+        completions.append("done")
+    except services.TaskConflict as conflict:
+        completions.append(" ".join(conflict.messages))
+    finally:
+        connections.close_all()
+
+threads = [threading.Thread(target=complete, args=(n,)) for n in range(2)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+print(json.dumps({
+    "results": results, "owner": owner, "completions": sorted(completions),
+    "triages": concern.triages.count(),
+}))
 """
 
 
-def test_only_one_of_two_simultaneous_claims_wins(tmp_path):
+def test_one_of_two_simultaneous_claims_wins_and_a_double_save_saves_once(tmp_path):
     server = Server(tmp_path)
     try:
         server.manage("migrate", "--noinput")
@@ -75,3 +101,5 @@ def test_only_one_of_two_simultaneous_claims_wins(tmp_path):
     assert winners == [outcome["owner"]]
     (loser_message,) = [r for r in results.values() if r != "won"]
     assert "claimed this task first" in loser_message
+    assert outcome["completions"] == ["This task has already been completed.", "done"]
+    assert outcome["triages"] == 1

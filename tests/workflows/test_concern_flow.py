@@ -520,3 +520,18 @@ def test_the_clock_goes_on_when_one_item_fails(submit, dsl, monkeypatch):
     assert set(calls) == {first.pk, second.pk}
     reminded = CaseTask.objects.filter(reminded_on__isnull=False)
     assert [t.concern_id for t in reminded] == [second.pk]  # first is retried
+
+
+def test_concerns_saved_before_the_workflow_get_a_process_once(submit):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    concern = submit()
+    CaseTask.objects.filter(concern=concern).delete()
+    concern.processes.all().delete()
+    out = StringIO()
+    call_command("start_missing_processes", stdout=out)
+    call_command("start_missing_processes", stdout=out)
+    assert "for 1 concern(s)" in out.getvalue()
+    assert open_steps(concern) == ["triage"]
