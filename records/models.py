@@ -508,6 +508,14 @@ class Action(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     completed_at = models.DateTimeField(_("done at"), null=True, blank=True)
     completed_note = models.TextField(_("what was done"), blank=True)
+    submission_key = models.UUIDField(
+        _("submission key"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Makes a double submit of one form one action."),
+    )
 
     class Meta:
         verbose_name = _("action")

@@ -2,6 +2,8 @@
 reasons (records.validators) are applied again in the services, so an API or a
 script cannot skip them."""
 
+import uuid
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -273,12 +275,17 @@ class ReopenForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=_("What needs doing"), max_length=300)
-    assigned_to = forms.ModelChoiceField(label=_("Who"), queryset=None)
+    assigned_to = forms.ModelChoiceField(
+        label=_("Who"), queryset=None, empty_label=_("Choose a person")
+    )
     due_on = forms.DateField(label=_("By"), widget=DATE)
+    # One action however often the button is pressed.
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = people
+        self.fields["submission_key"].initial = uuid.uuid4()
 
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]

@@ -11,7 +11,7 @@ from copy import copy
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -76,12 +76,37 @@ def concern_reopen(*, concern, reason, user=None):
     return ConcernFlow.reopen.run(concern=concern, cycle=cycle)
 
 
+def action_create(*, submission_key=None, **kwargs):
+    """Give a named person something to do by a date; it appears in their tasks.
+    The same submission key twice (a double click) makes one action."""
+    if submission_key is not None:
+        existing = Action.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    try:
+        return _action_create(submission_key=submission_key, **kwargs)
+    except IntegrityError:
+        existing = Action.objects.filter(submission_key=submission_key).first()
+        if submission_key is None or existing is None:
+            raise
+        return existing
+
+
 @transaction.atomic
-def action_create(*, concern, description, assigned_to, due_on, user, referral=None):
-    """Give a named person something to do by a date; it appears in their tasks."""
+def _action_create(
+    *,
+    concern,
+    description,
+    assigned_to,
+    due_on,
+    user,
+    referral=None,
+    submission_key=None,
+):
     from .flows import ActionFlow
 
     action = Action(
+        submission_key=submission_key,
         concern=concern,
         description=description,
         assigned_to=assigned_to,

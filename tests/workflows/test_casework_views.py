@@ -340,3 +340,22 @@ def test_odd_query_parameters_do_not_break_pages(dsl, verified_client):
         MINE + "?category=abc&assignee=1e9",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_a_double_click_on_add_action_makes_one_action(
+    concern, dsl, staff, verified_client
+):
+    import uuid
+
+    client = verified_client(dsl)
+    data = {
+        "description": "Check in with Ava on Friday",
+        "assigned_to": staff.pk,
+        "due_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "submission_key": str(uuid.uuid4()),
+    }
+    url = f"/admin/casework/concerns/{concern.pk}/"
+    client.post(url, data)
+    client.post(url, data)
+    assert concern.actions.count() == 1
+    assert CaseTask.objects.filter(action__concern=concern, owner=staff).count() == 1
