@@ -353,11 +353,14 @@ class TaskFilter(django_filters.FilterSet):
         model = CaseTask
         fields = []
 
-    def __init__(self, *args, schools, categories, people, **kwargs):
+    def __init__(self, *args, schools, categories, people, team=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if team:  # the team queue holds unclaimed tasks only
+            del self.filters["assignee"]
         self.filters["school"].queryset = schools
         self.filters["category"].queryset = categories
-        self.filters["assignee"].queryset = people
+        if "assignee" in self.filters:
+            self.filters["assignee"].queryset = people
         for name in ("urgent", "overdue"):
             self.filters[name].field.widget = forms.CheckboxInput()
 

@@ -58,6 +58,7 @@ def _queue_page(request, queryset, *, title, empty, team):
             parent__isnull=True,
         ).order_by("sort_order", "name"),
         people=_people(request.user),
+        team=team,
     )
     tasks = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))

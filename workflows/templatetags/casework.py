@@ -46,7 +46,7 @@ def answer_text(value):
 def step_name(flow_task):
     from workflows.status import step_label
 
-    return step_label(flow_task)
+    return step_label(flow_task) or "—"
 
 
 @register.filter
