@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -532,3 +533,14 @@ def casework_settings(request):
         "workflows/settings.html",
         {"form": form, "school": school, "schools": schools},
     )
+
+
+def notification_open(request, pk):
+    """Follow a notification's link, marking it read."""
+    note = get_object_or_404(request.user.notifications, pk=pk)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    if not url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
+        return redirect("casework_notifications")
+    return redirect(note.url)

@@ -37,6 +37,11 @@ def casework_urls():
             views.notifications,
             name="casework_notifications",
         ),
+        path(
+            "casework/notifications/<int:pk>/",
+            views.notification_open,
+            name="notification_open",
+        ),
     ]
 
 

@@ -359,3 +359,21 @@ def test_a_double_click_on_add_action_makes_one_action(
     client.post(url, data)
     assert concern.actions.count() == 1
     assert CaseTask.objects.filter(action__concern=concern, owner=staff).count() == 1
+
+
+def test_opening_a_notification_marks_it_read_and_follows_its_link(
+    submit, dsl, make_member, verified_client
+):
+    submit()
+    note = dsl.notifications.get()
+    client = verified_client(dsl)
+    assert "Notifications (1)" in client.get("/admin/").content.decode()
+    response = client.get(f"/admin/casework/notifications/{note.pk}/")
+    assert response.status_code == 302 and response.url == QUEUE
+    note.refresh_from_db()
+    assert note.read_at is not None
+    someone_else = make_member(Role.DSL)
+    other = verified_client(someone_else).get(
+        f"/admin/casework/notifications/{note.pk}/"
+    )
+    assert other.status_code == 404
