@@ -13,11 +13,13 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from accounts.signals import calendar_changed
         from records.signals import concern_submitted
 
         from .models import CaseProcess, CaseworkSettings
-        from .receivers import start_concern_process
+        from .receivers import recompute_due_dates, start_concern_process
 
         concern_submitted.connect(start_concern_process, dispatch_uid="start_concern")
+        calendar_changed.connect(recompute_due_dates, dispatch_uid="due_dates")
         auditlog.register(CaseProcess, include_fields=["status", "urgent", "cycle"])
         auditlog.register(CaseworkSettings, exclude_fields=["updated_at"])

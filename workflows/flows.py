@@ -22,10 +22,12 @@ SIGN_OFF_SCHOOL_DAYS = 2
 CLOSURE_SCHOOL_DAYS = 5
 
 
-def _school_days(task, days, *, start=None):
+def _school_days(task, days):
+    """School days from the day the task was created: recomputed the same way when
+    the school's calendar changes (services.due_dates_recompute)."""
     from accounts.calendar import add_school_days
 
-    return add_school_days(task.school, start or timezone.localdate(), days)
+    return add_school_days(task.school, timezone.localdate(task.created), days)
 
 
 class SignOffTask(TeamTask):
@@ -114,8 +116,8 @@ class ConcernFlow(flow.Flow):
         notify_new_concern(process=activation.process, urgent=False)
 
     def triage_due(self, task):
-        if task.urgent:  # immediate risk: today
-            return timezone.localdate()
+        if task.urgent:  # immediate risk: the same day
+            return timezone.localdate(task.created)
         return _school_days(task, TRIAGE_SCHOOL_DAYS)
 
     def decision_due(self, task):

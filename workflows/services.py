@@ -784,6 +784,28 @@ def _chase(task, today):
     return True
 
 
+def due_dates_recompute(*, school):
+    """The school's calendar changed (an INSET day added, a term moved): open tasks
+    due by school days, and referrals' working-day deadlines, are counted again."""
+    changed = 0
+    tasks = CaseTask.objects.filter(
+        school=school, flow_task_type="HUMAN", status__in=OPEN
+    ).select_related("school", "referral__agency", "referral__concern__school")
+    for task in tasks:
+        if task.referral_id and not task.referral.completed_at:
+            referral = task.referral
+            start = referral.contacted_on or timezone.localdate(referral.created_at)
+            due = _response_due(referral, start)
+            if due != referral.response_due:
+                Referral.objects.filter(pk=referral.pk).update(response_due=due)
+        else:
+            due = task.flow_task.calc_due(task) if task.flow_task else None
+        if due is not None and due != task.due_on:
+            CaseTask.objects.filter(pk=task.pk).update(due_on=due)
+            changed += 1
+    return changed
+
+
 def claim_next(*, concern, user):
     """After a step, the same person takes the concern's next steps (the decision
     after triage, each referral after the decision) where they may: the concern

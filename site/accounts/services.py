@@ -17,6 +17,7 @@ from .models import (
 )
 from .roles import group_for
 from .selectors import calendar_schools
+from .signals import calendar_changed
 
 
 @transaction.atomic
@@ -79,6 +80,7 @@ def school_term_add(
     term = SchoolTerm(school=school, name=name, starts_on=starts_on, ends_on=ends_on)
     term.full_clean()
     term.save()
+    calendar_changed.send(sender=School, school=school)
     return term
 
 
@@ -86,6 +88,7 @@ def school_term_add(
 def school_term_remove(*, term: SchoolTerm, user: User) -> None:
     _check_keeps_calendar(user, term.school)
     term.delete()
+    calendar_changed.send(sender=School, school=term.school)
 
 
 @transaction.atomic
@@ -102,6 +105,7 @@ def school_closure_day_add(
     closure_day = SchoolClosureDay(school=school, date=date, kind=kind, note=note)
     closure_day.full_clean()
     closure_day.save()
+    calendar_changed.send(sender=School, school=school)
     return closure_day
 
 
@@ -109,3 +113,4 @@ def school_closure_day_add(
 def school_closure_day_remove(*, closure_day: SchoolClosureDay, user: User) -> None:
     _check_keeps_calendar(user, closure_day.school)
     closure_day.delete()
+    calendar_changed.send(sender=School, school=closure_day.school)

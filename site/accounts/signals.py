@@ -1,4 +1,5 @@
-"""Sign-in and sign-out go to the audit log, successful or not."""
+"""Sign-in and sign-out go to the audit log, successful or not; and a signal for
+apps whose dates count school days (workflows recomputes due dates from it)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import (
@@ -6,9 +7,12 @@ from django.contrib.auth.signals import (
     user_logged_out,
     user_login_failed,
 )
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from audit.services import security_event
+
+# Sent with school= after a term or closure day is added or removed.
+calendar_changed = Signal()
 
 
 @receiver(user_logged_in)

@@ -535,3 +535,19 @@ def test_concerns_saved_before_the_workflow_get_a_process_once(submit):
     call_command("start_missing_processes", stdout=out)
     assert "for 1 concern(s)" in out.getvalue()
     assert open_steps(concern) == ["triage"]
+
+
+def test_due_dates_follow_the_school_calendar_when_the_dsl_changes_it(
+    submit, dsl, school
+):
+    from accounts.calendar import add_school_days
+    from accounts.services import school_closure_day_add
+
+    concern = submit()
+    task = open_task(concern, "triage")
+    due = task.due_on
+    assert due == add_school_days(school, TODAY(), 1)
+    school_closure_day_add(school=school, date=due, kind="inset", user=dsl)
+    task.refresh_from_db()
+    assert task.due_on > due
+    assert task.due_on == add_school_days(school, TODAY(), 1)
