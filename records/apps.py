@@ -24,6 +24,15 @@ class RecordsConfig(AppConfig):
             Referral,
             Triage,
         )
+        from .models import (
+            Addendum,
+            FileNote,
+            KeyPerson,
+            NoteAttachment,
+            PupilFlag,
+            PupilLink,
+            SignificantMark,
+        )
 
         auditlog.register(Pupil, exclude_fields=["updated_at"])
         auditlog.register(Concern, m2m_fields={"tags"})
@@ -34,3 +43,13 @@ class RecordsConfig(AppConfig):
         auditlog.register(Referral)
         auditlog.register(Action)
         auditlog.register(Closure)
+        for model in (
+            Addendum,
+            FileNote,
+            KeyPerson,
+            NoteAttachment,
+            PupilFlag,
+            PupilLink,
+            SignificantMark,
+        ):
+            auditlog.register(model)
