@@ -15,23 +15,21 @@ class RecordsConfig(AppConfig):
 
         from .models import (
             Action,
+            Addendum,
             Closure,
             Concern,
             ConcernAttachment,
             ConcernPupil,
             Decision,
-            Pupil,
-            Referral,
-            Triage,
-        )
-        from .models import (
-            Addendum,
             FileNote,
             KeyPerson,
             NoteAttachment,
+            Pupil,
             PupilFlag,
             PupilLink,
+            Referral,
             SignificantMark,
+            Triage,
         )
 
         auditlog.register(Pupil, exclude_fields=["updated_at"])

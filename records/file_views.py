@@ -1,4 +1,329 @@
-"""The child's file in the admin: list of files, the file with its front sheet and
-chronology, and what a DSL adds to it."""
+"""The child's file in the admin: the list of files, the file with its front sheet
+and chronology, and what a DSL adds to it. Every file is found through
+selectors.pupils_visible_to (the DSLs and deputies of the child's school), so anyone
+else gets a 404; every view of a file writes an ACCESS entry."""
 
-urlpatterns = []
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.services import record_access
+from taxonomy.models import Vocabulary
+from taxonomy.selectors import terms_offered
+
+from . import forms, services
+from .chronology import KINDS, Filters, chronology, matches, target_of
+from .frontsheet import front_sheet
+from .models import NoteAttachment
+from .selectors import pupils_visible_to
+
+PAGE_SIZE = 50
+
+
+def _pupil(request, pk):
+    return get_object_or_404(
+        pupils_visible_to(request.user).select_related("school"), pk=pk
+    )
+
+
+def file_list(request):
+    """The files of the user's schools, searchable by name or UPN."""
+    pupils = pupils_visible_to(request.user)
+    if not pupils.exists() and not request.GET:
+        raise PermissionDenied
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        pupils = pupils.filter(
+            Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(preferred_name__icontains=query)
+            | Q(upn__iexact=query)
+        )
+    if request.GET.get("left") != "on":
+        pupils = pupils.filter(date_left__isnull=True)
+    pupils = (
+        pupils.select_related("school")
+        .annotate(
+            concern_count=Count("involvements", distinct=True),
+            last_concern=Max("involvements__concern__submitted_at"),
+        )
+        .order_by("last_name", "first_name", "pk")
+    )
+    page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "records/file/list.html",
+        {"page_obj": page, "q": query, "left": request.GET.get("left") == "on"},
+    )
+
+
+def _filters(request, pupil):
+    categories = terms_offered(Vocabulary.CATEGORY, school=pupil.school).filter(
+        parent__isnull=True
+    )
+    form = forms.ChronologyFilterForm(
+        request.GET or None, kinds=KINDS, categories=categories
+    )
+    if not form.is_bound or not form.is_valid():
+        return form, Filters()
+    data = form.cleaned_data
+    return form, Filters(
+        kinds=frozenset(data["kinds"]),
+        start=data["start"],
+        end=data["end"],
+        category=data["category"],
+        significant_only=data["significant_only"],
+    )
+
+
+def file_detail(request, pk):
+    pupil = _pupil(request, pk)
+    record_access(obj=pupil, event="file read")
+    filter_form, filters = _filters(request, pupil)
+    everything = chronology(pupil, user=request.user)
+    entries = [entry for entry in everything if matches(entry, filters)]
+    return TemplateResponse(
+        request,
+        "records/file/detail.html",
+        {
+            "pupil": pupil,
+            "front": front_sheet(pupil, entries=everything),
+            "entries": entries,
+            "filter_form": filter_form,
+            "filtered": filters != Filters(),
+            "print": request.GET.get("print") == "1",
+        },
+    )
+
+
+def _form_page(request, pupil, form, *, title, action):
+    return TemplateResponse(
+        request,
+        "records/file/form.html",
+        {"pupil": pupil, "form": form, "title": title, "action": action},
+    )
+
+
+def _saved(request, pupil, message):
+    messages.success(request, message)
+    return redirect("file_detail", pk=pupil.pk)
+
+
+def _apply(form, error):
+    for name, errors in getattr(error, "message_dict", {None: error.messages}).items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def note_add(request, pk):
+    pupil = _pupil(request, pk)
+    form = forms.FileNoteForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.file_note_add(
+                pupil=pupil,
+                user=request.user,
+                attachments=data.pop("documents"),
+                **data,
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            return _saved(request, pupil, _("Added to the file."))
+    return _form_page(request, pupil, form, title=_("Add to the file"), action="note")
+
+
+def addendum_add(request, pk, key):
+    pupil = _pupil(request, pk)
+    target = target_of(pupil, user=request.user, key=key)
+    if target is None:
+        raise Http404
+    form = forms.AddendumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.addendum_add(
+                pupil=pupil, user=request.user, target=target, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            return _saved(request, pupil, _("Addendum added. The record is unchanged."))
+    return TemplateResponse(
+        request,
+        "records/file/addendum.html",
+        {"pupil": pupil, "form": form, "target": target, "key": key},
+    )
+
+
+@require_POST
+def significant_set(request, pk, key):
+    pupil = _pupil(request, pk)
+    target = target_of(pupil, user=request.user, key=key)
+    if target is None:
+        raise Http404
+    significant = request.POST.get("significant") == "1"
+    services.significant_set(
+        pupil=pupil, user=request.user, target=target, significant=significant
+    )
+    messages.success(
+        request,
+        _("Marked as significant.") if significant else _("No longer marked."),
+    )
+    return redirect("file_detail", pk=pupil.pk)
+
+
+def link_add(request, pk):
+    pupil = _pupil(request, pk)
+    others = (
+        pupils_visible_to(request.user).filter(school=pupil.school).exclude(pk=pupil.pk)
+    )
+    form = forms.PupilLinkForm(request.POST or None, pupils=others)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pupil_link_add(pupil=pupil, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            return _saved(request, pupil, _("Files linked."))
+    return _form_page(
+        request, pupil, form, title=_("Link another child's file"), action="link"
+    )
+
+
+def key_person_add(request, pk):
+    pupil = _pupil(request, pk)
+    form = forms.KeyPersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.key_person_add(pupil=pupil, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            return _saved(request, pupil, _("Key person added."))
+    return _form_page(
+        request, pupil, form, title=_("Add a key person"), action="person"
+    )
+
+
+def flag_add(request, pk):
+    pupil = _pupil(request, pk)
+    flags = terms_offered(Vocabulary.PROFILE_FLAG, school=pupil.school)
+    form = forms.PupilFlagForm(request.POST or None, flags=flags)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pupil_flag_add(pupil=pupil, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            return _saved(request, pupil, _("Flag added."))
+    return _form_page(
+        request, pupil, form, title=_("Add a profile flag"), action="flag"
+    )
+
+
+def document_download(request, pk):
+    """A document on a file note, to those who may open the file; logged."""
+    document = get_object_or_404(
+        NoteAttachment.objects.filter(note__pupil__in=pupils_visible_to(request.user)),
+        pk=pk,
+    )
+    record_access(obj=document, event="document downloaded")
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def export(request, pk):
+    """The file as a PDF, after the DSL says why (logged with the reason)."""
+    from django.http import HttpResponse
+
+    from .export import file_pdf
+
+    pupil = _pupil(request, pk)
+    form = forms.ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        filter_form, filters = _filters(request, pupil)
+        everything = chronology(pupil, user=request.user)
+        entries = [entry for entry in everything if matches(entry, filters)]
+        reason = form.cleaned_data["reason"]
+        record_access(
+            obj=pupil,
+            event="file exported as PDF",
+            reason=reason,
+            entries=len(entries),
+            filtered=filters != Filters(),
+        )
+        pdf = file_pdf(
+            pupil=pupil,
+            front=front_sheet(pupil, entries=everything),
+            entries=entries,
+            user=request.user,
+            reason=reason,
+            filtered=filters != Filters(),
+            request=request,
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"file-{pupil.upn}-{timezone.localdate():%Y-%m-%d}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return TemplateResponse(
+        request,
+        "records/file/export.html",
+        {"pupil": pupil, "form": form, "query": request.GET.urlencode()},
+    )
+
+
+def access_history(request, pk):
+    """Who has opened this file, exported it or downloaded its documents."""
+    from auditlog import get_logentry_model
+
+    pupil = _pupil(request, pk)
+    entries = (
+        get_logentry_model()
+        .objects.get_for_object(pupil)
+        .filter(action=get_logentry_model().Action.ACCESS)
+        .select_related("actor")
+        .order_by("-timestamp")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request, "records/file/access.html", {"pupil": pupil, "page_obj": page}
+    )
+
+
+urlpatterns = [
+    path("files/", file_list, name="file_list"),
+    path("files/<int:pk>/", file_detail, name="file_detail"),
+    path("files/<int:pk>/add/", note_add, name="file_note_add"),
+    path("files/<int:pk>/links/add/", link_add, name="file_link_add"),
+    path("files/<int:pk>/people/add/", key_person_add, name="file_person_add"),
+    path("files/<int:pk>/flags/add/", flag_add, name="file_flag_add"),
+    path("files/<int:pk>/access/", access_history, name="file_access"),
+    path("files/<int:pk>/export/", export, name="file_export"),
+    path(
+        "files/<int:pk>/entries/<slug:key>/addendum/",
+        addendum_add,
+        name="file_addendum_add",
+    ),
+    path(
+        "files/<int:pk>/entries/<slug:key>/significant/",
+        significant_set,
+        name="file_significant",
+    ),
+    path("files/documents/<int:pk>/", document_download, name="file_document"),
+]

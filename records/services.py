@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .models import Concern, ConcernAttachment, ConcernPupil, Pupil
@@ -154,3 +155,154 @@ def _check_involvements(school, involvements):
         )
     if len({i.pupil.pk for i in involvements}) != len(involvements):
         raise ValidationError({"pupils": _("Each child can be named only once.")})
+
+
+# Adding to the child's file. Nothing here edits a record after it is saved: later
+# information is a new note, a correction is an addendum.
+
+
+def _check_case_worker(user, pupil):
+    from .selectors import pupils_visible_to
+
+    if not pupils_visible_to(user).filter(pk=pupil.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
+    """A discussion, meeting, logged call or email, supervision note or document,
+    with any files. All or nothing: a failed file leaves no note and no file."""
+    from .models import FileNote, NoteAttachment
+
+    _check_case_worker(user, pupil)
+    if concern is not None and not concern.involvements.filter(pupil=pupil).exists():
+        raise ValidationError({"concern": _("That concern is not about this child.")})
+    note = FileNote(pupil=pupil, concern=concern, recorded_by=user, **fields)
+    note.full_clean()
+    note.save()
+    stored = []
+    try:
+        for upload in attachments:
+            content_type = check_upload(upload)
+            document = NoteAttachment(
+                note=note,
+                original_name=display_name(upload),
+                content_type=content_type,
+                size=upload.size,
+                sha256=sha256_of(upload),
+                uploaded_by=user,
+            )
+            document.file.save(stored_name(content_type), upload, save=False)
+            stored.append(document.file)
+            document.save()
+    except BaseException:
+        _delete(stored)
+        raise
+    return note
+
+
+@transaction.atomic
+def addendum_add(*, pupil, user, target, reason, text):
+    """A correction or late information, shown with the record it is about."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Addendum
+
+    _check_case_worker(user, pupil)
+    addendum = Addendum(
+        pupil=pupil,
+        target_type=ContentType.objects.get_for_model(type(target)),
+        target_id=target.pk,
+        reason=reason.strip(),
+        text=text,
+        recorded_by=user,
+    )
+    addendum.full_clean()
+    addendum.save()
+    return addendum
+
+
+@transaction.atomic
+def significant_set(*, pupil, user, target, significant):
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import SignificantMark
+
+    _check_case_worker(user, pupil)
+    target_type = ContentType.objects.get_for_model(type(target))
+    marks = SignificantMark.objects.filter(
+        pupil=pupil, target_type=target_type, target_id=target.pk
+    )
+    if significant and not marks.exists():
+        SignificantMark.objects.create(
+            pupil=pupil, target_type=target_type, target_id=target.pk, marked_by=user
+        )
+    elif not significant:
+        for mark in marks:
+            mark.delete()
+
+
+@transaction.atomic
+def pupil_link_add(*, pupil, user, other, kind, note=""):
+    """Link two files of the same school. Both must be files the user may open."""
+    from .models import PupilLink
+
+    _check_case_worker(user, pupil)
+    _check_case_worker(user, other)
+    if other.pk == pupil.pk:
+        raise ValidationError({"other": _("A file cannot be linked to itself.")})
+    if PupilLink.objects.filter(
+        Q(from_pupil=pupil, to_pupil=other) | Q(from_pupil=other, to_pupil=pupil)
+    ).exists():
+        raise ValidationError({"other": _("These files are already linked.")})
+    link = PupilLink(
+        from_pupil=pupil, to_pupil=other, kind=kind, note=note, created_by=user
+    )
+    link.full_clean()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def key_person_add(*, pupil, user, **fields):
+    from .models import KeyPerson
+
+    _check_case_worker(user, pupil)
+    person = KeyPerson(pupil=pupil, recorded_by=user, **fields)
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def pupil_flag_add(*, pupil, user, flag, starts_on, ends_on=None, note=""):
+    from .models import PupilFlag
+
+    _check_case_worker(user, pupil)
+    if flag.vocabulary != "profile_flag" or flag.school_id not in (
+        None,
+        pupil.school_id,
+    ):
+        raise ValidationError({"flag": _("Choose one of the school's profile flags.")})
+    record = PupilFlag(
+        pupil=pupil,
+        flag=flag,
+        flag_name=str(flag),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note,
+        recorded_by=user,
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def pupil_flag_end(*, flag, user, ends_on):
+    """A plan or status ended: the flag keeps its history with an end date."""
+    _check_case_worker(user, flag.pupil)
+    flag.ends_on = ends_on
+    flag.full_clean()
+    flag.save(update_fields=["ends_on"])
+    return flag

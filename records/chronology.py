@@ -1,0 +1,209 @@
+"""One child's chronology: every event about them, from every record, in time order.
+
+A fixed number of queries whatever the length of the file: each source is read once,
+with what it needs, and the entries are merged in Python. Only what the user may see
+is read: concerns through records.selectors.concerns_visible_to (a concern about an
+adult is not in a DSL's view of a child's file).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Action,
+    Addendum,
+    Closure,
+    ConcernPupil,
+    Decision,
+    FileNote,
+    PupilFlag,
+    Referral,
+    SignificantMark,
+    Triage,
+)
+from .selectors import concerns_visible_to
+
+KINDS = {
+    "concern": _("Concerns"),
+    "triage": _("Triage"),
+    "decision": _("Decisions"),
+    "referral": _("Referrals and agency outcomes"),
+    "action": _("Actions"),
+    "closure": _("Closures"),
+    "note": _("Notes, meetings and communications"),
+    "flag": _("Profile flags"),
+}
+
+
+@dataclass
+class Entry:
+    """One event in the file. `item` is the record; `concern` and `role` say which
+    concern it belongs to and how this child was involved in it."""
+
+    kind: str
+    at: datetime
+    item: object
+    concern: object = None
+    role: str = ""
+    category: str = ""
+    child_voice: str = ""
+    significant: bool = False
+    addenda: list = field(default_factory=list)
+
+    @property
+    def key(self):
+        return f"{self.kind}-{self.item.pk}"
+
+    @property
+    def kind_label(self):
+        return KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: frozenset = frozenset()
+    start: object = None
+    end: object = None
+    category: object = None  # a Term: main category or sub-category
+    significant_only: bool = False
+
+
+def chronology(pupil, *, user, filters=Filters(), newest_first=True):
+    """The child's entries the user may see, filtered, in time order."""
+    involvements = {
+        involvement.concern_id: involvement
+        for involvement in ConcernPupil.objects.filter(
+            pupil=pupil, concern__in=concerns_visible_to(user)
+        ).select_related("concern", "concern__primary_category")
+    }
+    concerns = {pk: inv.concern for pk, inv in involvements.items()}
+    entries = [
+        *_concern_entries(involvements),
+        *_step_entries(concerns, involvements),
+        *_note_entries(pupil),
+        *_flag_entries(pupil),
+    ]
+    _attach_marks(pupil, entries)
+    entries = [entry for entry in entries if matches(entry, filters)]
+    entries.sort(key=lambda entry: (entry.at, entry.kind), reverse=newest_first)
+    return entries
+
+
+def _concern_entries(involvements):
+    for involvement in involvements.values():
+        concern = involvement.concern
+        yield Entry(
+            kind="concern",
+            at=concern.submitted_at,
+            item=concern,
+            concern=concern,
+            role=involvement.get_role_display(),
+            category=concern.primary_category_name,
+            child_voice=concern.child_voice,
+        )
+
+
+STEP_SOURCES = [
+    ("triage", Triage, "triaged_at", ("triaged_by",)),
+    ("decision", Decision, "decided_at", ("decided_by",)),
+    ("referral", Referral, "created_at", ("decision",)),
+    ("action", Action, "created_at", ("assigned_to", "created_by")),
+    ("closure", Closure, "closed_at", ("closed_by", "signed_off_by", "sent_back_by")),
+]
+
+
+def _step_entries(concerns, involvements):
+    for kind, model, when, related in STEP_SOURCES:
+        for item in model.objects.filter(concern__in=list(concerns)).select_related(
+            *related
+        ):
+            concern = concerns[item.concern_id]
+            yield Entry(
+                kind=kind,
+                at=getattr(item, when),
+                item=item,
+                concern=concern,
+                role=involvements[item.concern_id].get_role_display(),
+                category=_category_of(kind, item, concern),
+            )
+
+
+def _category_of(kind, item, concern):
+    if kind == "triage":
+        return item.primary_category_name
+    return concern.primary_category_name
+
+
+def _note_entries(pupil):
+    for note in (
+        FileNote.objects.filter(pupil=pupil)
+        .select_related("recorded_by", "concern")
+        .prefetch_related("attachments")
+    ):
+        yield Entry(
+            kind="note",
+            at=note.occurred_at,
+            item=note,
+            concern=note.concern,
+            child_voice=note.child_voice,
+        )
+
+
+def _flag_entries(pupil):
+    for flag in PupilFlag.objects.filter(pupil=pupil).select_related("recorded_by"):
+        yield Entry(
+            kind="flag",
+            at=timezone.make_aware(datetime.combine(flag.starts_on, time(0, 0))),
+            item=flag,
+        )
+
+
+def _attach_marks(pupil, entries):
+    """Addenda and significance marks, two queries for the whole file."""
+    by_target = {(type(entry.item), entry.item.pk): entry for entry in entries}
+    types = ContentType.objects.get_for_models(*{model for model, _pk in by_target})
+    model_of = {ct.pk: model for model, ct in types.items()}
+    for addendum in Addendum.objects.filter(pupil=pupil).select_related("recorded_by"):
+        entry = by_target.get(
+            (model_of.get(addendum.target_type_id), addendum.target_id)
+        )
+        if entry is not None:
+            entry.addenda.append(addendum)
+    for mark in SignificantMark.objects.filter(pupil=pupil):
+        entry = by_target.get((model_of.get(mark.target_type_id), mark.target_id))
+        if entry is not None:
+            entry.significant = True
+
+
+def matches(entry, filters):
+    if filters.kinds and entry.kind not in filters.kinds:
+        return False
+    day = timezone.localtime(entry.at).date()
+    if filters.start and day < filters.start:
+        return False
+    if filters.end and day > filters.end:
+        return False
+    if filters.significant_only and not entry.significant:
+        return False
+    if filters.category is not None:
+        names = {filters.category.name, str(filters.category)}
+        if not entry.concern or not (
+            entry.category in names
+            or entry.concern.primary_category_id == filters.category.pk
+            or entry.concern.primary_category.parent_id == filters.category.pk
+        ):
+            return False
+    return True
+
+
+def target_of(pupil, *, user, key):
+    """The record behind a chronology entry key ("decision-12"), if it is in this
+    child's file for this user; None otherwise (never another child's record)."""
+    for entry in chronology(pupil, user=user):
+        if entry.key == key:
+            return entry.item
+    return None

@@ -1,0 +1,126 @@
+"""Forms for adding to a child's file. They validate; services write."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import FileNote, KeyPerson, PupilLink
+from .uploads import check_upload
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(
+    attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentsField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        files = [super(DocumentsField, self).clean(f, initial) for f in files if f]
+        for upload in files:
+            check_upload(upload)
+        return files
+
+
+class FileNoteForm(forms.ModelForm):
+    documents = DocumentsField(
+        label=_("Documents"),
+        required=False,
+        help_text=_("PDF, JPG, PNG, Word (.docx) or plain text."),
+    )
+
+    class Meta:
+        model = FileNote
+        fields = ["kind", "title", "occurred_at", "people", "body", "child_voice"]
+        widgets = {
+            "occurred_at": DATETIME,
+            "body": forms.Textarea(attrs={"rows": 6}),
+            "child_voice": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "child_voice": _("What the child said or how they seemed, in their words."),
+        }
+
+    def clean_occurred_at(self):
+        occurred_at = self.cleaned_data["occurred_at"]
+        if occurred_at > timezone.now() + timedelta(minutes=5):
+            raise forms.ValidationError(_("This is in the future."))
+        return occurred_at
+
+
+class AddendumForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you are adding this"),
+        max_length=300,
+        help_text=_("A correction, late information, the child's later account…"),
+    )
+    text = forms.CharField(
+        label=_("Addendum"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+
+class PupilLinkForm(forms.ModelForm):
+    other = forms.ModelChoiceField(label=_("Child"), queryset=None)
+
+    class Meta:
+        model = PupilLink
+        fields = ["kind", "note"]
+
+    def __init__(self, *args, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = pupils
+        self.order_fields(["other", "kind", "note"])
+
+
+class KeyPersonForm(forms.ModelForm):
+    class Meta:
+        model = KeyPerson
+        fields = ["role", "name", "organisation", "phone", "email", "from_date"]
+        widgets = {"from_date": DATE}
+
+
+class PupilFlagForm(forms.Form):
+    flag = forms.ModelChoiceField(label=_("Flag"), queryset=None)
+    starts_on = forms.DateField(label=_("From"), widget=DATE)
+    ends_on = forms.DateField(label=_("Until"), widget=DATE, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, flags, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["flag"].queryset = flags
+
+
+class ChronologyFilterForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label=_("Show"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=None, required=False, empty_label=_("Any")
+    )
+    start = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE)
+    significant_only = forms.BooleanField(label=_("Significant only"), required=False)
+
+    def __init__(self, *args, kinds, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = list(kinds.items())
+        self.fields["category"].queryset = categories
+
+
+class ExportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you exporting this file?"),
+        max_length=300,
+        help_text=_(
+            "For example: strategy meeting on 3 December; transfer to Hillside; a "
+            "subject access request. It is kept in the file's access history."
+        ),
+    )

@@ -1,0 +1,264 @@
+"""The child's file: chronology, front sheet, additions, addenda, who may see it."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Role
+from records import services as record_services
+from records.chronology import chronology
+from records.models import FileNote
+from taxonomy.models import Vocabulary
+from workflows import services
+
+from ..workflows.conftest import (  # noqa: F401 - fixtures
+    deputy,
+    open_task,
+    submit,
+    term,
+)
+
+RATIONALE = (
+    "Ava has been pushed twice this week by the same boy; her parents agree to a "
+    "plan and staff will supervise her at lunchtime."
+)
+
+
+def held(concern, step, dsl):
+    return services.task_claim(task=open_task(concern, step), user=dsl)
+
+
+def walk(concern, dsl):
+    """Triage, refer to the police, record their answer, close."""
+    task = services.task_claim(task=open_task(concern, "triage"), user=dsl)
+    services.triage_complete(
+        task=task,
+        user=dsl,
+        primary_category=term(Vocabulary.CATEGORY, "bullying"),
+        risk_level="medium",
+        risk_reason="Repeated physical bullying at lunchtime by one pupil.",
+    )
+    services.decision_complete(
+        task=held(concern, "decide", dsl),
+        user=dsl,
+        outcome="referral",
+        rationale=RATIONALE,
+        review_on=timezone.localdate() + timedelta(days=20),
+        agencies=[term(Vocabulary.AGENCY, "police")],
+    )
+    services.referral_save(
+        task=held(concern, "follow_up", dsl),
+        user=dsl,
+        complete=True,
+        contacted_on=timezone.localdate(),
+        method="phone",
+        responded_on=timezone.localdate(),
+        agency_outcome="nfa",
+        agency_rationale="No offence disclosed; the neighbourhood officer will "
+        "speak to both families.",
+    )
+    services.closure_complete(
+        task=held(concern, "close", dsl),
+        user=dsl,
+        outcome_summary="Police advice given; supervision plan in place.",
+        rationale=RATIONALE,
+    )
+
+
+@pytest.fixture
+def file_of(submit, dsl):  # noqa: F811
+    def make():
+        concern = submit()
+        walk(concern, dsl)
+        pupil = concern.involvements.get().pupil
+        record_services.file_note_add(
+            pupil=pupil,
+            user=dsl,
+            kind=FileNote.Kind.MEETING,
+            title="Meeting with mum",
+            occurred_at=timezone.now(),
+            body="Mum agrees to the lunchtime plan.",
+            child_voice="'I feel safer with Miss nearby.'",
+            concern=concern,
+        )
+        return pupil, concern
+
+    return make
+
+
+def url(pupil, rest=""):
+    return f"/admin/files/{pupil.pk}/{rest}"
+
+
+def test_the_chronology_has_every_event_about_the_child_in_order(file_of, dsl):
+    pupil, concern = file_of()
+    entries = chronology(pupil, user=dsl, newest_first=False)
+    kinds = [entry.kind for entry in entries]
+    assert kinds[:5] == ["concern", "triage", "decision", "referral", "closure"]
+    assert "note" in kinds
+    referral = next(e for e in entries if e.kind == "referral")
+    assert "No offence disclosed" in referral.item.agency_rationale
+    steps = [e for e in entries if e.kind != "note"]
+    assert all(e.role == "Child the concern is about" for e in steps)
+    times = [e.at for e in entries]
+    assert times == sorted(times)
+
+
+def test_the_file_page_shows_front_sheet_and_chronology_and_is_logged(
+    file_of, dsl, verified_client
+):
+    from auditlog import get_logentry_model
+
+    pupil, concern = file_of()
+    page = verified_client(dsl).get(url(pupil)).content.decode()
+    assert "Front sheet" in page
+    assert "No offence disclosed" in page  # the agency's reason, on the front sheet
+    assert "Meeting with mum" in page
+    assert "I feel safer with Miss nearby." in page
+    assert "data-child-voice" in page
+    access = get_logentry_model().objects.get_for_object(pupil).filter(action=3)
+    assert access.filter(actor=dsl, additional_data__event="file read").exists()
+
+
+@pytest.mark.parametrize("role", [Role.STAFF, Role.HEAD, Role.CONFIGURATOR])
+def test_nobody_outside_the_dsl_team_sees_the_file(
+    file_of, make_member, verified_client, role
+):
+    pupil, _concern = file_of()
+    client = verified_client(make_member(role))
+    for path in ["", "add/", "access/", "flags/add/", "people/add/", "links/add/"]:
+        assert client.get(url(pupil, path)).status_code == 404, path
+    assert client.post(url(pupil, "add/"), {"title": "x"}).status_code == 404
+    assert FileNote.objects.filter(pupil=pupil).count() == 1
+
+
+def test_a_dsl_of_another_school_cannot_open_the_file(
+    file_of, make_member, other_school, verified_client
+):
+    pupil, _concern = file_of()
+    client = verified_client(make_member(Role.DSL, at=other_school))
+    assert client.get(url(pupil)).status_code == 404
+    document_list = client.get("/admin/files/").content.decode()
+    assert pupil.last_name not in document_list
+
+
+def test_an_addendum_keeps_the_original_record_as_it_was(file_of, dsl, verified_client):
+    pupil, concern = file_of()
+    decision = concern.decisions.get()
+    client = verified_client(dsl)
+    response = client.post(
+        url(pupil, f"entries/decision-{decision.pk}/addendum/"),
+        {"reason": "Late information", "text": "Mum later said the boy is a cousin."},
+        follow=True,
+    )
+    assert "Addendum added. The record is unchanged." in response.content.decode()
+    decision.refresh_from_db()
+    assert decision.rationale == RATIONALE
+    page = client.get(url(pupil)).content.decode()
+    assert "Mum later said the boy is a cousin." in page
+
+
+def test_an_addendum_cannot_target_another_childs_record(file_of, dsl, verified_client):
+    pupil, _concern = file_of()
+    _other_pupil, other_concern = file_of()
+    other_decision = other_concern.decisions.get()
+    response = verified_client(dsl).post(
+        url(pupil, f"entries/decision-{other_decision.pk}/addendum/"),
+        {"reason": "x", "text": "y"},
+    )
+    assert response.status_code == 404
+
+
+def test_adding_a_note_keeps_what_was_typed_on_error_and_saves_once_valid(
+    file_of, dsl, verified_client
+):
+    pupil, _concern = file_of()
+    client = verified_client(dsl)
+    bad = client.post(url(pupil, "add/"), {"kind": "phone", "title": "Call with SW"})
+    assert bad.status_code == 200 and "Call with SW" in bad.content.decode()
+    assert FileNote.objects.filter(pupil=pupil).count() == 1
+    client.post(
+        url(pupil, "add/"),
+        {
+            "kind": "phone",
+            "title": "Call with SW",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "body": "Social worker will visit on Friday.",
+        },
+    )
+    assert FileNote.objects.filter(pupil=pupil).count() == 2
+
+
+def test_filters_and_significant_marks(file_of, dsl, verified_client):
+    pupil, concern = file_of()
+    client = verified_client(dsl)
+    decision = concern.decisions.get()
+    client.post(
+        url(pupil, f"entries/decision-{decision.pk}/significant/"), {"significant": "1"}
+    )
+    page = client.get(url(pupil), {"significant_only": "on"}).content.decode()
+    assert f'data-entry="decision-{decision.pk}"' in page
+    assert 'data-entry="note-' not in page
+    page = client.get(url(pupil), {"kinds": ["note"]}).content.decode()
+    assert 'data-entry="note-' in page and 'data-entry="decision-' not in page
+
+
+def test_the_file_page_queries_stay_flat_from_10_to_500_entries(
+    file_of, dsl, verified_client, django_assert_max_num_queries
+):
+    pupil, _concern = file_of()
+    client = verified_client(dsl)
+    client.get(url(pupil))
+    with django_assert_max_num_queries(80) as few:
+        client.get(url(pupil))
+    budget = len(few)
+    FileNote.objects.bulk_create(
+        FileNote(
+            pupil=pupil,
+            kind="discussion",
+            title=f"Check-in {n}",
+            occurred_at=timezone.now() - timedelta(hours=n),
+            body="Synthetic.",
+            recorded_by=dsl,
+        )
+        for n in range(500)
+    )
+    with django_assert_max_num_queries(budget):
+        page = client.get(url(pupil)).content.decode()
+    assert page.count('data-entry="note-') == 501
+
+
+def test_the_pdf_export_asks_why_logs_it_and_holds_the_entries(
+    file_of, dsl, verified_client
+):
+    import io
+
+    import pypdf
+    from auditlog import get_logentry_model
+
+    pupil, _concern = file_of()
+    client = verified_client(dsl)
+    refused = client.post(url(pupil, "export/"), {"reason": ""})
+    assert refused.status_code == 200 and "This field is required" in (
+        refused.content.decode()
+    )
+    response = client.post(
+        url(pupil, "export/") + "?kinds=note&kinds=decision",
+        {"reason": "Strategy meeting on Thursday"},
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(
+        page.extract_text()
+        for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
+    )
+    assert "Meeting with mum" in text and "Front sheet" in text
+    assert "Strategy meeting on Thursday" in text
+    assert "filtered" in text
+    entry = (
+        get_logentry_model()
+        .objects.get_for_object(pupil)
+        .get(additional_data__event="file exported as PDF")
+    )
+    assert entry.additional_data["reason"] == "Strategy meeting on Thursday"
+    assert entry.actor == dsl
