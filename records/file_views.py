@@ -19,7 +19,7 @@ from audit.services import record_access
 from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
 
-from . import forms, services
+from . import forms, quality, services
 from .chronology import KINDS, Filters, chronology, matches, target_of
 from .frontsheet import front_sheet
 from .models import NoteAttachment
@@ -65,6 +65,29 @@ def file_list(request):
     )
 
 
+def attention(request):
+    """Files whose records have gaps: missing voice, rationale or outcomes, overdue
+    reviews, open concerns with nothing recorded."""
+    pupils = pupils_visible_to(request.user)
+    if not pupils.exists():
+        raise PermissionDenied
+    found = quality.findings(user=request.user, pupils=pupils)
+    by_pupil = {}
+    for finding in found:
+        by_pupil.setdefault(finding.pupil_id, []).append(finding)
+    files = pupils.filter(pk__in=list(by_pupil)).select_related("school")
+    rows = sorted(
+        ({"pupil": p, "findings": by_pupil[p.pk]} for p in files),
+        key=lambda row: (-len(row["findings"]), row["pupil"].last_name),
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "records/file/attention.html",
+        {"page_obj": page, "labels": quality.LABELS},
+    )
+
+
 def _filters(request, pupil):
     categories = terms_offered(Vocabulary.CATEGORY, school=pupil.school).filter(
         parent__isnull=True
@@ -90,11 +113,16 @@ def file_detail(request, pk):
     filter_form, filters = _filters(request, pupil)
     everything = chronology(pupil, user=request.user)
     entries = [entry for entry in everything if matches(entry, filters)]
+    found = quality.findings(
+        user=request.user, pupils=pupils_visible_to(request.user).filter(pk=pupil.pk)
+    )
     return TemplateResponse(
         request,
         "records/file/detail.html",
         {
             "pupil": pupil,
+            "findings": found,
+            "health": quality.health(found),
             "front": front_sheet(pupil, entries=everything),
             "entries": entries,
             "filter_form": filter_form,
@@ -308,6 +336,7 @@ def access_history(request, pk):
 
 urlpatterns = [
     path("files/", file_list, name="file_list"),
+    path("files/attention/", attention, name="file_attention"),
     path("files/<int:pk>/", file_detail, name="file_detail"),
     path("files/<int:pk>/add/", note_add, name="file_note_add"),
     path("files/<int:pk>/links/add/", link_add, name="file_link_add"),

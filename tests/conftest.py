@@ -77,3 +77,50 @@ def verified_client(client, totp_device):
 @pytest.fixture
 def pupil(school):
     return PupilFactory(school=school)
+
+
+@pytest.fixture
+def submit(school, staff):
+    """submit(at=, immediate_risk=, route=, by=) -> a concern as staff report it,
+    its process started (tests/workflows)."""
+    import uuid
+
+    from django.utils import timezone
+
+    from records.models import Concern, InvolvementRole
+    from records.services import Involvement, concern_submit
+    from taxonomy.models import Term, Vocabulary
+
+    def term(vocabulary, key):
+        return Term.objects.get(vocabulary=vocabulary, key=key)
+
+    def make(at=None, immediate_risk=False, route=Concern.Route.DSL_TEAM, by=None):
+        at = at or school
+        child = PupilFactory(school=at)
+        concern, _created = concern_submit(
+            school=at,
+            recorded_by=by or staff,
+            submission_key=uuid.uuid4(),
+            involvements=[Involvement(pupil=child, role=InvolvementRole.SUBJECT)],
+            primary_category=term(Vocabulary.CATEGORY, "bullying"),
+            location=term(Vocabulary.LOCATION, "playground"),
+            route=route,
+            form_title="General concern",
+            occurred_on=timezone.localdate(),
+            what_happened="Ava said he pushed her off the climbing frame again.",
+            child_voice="'I don't want to go outside at lunch.'",
+            immediate_risk=immediate_risk,
+        )
+        return concern
+
+    return make
+
+
+@pytest.fixture
+def deputy(make_member):
+    return make_member(Role.DEPUTY_DSL)
+
+
+@pytest.fixture
+def head(make_member):
+    return make_member(Role.HEAD)

@@ -12,12 +12,7 @@ from records.models import FileNote
 from taxonomy.models import Vocabulary
 from workflows import services
 
-from ..workflows.conftest import (  # noqa: F401 - fixtures
-    deputy,
-    open_task,
-    submit,
-    term,
-)
+from ..workflows.conftest import open_task, term
 
 RATIONALE = (
     "Ava has been pushed twice this week by the same boy; her parents agree to a "
@@ -67,7 +62,7 @@ def walk(concern, dsl):
 
 
 @pytest.fixture
-def file_of(submit, dsl):  # noqa: F811
+def file_of(submit, dsl):
     def make():
         concern = submit()
         walk(concern, dsl)
