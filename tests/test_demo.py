@@ -112,3 +112,15 @@ def test_demo_gives_the_oakfield_dsl_casework_at_every_step_once():
     assert queue[0].urgent  # the immediate-risk concern is at the top
     assert [task.step for task in my_tasks(dsl)] == ["follow_up"]
     assert Concern.objects.filter(status=Concern.Status.CLOSED).count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_gives_one_child_a_file_with_history_once():
+    from records.models import FileNote, KeyPerson, PupilFlag, PupilLink
+
+    run_demo()
+    run_demo()
+    assert FileNote.objects.count() == 2
+    assert PupilFlag.objects.get().flag_name == "Child in need (CIN)"
+    assert KeyPerson.objects.get().role == "social_worker"
+    assert PupilLink.objects.count() == 1

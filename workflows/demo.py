@@ -150,3 +150,78 @@ def _walk(concern, dsl, walk_to):
         "contact from the account.",
         rationale=RATIONALE,
     )
+
+
+def file_demo(*, concern_key="referral", school, dsl):
+    """Give the child of the demo referral a file with some history: a CIN plan, a
+    social worker, a meeting and a call, and a link to a sibling's file."""
+    from datetime import datetime, time
+
+    from records import services as record_services
+    from records.models import FileNote, KeyPerson, PupilLink
+
+    concern = Concern.objects.filter(
+        submission_key=uuid.uuid5(NAMESPACE, f"{school.urn}-{concern_key}")
+    ).first()
+    if concern is None:
+        return
+    pupil = concern.involvements.get().pupil
+    if pupil.notes.exists():
+        return  # the demo has run before
+    today = timezone.localdate()
+    record_services.pupil_flag_add(
+        pupil=pupil,
+        user=dsl,
+        flag=_term(Vocabulary.PROFILE_FLAG, "cin"),
+        starts_on=today - timedelta(days=120),
+        note="Synthetic: CIN plan after a neglect assessment.",
+    )
+    record_services.key_person_add(
+        pupil=pupil,
+        user=dsl,
+        role=KeyPerson.Role.SOCIAL_WORKER,
+        name="Sam Example (synthetic)",
+        organisation="Example County Council children's services",
+        phone="01632 960000",
+    )
+    for days_ago, kind, title, body, voice in [
+        (
+            90,
+            FileNote.Kind.MEETING,
+            "CIN review meeting",
+            "Synthetic: attendance improving; mum engaging with early help worker.",
+            "'I like breakfast club.'",
+        ),
+        (
+            30,
+            FileNote.Kind.PHONE,
+            "Call from the social worker",
+            "Synthetic: home visit went well; next review in six weeks.",
+            "",
+        ),
+    ]:
+        record_services.file_note_add(
+            pupil=pupil,
+            user=dsl,
+            kind=kind,
+            title=title,
+            occurred_at=timezone.make_aware(
+                datetime.combine(today - timedelta(days=days_ago), time(10, 30))
+            ),
+            body=body,
+            child_voice=voice,
+        )
+    sibling = (
+        Pupil.objects.filter(school=school, last_name=pupil.last_name)
+        .exclude(pk=pupil.pk)
+        .first()
+        or Pupil.objects.filter(school=school).exclude(pk=pupil.pk).last()
+    )
+    if sibling and not PupilLink.objects.filter(from_pupil=pupil).exists():
+        record_services.pupil_link_add(
+            pupil=pupil,
+            user=dsl,
+            other=sibling,
+            kind=PupilLink.Kind.HOUSEHOLD,
+            note="Synthetic: same household.",
+        )
