@@ -1,0 +1,723 @@
+"""Pupil import from an MIS CSV export (SIMS, Arbor, Bromcom…).
+
+Three steps, so that nothing is written before the DSL has seen what will change:
+
+- ``roll_file_read`` reads the upload and checks every row on its own: the UPN, names,
+  dates, year group, flags, UPNs repeated in the file, and the model's own validation.
+  It returns a RollFile, plain data that the view keeps in the session between the
+  preview and the import: the uploaded file itself is never stored.
+- ``import_preview`` compares those rows with the school's roll as it is now: new,
+  updated (which fields), unchanged, error, and who would be marked as left. It writes
+  nothing.
+- ``import_apply`` makes the same changes, all or nothing, and writes one audit entry
+  for the import (each pupil and flag change is in the audit log already).
+
+Pupils are matched on UPN within the school, so a re-import updates rather than
+duplicates. Leavers are given a leaving date, never deleted; flags in the file are
+added, never removed (a flag ends on the child's file, with its date). A column the
+file doesn't have leaves that detail as it is.
+
+To accept another MIS's heading, add it to COLUMNS; to read another date format, add
+it to DATE_FORMATS.
+"""
+
+import codecs
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+import filetype
+from auditlog import get_logentry_model
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from accounts.models import School
+from audit.services import record_access
+from taxonomy.models import Vocabulary
+from taxonomy.selectors import terms_offered
+
+from .models import Pupil, PupilFlag, Sex, YearGroup, upn_validator
+
+MAX_BYTES = getattr(settings, "CHRONICLE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+AUDIT_EVENT = "pupil_import"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    headings: tuple  # normalised (letters and digits only), most specific first
+    required: bool = False
+
+
+# Pupil field -> the column that fills it. Headings are compared after dropping case,
+# spaces and punctuation, so "Date of Birth", "date_of_birth" and "D.O.B." all match.
+COLUMNS = {
+    "upn": Column(gettext_lazy("UPN"), ("upn", "uniquepupilnumber"), required=True),
+    "first_name": Column(
+        gettext_lazy("Legal forename"),
+        ("legalforename", "legalfirstname", "firstname", "forename", "givenname"),
+        required=True,
+    ),
+    "last_name": Column(
+        gettext_lazy("Legal surname"),
+        ("legalsurname", "legallastname", "surname", "lastname", "familyname"),
+        required=True,
+    ),
+    "preferred_name": Column(
+        gettext_lazy("Preferred forename"),
+        ("preferredforename", "preferredfirstname", "preferredname", "knownas"),
+    ),
+    "date_of_birth": Column(
+        gettext_lazy("Date of birth"), ("dob", "dateofbirth", "birthdate"), True
+    ),
+    "year_group": Column(
+        gettext_lazy("Year group"),
+        ("yeargroup", "ncyear", "ncyearactual", "year", "yr"),
+        required=True,
+    ),
+    "sex": Column(gettext_lazy("Sex"), ("sex", "gender")),
+    "date_joined": Column(
+        gettext_lazy("Date of admission"),
+        ("dateofadmission", "admissiondate", "datejoined", "entrydate"),
+    ),
+    "date_left": Column(
+        gettext_lazy("Date of leaving"),
+        ("dateofleaving", "leavingdate", "dateleft", "leavedate"),
+    ),
+    "flags": Column(gettext_lazy("Profile flags"), ("profileflags", "flags")),
+}
+DATE_FIELDS = ("date_of_birth", "date_joined", "date_left")
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+DELIMITERS = (",", ";", "\t")
+FLAG_SEPARATORS = re.compile(r"[;|]")
+YEAR_PREFIX = re.compile(r"^(nc\s*)?(year|yr|y)\s*")
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+SEXES = {"m": Sex.MALE, "male": Sex.MALE, "f": Sex.FEMALE, "female": Sex.FEMALE}
+
+
+class ImportAlreadyDone(Exception):
+    """This preview was imported already (a double submit): nothing more is done."""
+
+
+# What the file says: plain data, kept in the session between preview and import.
+
+
+@dataclass
+class FileRow:
+    row: int  # as a spreadsheet numbers it: the headings are row 1
+    upn: str
+    name: str
+    values: dict = field(default_factory=dict)  # field -> JSON-safe value
+    flags: list = field(default_factory=list)  # ids of profile_flag terms
+    errors: list = field(default_factory=list)  # {"field": …, "message": …}
+
+    def error(self, field_name, message):
+        self.errors.append({"field": field_name, "message": str(message)})
+
+    def error_fields(self):
+        return {error["field"] for error in self.errors}
+
+    def python_values(self):
+        return {
+            name: date.fromisoformat(value) if name in DATE_FIELDS and value else value
+            for name, value in self.values.items()
+        }
+
+
+@dataclass
+class RollFile:
+    file_name: str
+    columns: list  # the pupil fields the file has a column for
+    ignored: list  # headings Chronicle doesn't use
+    rows: list
+
+    @classmethod
+    def from_data(cls, data):
+        return cls(**{**data, "rows": [FileRow(**row) for row in data["rows"]]})
+
+    def as_data(self):
+        return asdict(self)
+
+    @property
+    def error_count(self):
+        return sum(1 for row in self.rows if row.errors)
+
+    @property
+    def upns(self):
+        """Every UPN the file names, rows with errors included: a pupil in the file
+        is never taken for a leaver because their row had a mistake."""
+        return {row.upn for row in self.rows if row.upn}
+
+    @property
+    def upns_readable(self):
+        return not any("upn" in row.error_fields() for row in self.rows)
+
+
+# Reading the file
+
+
+def roll_file_read(*, school, upload):
+    """Read and check an uploaded CSV; raise ValidationError (a sentence a DSL can act
+    on) when the file as a whole can't be used."""
+    name = upload.name or _("the file")
+    text = _decode(_contents(upload, name), name)
+    records = _records(text, name)
+    if not records:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
+    columns, ignored = _columns(records[0][1], name)
+    lookup = _flag_lookup(school)
+    rows = [_read_row(number, cells, columns, lookup) for number, cells in records[1:]]
+    if not rows:
+        raise ValidationError(
+            _("“%(name)s” has its headings but no pupils.") % {"name": name}
+        )
+    _mark_repeated_upns(rows)
+    return RollFile(name, list(columns), ignored, rows)
+
+
+def _contents(upload, name):
+    if upload.size > MAX_BYTES:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s; a roll file can be at most %(limit)s.")
+            % {
+                "name": name,
+                "size": filesizeformat(upload.size),
+                "limit": filesizeformat(MAX_BYTES),
+            }
+        )
+    data = upload.read()
+    binary = b"\x00" in data and not data.startswith(UTF16_BOMS)
+    if binary or filetype.guess(data[:8192]) is not None:
+        raise ValidationError(
+            _(
+                "“%(name)s” is not a CSV file. In the MIS (or in Excel), export or "
+                "save the list as “CSV UTF-8 (comma delimited)” and upload that."
+            )
+            % {"name": name}
+        )
+    return data
+
+
+def _decode(data, name):
+    """UTF-8 with or without a byte-order mark, else Excel's Windows encoding; UTF-16
+    when it says so (Excel's "Unicode text")."""
+    encodings = ("utf-16",) if data.startswith(UTF16_BOMS) else ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError(
+        _(
+            "“%(name)s” is in a text encoding Chronicle can't read. Save it as "
+            "“CSV UTF-8” and upload it again."
+        )
+        % {"name": name}
+    )
+
+
+def _records(text, name):
+    """[(row number, cells)] of a comma-, semicolon- or tab-separated text."""
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [
+            (number, cells)
+            for number, cells in enumerate(reader, start=1)
+            if any(cell.strip() for cell in cells)
+        ]
+    except csv.Error as error:
+        raise ValidationError(
+            _("“%(name)s” can't be read as CSV near row %(row)d: %(error)s")
+            % {"name": name, "row": reader.line_num, "error": error}
+        ) from error
+
+
+def _normalise_heading(heading):
+    return re.sub(r"[^a-z0-9]", "", heading.lower())
+
+
+def _columns(headings, name):
+    """{pupil field: index of its column}, and the headings that aren't used."""
+    index = {}
+    for position, heading in enumerate(headings):
+        index.setdefault(_normalise_heading(heading), position)
+    columns = {}
+    for field_name, column in COLUMNS.items():
+        found = [index[h] for h in column.headings if h in index]
+        if found:
+            columns[field_name] = found[0]
+    missing = [c.label for f, c in COLUMNS.items() if c.required and f not in columns]
+    if missing:
+        raise ValidationError(_missing_columns(name, missing, headings))
+    used = set(columns.values())
+    ignored = [h.strip() for i, h in enumerate(headings) if i not in used and h.strip()]
+    return columns, ignored
+
+
+def _missing_columns(name, missing, headings):
+    return _(
+        "“%(name)s” has no column for %(missing)s. Its headings are: %(headings)s. "
+        "Chronicle looks for UPN, Legal forename (or First name, Forename), Legal "
+        "surname (or Surname, Last name), Date of birth (or DOB) and Year group "
+        "(or Year, NC year)."
+    ) % {
+        "name": name,
+        "missing": ", ".join(str(label) for label in missing),
+        "headings": ", ".join(h.strip() for h in headings if h.strip()) or "—",
+    }
+
+
+def _read_row(number, cells, columns, flag_lookup):
+    cell = {f: cells[i].strip() if i < len(cells) else "" for f, i in columns.items()}
+    row = FileRow(
+        row=number,
+        upn=cell["upn"].upper(),
+        name=f"{cell['first_name']} {cell['last_name']}".strip(),
+    )
+    for field_name, raw in cell.items():
+        try:
+            _read_cell(row, field_name, raw, flag_lookup)
+        except ValidationError as error:
+            row.error(field_name, error.messages[0])
+    _check_dates(row)
+    _check_model(row)
+    return row
+
+
+def _read_cell(row, field_name, raw, flag_lookup):
+    if field_name == "flags":
+        row.flags = _flags(raw, flag_lookup)
+        return
+    value = READERS.get(field_name, _text)(raw, field_name)
+    row.values[field_name] = value.isoformat() if isinstance(value, date) else value
+
+
+def _upn(raw, field_name):
+    upn = raw.upper()
+    if not upn:
+        raise ValidationError(_("The UPN is missing."))
+    if len(upn) != 13:
+        raise ValidationError(
+            _("UPN %(upn)s is not 13 characters (it has %(count)d).")
+            % {"upn": upn, "count": len(upn)}
+        )
+    if not upn_validator.regex.match(upn):
+        raise ValidationError(
+            _(
+                "UPN %(upn)s is not a UPN: a capital letter, eleven digits, then a "
+                "digit or a capital letter."
+            )
+            % {"upn": upn}
+        )
+    return upn
+
+
+def _text(raw, field_name):
+    if not raw and COLUMNS[field_name].required:
+        raise ValidationError(
+            _("%(column)s is missing.") % {"column": COLUMNS[field_name].label}
+        )
+    return raw
+
+
+def _date(raw, field_name):
+    if not raw:
+        return _text(raw, field_name) or None
+    text = re.sub(r"[ T]00:00(:00)?$", "", raw)  # a date that Excel gave a time
+    for date_format_ in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, date_format_).date()
+        except ValueError:
+            continue
+    raise ValidationError(
+        _("%(column)s '%(value)s' is not a date (write dd/mm/yyyy or yyyy-mm-dd).")
+        % {"column": COLUMNS[field_name].label, "value": raw}
+    )
+
+
+def _year_group(raw, field_name):
+    """ "Year 7", "Y7", "7", "R", "Reception", "N", "Nursery", "N2"…"""
+    text = YEAR_PREFIX.sub("", raw.lower()).strip()
+    if text in ("r", "rec", "reception"):
+        return YearGroup.RECEPTION.value
+    if text in ("n", "n1", "n2", "nursery"):
+        return YearGroup.NURSERY.value
+    if text.isdigit() and str(int(text)) in YearGroup.values:
+        return str(int(text))
+    _text(raw, field_name)
+    raise ValidationError(
+        _("Year group '%(value)s' is not one Chronicle knows (N, R, or 1 to 13).")
+        % {"value": raw}
+    )
+
+
+def _sex(raw, field_name):
+    return SEXES.get(raw.lower(), Sex.UNKNOWN).value
+
+
+READERS = {
+    "upn": _upn,
+    "date_of_birth": _date,
+    "date_joined": _date,
+    "date_left": _date,
+    "year_group": _year_group,
+    "sex": _sex,
+}
+
+
+def _flag_lookup(school):
+    """{lower-case name, key, code or abbreviation in brackets: term id} of the
+    school's profile flags in use: "CIN", "cin", "cp plan" and "Child in need (CIN)"
+    all find the same flag."""
+    lookup = {}
+    for term in terms_offered(Vocabulary.PROFILE_FLAG, school=school):
+        names = [term.name, term.key, term.external_code]
+        names += re.findall(r"\(([^)]+)\)", term.name)
+        for name in filter(None, names):
+            lookup.setdefault(name.strip().lower(), term.pk)
+    return lookup
+
+
+def _flags(raw, lookup):
+    ids, unknown = [], []
+    for name in filter(None, (part.strip() for part in FLAG_SEPARATORS.split(raw))):
+        term_id = lookup.get(name.lower()) or lookup.get(slugify(name))
+        if term_id is None:
+            unknown.append(name)
+        elif term_id not in ids:
+            ids.append(term_id)
+    if unknown:
+        raise ValidationError(
+            _("%(flags)s: not one of this school's profile flags in use.")
+            % {"flags": ", ".join(f"'{name}'" for name in unknown)}
+        )
+    return ids
+
+
+def _check_dates(row):
+    values = row.python_values()
+    born, joined, left = (values.get(name) for name in DATE_FIELDS)
+    if born and born > timezone.localdate():
+        row.error("date_of_birth", _("The date of birth is in the future."))
+    if born and joined and joined < born:
+        row.error("date_joined", _("The date of admission is before the birth."))
+    if joined and left and left < joined:
+        row.error("date_left", _("The date of leaving is before the admission."))
+
+
+def _check_model(row):
+    """The model's own checks (lengths, choices) on what the file gives, so that a
+    row the preview calls valid saves."""
+    skip = {"school", *row.error_fields()}
+    values = {k: v for k, v in row.python_values().items() if k not in skip}
+    try:
+        Pupil(**values).full_clean(
+            exclude=[f.name for f in Pupil._meta.fields if f.name not in values],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        for field_name, messages in error.message_dict.items():
+            row.error(field_name, " ".join(messages))
+
+
+def _mark_repeated_upns(rows):
+    """Every row of a repeated UPN is an error: the file can't say which is right."""
+    rows_of = defaultdict(list)
+    for row in rows:
+        if row.upn:
+            rows_of[row.upn].append(row.row)
+    for row in rows:
+        others = [n for n in rows_of.get(row.upn, ()) if n != row.row]
+        if others:
+            row.error(
+                "upn",
+                ngettext(
+                    "UPN %(upn)s is in the file more than once (also row %(rows)s).",
+                    "UPN %(upn)s is in the file more than once (also rows %(rows)s).",
+                    len(others),
+                )
+                % {"upn": row.upn, "rows": ", ".join(map(str, others))},
+            )
+
+
+# What would change
+
+
+class Status:
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+    ALL = (NEW, UPDATED, UNCHANGED, ERROR)
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class PreviewRow:
+    source: FileRow
+    status: str
+    pupil: Pupil | None = None  # with the file's values set, not saved
+    changes: list = field(default_factory=list)
+    new_flags: list = field(default_factory=list)  # Terms to add
+
+    @property
+    def errors(self):
+        return [
+            {"column": _label(e["field"]), "message": e["message"]}
+            for e in self.source.errors
+        ]
+
+
+@dataclass
+class Preview:
+    rows: list
+    leavers: list  # Pupils on roll whom the import marks as left
+    whole_roll: bool
+    leavers_blocked: bool = False  # whole roll, but some UPNs can't be read
+
+    def count(self, status):
+        return sum(1 for row in self.rows if row.status == status)
+
+    @property
+    def counts(self):
+        counts = Counter(row.status for row in self.rows)
+        return {
+            **{status: counts[status] for status in Status.ALL},
+            "left": len(self.leavers),
+            "flags": sum(len(row.new_flags) for row in self.rows),
+        }
+
+    @property
+    def has_errors(self):
+        return self.count(Status.ERROR) > 0
+
+    @property
+    def has_work(self):
+        counts = self.counts
+        return bool(counts[Status.NEW] or counts[Status.UPDATED] or self.leavers)
+
+
+def import_preview(*, school, roll, whole_roll):
+    """What importing `roll` would do to the school's roll now. Writes nothing; a
+    fixed number of queries however long the file."""
+    now = _RollNow(
+        school=school,
+        pupils={p.upn: p for p in Pupil.objects.filter(school=school)},
+        held=_current_flags(school),
+        terms={t.pk: t for t in terms_offered(Vocabulary.PROFILE_FLAG, school=school)},
+    )
+    on_roll_if_listed = whole_roll and "date_left" not in roll.columns
+    rows = [_compare(row, now, on_roll_if_listed) for row in roll.rows]
+    blocked = whole_roll and not roll.upns_readable
+    leavers = _leavers(now.pupils, roll) if whole_roll and not blocked else []
+    return Preview(rows, leavers, whole_roll, leavers_blocked=blocked)
+
+
+@dataclass
+class _RollNow:
+    """The school's roll and current flags, read once for the whole file."""
+
+    school: School
+    pupils: dict  # UPN -> Pupil
+    held: dict  # pupil id -> ids of their current flags
+    terms: dict  # id -> profile flag Term in use at the school
+
+
+def _current_flags(school):
+    today = timezone.localdate()
+    held = defaultdict(set)
+    current = PupilFlag.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today), pupil__school=school
+    )
+    for pupil_id, flag_id in current.values_list("pupil_id", "flag_id"):
+        held[pupil_id].add(flag_id)
+    return held
+
+
+def _compare(row, now, on_roll_if_listed):
+    """A pupil listed on a whole-roll file without a leaving date is on roll: one
+    marked as left before is brought back."""
+    if row.errors:
+        return PreviewRow(row, Status.ERROR)
+    values = row.python_values()
+    if on_roll_if_listed:
+        values["date_left"] = None
+    flags = _terms(row, now.terms)
+    pupil = now.pupils.get(row.upn)
+    if pupil is None:
+        pupil = Pupil(school=now.school, **values)
+        return PreviewRow(row, Status.NEW, pupil, new_flags=flags)
+    changes = _changes(pupil, values)
+    new_flags = [term for term in flags if term.pk not in now.held[pupil.pk]]
+    status = Status.UPDATED if changes or new_flags else Status.UNCHANGED
+    return PreviewRow(row, status, pupil, changes, new_flags)
+
+
+def _terms(row, terms):
+    missing = [term_id for term_id in row.flags if term_id not in terms]
+    if missing:
+        raise ValidationError(
+            _(
+                "The school's profile flags changed after this file was checked. "
+                "Upload the file again."
+            )
+        )
+    return [terms[term_id] for term_id in row.flags]
+
+
+def _changes(pupil, values):
+    """Set the file's values on the pupil (not saved); say what they change."""
+    changes = []
+    for name, value in values.items():
+        before = getattr(pupil, name)
+        if before != value:
+            changes.append(
+                Change(_label(name), _show(name, before), _show(name, value))
+            )
+            setattr(pupil, name, value)
+    return changes
+
+
+def _leavers(pupils, roll):
+    in_file = roll.upns
+    leavers = [p for p in pupils.values() if p.on_roll and p.upn not in in_file]
+    return sorted(leavers, key=lambda p: (p.last_name, p.first_name, p.pk))
+
+
+def _label(field_name):
+    if field_name in COLUMNS:
+        return str(COLUMNS[field_name].label)
+    return str(Pupil._meta.get_field(field_name).verbose_name).capitalize()
+
+
+def _show(field_name, value):
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, date):
+        return date_format(value, "j M Y")
+    choices = Pupil._meta.get_field(field_name).flatchoices
+    return str(dict(choices).get(value, value))
+
+
+# Importing
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+    left: int
+    flags_added: int
+    skipped: int
+
+
+@transaction.atomic
+def import_apply(*, school, user, roll, token, whole_roll, skip_errors=False):
+    """Make the preview's changes, all or nothing, and record the import.
+
+    Matches on UPN within the school like records.services.pupil_upsert, but reads
+    the roll once instead of once a row. `token` names this preview: a second submit
+    of it (even at the same instant: the school row is locked) imports nothing and
+    raises ImportAlreadyDone.
+    """
+    School.objects.select_for_update().filter(pk=school.pk).first()
+    if _already_imported(school, token):
+        raise ImportAlreadyDone
+    preview = import_preview(school=school, roll=roll, whole_roll=whole_roll)
+    if preview.has_errors and not skip_errors:
+        raise ValidationError(_("The file has rows with errors: nothing was imported."))
+    today = timezone.localdate()
+    for row in preview.rows:
+        _save_row(row, user=user, today=today)
+    for pupil in preview.leavers:
+        pupil.date_left = today
+        _save_pupil(pupil)
+    result = _result(preview)
+    _record(school=school, roll=roll, token=token, whole_roll=whole_roll, result=result)
+    return result
+
+
+def _already_imported(school, token):
+    """The import's audit entry is its receipt."""
+    return (
+        get_logentry_model()
+        .objects.filter(
+            content_type=ContentType.objects.get_for_model(School),
+            object_pk=str(school.pk),
+            additional_data__event=AUDIT_EVENT,
+            additional_data__token=token,
+        )
+        .exists()
+    )
+
+
+def _save_row(row, *, user, today):
+    if row.status == Status.NEW or row.changes:
+        _save_pupil(row.pupil)
+    for term in row.new_flags:
+        flag = PupilFlag(
+            pupil=row.pupil,
+            flag=term,
+            flag_name=str(term),
+            starts_on=today,
+            note=_("From the MIS import"),
+            recorded_by=user,
+        )
+        # The pupil and the term come from this import's own reads.
+        flag.full_clean(exclude=["pupil", "flag", "recorded_by"])
+        flag.save()
+
+
+def _save_pupil(pupil):
+    # The school is this import's own; one pupil per UPN per school is settled by the
+    # roll read at the start (under the school's lock) and kept by the database.
+    pupil.full_clean(
+        exclude=["school"], validate_unique=False, validate_constraints=False
+    )
+    pupil.save()
+
+
+def _result(preview):
+    counts = preview.counts
+    return ImportResult(
+        created=counts[Status.NEW],
+        updated=counts[Status.UPDATED],
+        unchanged=counts[Status.UNCHANGED],
+        left=counts["left"],
+        flags_added=counts["flags"],
+        skipped=counts[Status.ERROR],
+    )
+
+
+def _record(*, school, roll, token, whole_roll, result):
+    record_access(
+        obj=school,
+        event=AUDIT_EVENT,
+        token=token,
+        file_name=roll.file_name,
+        rows=len(roll.rows),
+        whole_roll=whole_roll,
+        **asdict(result),
+    )
