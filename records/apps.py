@@ -21,6 +21,9 @@ class RecordsConfig(AppConfig):
             ConcernAttachment,
             ConcernPupil,
             Decision,
+            FileAudit,
+            FileAuditAction,
+            FileAuditSample,
             FileNote,
             KeyPerson,
             NoteAttachment,
@@ -43,6 +46,9 @@ class RecordsConfig(AppConfig):
         auditlog.register(Closure)
         for model in (
             Addendum,
+            FileAudit,
+            FileAuditAction,
+            FileAuditSample,
             FileNote,
             KeyPerson,
             NoteAttachment,

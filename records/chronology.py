@@ -39,6 +39,17 @@ KINDS = {
 }
 
 
+ENTRY_LABELS = {
+    "concern": _("Concern"),
+    "triage": _("Triage"),
+    "decision": _("Decision"),
+    "referral": _("Referral"),
+    "action": _("Action"),
+    "closure": _("Closure"),
+    "flag": _("Profile flag"),
+}
+
+
 @dataclass
 class Entry:
     """One event in the file. `item` is the record; `concern` and `role` say which
@@ -60,7 +71,14 @@ class Entry:
 
     @property
     def kind_label(self):
-        return KINDS[self.kind]
+        """The entry's own name: "Decision", "Meeting notes"…"""
+        if self.kind == "note":
+            return self.item.get_kind_display()
+        return ENTRY_LABELS[self.kind]
+
+    @property
+    def has_time(self):
+        return self.kind != "flag"  # a flag has a date only
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +23,7 @@ from . import forms, quality, services
 from .chronology import KINDS, Filters, chronology, matches, target_of
 from .frontsheet import front_sheet
 from .models import NoteAttachment
-from .selectors import pupils_visible_to
+from .selectors import pupil_concerns, pupils_visible_to
 
 PAGE_SIZE = 50
 
@@ -125,6 +125,7 @@ def file_detail(request, pk):
             "health": quality.health(found),
             "front": front_sheet(pupil, entries=everything),
             "entries": entries,
+            "total": len(everything),
             "filter_form": filter_form,
             "filtered": filters != Filters(),
             "print": request.GET.get("print") == "1",
@@ -140,9 +141,11 @@ def _form_page(request, pupil, form, *, title, action):
     )
 
 
-def _saved(request, pupil, message):
+def _saved(request, pupil, message, key=""):
+    """Back to the file, at the entry just added or changed."""
     messages.success(request, message)
-    return redirect("file_detail", pk=pupil.pk)
+    url = reverse("file_detail", args=[pupil.pk])
+    return redirect(f"{url}#entry-{key}" if key else url)
 
 
 def _apply(form, error):
@@ -152,11 +155,16 @@ def _apply(form, error):
 
 def note_add(request, pk):
     pupil = _pupil(request, pk)
-    form = forms.FileNoteForm(request.POST or None, request.FILES or None)
+    form = forms.FileNoteForm(
+        request.POST or None,
+        request.FILES or None,
+        concerns=pupil_concerns(pupil, user=request.user),
+        initial={"occurred_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.file_note_add(
+            note = services.file_note_add(
                 pupil=pupil,
                 user=request.user,
                 attachments=data.pop("documents"),
@@ -165,7 +173,7 @@ def note_add(request, pk):
         except ValidationError as error:
             _apply(form, error)
         else:
-            return _saved(request, pupil, _("Added to the file."))
+            return _saved(request, pupil, _("Added to the file."), f"note-{note.pk}")
     return _form_page(request, pupil, form, title=_("Add to the file"), action="note")
 
 
@@ -183,11 +191,19 @@ def addendum_add(request, pk, key):
         except ValidationError as error:
             _apply(form, error)
         else:
-            return _saved(request, pupil, _("Addendum added. The record is unchanged."))
+            return _saved(
+                request, pupil, _("Addendum added. The record is unchanged."), key
+            )
     return TemplateResponse(
         request,
         "records/file/addendum.html",
-        {"pupil": pupil, "form": form, "target": target, "key": key},
+        {
+            "pupil": pupil,
+            "form": form,
+            "target": target,
+            "key": key,
+            "kind": key.split("-", 1)[0],
+        },
     )
 
 
@@ -205,7 +221,7 @@ def significant_set(request, pk, key):
         request,
         _("Marked as significant.") if significant else _("No longer marked."),
     )
-    return redirect("file_detail", pk=pupil.pk)
+    return redirect(reverse("file_detail", args=[pupil.pk]) + f"#entry-{key}")
 
 
 def link_add(request, pk):

@@ -37,9 +37,26 @@ class FileNoteForm(forms.ModelForm):
         help_text=_("PDF, JPG, PNG, Word (.docx) or plain text."),
     )
 
+    concern = forms.ModelChoiceField(
+        label=_("About concern"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not about one concern"),
+    )
+
+    def __init__(self, *args, concerns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].queryset = concerns
+        self.fields["concern"].label_from_instance = lambda concern: (
+            f"{concern.reference} · {concern.submitted_at:%d %b %Y} · "
+            f"{concern.primary_category_name}"
+        )
+        self.order_fields(["kind", "title", "occurred_at", "concern", "people", "body"])
+
     class Meta:
         model = FileNote
         fields = ["kind", "title", "occurred_at", "people", "body", "child_voice"]
+        labels = {"kind": _("What it is")}
         widgets = {
             "occurred_at": DATETIME,
             "body": forms.Textarea(attrs={"rows": 6}),

@@ -50,3 +50,12 @@ def concerns_visible_to(user):
 
 def attachments_visible_to(user):
     return ConcernAttachment.objects.filter(concern__in=concerns_visible_to(user))
+
+
+def pupil_concerns(pupil, *, user):
+    """The concerns about this child the user may read, newest first."""
+    return (
+        concerns_visible_to(user)
+        .filter(involvements__pupil=pupil)
+        .order_by("-submitted_at")
+    )

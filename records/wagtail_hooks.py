@@ -5,12 +5,16 @@ from wagtail.admin.menu import MenuItem
 
 from accounts.selectors import CASE_ROLES, schools_where
 
-from . import file_views, import_views
+from . import file_audit_views, file_views, import_views
 
 
 @hooks.register("register_admin_urls")
 def childrens_file_urls():
-    return [*file_views.urlpatterns, *import_views.urlpatterns]
+    return [
+        *file_views.urlpatterns,
+        *import_views.urlpatterns,
+        *file_audit_views.urlpatterns,
+    ]
 
 
 class CaseworkMenuItem(MenuItem):

@@ -16,10 +16,18 @@ class WorkflowsConfig(AppConfig):
         from accounts.signals import calendar_changed
         from records.signals import concern_submitted
 
-        from .models import CaseProcess, CaseworkSettings
-        from .receivers import recompute_due_dates, start_concern_process
+        from .models import CaseProcess, CaseworkSettings, PatternReview, PatternRule
+        from .receivers import (
+            raise_pattern_alerts,
+            recompute_due_dates,
+            start_concern_process,
+        )
 
         concern_submitted.connect(start_concern_process, dispatch_uid="start_concern")
+        # Connected after the process starts: receivers run in connection order.
+        concern_submitted.connect(raise_pattern_alerts, dispatch_uid="pattern_alert")
         calendar_changed.connect(recompute_due_dates, dispatch_uid="due_dates")
         auditlog.register(CaseProcess, include_fields=["status", "urgent", "cycle"])
         auditlog.register(CaseworkSettings, exclude_fields=["updated_at"])
+        auditlog.register(PatternRule)
+        auditlog.register(PatternReview, m2m_fields={"concerns"})

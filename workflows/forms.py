@@ -16,7 +16,7 @@ from records.validators import validate_rationale
 from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
 
-from .models import CaseTask, CaseworkSettings
+from .models import CaseTask, CaseworkSettings, PatternRule
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -317,6 +317,7 @@ STEP_CHOICES = [
     ("close", _("Closure")),
     ("sign_off", _("Sign-off")),
     ("do_action", _("Action")),
+    ("review_pattern", _("Pattern review")),
 ]
 
 
@@ -366,8 +367,11 @@ class TaskFilter(django_filters.FilterSet):
 
     def filter_step(self, queryset, name, value):
         from .flows import ActionFlow, ConcernFlow
+        from .patterns import PatternFlow
 
-        flow = ActionFlow if value == "do_action" else ConcernFlow
+        flow = {"do_action": ActionFlow, "review_pattern": PatternFlow}.get(
+            value, ConcernFlow
+        )
         node = getattr(flow.instance, value, None)
         return queryset.filter(flow_task=node) if node else queryset.none()
 
@@ -399,3 +403,35 @@ class CaseworkSettingsForm(forms.ModelForm):
         model = CaseworkSettings
         fields = ["closure_sign_off"]
         widgets = {"closure_sign_off": forms.RadioSelect}
+
+
+class PatternRuleForm(forms.ModelForm):
+    """A threshold: N concerns about one child within M days, of one category or
+    any. Only main categories are offered: each includes its sub-categories."""
+
+    class Meta:
+        model = PatternRule
+        fields = ["min_concerns", "within_days", "category"]
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.school = school
+        category = self.fields["category"]
+        category.queryset = terms_offered(Vocabulary.CATEGORY, school=school).filter(
+            parent__isnull=True
+        )
+        category.empty_label = _("Any category")
+        category.label_from_instance = lambda term: term.name
+        self.fields["min_concerns"].initial = 3
+        self.fields["within_days"].initial = 30
+
+
+class PatternReviewForm(forms.Form):
+    conclusion = RationaleField(
+        label=_("What the pattern shows and what you will do"),
+        help_text=_(
+            "Read the linked concerns together. Say what they show about the child, "
+            "and what follows: a new decision, an early help assessment, a referral, "
+            "or why no more is needed now."
+        ),
+    )

@@ -6,6 +6,8 @@ task carry copies of the school, team and urgency so that queues filter and sort
 one query whatever their size.
 """
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
@@ -216,3 +218,124 @@ class CaseworkSettings(models.Model):
             referred = concern.referrals.filter(decision__cycle=cycle).exists()
             return risky or referred
         return False
+
+
+class PatternRule(models.Model):
+    """A school's threshold for a pattern: N concerns about the same child within M
+    days, optionally of one main category (its sub-categories included). Reaching
+    it raises a "review the pattern" task for the DSL team (workflows.patterns)."""
+
+    school = models.ForeignKey(
+        "accounts.School", on_delete=models.CASCADE, related_name="pattern_rules"
+    )
+    min_concerns = models.PositiveSmallIntegerField(
+        _("concerns"),
+        validators=[MinValueValidator(2), MaxValueValidator(50)],
+        help_text=_("How many concerns about the same child make a pattern."),
+    )
+    within_days = models.PositiveSmallIntegerField(
+        _("within days"),
+        validators=[MinValueValidator(1), MaxValueValidator(366)],
+        help_text=_("Counted back from the newest concern."),
+    )
+    category = models.ForeignKey(
+        "taxonomy.Term",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to count concerns of every category."),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pattern rule")
+        verbose_name_plural = _("pattern rules")
+        ordering = ["min_concerns", "within_days", "pk"]
+
+    def __str__(self):
+        what = self.category.name if self.category_id else _("any category")
+        return _("%(n)d concerns in %(days)d days (%(what)s)") % {
+            "n": self.min_concerns,
+            "days": self.within_days,
+            "what": what,
+        }
+
+    def clean(self):
+        category = self.category if self.category_id else None
+        if category is None:
+            return
+        from taxonomy.models import Vocabulary
+
+        if (
+            category.vocabulary != Vocabulary.CATEGORY
+            or category.parent_id is not None
+            or category.school_id not in (None, self.school_id)
+        ):
+            raise ValidationError(
+                {"category": _("Choose a main category offered at this school.")}
+            )
+
+
+class PatternReview(models.Model):
+    """A pattern the DSL team is asked to review: the child, the rule it crossed,
+    the concerns that make it, and — once reviewed — what the DSL concluded."""
+
+    pupil = models.ForeignKey(
+        "records.Pupil", on_delete=models.PROTECT, related_name="pattern_reviews"
+    )
+    rule = models.ForeignKey(
+        PatternRule, on_delete=models.PROTECT, related_name="reviews"
+    )
+    concerns = models.ManyToManyField(
+        "records.Concern", verbose_name=_("concerns"), related_name="pattern_reviews"
+    )
+    process = models.OneToOneField(
+        CaseProcess,
+        on_delete=models.PROTECT,
+        related_name="pattern_review",
+        null=True,
+        blank=True,
+    )
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    conclusion = models.TextField(
+        _("what the pattern shows and what we do"), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("pattern review")
+        verbose_name_plural = _("pattern reviews")
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "rule"],
+                condition=models.Q(reviewed_at__isnull=True),
+                name="one_open_pattern_review",
+            )
+        ]
+
+    def __str__(self):
+        return f"Pattern review: {self.pupil} ({self.rule})"
+
+    def clean(self):
+        if self.reviewed_at is None:
+            return
+        from records.validators import validate_rationale
+
+        try:
+            validate_rationale(self.conclusion)
+        except ValidationError as error:
+            raise ValidationError({"conclusion": error.messages}) from error

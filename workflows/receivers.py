@@ -6,6 +6,14 @@ def start_concern_process(sender, *, concern, **kwargs):
     concern_process_start(concern=concern)
 
 
+def raise_pattern_alerts(sender, *, concern, **kwargs):
+    """After the concern's process has started, in the same transaction: does this
+    concern make a pattern for any child named in it?"""
+    from .patterns import pattern_alerts_raise
+
+    pattern_alerts_raise(concern=concern)
+
+
 def recompute_due_dates(sender, *, school, **kwargs):
     """Due dates follow the school calendar the DSL edits."""
     due_dates_recompute(school=school)

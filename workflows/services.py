@@ -21,7 +21,13 @@ from viewflow.workflow.status import STATUS
 from records.models import Action, Closure, Concern, Decision, Referral, Triage
 from records.validators import validate_rationale
 
-from .models import CaseTask, CaseworkSettings, Notification
+from .models import (
+    CaseTask,
+    CaseworkSettings,
+    Notification,
+    PatternReview,
+    PatternRule,
+)
 from .selectors import OPEN, heads_of, in_team, team_members
 from .tasks import send_notification_email
 
@@ -572,6 +578,22 @@ def sign_off_complete(*, task, user, agree, note=""):
     return closure
 
 
+def pattern_review_complete(*, task, user, conclusion):
+    """The DSL team's conclusion on a pattern: what it shows and what is done about
+    it. A stock phrase is not a conclusion (records.validators)."""
+
+    def write(process):
+        review = PatternReview.objects.select_for_update().get(process=process)
+        review.conclusion = conclusion
+        review.reviewed_by = user
+        review.reviewed_at = timezone.now()
+        review.full_clean()
+        review.save()
+        return review
+
+    return _complete(task, user, write)
+
+
 def action_complete(*, task, user, note):
     def write(process):
         if not note.strip():
@@ -810,9 +832,15 @@ def claim_next(*, concern, user):
     """After a step, the same person takes the concern's next steps (the decision
     after triage, each referral after the decision) where they may: the concern
     does not drop back into the queue unseen. They can release it."""
+    from .flows import ConcernFlow
+
     claimed = []
     for task in CaseTask.objects.filter(
-        concern=concern, flow_task_type="HUMAN", status=STATUS.NEW, action=None
+        concern=concern,
+        flow_task_type="HUMAN",
+        status=STATUS.NEW,
+        action=None,
+        process__flow_class=ConcernFlow,  # not a pattern review hung on it
     ).order_by("created", "pk"):
         try:
             claimed.append(task_claim(task=task, user=user))
@@ -833,3 +861,48 @@ def casework_settings_save(*, school, user, closure_sign_off):
     settings.full_clean()
     settings.save()
     return settings
+
+
+def _check_settings_dsl(user, school):
+    from accounts.models import Role
+    from accounts.selectors import schools_where
+
+    if not schools_where(user, Role.DSL).filter(pk=school.pk).exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def pattern_rule_add(*, school, user, min_concerns, within_days, category=None):
+    """A DSL adds a threshold for her school (see workflows.patterns)."""
+    _check_settings_dsl(user, school)
+    rule = PatternRule(
+        school=school,
+        min_concerns=min_concerns,
+        within_days=within_days,
+        category=category,
+        created_by=user,
+    )
+    rule.full_clean()
+    if PatternRule.objects.filter(
+        school=school,
+        is_active=True,
+        min_concerns=min_concerns,
+        within_days=within_days,
+        category=category,
+    ).exists():
+        raise ValidationError(_("This rule is already set."))
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def pattern_rule_remove(*, rule, user):
+    """Remove a threshold. One that has raised reviews is switched off instead:
+    the reviews say which rule raised them."""
+    _check_settings_dsl(user, rule.school)
+    if rule.reviews.exists():
+        rule.is_active = False
+        rule.save(update_fields=["is_active"])
+        return rule
+    rule.delete()
+    return None

@@ -55,6 +55,7 @@ STEP_LABELS = {
     "close": _("Closure"),
     "sign_off": _("Sign-off"),
     "do_action": _("Action"),
+    "review_pattern": _("Pattern review"),
 }
 
 
@@ -138,13 +139,14 @@ def _median(rows, field, concerns):
 
 def concerns_with_step(*, user, period):
     """Concerns in the period with their current step and due date: one query."""
-    current = (
-        CaseTask.objects.filter(
-            concern=OuterRef("pk"), flow_task_type="HUMAN", status__in=OPEN
-        )
-        .exclude(action__isnull=False)
-        .order_by("created")
-    )
+    from .flows import ConcernFlow
+
+    current = CaseTask.objects.filter(
+        concern=OuterRef("pk"),
+        flow_task_type="HUMAN",
+        status__in=OPEN,
+        process__flow_class=ConcernFlow,  # not actions or pattern reviews
+    ).order_by("created")
     return (
         concerns_overseen(user)
         .filter(

@@ -23,7 +23,7 @@ from records.models import Concern
 from records.selectors import concerns_visible_to
 from taxonomy.models import Term, Vocabulary
 
-from . import forms, selectors, services, status
+from . import forms, patterns, selectors, services, status
 from .models import CaseTask, CaseworkSettings
 
 PAGE_SIZE = 50
@@ -162,6 +162,7 @@ STEP_TEMPLATES = {
     "close": "workflows/steps/close.html",
     "sign_off": "workflows/steps/sign_off.html",
     "do_action": "workflows/steps/do_action.html",
+    "review_pattern": "workflows/steps/review_pattern.html",
 }
 
 
@@ -190,6 +191,8 @@ def _step_form(task, data=None):
         return forms.SignOffForm(data)
     if step == "do_action":
         return forms.ActionDoneForm(data)
+    if step == "review_pattern":
+        return forms.PatternReviewForm(data)
     raise Http404
 
 
@@ -236,6 +239,10 @@ def _run_step(request, task, form):
         return services.sign_off_complete(
             task=task, user=user, agree=data["verdict"] == "agree", note=data["note"]
         )
+    if step == "review_pattern":
+        return services.pattern_review_complete(
+            task=task, user=user, conclusion=data["conclusion"]
+        )
     return services.action_complete(task=task, user=user, note=data["note"])
 
 
@@ -276,6 +283,7 @@ DONE_MESSAGES = {
     "close": _("%(ref)s closed."),
     "sign_off": _("Sign-off recorded for %(ref)s."),
     "do_action": _("Action done for %(ref)s."),
+    "review_pattern": _("Pattern reviewed (latest concern %(ref)s)."),
 }
 
 
@@ -288,7 +296,7 @@ def _after_step(request, task):
         "ref": task.concern.reference,
         "agency": task.referral.agency_name if task.referral_id else "",
     }
-    if task.step == "do_action":
+    if task.step in ("do_action", "review_pattern"):  # not a step of the concern
         messages.success(request, done)
         return redirect("my_tasks")
     following = services.claim_next(concern=task.concern, user=request.user)
@@ -328,6 +336,8 @@ def _task_page(request, task, form, holds):
         # The team sees the concern; a person given an action sees only the action.
         record_access(obj=task.concern, event="concern read", via="task", task=task.pk)
         context.update(_concern_context(task.concern, request.user))
+        if task.step == "review_pattern":
+            context.update(patterns.review_context(task, request.user))
     else:
         context["pupils"] = [i.pupil for i in task.concern.involvements.all()]
     return TemplateResponse(request, "workflows/task.html", context)
@@ -508,7 +518,8 @@ def notifications(request):
 
 
 def casework_settings(request):
-    """A DSL sets her school's rules for the concern process."""
+    """A DSL sets her school's rules for the concern process: the closure sign-off
+    and the thresholds that raise a pattern review. Each form posts its name."""
     from accounts.models import Role
 
     schools = schools_where(request.user, Role.DSL)
@@ -518,21 +529,62 @@ def casework_settings(request):
     school = (
         schools.filter(pk=int(wanted)).first() if wanted.isdigit() else None
     ) or schools[0]
+    posted = request.POST.get("form", "settings") if request.method == "POST" else ""
+    data = request.POST if posted else None
     settings = CaseworkSettings.for_school(school)
     form = forms.CaseworkSettingsForm(
-        request.POST if request.method == "POST" else None, instance=settings
+        data if posted == "settings" else None, instance=settings
     )
-    if request.method == "POST" and form.is_valid():
+    rule_form = forms.PatternRuleForm(
+        data if posted == "rule_add" else None, school=school
+    )
+    here = f"{request.path}?school={school.pk}"
+    if posted == "settings" and form.is_valid():
         services.casework_settings_save(
             school=school, user=request.user, **form.cleaned_data
         )
         messages.success(request, _("Saved for %(school)s.") % {"school": school})
-        return redirect(f"{request.path}?school={school.pk}")
+        return redirect(here)
+    if posted == "rule_add" and rule_form.is_valid():
+        try:
+            services.pattern_rule_add(
+                school=school, user=request.user, **rule_form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors_to_form(rule_form, error)
+        else:
+            messages.success(request, _("Pattern rule added."))
+            return redirect(here)
+    if posted == "rule_remove":
+        return _rule_remove(request, school, here)
     return TemplateResponse(
         request,
         "workflows/settings.html",
-        {"form": form, "school": school, "schools": schools},
+        {
+            "form": form,
+            "rule_form": rule_form,
+            "rules": school.pattern_rules.filter(is_active=True).select_related(
+                "category"
+            ),
+            "school": school,
+            "schools": schools,
+        },
     )
+
+
+def _rule_remove(request, school, here):
+    wanted = request.POST.get("rule", "")
+    if not wanted.isdigit():
+        raise Http404
+    rule = get_object_or_404(school.pattern_rules.filter(is_active=True), pk=wanted)
+    kept = services.pattern_rule_remove(rule=rule, user=request.user)
+    messages.success(
+        request,
+        _("Rule switched off: it is kept because it raised reviews.")
+        if kept
+        else _("Rule removed."),
+    )
+    return redirect(here)
 
 
 def notification_open(request, pk):

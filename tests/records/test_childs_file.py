@@ -257,3 +257,77 @@ def test_the_pdf_export_asks_why_logs_it_and_holds_the_entries(
     )
     assert entry.additional_data["reason"] == "Strategy meeting on Thursday"
     assert entry.actor == dsl
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
+    return tmp_path
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def test_documents_are_private_logged_and_refused_to_others(
+    file_of, dsl, make_member, other_school, verified_client, private_storage
+):
+    from auditlog import get_logentry_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.models import NoteAttachment
+
+    pupil, _concern = file_of()
+    client = verified_client(dsl)
+    client.post(
+        url(pupil, "add/"),
+        {
+            "kind": "document",
+            "title": "Minutes of the CIN meeting",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "body": "Minutes attached.",
+            "documents": SimpleUploadedFile("minutes.pdf", PDF, "application/pdf"),
+        },
+    )
+    document = NoteAttachment.objects.get()
+    assert document.note.pupil == pupil
+    assert list(private_storage.rglob("*.pdf"))
+    download = f"/admin/files/documents/{document.pk}/"
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    logged = get_logentry_model().objects.get_for_object(document)
+    assert logged.filter(additional_data__event="document downloaded").exists()
+    for outsider in (
+        make_member(Role.STAFF),
+        make_member(Role.HEAD),
+        make_member(Role.DSL, at=other_school),
+    ):
+        assert verified_client(outsider).get(download).status_code == 404
+
+
+def test_a_document_of_the_wrong_type_is_refused_and_no_note_is_saved(
+    file_of, dsl, verified_client, private_storage
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pupil, _concern = file_of()
+    response = verified_client(dsl).post(
+        url(pupil, "add/"),
+        {
+            "kind": "document",
+            "title": "A program",
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "body": "x",
+            "documents": SimpleUploadedFile("run.exe", b"MZ\x90\x00" * 50),
+        },
+    )
+    assert response.status_code == 200
+    assert "A program" in response.content.decode()  # what was typed is kept
+    assert FileNote.objects.filter(pupil=pupil).count() == 1
+    assert not list(private_storage.rglob("*"))
