@@ -36,6 +36,7 @@ KINDS = {
     "closure": _("Closures"),
     "note": _("Notes, meetings and communications"),
     "flag": _("Profile flags"),
+    "audit": _("File audits"),
 }
 
 
@@ -47,6 +48,7 @@ ENTRY_LABELS = {
     "action": _("Action"),
     "closure": _("Closure"),
     "flag": _("Profile flag"),
+    "audit": _("File audit"),
 }
 
 
@@ -104,6 +106,7 @@ def chronology(pupil, *, user, filters=Filters(), newest_first=True):
         *_step_entries(concerns, involvements),
         *_note_entries(pupil),
         *_flag_entries(pupil),
+        *_audit_entries(pupil),
     ]
     _attach_marks(pupil, entries)
     entries = [entry for entry in entries if matches(entry, filters)]
@@ -178,6 +181,16 @@ def _flag_entries(pupil):
             at=timezone.make_aware(datetime.combine(flag.starts_on, time(0, 0))),
             item=flag,
         )
+
+
+def _audit_entries(pupil):
+    """Completed file audits: the file's own quality record is part of its story."""
+    from .models import FileAudit
+
+    for audit in FileAudit.objects.filter(
+        pupil=pupil, completed_at__isnull=False
+    ).select_related("auditor"):
+        yield Entry(kind="audit", at=audit.completed_at, item=audit)
 
 
 def _attach_marks(pupil, entries):

@@ -31,3 +31,53 @@ def childrens_files_menu_item():
         icon_name="folder-open-inverse",
         order=49,
     )
+
+
+class AuditMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .file_audit import audit_schools
+
+        return audit_schools(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def file_audits_menu_item():
+    return AuditMenuItem(
+        _("File audits"),
+        reverse("file_audit_index"),
+        name="file-audits",
+        icon_name="doc-full-inverse",
+        order=55,
+    )
+
+
+class AuditActionsMenuItem(MenuItem):
+    """Shown to anyone with an open action from a file audit, with the count."""
+
+    def is_shown(self, request):
+        return self._count(request) > 0
+
+    def _count(self, request):
+        if not hasattr(request, "_audit_actions"):
+            from .models import FileAuditAction
+
+            request._audit_actions = FileAuditAction.objects.filter(
+                assigned_to=request.user, done_at__isnull=True
+            ).count()
+        return request._audit_actions
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        component.label = f"{self.label} ({self._count(request)})"
+        return component
+
+
+@hooks.register("register_admin_menu_item")
+def audit_actions_menu_item():
+    return AuditActionsMenuItem(
+        _("My audit actions"),
+        reverse("my_audit_actions"),
+        name="my-audit-actions",
+        icon_name="tasks",
+        order=56,
+    )

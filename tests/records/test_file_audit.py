@@ -373,3 +373,38 @@ def test_audits_and_actions_are_in_the_change_log(audit, dsl, staff):
     log = get_logentry_model().objects
     assert log.get_for_object(audit).filter(action=0).exists()
     assert log.get_for_object(FileAuditAction.objects.get()).exists()
+
+
+def test_a_completed_audit_is_part_of_the_childs_chronology(audit, dsl):
+    from records.chronology import chronology
+
+    file_audit.file_audit_save(
+        audit=audit,
+        user=dsl,
+        answers={**ALL_YES, "up_to_date": ("yes", "")},
+        finding=FINDING,
+        complete=True,
+    )
+    entries = chronology(audit.pupil, user=dsl)
+    audits = [entry for entry in entries if entry.kind == "audit"]
+    assert [entry.item for entry in audits] == [audit]
+    assert audits[0].kind_label == "File audit"
+
+
+def test_someone_given_an_audit_action_finds_it_in_the_menu(
+    audit, dsl, make_member, verified_client
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    teacher = make_member(Role.STAFF)
+    file_audit.file_audit_action_add(
+        audit=audit,
+        user=dsl,
+        description="Add the mother's account to the file",
+        assigned_to=teacher,
+        due_on=timezone.localdate() + timedelta(days=5),
+    )
+    page = verified_client(teacher).get("/admin/").content.decode()
+    assert "My audit actions (1)" in page
