@@ -273,6 +273,24 @@ def flag_add(request, pk):
     )
 
 
+@require_POST
+def flag_end(request, pk, flag_pk):
+    """A plan or status has ended: the flag keeps its history with an end date."""
+    pupil = _pupil(request, pk)
+    flag = get_object_or_404(pupil.flags, pk=flag_pk)
+    form = forms.FlagEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date the flag ended."))
+        return redirect("file_detail", pk=pupil.pk)
+    try:
+        services.pupil_flag_end(flag=flag, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(flag)s ended.") % {"flag": flag.flag_name})
+    return redirect("file_detail", pk=pupil.pk)
+
+
 def document_download(request, pk):
     """A document on a file note, to those who may open the file; logged."""
     document = get_object_or_404(
@@ -358,6 +376,7 @@ urlpatterns = [
     path("files/<int:pk>/links/add/", link_add, name="file_link_add"),
     path("files/<int:pk>/people/add/", key_person_add, name="file_person_add"),
     path("files/<int:pk>/flags/add/", flag_add, name="file_flag_add"),
+    path("files/<int:pk>/flags/<int:flag_pk>/end/", flag_end, name="file_flag_end"),
     path("files/<int:pk>/access/", access_history, name="file_access"),
     path("files/<int:pk>/export/", export, name="file_export"),
     path(

@@ -141,3 +141,7 @@ class ExportForm(forms.Form):
             "subject access request. It is kept in the file's access history."
         ),
     )
+
+
+class FlagEndForm(forms.Form):
+    ends_on = forms.DateField(label=_("Ended on"), widget=DATE)

@@ -331,3 +331,36 @@ def test_a_document_of_the_wrong_type_is_refused_and_no_note_is_saved(
     assert "A program" in response.content.decode()  # what was typed is kept
     assert FileNote.objects.filter(pupil=pupil).count() == 1
     assert not list(private_storage.rglob("*"))
+
+
+def test_ending_a_flag_keeps_its_history(file_of, dsl, verified_client):
+    from records.models import PupilFlag
+
+    pupil, _concern = file_of()
+    flag = record_services.pupil_flag_add(
+        pupil=pupil,
+        user=dsl,
+        flag=term(Vocabulary.PROFILE_FLAG, "cp-plan"),
+        starts_on=timezone.localdate() - timedelta(days=60),
+    )
+    client = verified_client(dsl)
+    ended = timezone.localdate() - timedelta(days=1)
+    client.post(url(pupil, f"flags/{flag.pk}/end/"), {"ends_on": ended.isoformat()})
+    flag.refresh_from_db()
+    assert flag.ends_on == ended
+    page = client.get(url(pupil)).content.decode()
+    front = page.split("Flags and plans")[1].split("Key people")[0]
+    assert "Child protection plan" not in front  # no longer current
+    assert PupilFlag.objects.filter(pupil=pupil).count() == 1  # kept, not deleted
+    entries = chronology(pupil, user=dsl)
+    assert any(e.kind == "flag" and e.item == flag for e in entries)
+
+
+def test_a_decision_without_a_rationale_is_flagged(file_of, dsl):
+    from records import quality
+    from records.models import Decision, Pupil
+
+    pupil, concern = file_of()
+    Decision.objects.filter(concern=concern).update(rationale="")  # legacy data
+    found = quality.findings(user=dsl, pupils=Pupil.objects.filter(pk=pupil.pk))
+    assert [f.check for f in found] == ["rationale"]
