@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,7 @@ class Entry:
     child_voice: str = ""
     significant: bool = False
     addenda: list = field(default_factory=list)
+    category_ids: set = field(default_factory=set)
 
     @property
     def key(self):
@@ -83,6 +85,25 @@ class Entry:
         return self.kind != "flag"  # a flag has a date only
 
 
+# Events at the same moment read in the order the work happens.
+ORDER = {
+    kind: index
+    for index, kind in enumerate(
+        [
+            "flag",
+            "concern",
+            "triage",
+            "decision",
+            "referral",
+            "action",
+            "note",
+            "closure",
+            "audit",
+        ]
+    )
+}
+
+
 @dataclass(frozen=True)
 class Filters:
     kinds: frozenset = frozenset()
@@ -98,19 +119,20 @@ def chronology(pupil, *, user, filters=Filters(), newest_first=True):
         involvement.concern_id: involvement
         for involvement in ConcernPupil.objects.filter(
             pupil=pupil, concern__in=concerns_visible_to(user)
-        ).select_related("concern", "concern__primary_category")
+        ).select_related("concern", "concern__primary_category", "concern__reported_by")
     }
     concerns = {pk: inv.concern for pk, inv in involvements.items()}
     entries = [
         *_concern_entries(involvements),
         *_step_entries(concerns, involvements),
-        *_note_entries(pupil),
+        *_note_entries(pupil, user),
         *_flag_entries(pupil),
         *_audit_entries(pupil),
     ]
     _attach_marks(pupil, entries)
+    _attach_current_categories(entries)
     entries = [entry for entry in entries if matches(entry, filters)]
-    entries.sort(key=lambda entry: (entry.at, entry.kind), reverse=newest_first)
+    entries.sort(key=lambda e: (e.at, ORDER[e.kind], e.item.pk), reverse=newest_first)
     return entries
 
 
@@ -129,7 +151,7 @@ def _concern_entries(involvements):
 
 
 STEP_SOURCES = [
-    ("triage", Triage, "triaged_at", ("triaged_by",)),
+    ("triage", Triage, "triaged_at", ("triaged_by", "primary_category")),
     ("decision", Decision, "decided_at", ("decided_by",)),
     ("referral", Referral, "created_at", ("decision",)),
     ("action", Action, "created_at", ("assigned_to", "created_by")),
@@ -159,10 +181,12 @@ def _category_of(kind, item, concern):
     return concern.primary_category_name
 
 
-def _note_entries(pupil):
+def _note_entries(pupil, user):
+    """Notes on the file; one tied to a concern the user may not read is left out."""
     for note in (
         FileNote.objects.filter(pupil=pupil)
-        .select_related("recorded_by", "concern")
+        .filter(Q(concern__isnull=True) | Q(concern__in=concerns_visible_to(user)))
+        .select_related("recorded_by", "concern__primary_category")
         .prefetch_related("attachments")
     ):
         yield Entry(
@@ -210,6 +234,27 @@ def _attach_marks(pupil, entries):
             entry.significant = True
 
 
+def _attach_current_categories(entries):
+    """Each concern's category as the DSL last set it at triage, else as reported,
+    with its tags: what a category filter matches (ids, so renames don't matter)."""
+    current = {}
+    for entry in sorted(entries, key=lambda e: e.at):
+        if entry.kind == "concern":
+            concern = entry.item
+            current.setdefault(concern.pk, set()).update(
+                {concern.primary_category_id, concern.primary_category.parent_id}
+            )
+        elif entry.kind == "triage":
+            triage = entry.item
+            current[triage.concern_id] = {
+                triage.primary_category_id,
+                triage.primary_category.parent_id,
+            }
+    for entry in entries:
+        if entry.concern is not None:
+            entry.category_ids = current.get(entry.concern.pk, set()) - {None}
+
+
 def matches(entry, filters):
     if filters.kinds and entry.kind not in filters.kinds:
         return False
@@ -220,14 +265,8 @@ def matches(entry, filters):
         return False
     if filters.significant_only and not entry.significant:
         return False
-    if filters.category is not None:
-        names = {filters.category.name, str(filters.category)}
-        if not entry.concern or not (
-            entry.category in names
-            or entry.concern.primary_category_id == filters.category.pk
-            or entry.concern.primary_category.parent_id == filters.category.pk
-        ):
-            return False
+    if filters.category is not None and filters.category.pk not in entry.category_ids:
+        return False
     return True
 
 

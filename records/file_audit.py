@@ -162,11 +162,17 @@ def open_audit_actions(user, *, school):
 
 
 def people_at(school):
-    """Who an audit action may be given to: anyone active at the school."""
+    """Who an audit action may be given to: the school's DSLs, deputies and heads.
+    An action names a child's file, which tells that the child has one: it is not
+    given to staff outside the safeguarding team."""
     from accounts.models import User
 
     return (
-        User.objects.filter(is_active=True, memberships__school=school)
+        User.objects.filter(
+            is_active=True,
+            memberships__school=school,
+            memberships__role__in=AUDIT_ROLES,
+        )
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import CASE_ROLES, schools_where
 from audit.services import record_access
 from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
@@ -23,7 +24,7 @@ from . import forms, quality, services
 from .chronology import KINDS, Filters, chronology, matches, target_of
 from .frontsheet import front_sheet
 from .models import NoteAttachment
-from .selectors import pupil_concerns, pupils_visible_to
+from .selectors import concerns_visible_to, pupil_concerns, pupils_visible_to
 
 PAGE_SIZE = 50
 
@@ -36,9 +37,10 @@ def _pupil(request, pk):
 
 def file_list(request):
     """The files of the user's schools, searchable by name or UPN."""
-    pupils = pupils_visible_to(request.user)
-    if not pupils.exists() and not request.GET:
+    if not schools_where(request.user, *CASE_ROLES).exists():
         raise PermissionDenied
+    pupils = pupils_visible_to(request.user)
+    visible = concerns_visible_to(request.user)
     query = request.GET.get("q", "").strip()[:100]
     if query:
         pupils = pupils.filter(
@@ -52,8 +54,16 @@ def file_list(request):
     pupils = (
         pupils.select_related("school")
         .annotate(
-            concern_count=Count("involvements", distinct=True),
-            last_concern=Max("involvements__concern__submitted_at"),
+            # Only concerns the user may read: one about an adult is not counted.
+            concern_count=Count(
+                "involvements",
+                filter=Q(involvements__concern__in=visible),
+                distinct=True,
+            ),
+            last_concern=Max(
+                "involvements__concern__submitted_at",
+                filter=Q(involvements__concern__in=visible),
+            ),
         )
         .order_by("last_name", "first_name", "pk")
     )
@@ -298,6 +308,12 @@ def document_download(request, pk):
         pk=pk,
     )
     record_access(obj=document, event="document downloaded")
+    # ...and on the child's file, so "who has viewed this file" lists it.
+    record_access(
+        obj=document.note.pupil,
+        event="document downloaded",
+        document=document.original_name,
+    )
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
@@ -317,8 +333,14 @@ def export(request, pk):
 
     pupil = _pupil(request, pk)
     form = forms.ExportForm(request.POST or None)
+    filter_form, filters = _filters(request, pupil)
+    if filter_form.is_bound and not filter_form.is_valid():
+        messages.error(
+            request,
+            _("The chronology filter is not valid: correct it on the file first."),
+        )
+        return redirect("file_detail", pk=pupil.pk)
     if request.method == "POST" and form.is_valid():
-        filter_form, filters = _filters(request, pupil)
         everything = chronology(pupil, user=request.user)
         entries = [entry for entry in everything if matches(entry, filters)]
         reason = form.cleaned_data["reason"]

@@ -22,7 +22,7 @@ def front_sheet(pupil, *, entries):
         if e.kind in ("decision", "closure") and getattr(e.item, "review_on", None)
     ]
     return {
-        "flags": PupilFlag.objects.filter(pupil=pupil)
+        "flags": PupilFlag.objects.filter(pupil=pupil, starts_on__lte=today)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .order_by("flag_name"),
         "key_people": KeyPerson.objects.filter(pupil=pupil).filter(

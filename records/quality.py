@@ -9,7 +9,7 @@ missing); the file page links each finding to its chronology entry.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,20 +41,26 @@ class Finding:
 def _involved(concerns, pupils):
     """(pupil id, concern) for each child of the set named in these concerns."""
     rows = ConcernPupil.objects.filter(
-        concern__in=concerns, pupil__in=pupils
+        concern__in=concerns, pupil__in=pupils.query_set
     ).select_related("concern")
     return [(row.pupil_id, row.concern) for row in rows]
 
 
 def _voice(pupils, visible, today):
     """Neither on the concern nor in a later note about it."""
-    heard_later = FileNote.objects.filter(concern=OuterRef("pk")).exclude(
-        child_voice=""
+    concerns = visible.filter(child_voice="", child_voice_not_known="")
+    rows = ConcernPupil.objects.filter(
+        concern__in=concerns, pupil__in=pupils.query_set
+    ).exclude(
+        # heard later, in a note on this child's own file about this concern
+        Exists(
+            FileNote.objects.filter(
+                concern=OuterRef("concern"), pupil=OuterRef("pupil")
+            ).exclude(child_voice="")
+        )
     )
-    concerns = visible.filter(child_voice="", child_voice_not_known="").exclude(
-        Exists(heard_later)
-    )
-    for pupil_id, concern in _involved(concerns, pupils):
+    for row in rows.select_related("concern"):
+        pupil_id, concern = row.pupil_id, row.concern
         yield Finding(
             pupil_id,
             "voice",
@@ -126,9 +132,15 @@ def _reviews(pupils, visible, today):
     """A review date passed on a concern that is still open, or a closure whose
     review did not happen."""
     open_concerns = visible.exclude(status=Concern.Status.CLOSED)
-    for pupil_id, concern in _involved(
-        open_concerns.filter(decisions__review_on__lt=today).distinct(), pupils
-    ):
+    # Only the current cycle's decision: a review that reopened the concern and led
+    # to a new decision has happened.
+    latest = Decision.objects.filter(concern=OuterRef("pk")).order_by(
+        "-cycle", "-decided_at"
+    )
+    overdue = open_concerns.annotate(
+        current_review=Subquery(latest.values("review_on")[:1])
+    ).filter(current_review__lt=today)
+    for pupil_id, concern in _involved(overdue, pupils):
         yield Finding(
             pupil_id,
             "review",
@@ -171,6 +183,11 @@ def _gaps(pupils, visible, today):
             Q(created_at__gte=since) | Q(completed_at__gte=since)
         ),
         "note": FileNote.objects.filter(concern=OuterRef("pk"), occurred_at__gte=since),
+        "closure": Closure.objects.filter(concern=OuterRef("pk")).filter(
+            Q(closed_at__gte=since)
+            | Q(reopened_at__gte=since)
+            | Q(signed_off_at__gte=since)
+        ),
     }
     stale = visible.exclude(status=Concern.Status.CLOSED).filter(submitted_at__lt=since)
     for query in recent.values():
@@ -202,13 +219,15 @@ def findings(*, user, pupils):
     ids = PupilIds(pupils.values_list("pk", flat=True))
     if not ids:
         return []
+    ids.query_set = pupils.values("pk")  # a subquery, not a list of ids
     visible = concerns_visible_to(user)
     today = timezone.localdate()
     return [finding for check in CHECKS for finding in check(ids, visible, today)]
 
 
 class PupilIds(frozenset):
-    """The files' ids: `in` for rows, and a plain list for a query's `__in`."""
+    """The files' ids for `in`, carrying the pupils' queryset (`query_set`) for a
+    query's `__in`: a trust's thousands of ids never become a parameter list."""
 
 
 def health(found):

@@ -161,6 +161,12 @@ def _check_involvements(school, involvements):
 # information is a new note, a correction is an addendum.
 
 
+def concerns_visible_to(user):
+    from .selectors import concerns_visible_to as visible
+
+    return visible(user)
+
+
 def _check_case_worker(user, pupil):
     from .selectors import pupils_visible_to
 
@@ -175,7 +181,10 @@ def file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
     from .models import FileNote, NoteAttachment
 
     _check_case_worker(user, pupil)
-    if concern is not None and not concern.involvements.filter(pupil=pupil).exists():
+    if concern is not None and not (
+        concern.involvements.filter(pupil=pupil).exists()
+        and concerns_visible_to(user).filter(pk=concern.pk).exists()
+    ):
         raise ValidationError({"concern": _("That concern is not about this child.")})
     note = FileNote(pupil=pupil, concern=concern, recorded_by=user, **fields)
     note.full_clean()
@@ -302,6 +311,9 @@ def pupil_flag_add(*, pupil, user, flag, starts_on, ends_on=None, note=""):
 def pupil_flag_end(*, flag, user, ends_on):
     """A plan or status ended: the flag keeps its history with an end date."""
     _check_case_worker(user, flag.pupil)
+    flag = type(flag).objects.select_for_update().get(pk=flag.pk)
+    if flag.ends_on is not None:
+        raise ValidationError(_("This flag has already ended: its history stays."))
     flag.ends_on = ends_on
     flag.full_clean()
     flag.save(update_fields=["ends_on"])

@@ -165,9 +165,12 @@ def _raise_if_crossed(concern, pupil, rule):
     # does not make a bullying pattern grow.
     if concern.pk not in linked or len(linked) < rule.min_concerns:
         return None
-    if PatternReview.objects.filter(
+    open_review = PatternReview.objects.filter(
         pupil=pupil, rule=rule, reviewed_at__isnull=True
-    ).exists():
+    ).first()
+    if open_review is not None:
+        # The pattern grows while it waits for review: the reviewer sees it all.
+        open_review.concerns.add(concern)
         return None
     review = PatternReview(pupil=pupil, rule=rule)
     review.full_clean(validate_constraints=False)

@@ -228,8 +228,8 @@ def test_the_audit_page_shows_what_the_records_show(submit, dsl, verified_client
 # Actions ------------------------------------------------------------------------------
 
 
-def test_an_action_goes_to_a_person_at_the_school_who_marks_it_done(
-    audit, dsl, staff, make_member, verified_client
+def test_an_action_goes_to_the_safeguarding_team_who_mark_it_done(
+    audit, dsl, deputy, staff, make_member, verified_client
 ):
     due = timezone.localdate() + timedelta(days=7)
     client = verified_client(dsl)
@@ -237,7 +237,7 @@ def test_an_action_goes_to_a_person_at_the_school_who_marks_it_done(
         audit_url(audit, "actions/"),
         {
             "description": "Record the police outcome from March",
-            "assigned_to": staff.pk,
+            "assigned_to": deputy.pk,
             "due_on": due.isoformat(),
         },
         follow=True,
@@ -246,18 +246,24 @@ def test_an_action_goes_to_a_person_at_the_school_who_marks_it_done(
     action = FileAuditAction.objects.get()
     assert "Record the police outcome" in client.get(audit_url(audit)).content.decode()
 
-    # The member of staff sees the action and the child's name, not the audit.
-    staff_client = verified_client(staff)
+    # An action names a child's file: it is not given to staff outside the team.
+    refused = client.post(
+        audit_url(audit, "actions/"),
+        {"description": "x", "assigned_to": staff.pk, "due_on": due.isoformat()},
+    )
+    assert FileAuditAction.objects.count() == 1, refused.status_code
+
+    # The deputy sees the action and the child's name.
+    staff_client = verified_client(deputy)
     mine = staff_client.get(MINE).content.decode()
     assert "Record the police outcome" in mine and audit.pupil.last_name in mine
-    assert staff_client.get(audit_url(audit)).status_code == 404
 
     colleague = verified_client(make_member(Role.STAFF))
     done_url = f"{MINE}{action.pk}/done/"
     assert colleague.post(done_url, {"note": "x"}).status_code == 404
-    verified_client(staff).post(done_url, {"note": "Added the outcome to C12."})
+    verified_client(deputy).post(done_url, {"note": "Added the outcome to C12."})
     action.refresh_from_db()
-    assert action.is_done and action.done_by == staff
+    assert action.is_done and action.done_by == deputy
     with pytest.raises(ValidationError, match="already done"):
         file_audit.file_audit_action_done(action=action, user=dsl, note="again")
 
@@ -398,7 +404,7 @@ def test_someone_given_an_audit_action_finds_it_in_the_menu(
 
     from django.utils import timezone
 
-    teacher = make_member(Role.STAFF)
+    teacher = make_member(Role.DEPUTY_DSL)
     file_audit.file_audit_action_add(
         audit=audit,
         user=dsl,

@@ -161,6 +161,8 @@ def test_no_second_open_review_for_the_same_child_and_rule(child, staff, dsl, ru
     later = report(child, staff)
     assert PatternReview.objects.count() == 1
     assert "review_pattern" not in open_steps(later)
+    # ...but the open review now links the later concern too.
+    assert later in PatternReview.objects.get().concerns.all()
 
     # Once reviewed, a further concern in the window is a pattern that continues.
     services.pattern_review_complete(
