@@ -4,11 +4,14 @@ from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from api.endpoints import api
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home"), name="home"),
     path("account/", include("accounts.urls")),
     path("concerns/", include("forms.urls")),
     path("records/", include("records.urls")),
+    path("api/v1/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
 ]
 

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "forms.apps.ConcernFormsConfig",
     "records",
     "workflows",
+    "api",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

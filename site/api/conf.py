@@ -1,0 +1,17 @@
+"""The API's settings, with their defaults. Override any of them in the settings
+module of a deployment (e.g. CHRONICLE_API_RATE = "300/min")."""
+
+from django.conf import settings
+
+DEFAULTS = {
+    # Requests per token per period ("N/s", "N/min", "N/hour", "N/day").
+    "CHRONICLE_API_RATE": "120/min",
+    "CHRONICLE_API_TOKEN_DAYS": 90,
+    "CHRONICLE_API_TOKEN_MAX_DAYS": 365,
+    # How stale the recorded last-used time may be: one write a minute, not a call.
+    "CHRONICLE_API_LAST_USED_RESOLUTION": 60,
+}
+
+
+def api_setting(name):
+    return getattr(settings, name, DEFAULTS[name])

@@ -1,0 +1,263 @@
+"""Chronicle's JSON API, version 1, mounted at /api/v1/ (site/chronicle/urls.py).
+
+Endpoints are thin: a selector reads (with the web's permission rules), a service
+writes. The OpenAPI document is generated from these functions and api.schemas and
+served at /api/v1/openapi.json; docs/api.md explains it for people.
+"""
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import File, Form, NinjaAPI, Path, Query, Router, Status, UploadedFile
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as RequestInvalid
+from pydantic import ValidationError as PayloadInvalid
+
+from forms.models import ConcernFormPage
+
+from . import schemas, selectors, services
+from .auth import TokenAuth, TokenRateThrottle, acting_as_token_user
+from .models import Scope
+
+ERRORS = dict.fromkeys((400, 401, 403, 404, 413, 422, 429), schemas.Error)
+
+api = NinjaAPI(
+    title="Chronicle API",
+    version="1",
+    description=(
+        "Render the concern forms a school has configured, look up pupils, submit "
+        "concerns and follow their status, and read casework task counts. "
+        "Authenticate with a personal API token (Authorization: Bearer chr_…) made "
+        "in Chronicle under *API tokens*. See docs/api.md."
+    ),
+    urls_namespace="api-v1",
+    docs_url=None,  # Swagger UI would load its assets from a CDN: nothing may.
+    throttle=[TokenRateThrottle()],
+)
+api.add_decorator(acting_as_token_user)
+
+reporting = Router(auth=TokenAuth(Scope.SUBMIT), tags=["Reporting concerns"])
+casework = Router(auth=TokenAuth(Scope.TASKS), tags=["Casework"])
+account = Router(auth=TokenAuth(), tags=["Token"])
+
+PAYLOAD = Form(
+    ..., description="The concern as JSON (ConcernIn, as sent to concern_submit)."
+)
+ATTACHMENTS = File(None, description="Files, checked as the web form checks them.")
+FormId = Path(..., ge=1, le=schemas.MAX_ID, description="A form id from /forms.")
+
+
+# -- errors: always {"detail": "...", "errors": {field: [messages]}} ---------------
+
+
+def _error(request, status, detail, errors=None):
+    return api.create_response(
+        request, {"detail": detail, "errors": errors or {}}, status=status
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, _("Not found."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    return _error(request, 413, _("The request is too large."))
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _error(request, 403, str(exc) or _("You may not do this."))
+
+
+def _location(loc):
+    # ("body", "payload", "pupils", 0, "role") -> "pupils.0.role"
+    parts = [str(part) for part in loc[1:]]
+    if loc and loc[0] == "body" and parts:
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request, exc):
+    errors = {}
+    for error in exc.errors:
+        errors.setdefault(_location(error.get("loc", ())), []).append(error["msg"])
+    return _error(request, 422, _("The request is not valid."), errors)
+
+
+@api.exception_handler(services.SubmissionRefused)
+def submission_refused(request, exc):
+    return _error(
+        request, 422, _("The concern was not saved: see each field."), exc.errors
+    )
+
+
+# -- the token itself ----------------------------------------------------------------
+
+
+@account.get(
+    "/token", operation_id="token_info", response={200: schemas.TokenInfo, **ERRORS}
+)
+def token_info(request):
+    """Who the token acts for, what it may do, until when."""
+    token = request.auth
+    return {
+        "user": str(token.user),
+        "scopes": token.scopes,
+        "expires_at": token.expires_at,
+        "schools": selectors.schools_of(token.user),
+    }
+
+
+# -- reporting a concern (scope "submit") ------------------------------------------
+
+
+@reporting.get(
+    "/forms",
+    operation_id="forms_list",
+    response={200: list[schemas.FormSummary], **ERRORS},
+)
+def forms_list(request):
+    """The concern forms the user may fill in (the web dashboard's list)."""
+    return [
+        {"id": page.pk, "title": page.title, "send_to": page.send_to, "url": page.url}
+        for page in selectors.forms_for(request.user)
+    ]
+
+
+@reporting.get(
+    "/forms/{form_id}",
+    operation_id="form_detail",
+    response={200: schemas.FormDefinition, **ERRORS},
+)
+def form_detail(request, form_id: int = FormId):
+    """A form's full definition: core questions, the form's own questions,
+    categories with their definitions, locations and involvement roles."""
+    page = selectors.form_for(request.user, form_id)
+    if page is None:
+        raise Http404
+    return selectors.form_definition(page, request.user)
+
+
+@reporting.post(
+    "/forms/{form_id}/concerns",
+    operation_id="concern_submit",
+    response={201: schemas.ConcernOut, 200: schemas.ConcernOut, **ERRORS},
+)
+def concern_submit(request, payload: schemas.ConcernIn, form_id: int = FormId):
+    """Submit a concern on this form: 201 when saved, 200 with the same record
+    when this submission_key was already sent (a retry). A refusal is 422 with
+    each field's messages, and nothing is stored. A form retired since the client
+    fetched it still accepts the report, as the web page does."""
+    page = ConcernFormPage.objects.filter(pk=form_id).first()
+    if page is None:
+        raise Http404
+    concern, created = services.concern_submit_from_api(
+        page=page, user=request.user, payload=payload
+    )
+    return Status(201 if created else 200, _concern_out(concern))
+
+
+@reporting.post(
+    "/forms/{form_id}/concerns/with-files",
+    operation_id="concern_submit_with_files",
+    response={201: schemas.ConcernOut, 200: schemas.ConcernOut, **ERRORS},
+)
+def concern_submit_with_files(
+    request,
+    form_id: int = FormId,
+    payload: str = PAYLOAD,
+    attachments: list[UploadedFile] = ATTACHMENTS,
+):
+    """The same submission as multipart/form-data, with files (photos of notes, a
+    scanned paper form): a `payload` part holding the JSON, and up to five
+    `attachments` parts. Same answers, same idempotency, same refusals."""
+    page = ConcernFormPage.objects.filter(pk=form_id).first()
+    if page is None:
+        raise Http404
+    try:
+        concern_in = schemas.ConcernIn.model_validate_json(payload)
+    except PayloadInvalid as invalid:
+        # Errors are named as in the JSON body; JSON that doesn't parse, "payload".
+        raise RequestInvalid(
+            [
+                {**error, "loc": ("body", "payload", *error["loc"])}
+                if error["loc"]
+                else {**error, "loc": ("form", "payload")}
+                for error in invalid.errors()
+            ]
+        ) from None
+    concern, created = services.concern_submit_from_api(
+        page=page,
+        user=request.user,
+        payload=concern_in,
+        files={"attachments": attachments or []},
+    )
+    return Status(201 if created else 200, _concern_out(concern))
+
+
+def _concern_out(concern):
+    return {
+        "reference": concern.reference,
+        "form": concern.form_title,
+        "submitted_at": concern.submitted_at,
+        "status": concern.status,
+        "status_label": str(concern.get_status_display()),
+    }
+
+
+@reporting.get(
+    "/pupils",
+    operation_id="pupils_search",
+    response={200: schemas.PupilResults, **ERRORS},
+)
+def pupils(request, q: str = Query("", max_length=200, description="Name or UPN")):
+    """Pupils on roll at the user's schools matching a name (at least two
+    characters) or a whole UPN; ten at most; identity only."""
+    if "\x00" in q:
+        return _error(
+            request, 422, _("The request is not valid."), {"q": [_("Invalid text.")]}
+        )
+    return {"results": selectors.pupils_matching(request.user, q)}
+
+
+@reporting.get(
+    "/concerns",
+    operation_id="my_concerns",
+    response={200: schemas.ConcernPage, **ERRORS},
+)
+def my_concerns(
+    request,
+    limit: int = Query(25, ge=1, le=100),
+    offset: int = Query(0, ge=0, le=1_000_000),
+):
+    """The concerns the user reported or recorded, newest first: reference, form,
+    when, status. Never what the safeguarding team recorded."""
+    count, items = selectors.concerns_of(request.user, limit=limit, offset=offset)
+    return {"count": count, "items": items}
+
+
+# -- casework (scope "tasks") ------------------------------------------------------
+
+
+@casework.get(
+    "/tasks/counts",
+    operation_id="task_counts",
+    response={200: schemas.TaskCounts, **ERRORS},
+)
+def task_counts(request):
+    """Open tasks the user holds, and their teams' unclaimed queue (null for
+    someone in no team): each with how many are urgent and overdue."""
+    return selectors.task_counts(request.user)
+
+
+api.add_router("", account)
+api.add_router("", reporting)
+api.add_router("", casework)

@@ -1,0 +1,84 @@
+"""Personal API tokens: what lets a client (a school portal, an MIS, a phone app)
+act as one member of staff, for some things only, for a while.
+
+A token is shown once, when it is made, and stored as the SHA-256 of its secret: a
+copy of the database opens nothing. Its public prefix finds the row; the secret is
+then compared in constant time (api.services.token_authenticate).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    """What a token may be used for. Add a scope here and require it on a router."""
+
+    SUBMIT = "submit", _("Report concerns: forms, pupil look-up, submit, my reports")
+    TASKS = "tasks", _("Casework task counts: my tasks, team queue, urgent, overdue")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="chronicle_api_tokens",
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        help_text=_("What it is for, e.g. 'School portal' or 'My phone'."),
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(_("secret hash"), max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def clean(self):
+        unknown = set(self.scopes) - set(Scope.values)
+        if not self.scopes or unknown:
+            raise ValidationError(
+                {"scopes": _("Choose what the token may be used for.")}
+            )
+
+    def has_scope(self, scope):
+        return Scope(scope).value in self.scopes
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self):
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def status(self):
+        if self.revoked_at is not None:
+            return _("Revoked")
+        return _("Expired") if self.is_expired else _("Active")
+
+    def get_scopes_display(self):
+        return [Scope(scope).label for scope in self.scopes if scope in Scope.values]

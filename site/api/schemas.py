@@ -1,0 +1,168 @@
+"""The API's request and response bodies. Their JSON Schemas are the OpenAPI
+document's components: change a field here and the published contract changes."""
+
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+from uuid import UUID
+
+from ninja import Field, Schema
+
+from records.models import InvolvementRole
+
+Role = Literal[tuple(InvolvementRole.values)]
+MAX_ID = 2**63 - 1  # no row has a larger id: refuse it, don't send it to the database
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Answer = str | int | float | bool | list[str] | None
+
+
+class Error(Schema):
+    """Every refusal: a sentence, and the messages for each field at fault.
+    `errors` keys are field names ("location", "pupils.0.role", "answers.<name>");
+    "__all__" holds what concerns the submission as a whole."""
+
+    detail: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class School(Schema):
+    id: int
+    name: str
+
+
+class TokenInfo(Schema):
+    user: str
+    scopes: list[str]
+    expires_at: datetime
+    schools: list[School]
+
+
+class FormSummary(Schema):
+    id: int
+    title: str
+    send_to: str
+    url: str | None = Field(description="The same form on the web.")
+
+
+class Choice(Schema):
+    value: str
+    label: str
+
+
+class FieldDefinition(Schema):
+    """One question. `type` is one of: uuid, date, time, string, text, boolean,
+    location, category, categories, pupils (core); singleline, multiline, radio,
+    dropdown, checkboxes, yesno, date, time, number (the form's own questions)."""
+
+    name: str
+    label: str
+    type: str
+    required: bool
+    help_text: str = ""
+    max_length: int | None = None
+    choices: list[Choice] | None = None
+    default: str | list[str] | None = None
+
+
+class Category(Schema):
+    id: int
+    name: str
+    definition: str
+    children: list["Category"] = Field(default_factory=list)
+
+
+class Location(Schema):
+    id: int
+    name: str
+
+
+class FormDefinition(Schema):
+    """Everything a client needs to render the form and send a concern back."""
+
+    id: int
+    title: str
+    send_to: str
+    guidance_html: str
+    confirmation_html: str
+    fields: list[FieldDefinition] = Field(
+        description="The core questions, in the order the web form asks them."
+    )
+    questions: list[FieldDefinition] = Field(
+        description="The form's own questions; answer them in `answers` by `name`."
+    )
+    categories: list[Category]
+    locations: list[Location]
+    involvement_roles: list[Choice]
+
+
+class PupilOut(Schema):
+    """Identity only, as the web form's type-ahead shows: never the file."""
+
+    id: int
+    name: str
+    year_group: str
+    school: str
+    label: str
+
+
+class PupilResults(Schema):
+    results: list[PupilOut]
+
+
+class InvolvementIn(Schema):
+    pupil: Id = Field(description="A pupil id from /pupils.")
+    role: Role
+
+
+class ConcernIn(Schema):
+    """A concern, as the web form would post it. `submission_key` is made by the
+    client once per report (a UUID): sending it again returns the same record."""
+
+    submission_key: UUID
+    pupils: list[InvolvementIn] = Field(max_length=50)
+    occurred_on: date
+    occurred_at: time | None = None
+    location: Id
+    location_detail: str = Field("", max_length=255)
+    what_happened: str
+    child_voice: str = ""
+    child_voice_not_known: str = ""
+    primary_category: Id
+    tags: list[Id] = Field(default_factory=list, max_length=100)
+    immediate_risk: bool
+    actions_taken: str = ""
+    reported_by_name: str = Field(
+        "",
+        max_length=200,
+        description="DSLs only: who made a paper report recorded on their behalf.",
+    )
+    answers: dict[str, Answer] = Field(
+        default_factory=dict,
+        description="The form's own questions, by `name`: a string, a number, true/"
+        "false for yes/no, a list of strings for checkboxes.",
+    )
+
+
+class ConcernOut(Schema):
+    """A reporter's view of their concern: where it is, not what the team wrote."""
+
+    reference: str
+    form: str
+    submitted_at: datetime
+    status: str
+    status_label: str
+
+
+class ConcernPage(Schema):
+    count: int
+    items: list[ConcernOut]
+
+
+class TaskCounts(Schema):
+    """Open casework tasks. The team figures are null for someone in no team."""
+
+    my_tasks: int
+    my_tasks_urgent: int
+    my_tasks_overdue: int
+    team_queue: int | None
+    team_queue_urgent: int | None
+    team_queue_overdue: int | None

@@ -1,0 +1,217 @@
+"""Reads of the API, built on the apps' own selectors and on the very form the
+web page renders, so the API shows what the page shows and nothing more."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.rich_text import expand_db_html
+
+from accounts.selectors import schools_where
+from forms.builder import QUESTION_PREFIX, YES_NO
+from forms.selectors import concern_forms_for
+from forms.views import SEARCH_LIMIT
+from records.models import InvolvementRole
+from records.selectors import concerns_reported_by, pupils_reportable_by
+
+from .models import ApiToken
+
+# The core questions, in the web form's order, and how a client should ask them.
+CORE_FIELDS = {
+    "submission_key": "uuid",
+    "occurred_on": "date",
+    "occurred_at": "time",
+    "location": "location",
+    "location_detail": "string",
+    "what_happened": "text",
+    "child_voice": "text",
+    "child_voice_not_known": "text",
+    "primary_category": "category",
+    "tags": "categories",
+    "immediate_risk": "boolean",
+    "actions_taken": "text",
+    "attachments": "files",  # sent with concern_submit_with_files (multipart)
+    "reported_by_name": "string",
+}
+
+
+def tokens_of(user):
+    return ApiToken.objects.filter(user=user)
+
+
+def forms_for(user):
+    return concern_forms_for(user)
+
+
+def form_for(user, form_id):
+    return forms_for(user).filter(pk=form_id).first()
+
+
+def _choices(formfield):
+    return [
+        {"value": str(value), "label": str(label)}
+        for value, label in getattr(formfield, "choices", [])
+        if str(value) != ""
+    ]
+
+
+def _core_field(name, formfield, kind):
+    return {
+        "name": name,
+        "label": str(formfield.label),
+        "type": kind,
+        "required": formfield.required,
+        "help_text": str(formfield.help_text or ""),
+        "max_length": getattr(formfield, "max_length", None),
+        "choices": _boolean_choices() if kind == "boolean" else None,
+    }
+
+
+def _boolean_choices():
+    labels = dict(YES_NO)
+    return [
+        {"value": "true", "label": str(labels["yes"])},
+        {"value": "false", "label": str(labels["no"])},
+    ]
+
+
+def _pupils_field():
+    return {
+        "name": "pupils",
+        "label": _("Children involved"),
+        "type": "pupils",
+        "required": True,
+        "help_text": _(
+            "Each child once, with how they are involved: a list of "
+            '{"pupil": id from /pupils, "role": one of involvement_roles}.'
+        ),
+    }
+
+
+def _question(field, formfield):
+    default = field.default_value or None
+    if default and field.field_type == "checkboxes":
+        default = formfield.initial
+    return {
+        "name": field.clean_name,
+        "label": field.label,
+        "type": field.field_type,
+        "required": field.required,
+        "help_text": field.help_text,
+        "max_length": getattr(formfield, "max_length", None),
+        "choices": _choices(formfield) or None,
+        "default": default,
+    }
+
+
+def _category(term, children=()):
+    return {
+        "id": term.pk,
+        "name": term.name,
+        "definition": term.definition,
+        "children": [_category(child) for child in children],
+    }
+
+
+def form_definition(page, user):
+    """The page's form as the user would get it on the web: their schools' lists,
+    the core questions they are shown (a DSL's paper-report field included), and
+    the DSL's own questions."""
+    form = page.get_form(page=page, user=user)
+    fields = [_pupils_field()] + [
+        _core_field(name, form.fields[name], kind)
+        for name, kind in CORE_FIELDS.items()
+        if name in form.fields
+    ]
+    questions = [
+        _question(field, form.fields[f"{QUESTION_PREFIX}{field.clean_name}"])
+        for field in page.get_form_fields()
+    ]
+    return {
+        "id": page.pk,
+        "title": page.title,
+        "send_to": page.send_to,
+        "guidance_html": expand_db_html(page.guidance),
+        "confirmation_html": expand_db_html(page.confirmation),
+        "fields": fields,
+        "questions": questions,
+        "categories": [_category(t, kids) for t, kids in form.category_groups()],
+        "locations": [
+            {"id": term.pk, "name": term.name}
+            for term in form.fields["location"].queryset
+        ],
+        "involvement_roles": [
+            {"value": value, "label": str(label)}
+            for value, label in InvolvementRole.choices
+        ],
+    }
+
+
+def pupils_matching(user, query):
+    """As the web form's type-ahead (forms.views.pupil_search): at least two
+    characters, pupils on roll at the user's schools, a few results, identity only."""
+    query = query.strip()[:50]
+    if len(query) < 2:
+        return []
+    matches = pupils_reportable_by(user).filter(
+        Q(first_name__icontains=query)
+        | Q(last_name__icontains=query)
+        | Q(preferred_name__icontains=query)
+        | Q(upn__iexact=query)
+    )[:SEARCH_LIMIT]
+    return [
+        {
+            "id": pupil.pk,
+            "name": pupil.display_name,
+            "year_group": pupil.get_year_group_display(),
+            "school": pupil.school.name,
+            "label": f"{pupil.display_name} · {pupil.get_year_group_display()}"
+            f" · {pupil.school.name}",
+        }
+        for pupil in matches
+    ]
+
+
+def concerns_of(user, *, limit, offset):
+    """The user's own reports, content-free, newest first: (count, page)."""
+    concerns = concerns_reported_by(user)
+    return concerns.count(), [
+        {
+            "reference": concern.reference,
+            "form": concern.form_title,
+            "submitted_at": concern.submitted_at,
+            "status": concern.status,
+            "status_label": str(concern.get_status_display()),
+        }
+        for concern in concerns[offset : offset + limit]
+    ]
+
+
+def _counted(tasks, today):
+    return tasks.order_by().aggregate(
+        total=Count("pk"),
+        urgent=Count("pk", filter=Q(urgent=True)),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+    )
+
+
+def task_counts(user):
+    """What the menu and the dashboard count, in two queries: tasks the user holds,
+    and their teams' unclaimed tasks (only for someone in a team, as the web's
+    Team queue page refuses everyone else)."""
+    from workflows.selectors import is_in_any_team, my_tasks, team_queue
+
+    today = timezone.localdate()
+    mine = _counted(my_tasks(user), today)
+    queue = _counted(team_queue(user), today) if is_in_any_team(user) else {}
+    return {
+        "my_tasks": mine["total"],
+        "my_tasks_urgent": mine["urgent"],
+        "my_tasks_overdue": mine["overdue"],
+        "team_queue": queue.get("total"),
+        "team_queue_urgent": queue.get("urgent"),
+        "team_queue_overdue": queue.get("overdue"),
+    }
+
+
+def schools_of(user):
+    return [{"id": school.pk, "name": school.name} for school in schools_where(user)]
