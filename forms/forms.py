@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm
 
 from accounts.selectors import CASE_ROLES, schools_where
+from chronicle.fields import ModelChoiceField, ModelMultipleChoiceField
 from records.models import InvolvementRole
 from records.selectors import pupils_reportable_by
 from records.uploads import check_upload
@@ -55,7 +56,7 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-class TermChoiceField(forms.ModelChoiceField):
+class TermChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return str(obj)
 
@@ -93,7 +94,7 @@ class CoreConcernForm(BaseForm):
     primary_category = TermChoiceField(
         label=_("Main category"), queryset=Term.objects.none()
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = ModelMultipleChoiceField(
         label=_("Also about (optional)"),
         queryset=Term.objects.none(),
         required=False,

@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chronicle.fields import ModelChoiceField
+
 from .file_audit import MAX_SAMPLE
 from .models import FILE_AUDIT_CHECKLIST, FileAudit
 
@@ -26,7 +28,7 @@ class SampleForm(forms.Form):
 
 
 class ChooseFileForm(forms.Form):
-    pupil = forms.ModelChoiceField(
+    pupil = ModelChoiceField(
         label=_("File"), queryset=None, empty_label=_("Choose a child's file")
     )
 
@@ -84,7 +86,7 @@ class AuditForm(forms.Form):
 
 class AuditActionForm(forms.Form):
     description = forms.CharField(label=_("What needs doing"), max_length=300)
-    assigned_to = forms.ModelChoiceField(
+    assigned_to = ModelChoiceField(
         label=_("Who"), queryset=None, empty_label=_("Choose a person")
     )
     due_on = forms.DateField(label=_("By"), widget=DATE)

@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chronicle.fields import ModelChoiceField
+
 from .models import FileNote, KeyPerson, PupilLink
 from .uploads import check_upload
 
@@ -37,7 +39,7 @@ class FileNoteForm(forms.ModelForm):
         help_text=_("PDF, JPG, PNG, Word (.docx) or plain text."),
     )
 
-    concern = forms.ModelChoiceField(
+    concern = ModelChoiceField(
         label=_("About concern"),
         queryset=None,
         required=False,
@@ -85,7 +87,7 @@ class AddendumForm(forms.Form):
 
 
 class PupilLinkForm(forms.ModelForm):
-    other = forms.ModelChoiceField(label=_("Child"), queryset=None)
+    other = ModelChoiceField(label=_("Child"), queryset=None)
 
     class Meta:
         model = PupilLink
@@ -105,7 +107,7 @@ class KeyPersonForm(forms.ModelForm):
 
 
 class PupilFlagForm(forms.Form):
-    flag = forms.ModelChoiceField(label=_("Flag"), queryset=None)
+    flag = ModelChoiceField(label=_("Flag"), queryset=None)
     starts_on = forms.DateField(label=_("From"), widget=DATE)
     ends_on = forms.DateField(label=_("Until"), widget=DATE, required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
@@ -119,7 +121,7 @@ class ChronologyFilterForm(forms.Form):
     kinds = forms.MultipleChoiceField(
         label=_("Show"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    category = forms.ModelChoiceField(
+    category = ModelChoiceField(
         label=_("Category"), queryset=None, required=False, empty_label=_("Any")
     )
     start = forms.DateField(label=_("From"), required=False, widget=DATE)

@@ -3,6 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from chronicle.fields import ModelChoiceField
+
 from .models import Term, Vocabulary
 from .selectors import configurable_schools, configures_every_school, terms_listed_for
 
@@ -32,7 +34,7 @@ class TermAdminForm(WagtailAdminModelForm):
 
 
 class MergeForm(forms.Form):
-    into = forms.ModelChoiceField(
+    into = ModelChoiceField(
         label=_("Merge into"),
         queryset=Term.objects.none(),
         help_text=_(

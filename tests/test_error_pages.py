@@ -37,3 +37,23 @@ def test_expired_session_asks_to_sign_in_again(verified_client, staff):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("wagtailadmin_login"))
+
+
+HUGE = "9" * 25
+
+
+def test_ids_no_database_could_hold_are_refused_not_a_server_error(
+    verified_client, dsl, staff, pupil
+):
+    """Every chooser that looks rows up by id: a 25-digit id is a bad choice."""
+    client = verified_client(dsl)
+    for url in [
+        f"/admin/casework/team-queue/?school={HUGE}&category={HUGE}",
+        f"/admin/casework/my-tasks/?assignee={HUGE}",
+        f"/admin/files/{pupil.pk}/?category={HUGE}",
+        f"/admin/casework/settings/?school={HUGE}",
+    ]:
+        assert client.get(url).status_code == 200, url
+    response = client.post(f"/admin/files/{pupil.pk}/links/add/", {"other": HUGE})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()

@@ -5,12 +5,14 @@ script cannot skip them."""
 import uuid
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chronicle.fields import ModelChoiceField, ModelMultipleChoiceField
 from records.models import DecisionOutcome, InvolvementRole, Referral, RiskLevel
 from records.validators import validate_rationale
 from taxonomy.models import Vocabulary
@@ -36,7 +38,7 @@ class RationaleField(forms.CharField):
             )
 
 
-class TermChoiceField(forms.ModelChoiceField):
+class TermChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.name
 
@@ -59,7 +61,7 @@ class TriageForm(forms.Form):
     primary_category = TermChoiceField(
         label=_("Category"), queryset=None, empty_label=None
     )
-    tags = forms.ModelMultipleChoiceField(
+    tags = ModelMultipleChoiceField(
         label=_("Also about"),
         queryset=None,
         required=False,
@@ -114,7 +116,7 @@ class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
     )
-    agencies = forms.ModelMultipleChoiceField(
+    agencies = ModelMultipleChoiceField(
         label=_("Refer to"),
         queryset=None,
         required=False,
@@ -275,7 +277,7 @@ class ReopenForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = forms.CharField(label=_("What needs doing"), max_length=300)
-    assigned_to = forms.ModelChoiceField(
+    assigned_to = ModelChoiceField(
         label=_("Who"), queryset=None, empty_label=_("Choose a person")
     )
     due_on = forms.DateField(label=_("By"), widget=DATE)
@@ -301,7 +303,7 @@ class ActionDoneForm(forms.Form):
 
 
 class ReassignForm(forms.Form):
-    to = forms.ModelChoiceField(
+    to = ModelChoiceField(
         label=_("Hand to"), queryset=None, empty_label=_("Choose a colleague")
     )
 
@@ -321,6 +323,14 @@ STEP_CHOICES = [
 ]
 
 
+class _IdFilterField(ModelChoiceField, django_filters.fields.ModelChoiceField):
+    """django-filter's field, refusing impossible ids (chronicle.fields)."""
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _IdFilterField
+
+
 class TaskFilter(django_filters.FilterSet):
     """Queue filters; kept in the URL so a filtered queue can be shared."""
 
@@ -334,16 +344,16 @@ class TaskFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="only_overdue"
     )
-    category = django_filters.ModelChoiceFilter(
+    category = IdChoiceFilter(
         label=_("Category"),
         queryset=None,
         method="filter_category",
         empty_label=_("Any category"),
     )
-    school = django_filters.ModelChoiceFilter(
+    school = IdChoiceFilter(
         label=_("School"), queryset=None, empty_label=_("Any school")
     )
-    assignee = django_filters.ModelChoiceFilter(
+    assignee = IdChoiceFilter(
         label=_("Held by"),
         field_name="owner",
         queryset=None,

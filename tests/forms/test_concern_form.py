@@ -299,3 +299,15 @@ def test_a_dsl_elsewhere_cannot_record_on_behalf_here(
     page = verified_client(user).post(form_page.url, answers).content.decode()
     assert "Only the school" in page
     assert not Concern.objects.exists()
+
+
+def test_an_impossible_category_id_is_a_clear_error_not_a_server_error(
+    verified_client, staff, form_page, answers
+):
+    huge = "9" * 25
+    client = verified_client(staff)
+    for field in ("tags", "primary_category", "location"):
+        response = client.post(form_page.url, {**answers, field: [huge]})
+        assert response.status_code == 200, field
+        assert "valid choice" in response.content.decode(), field
+    assert not Concern.objects.exists()
