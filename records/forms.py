@@ -1,5 +1,6 @@
 """Forms for adding to a child's file. They validate; services write."""
 
+import uuid
 from datetime import timedelta
 
 from django import forms
@@ -17,6 +18,17 @@ DATETIME = forms.DateTimeInput(
 )
 
 
+class SubmissionKeyMixin(forms.Form):
+    """A hidden key, new each time the form is shown: submitting the same form
+    twice makes one record (the services look the key up)."""
+
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission_key"].initial = uuid.uuid4()
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -32,7 +44,7 @@ class DocumentsField(forms.FileField):
         return files
 
 
-class FileNoteForm(forms.ModelForm):
+class FileNoteForm(SubmissionKeyMixin, forms.ModelForm):
     documents = DocumentsField(
         label=_("Documents"),
         required=False,
@@ -75,7 +87,7 @@ class FileNoteForm(forms.ModelForm):
         return occurred_at
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(SubmissionKeyMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why you are adding this"),
         max_length=300,
@@ -99,14 +111,14 @@ class PupilLinkForm(forms.ModelForm):
         self.order_fields(["other", "kind", "note"])
 
 
-class KeyPersonForm(forms.ModelForm):
+class KeyPersonForm(SubmissionKeyMixin, forms.ModelForm):
     class Meta:
         model = KeyPerson
         fields = ["role", "name", "organisation", "phone", "email", "from_date"]
         widgets = {"from_date": DATE}
 
 
-class PupilFlagForm(forms.Form):
+class PupilFlagForm(SubmissionKeyMixin, forms.Form):
     flag = ModelChoiceField(label=_("Flag"), queryset=None)
     starts_on = forms.DateField(label=_("From"), widget=DATE)
     ends_on = forms.DateField(label=_("Until"), widget=DATE, required=False)

@@ -612,6 +612,14 @@ class PupilFlag(models.Model):
         "accounts.User", on_delete=models.PROTECT, related_name="+", null=True
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    submission_key = models.UUIDField(
+        _("submission key"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Makes a double submit of one form one record."),
+    )
 
     class Meta:
         verbose_name = _("profile flag")
@@ -658,6 +666,14 @@ class KeyPerson(models.Model):
         "accounts.User", on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    submission_key = models.UUIDField(
+        _("submission key"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Makes a double submit of one form one record."),
+    )
 
     class Meta:
         verbose_name = _("key person")
@@ -740,6 +756,14 @@ class FileNote(models.Model):
         "accounts.User", on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    submission_key = models.UUIDField(
+        _("submission key"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Makes a double submit of one form one record."),
+    )
 
     class Meta:
         verbose_name = _("file note")
@@ -801,6 +825,14 @@ class Addendum(models.Model):
         "accounts.User", on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    submission_key = models.UUIDField(
+        _("submission key"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Makes a double submit of one form one record."),
+    )
 
     class Meta:
         verbose_name = _("addendum")

@@ -161,6 +161,25 @@ def _check_involvements(school, involvements):
 # information is a new note, a correction is an addendum.
 
 
+def _once(model, submission_key, pupil, make):
+    """Run make() unless a record of this submission already exists (a double click,
+    a resent form): one form, one record."""
+    if submission_key is not None:
+        existing = model.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            if existing.pupil_id != pupil.pk:
+                raise ValidationError(_("This form was already used for another file."))
+            return existing
+    try:
+        with transaction.atomic():
+            return make()
+    except IntegrityError:
+        existing = model.objects.filter(submission_key=submission_key).first()
+        if submission_key is None or existing is None:
+            raise
+        return existing
+
+
 def concerns_visible_to(user):
     from .selectors import concerns_visible_to as visible
 
@@ -174,10 +193,23 @@ def _check_case_worker(user, pupil):
         raise PermissionDenied
 
 
-@transaction.atomic
-def file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
+def file_note_add(*, pupil, user, submission_key=None, **fields):
     """A discussion, meeting, logged call or email, supervision note or document,
     with any files. All or nothing: a failed file leaves no note and no file."""
+    from .models import FileNote
+
+    return _once(
+        FileNote,
+        submission_key,
+        pupil,
+        lambda: _file_note_add(
+            pupil=pupil, user=user, submission_key=submission_key, **fields
+        ),
+    )
+
+
+@transaction.atomic
+def _file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
     from .models import FileNote, NoteAttachment
 
     _check_case_worker(user, pupil)
@@ -210,15 +242,34 @@ def file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
     return note
 
 
-@transaction.atomic
-def addendum_add(*, pupil, user, target, reason, text):
+def addendum_add(*, pupil, user, target, reason, text, submission_key=None):
     """A correction or late information, shown with the record it is about."""
+    from .models import Addendum
+
+    return _once(
+        Addendum,
+        submission_key,
+        pupil,
+        lambda: _addendum_add(
+            pupil=pupil,
+            user=user,
+            target=target,
+            reason=reason,
+            text=text,
+            submission_key=submission_key,
+        ),
+    )
+
+
+@transaction.atomic
+def _addendum_add(*, pupil, user, target, reason, text, submission_key):
     from django.contrib.contenttypes.models import ContentType
 
     from .models import Addendum
 
     _check_case_worker(user, pupil)
     addendum = Addendum(
+        submission_key=submission_key,
         pupil=pupil,
         target_type=ContentType.objects.get_for_model(type(target)),
         target_id=target.pk,
@@ -272,19 +323,38 @@ def pupil_link_add(*, pupil, user, other, kind, note=""):
     return link
 
 
-@transaction.atomic
-def key_person_add(*, pupil, user, **fields):
+def key_person_add(*, pupil, user, submission_key=None, **fields):
     from .models import KeyPerson
 
-    _check_case_worker(user, pupil)
-    person = KeyPerson(pupil=pupil, recorded_by=user, **fields)
-    person.full_clean()
-    person.save()
-    return person
+    def make():
+        _check_case_worker(user, pupil)
+        person = KeyPerson(
+            pupil=pupil, recorded_by=user, submission_key=submission_key, **fields
+        )
+        person.full_clean()
+        person.save()
+        return person
+
+    return _once(KeyPerson, submission_key, pupil, make)
+
+
+def pupil_flag_add(*, pupil, user, submission_key=None, **fields):
+    from .models import PupilFlag
+
+    return _once(
+        PupilFlag,
+        submission_key,
+        pupil,
+        lambda: _pupil_flag_add(
+            pupil=pupil, user=user, submission_key=submission_key, **fields
+        ),
+    )
 
 
 @transaction.atomic
-def pupil_flag_add(*, pupil, user, flag, starts_on, ends_on=None, note=""):
+def _pupil_flag_add(
+    *, pupil, user, flag, starts_on, ends_on=None, note="", submission_key=None
+):
     from .models import PupilFlag
 
     _check_case_worker(user, pupil)
@@ -301,6 +371,7 @@ def pupil_flag_add(*, pupil, user, flag, starts_on, ends_on=None, note=""):
         ends_on=ends_on,
         note=note,
         recorded_by=user,
+        submission_key=submission_key,
     )
     record.full_clean()
     record.save()

@@ -472,3 +472,46 @@ def test_names_with_apostrophes_print_as_written_in_the_pdf(file_of, dsl):
     assert "O'Brien" in text.replace("’", "'")
     assert "u0027" not in text
     assert "Test <b>reason</b>" in text  # escaped, printed as typed
+
+
+def test_a_double_submit_of_any_add_form_makes_one_record(
+    file_of, dsl, verified_client
+):
+    import uuid
+
+    from records.models import Addendum, KeyPerson, PupilFlag
+
+    pupil, concern = file_of()
+    client = verified_client(dsl)
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    decision = concern.decisions.get()
+    forms_and_models = [
+        (
+            "add/",
+            {"kind": "phone", "title": "Call", "occurred_at": now, "body": "x"},
+            FileNote,
+        ),
+        (
+            f"entries/decision-{decision.pk}/addendum/",
+            {"reason": "Late information", "text": "Mum called back."},
+            Addendum,
+        ),
+        ("people/add/", {"role": "social_worker", "name": "Sam Example"}, KeyPerson),
+        (
+            "flags/add/",
+            {
+                "flag": term(Vocabulary.PROFILE_FLAG, "young-carer").pk,
+                "starts_on": timezone.localdate().isoformat(),
+            },
+            PupilFlag,
+        ),
+    ]
+    for path, data, model in forms_and_models:
+        before = model.objects.count()
+        data = {**data, "submission_key": str(uuid.uuid4())}
+        client.post(url(pupil, path), data)
+        client.post(url(pupil, path), data)
+        assert model.objects.count() == before + 1, path
+    page = client.get(url(pupil, "add/")).content.decode()
+    assert 'type="hidden" name="submission_key"' in page
+    assert "Submission key" not in page
