@@ -69,7 +69,9 @@ def draft_discard(*, user, page):
         draft.delete()
 
 
-def concern_submit_from_form(*, page, form):
+def concern_submit_from_form(*, page, form, discard_draft=True):
+    """Save a valid form as a concern. The web form's draft is discarded; a report
+    sent from another client (the API) keeps the one half-written in the browser."""
     data = form.cleaned_data
     involvements = [
         Involvement(pupil=row["pupil"], role=row["role"]) for row in form.involvements
@@ -97,5 +99,6 @@ def concern_submit_from_form(*, page, form):
         actions_taken=data["actions_taken"],
         answers=question_answers(page, form),
     )
-    draft_discard(user=form.user, page=page)
+    if discard_draft:
+        draft_discard(user=form.user, page=page)
     return concern

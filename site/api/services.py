@@ -20,9 +20,8 @@ from django.utils.translation import gettext as _
 
 from audit.services import security_event
 from forms.builder import QUESTION_PREFIX
-from forms.services import question_answers
+from forms.services import concern_submit_from_form
 from records.models import Concern
-from records.services import Involvement, concern_submit
 
 from .conf import api_setting
 from .models import ApiToken
@@ -233,34 +232,6 @@ def concern_submit_from_api(*, page, user, payload, files=None):
 
 
 def _submit(*, page, form):
-    """As forms.services.concern_submit_from_form, less its discarding of the
-    user's web draft of this form: a report sent from another client must not
-    throw away one half-written in the browser."""
-    data = form.cleaned_data
-    involvements = [
-        Involvement(pupil=row["pupil"], role=row["role"]) for row in form.involvements
-    ]
-    concern, _created = concern_submit(
-        school=involvements[0].pupil.school,
-        recorded_by=form.user,
-        reported_by_name=data.get("reported_by_name", ""),
-        attachments=data["attachments"],
-        submission_key=data["submission_key"],
-        involvements=involvements,
-        primary_category=data["primary_category"],
-        location=data["location"],
-        tags=list(data["tags"]),
-        route=page.send_to,
-        form_title=page.title,
-        form_page_id=page.pk,
-        occurred_on=data["occurred_on"],
-        occurred_at=data["occurred_at"],
-        location_detail=data["location_detail"],
-        what_happened=data["what_happened"],
-        child_voice=data["child_voice"],
-        child_voice_not_known=data["child_voice_not_known"],
-        immediate_risk=data["immediate_risk"],
-        actions_taken=data["actions_taken"],
-        answers=question_answers(page, form),
-    )
-    return concern
+    """A report sent from another client must not throw away the user's web draft
+    of this form, half-written in the browser."""
+    return concern_submit_from_form(page=page, form=form, discard_draft=False)
