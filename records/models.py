@@ -262,21 +262,11 @@ def attachment_path(instance, filename):
     return f"concerns/{instance.concern.school_id}/{instance.concern_id}/{filename}"
 
 
-class ConcernAttachment(models.Model):
-    """A file attached to a concern (a photo of a note, the scan of a paper form).
+class StoredDocument(models.Model):
+    """A file kept for a record: in private storage, served only through a
+    permission-checked, audited view; the original name is kept for display, never
+    used as the stored name. Subclasses add the record it belongs to and `file`."""
 
-    Stored in private storage and served only through a permission-checked, audited
-    view; the original name is kept for display, never used as the stored name."""
-
-    concern = models.ForeignKey(
-        Concern, on_delete=models.PROTECT, related_name="attachments"
-    )
-    file = models.FileField(
-        _("file"),
-        storage=get_private_storage,
-        upload_to=attachment_path,
-        max_length=255,
-    )
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))
@@ -287,12 +277,29 @@ class ConcernAttachment(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
+        abstract = True
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self):
         return self.original_name
+
+
+class ConcernAttachment(StoredDocument):
+    """A file attached to a concern (a photo of a note, the scan of a paper form)."""
+
+    concern = models.ForeignKey(
+        Concern, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(
+        _("file"),
+        storage=get_private_storage,
+        upload_to=attachment_path,
+        max_length=255,
+    )
+
+    class Meta(StoredDocument.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
 
 # The DSL's work on a concern. Each step is its own record, linked to the concern and
@@ -779,9 +786,8 @@ def note_attachment_path(instance, filename):
     return f"files/{instance.note.pupil.school_id}/{instance.note.pupil_id}/{filename}"
 
 
-class NoteAttachment(models.Model):
-    """A document on a file note (minutes, an email saved as PDF): private storage,
-    served only through a permission-checked, audited view."""
+class NoteAttachment(StoredDocument):
+    """A document on a file note (minutes, an email saved as PDF)."""
 
     note = models.ForeignKey(
         FileNote, on_delete=models.PROTECT, related_name="attachments"
@@ -792,22 +798,10 @@ class NoteAttachment(models.Model):
         upload_to=note_attachment_path,
         max_length=255,
     )
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredDocument.Meta):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class Addendum(models.Model):

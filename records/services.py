@@ -128,19 +128,22 @@ def _check_terms(school, terms):
 
 
 def _attach(*, concern, upload, user, stored):
+    return _store(ConcernAttachment(concern=concern), upload, user, stored)
+
+
+def _store(document, upload, user, stored):
+    """Check and keep an uploaded file for a StoredDocument; `stored` collects what
+    was written, so a failure later in the transaction can remove it."""
     content_type = check_upload(upload)
-    attachment = ConcernAttachment(
-        concern=concern,
-        original_name=display_name(upload),
-        content_type=content_type,
-        size=upload.size,
-        sha256=sha256_of(upload),
-        uploaded_by=user,
-    )
-    attachment.file.save(stored_name(content_type), upload, save=False)
-    stored.append(attachment.file)
-    attachment.save()
-    return attachment
+    document.original_name = display_name(upload)
+    document.content_type = content_type
+    document.size = upload.size
+    document.sha256 = sha256_of(upload)
+    document.uploaded_by = user
+    document.file.save(stored_name(content_type), upload, save=False)
+    stored.append(document.file)
+    document.save()
+    return document
 
 
 def _check_involvements(school, involvements):
@@ -224,18 +227,7 @@ def _file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
     stored = []
     try:
         for upload in attachments:
-            content_type = check_upload(upload)
-            document = NoteAttachment(
-                note=note,
-                original_name=display_name(upload),
-                content_type=content_type,
-                size=upload.size,
-                sha256=sha256_of(upload),
-                uploaded_by=user,
-            )
-            document.file.save(stored_name(content_type), upload, save=False)
-            stored.append(document.file)
-            document.save()
+            _store(NoteAttachment(note=note), upload, user, stored)
     except BaseException:
         _delete(stored)
         raise
