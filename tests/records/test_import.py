@@ -10,6 +10,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import Role
@@ -564,8 +565,9 @@ def test_preview_and_import_of_200_rows_stay_within_a_query_budget(
         imports.import_preview(school=school, roll=roll, whole_roll=True)
     # Reads are one query each for the whole file. Each new pupil and each new flag
     # is one INSERT plus its hash-chained audit entry (savepoint, last hash, insert,
-    # release): 10 a row here, nothing more.
-    with django_assert_max_num_queries(200 * 10 + 15):
+    # release; PostgreSQL also takes the chain's advisory lock): nothing more.
+    audit = 5 if connection.vendor == "postgresql" else 4
+    with django_assert_max_num_queries(200 * 2 * (1 + audit) + 15):
         imports.import_apply(
             school=school, user=None, roll=roll, token="new", whole_roll=True
         )
@@ -575,7 +577,7 @@ def test_preview_and_import_of_200_rows_stay_within_a_query_budget(
         )
     # An update also reads the old row, for the audit entry's changes.
     moved_up = read(school, [pupil_row(n, Year="5") for n in range(1, 201)])
-    with django_assert_max_num_queries(200 * 6 + 15):
+    with django_assert_max_num_queries(200 * (2 + audit) + 15):
         imports.import_apply(
             school=school, user=None, roll=moved_up, token="up", whole_roll=True
         )
