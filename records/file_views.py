@@ -301,6 +301,25 @@ def flag_end(request, pk, flag_pk):
     return redirect("file_detail", pk=pupil.pk)
 
 
+@require_POST
+def person_end(request, pk, person_pk):
+    pupil = _pupil(request, pk)
+    person = get_object_or_404(pupil.key_people, pk=person_pk)
+    form = forms.PersonEndForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the date their role ended."))
+        return redirect("file_detail", pk=pupil.pk)
+    try:
+        services.key_person_end(person=person, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is no longer listed.") % {"name": person.name}
+        )
+    return redirect("file_detail", pk=pupil.pk)
+
+
 def document_download(request, pk):
     """A document on a file note, to those who may open the file; logged."""
     document = get_object_or_404(
@@ -397,6 +416,11 @@ urlpatterns = [
     path("files/<int:pk>/add/", note_add, name="file_note_add"),
     path("files/<int:pk>/links/add/", link_add, name="file_link_add"),
     path("files/<int:pk>/people/add/", key_person_add, name="file_person_add"),
+    path(
+        "files/<int:pk>/people/<int:person_pk>/end/",
+        person_end,
+        name="file_person_end",
+    ),
     path("files/<int:pk>/flags/add/", flag_add, name="file_flag_add"),
     path("files/<int:pk>/flags/<int:flag_pk>/end/", flag_end, name="file_flag_end"),
     path("files/<int:pk>/access/", access_history, name="file_access"),

@@ -159,3 +159,7 @@ class ExportForm(forms.Form):
 
 class FlagEndForm(forms.Form):
     ends_on = forms.DateField(label=_("Ended on"), widget=DATE)
+
+
+class PersonEndForm(forms.Form):
+    to_date = forms.DateField(label=_("Until"), widget=DATE)

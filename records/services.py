@@ -381,3 +381,19 @@ def pupil_flag_end(*, flag, user, ends_on):
     flag.full_clean()
     flag.save(update_fields=["ends_on"])
     return flag
+
+
+@transaction.atomic
+def key_person_end(*, person, user, to_date):
+    """Someone is no longer the child's social worker (or lead professional…): they
+    leave the front sheet and stay in the file's history."""
+    _check_case_worker(user, person.pupil)
+    person = type(person).objects.select_for_update().get(pk=person.pk)
+    if person.to_date is not None:
+        raise ValidationError(_("This person's role has already ended."))
+    if person.from_date and to_date < person.from_date:
+        raise ValidationError(_("The end is before the start."))
+    person.to_date = to_date
+    person.full_clean()
+    person.save(update_fields=["to_date"])
+    return person

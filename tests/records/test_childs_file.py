@@ -515,3 +515,29 @@ def test_a_double_submit_of_any_add_form_makes_one_record(
     page = client.get(url(pupil, "add/")).content.decode()
     assert 'type="hidden" name="submission_key"' in page
     assert "Submission key" not in page
+
+
+def test_a_social_worker_who_moves_on_leaves_the_front_sheet(
+    file_of, dsl, verified_client
+):
+    from records.models import KeyPerson
+
+    pupil, _concern = file_of()
+    person = record_services.key_person_add(
+        pupil=pupil, user=dsl, role="social_worker", name="Sam Example"
+    )
+    client = verified_client(dsl)
+    ended = timezone.localdate() - timedelta(days=1)
+    client.post(url(pupil, f"people/{person.pk}/end/"), {"to_date": ended.isoformat()})
+    person.refresh_from_db()
+    assert person.to_date == ended
+    page = client.get(url(pupil)).content.decode()
+    front = page.split("Key people")[1].split("</div>")[0]
+    assert "Sam Example" not in front
+    assert KeyPerson.objects.filter(pupil=pupil).count() == 1  # kept
+    again = client.post(
+        url(pupil, f"people/{person.pk}/end/"),
+        {"to_date": ended.isoformat()},
+        follow=True,
+    )
+    assert "already ended" in again.content.decode()
