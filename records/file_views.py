@@ -3,6 +3,8 @@ and chronology, and what a DSL adds to it. Every file is found through
 selectors.pupils_visible_to (the DSLs and deputies of the child's school), so anyone
 else gets a 404; every view of a file writes an ACCESS entry."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -234,36 +236,47 @@ def significant_set(request, pk, key):
     return redirect(reverse("file_detail", args=[pupil.pk]) + f"#entry-{key}")
 
 
+def _add(request, pupil, form, save, *, done, title, action):
+    """The shape of every "add to the file" page: validate, call the service, back
+    to the file; on an error the form comes back with what was typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(pupil=pupil, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply(form, error)
+        else:
+            return _saved(request, pupil, done)
+    return _form_page(request, pupil, form, title=title, action=action)
+
+
 def link_add(request, pk):
     pupil = _pupil(request, pk)
     others = (
         pupils_visible_to(request.user).filter(school=pupil.school).exclude(pk=pupil.pk)
     )
     form = forms.PupilLinkForm(request.POST or None, pupils=others)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pupil_link_add(pupil=pupil, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            return _saved(request, pupil, _("Files linked."))
-    return _form_page(
-        request, pupil, form, title=_("Link another child's file"), action="link"
+    return _add(
+        request,
+        pupil,
+        form,
+        services.pupil_link_add,
+        done=_("Files linked."),
+        title=_("Link another child's file"),
+        action="link",
     )
 
 
 def key_person_add(request, pk):
     pupil = _pupil(request, pk)
     form = forms.KeyPersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.key_person_add(pupil=pupil, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            return _saved(request, pupil, _("Key person added."))
-    return _form_page(
-        request, pupil, form, title=_("Add a key person"), action="person"
+    return _add(
+        request,
+        pupil,
+        form,
+        services.key_person_add,
+        done=_("Key person added."),
+        title=_("Add a key person"),
+        action="person",
     )
 
 
@@ -271,16 +284,29 @@ def flag_add(request, pk):
     pupil = _pupil(request, pk)
     flags = terms_offered(Vocabulary.PROFILE_FLAG, school=pupil.school)
     form = forms.PupilFlagForm(request.POST or None, flags=flags)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pupil_flag_add(pupil=pupil, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _apply(form, error)
-        else:
-            return _saved(request, pupil, _("Flag added."))
-    return _form_page(
-        request, pupil, form, title=_("Add a profile flag"), action="flag"
+    return _add(
+        request,
+        pupil,
+        form,
+        services.pupil_flag_add,
+        done=_("Flag added."),
+        title=_("Add a profile flag"),
+        action="flag",
     )
+
+
+def _end(request, pupil, form, end, *, missing, done):
+    """Ending a flag or a key person's role: a dated POST from the front sheet."""
+    if not form.is_valid():
+        messages.error(request, missing)
+    else:
+        try:
+            end(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
+    return redirect("file_detail", pk=pupil.pk)
 
 
 @require_POST
@@ -288,36 +314,29 @@ def flag_end(request, pk, flag_pk):
     """A plan or status has ended: the flag keeps its history with an end date."""
     pupil = _pupil(request, pk)
     flag = get_object_or_404(pupil.flags, pk=flag_pk)
-    form = forms.FlagEndForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the date the flag ended."))
-        return redirect("file_detail", pk=pupil.pk)
-    try:
-        services.pupil_flag_end(flag=flag, user=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(flag)s ended.") % {"flag": flag.flag_name})
-    return redirect("file_detail", pk=pupil.pk)
+    return _end(
+        request,
+        pupil,
+        forms.FlagEndForm(request.POST),
+        partial(services.pupil_flag_end, flag=flag),
+        missing=_("Give the date the flag ended."),
+        done=_("%(flag)s ended.") % {"flag": flag.flag_name},
+    )
 
 
 @require_POST
 def person_end(request, pk, person_pk):
+    """Someone is no longer involved: off the front sheet, kept in the file."""
     pupil = _pupil(request, pk)
     person = get_object_or_404(pupil.key_people, pk=person_pk)
-    form = forms.PersonEndForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Give the date their role ended."))
-        return redirect("file_detail", pk=pupil.pk)
-    try:
-        services.key_person_end(person=person, user=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, _("%(name)s is no longer listed.") % {"name": person.name}
-        )
-    return redirect("file_detail", pk=pupil.pk)
+    return _end(
+        request,
+        pupil,
+        forms.PersonEndForm(request.POST),
+        partial(services.key_person_end, person=person),
+        missing=_("Give the date their role ended."),
+        done=_("%(name)s is no longer listed.") % {"name": person.name},
+    )
 
 
 def document_download(request, pk):
