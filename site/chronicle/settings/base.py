@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "records",
     "workflows",
     "api",
+    "reports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
