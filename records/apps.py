@@ -21,17 +21,22 @@ class RecordsConfig(AppConfig):
             ConcernAttachment,
             ConcernPupil,
             Decision,
+            DestructionCertificate,
             FileAudit,
             FileAuditAction,
             FileAuditSample,
             FileNote,
             KeyPerson,
+            LegalHold,
             NoteAttachment,
+            PreviousSchoolEntry,
             Pupil,
             PupilFlag,
             PupilLink,
             Referral,
             SignificantMark,
+            Transfer,
+            TransferDocument,
             Triage,
         )
 
@@ -55,5 +60,10 @@ class RecordsConfig(AppConfig):
             PupilFlag,
             PupilLink,
             SignificantMark,
+            Transfer,
+            TransferDocument,
+            PreviousSchoolEntry,
+            LegalHold,
+            DestructionCertificate,
         ):
             auditlog.register(model)

@@ -21,6 +21,7 @@ from .models import (
     ConcernPupil,
     Decision,
     FileNote,
+    PreviousSchoolEntry,
     PupilFlag,
     Referral,
     SignificantMark,
@@ -38,6 +39,7 @@ KINDS = {
     "note": _("Notes, meetings and communications"),
     "flag": _("Profile flags"),
     "audit": _("File audits"),
+    "previous": _("From previous schools"),
 }
 
 
@@ -78,6 +80,11 @@ class Entry:
         """The entry's own name: "Decision", "Meeting notes"…"""
         if self.kind == "note":
             return self.item.get_kind_display()
+        if self.kind == "previous":
+            return _("%(kind)s, from %(school)s") % {
+                "kind": self.item.kind_label,
+                "school": self.item.school_name,
+            }
         return ENTRY_LABELS[self.kind]
 
     @property
@@ -90,6 +97,7 @@ ORDER = {
     kind: index
     for index, kind in enumerate(
         [
+            "previous",
             "flag",
             "concern",
             "triage",
@@ -128,6 +136,7 @@ def chronology(pupil, *, user, filters=Filters(), newest_first=True):
         *_note_entries(pupil, user),
         *_flag_entries(pupil),
         *_audit_entries(pupil),
+        *_previous_entries(pupil),
     ]
     _attach_marks(pupil, entries)
     _attach_current_categories(entries)
@@ -215,6 +224,12 @@ def _audit_entries(pupil):
         pupil=pupil, completed_at__isnull=False
     ).select_related("auditor"):
         yield Entry(kind="audit", at=audit.completed_at, item=audit)
+
+
+def _previous_entries(pupil):
+    """What a previous school's file said, as they wrote it (records.transfers)."""
+    for item in PreviousSchoolEntry.objects.filter(pupil=pupil):
+        yield Entry(kind="previous", at=item.occurred_at, item=item)
 
 
 def _attach_marks(pupil, entries):

@@ -49,6 +49,7 @@ from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
 
 from .models import Pupil, PupilFlag, Sex, YearGroup, upn_validator
+from .signals import pupil_joined
 
 MAX_BYTES = getattr(settings, "CHRONICLE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 AUDIT_EVENT = "pupil_import"
@@ -676,6 +677,8 @@ def _already_imported(school, token):
 def _save_row(row, *, user, today):
     if row.status == Status.NEW or row.changes:
         _save_pupil(row.pupil)
+    if row.status == Status.NEW:
+        pupil_joined.send(sender=Pupil, pupil=row.pupil, user=user)
     for term in row.new_flags:
         flag = PupilFlag(
             pupil=row.pupil,

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .models import Concern, ConcernAttachment, ConcernPupil, Pupil
-from .signals import concern_submitted
+from .signals import concern_submitted, pupil_joined
 from .uploads import check_upload, display_name, sha256_of, stored_name
 
 
@@ -28,6 +28,8 @@ def pupil_upsert(*, school, upn, **fields):
     if changed:
         pupil.full_clean()
         pupil.save()
+    if created:
+        pupil_joined.send(sender=Pupil, pupil=pupil, user=None)
     return pupil, created
 
 

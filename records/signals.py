@@ -8,3 +8,7 @@ is never saved without its process (and a failure to start one saves nothing).
 from django.dispatch import Signal
 
 concern_submitted = Signal()
+
+# Sent when a pupil is added to a school's roll (an MIS import, or by hand), inside
+# the same transaction: the workflow asks the DSL whether a file should follow them.
+pupil_joined = Signal()

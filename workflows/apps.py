@@ -14,10 +14,11 @@ class WorkflowsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from accounts.signals import calendar_changed
-        from records.signals import concern_submitted
+        from records.signals import concern_submitted, pupil_joined
 
         from .models import CaseProcess, CaseworkSettings, PatternReview, PatternRule
         from .receivers import (
+            ask_about_transfer_in,
             raise_pattern_alerts,
             recompute_due_dates,
             start_concern_process,
@@ -27,6 +28,7 @@ class WorkflowsConfig(AppConfig):
         # Connected after the process starts: receivers run in connection order.
         concern_submitted.connect(raise_pattern_alerts, dispatch_uid="pattern_alert")
         calendar_changed.connect(recompute_due_dates, dispatch_uid="due_dates")
+        pupil_joined.connect(ask_about_transfer_in, dispatch_uid="transfer_in")
         auditlog.register(CaseProcess, include_fields=["status", "urgent", "cycle"])
         auditlog.register(CaseworkSettings, exclude_fields=["updated_at"])
         auditlog.register(PatternRule)

@@ -21,14 +21,24 @@ class Team(models.TextChoices):
 
 
 class CaseProcess(Process):
-    """One cycle of work on a concern (a review reopens it as a new cycle), or one
-    internal action assigned to a person."""
+    """One cycle of work on a concern (a review reopens it as a new cycle), one
+    internal action assigned to a person, or one file transfer (no concern)."""
 
     concern = models.ForeignKey(
         "records.Concern",
         verbose_name=_("concern"),
         on_delete=models.PROTECT,
         related_name="processes",
+        null=True,
+        blank=True,
+    )
+    transfer = models.ForeignKey(
+        "records.Transfer",
+        verbose_name=_("transfer"),
+        on_delete=models.PROTECT,
+        related_name="processes",
+        null=True,
+        blank=True,
     )
     school = models.ForeignKey(
         "accounts.School", on_delete=models.PROTECT, related_name="+"
@@ -69,6 +79,11 @@ class CaseProcess(Process):
         return closure is not None and closure.signed_off_at is not None
 
     @property
+    def file_expected(self):
+        """Transfer in: the DSL said a file should follow the child."""
+        return self.transfer is not None and self.transfer.status == "expected"
+
+    @property
     def needs_sign_off(self):
         closure = self.closure
         return closure is not None and closure.needs_sign_off
@@ -82,7 +97,18 @@ class CaseTask(Task):
         "accounts.School", on_delete=models.PROTECT, related_name="+"
     )
     concern = models.ForeignKey(
-        "records.Concern", on_delete=models.PROTECT, related_name="tasks"
+        "records.Concern",
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        null=True,
+        blank=True,
+    )
+    transfer = models.ForeignKey(
+        "records.Transfer",
+        on_delete=models.PROTECT,
+        related_name="tasks",
+        null=True,
+        blank=True,
     )
     team = models.CharField(_("team"), max_length=20, choices=Team.choices)
     urgent = models.BooleanField(_("urgent"), default=False)
@@ -122,6 +148,7 @@ class CaseTask(Task):
         process = self.process.coerced
         self.school_id = process.school_id
         self.concern_id = process.concern_id
+        self.transfer_id = process.transfer_id
         self.team = process.team
         self.urgent = process.urgent
         self.action_id = process.action_id
@@ -135,6 +162,14 @@ class CaseTask(Task):
     @property
     def step(self):
         return self.flow_task.name if self.flow_task else ""
+
+    @property
+    def reference(self):
+        """What the task is about, as queues and notifications name it: the
+        concern's reference, or the transfer's (a transfer has no concern)."""
+        if self.concern_id:
+            return self.concern.reference
+        return self.transfer.reference if self.transfer_id else ""
 
 
 class Notification(models.Model):

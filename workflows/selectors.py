@@ -102,7 +102,7 @@ def my_tasks(user):
 
 def _ordered(queryset):
     return queryset.select_related(
-        "school", "owner", "concern", "referral", "action"
+        "school", "owner", "concern", "transfer", "referral", "action"
     ).order_by("-urgent", "created", "pk")
 
 
@@ -123,6 +123,7 @@ def menu_counts(user):
         "authenticated": True,
         "in_team": in_team,
         "dsl": Role.DSL in roles,
+        "case": bool(set(CASE_ROLES) & roles),
         "mine": my_tasks(user).count(),
         "queue": team_queue(user).count() if in_team else 0,
         "unread": unread_notifications(user).count(),

@@ -219,7 +219,7 @@ def task_reassign(*, task, user, to):
         users=[to],
         kind=Notification.Kind.ASSIGNED,
         message=_("%(step)s for %(ref)s was handed to you.")
-        % {"step": task.flow_task.task_title, "ref": task.concern.reference},
+        % {"step": task.flow_task.task_title, "ref": task.reference},
         task=task,
     )
     return task
@@ -664,7 +664,7 @@ def clock_sweep(*, today=None, now=None):
     counts = {"reminded": 0, "escalated": 0, "chased": 0, "reopened": 0, "failed": 0}
     open_tasks = CaseTask.objects.filter(
         flow_task_type="HUMAN", status__in=OPEN
-    ).select_related("school", "concern", "owner", "referral")
+    ).select_related("school", "concern", "transfer", "owner", "referral")
     late = open_tasks.filter(
         Q(due_on__lt=today) | Q(urgent=True, created__lte=now - URGENT_REMINDER)
     )
@@ -735,13 +735,18 @@ def _remind(task, today):
     users = (
         [task.owner] if task.owner else team_members(school=task.school, team=task.team)
     )
+    message = _("%(step)s for %(ref)s was due on %(due)s.")
+    if task.transfer_id:  # a transfer's reminder says what to chase
+        from .transfers import REMINDERS
+
+        message = str(REMINDERS.get(task.step, message))
     notify(
         users=users,
         kind=Notification.Kind.REMINDER,
-        message=_("%(step)s for %(ref)s was due on %(due)s.")
+        message=message
         % {
             "step": task.flow_task.task_title,
-            "ref": task.concern.reference,
+            "ref": task.reference,
             "due": _day(task.due_on),
         },
         task=task,
@@ -756,7 +761,7 @@ def _escalate(task):
         message=_("Overdue: %(step)s for %(ref)s at %(school)s (due %(due)s).")
         % {
             "step": task.flow_task.task_title,
-            "ref": task.concern.reference,
+            "ref": task.reference,
             "school": task.school,
             "due": _day(task.due_on),
         },

@@ -126,12 +126,14 @@ def _done(request, task):
         _("%(step)s for %(ref)s is already done%(by)s.")
         % {
             "step": task.flow_task.task_title,
-            "ref": task.concern.reference,
+            "ref": task.reference,
             "by": _(" by %(who)s") % {"who": who} if who else "",
         },
     )
     if task.action_id and not selectors.in_team(request.user, task):
         return redirect("my_tasks")
+    if task.transfer_id:
+        return redirect("transfer_detail", pk=task.transfer_id)
     return redirect("casework_concern", pk=task.concern_id)
 
 
@@ -257,6 +259,8 @@ def _errors_to_form(form, error):
 @handles_task_state
 def task_detail(request, pk):
     task = _task_or_404(request, pk)
+    if task.transfer_id:  # a transfer is worked on its own page
+        return redirect("transfer_detail", pk=task.transfer_id)
     holds = task.owner_id == request.user.pk
     form = _step_form(task, request.POST if request.method == "POST" else None)
     if request.method == "POST":
@@ -293,7 +297,7 @@ def _after_step(request, task):
         messages.success(request, _("Saved. The task stays open for the response."))
         return redirect("casework_task", pk=task.pk)
     done = DONE_MESSAGES[task.step] % {
-        "ref": task.concern.reference,
+        "ref": task.reference,
         "agency": task.referral.agency_name if task.referral_id else "",
     }
     if task.step in ("do_action", "review_pattern"):  # not a step of the concern

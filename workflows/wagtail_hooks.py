@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import selectors, views
+from . import selectors, transfer_views, views
 
 
 @hooks.register("register_admin_urls")
@@ -41,6 +41,27 @@ def casework_urls():
             "casework/notifications/<int:pk>/",
             views.notification_open,
             name="notification_open",
+        ),
+        path("casework/transfers/", transfer_views.transfer_list, name="transfer_list"),
+        path(
+            "casework/transfers/<int:pk>/",
+            transfer_views.transfer_detail,
+            name="transfer_detail",
+        ),
+        path(
+            "casework/transfers/<int:pk>/documents/<int:document_pk>/",
+            transfer_views.transfer_document,
+            name="transfer_document",
+        ),
+        path(
+            "casework/transfers/out/<int:pupil_pk>/",
+            transfer_views.transfer_out_start,
+            name="transfer_out_start",
+        ),
+        path(
+            "casework/transfers/in/<int:pupil_pk>/",
+            transfer_views.transfer_in_start,
+            name="transfer_in_start",
         ),
     ]
 
@@ -132,4 +153,17 @@ def casework_settings_menu_item():
         order=54,
         key=None,
         shown=lambda counts: counts.get("dsl"),
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def transfers_menu_item():
+    return CountedMenuItem(
+        _("File transfers"),
+        reverse("transfer_list"),
+        name="file-transfers",
+        icon_name="resubmit",
+        order=55,
+        key=None,
+        shown=lambda counts: counts.get("case"),
     )

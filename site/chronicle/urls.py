@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
 from api.endpoints import api
+from workflows.transfer_views import transfer_link
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home"), name="home"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("concerns/", include("forms.urls")),
     path("records/", include("records.urls")),
     path("api/v1/", api.urls),
+    # The receiving school's one-time link to a transferred file (no account).
+    path("transfer/<str:token>/", transfer_link, name="transfer_link"),
     path("admin/", include(wagtailadmin_urls)),
 ]
 

@@ -1,0 +1,526 @@
+"""File transfer pages: the list, starting a transfer from a child's file, the
+transfer's own page (where its tasks are worked), and the one-time link the
+receiving school opens without an account. Thin: forms validate, services write."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from viewflow.workflow.exceptions import FlowLockFailed
+
+from accounts.models import School
+from accounts.selectors import CASE_ROLES, schools_where
+from audit.services import record_access
+from records.models import Transfer, TransferDocument
+from records.selectors import pupils_visible_to
+
+from . import transfer_forms as forms
+from . import transfers
+from .services import TaskConflict
+
+PAGE_SIZE = 50
+SHOWN_ONCE = "transfer-shown-once-%s"
+UPLOADED = "transfer-uploaded-%s"
+
+
+def _errors_to_form(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def transfer_list(request):
+    """Files going and coming at the user's schools, the ones needing work first."""
+    if not schools_where(request.user, *CASE_ROLES).exists():
+        raise PermissionDenied
+    items = transfers.transfers_visible_to(request.user).select_related(
+        "pupil", "school"
+    )
+    direction = request.GET.get("direction", "")
+    if direction in Transfer.Direction.values:
+        items = items.filter(direction=direction)
+    if request.GET.get("done") != "on":
+        items = items.filter(completed_at__isnull=True)
+    items = items.order_by("deadline", "-started_at", "-pk")
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "workflows/transfers/list.html",
+        {
+            "page_obj": page,
+            "direction": direction,
+            "done": request.GET.get("done") == "on",
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def transfer_out_start(request, pupil_pk):
+    """A child is leaving: where to and when. Starts the transfer's tasks."""
+    pupil = get_object_or_404(
+        pupils_visible_to(request.user).select_related("school"), pk=pupil_pk
+    )
+    form = forms.TransferOutStartForm(
+        request.POST or None,
+        schools=School.objects.exclude(pk=pupil.school_id).order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = transfers.transfer_out_start(
+                pupil=pupil, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Transfer started: the file is due at %(school)s by %(due)s. "
+                    "The task to send it is yours."
+                )
+                % {
+                    "school": transfer.other_school_name,
+                    "due": transfer.deadline.strftime("%d %b %Y"),
+                },
+            )
+            _claim_open(transfer, request.user)
+            return redirect("transfer_detail", pk=transfer.pk)
+    return TemplateResponse(
+        request,
+        "records/file/form.html",
+        {
+            "pupil": pupil,
+            "form": form,
+            "title": _("Transfer the file to a new school"),
+            "action": "transfer-out",
+        },
+    )
+
+
+@require_POST
+def transfer_in_start(request, pupil_pk):
+    """A DSL knows a file should come for a child (joined before Chronicle, or by
+    hand): the same tasks as for a new joiner."""
+    pupil = get_object_or_404(pupils_visible_to(request.user), pk=pupil_pk)
+    try:
+        transfer = transfers.transfer_in_start(pupil=pupil, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("file_detail", pk=pupil.pk)
+    _claim_open(transfer, request.user)
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+def _claim_open(transfer, user):
+    from .services import task_claim
+
+    task = transfers.open_task(transfer)
+    if task is not None:
+        try:
+            task_claim(task=task, user=user)
+        except TaskConflict:
+            pass
+
+
+def _transfer(request, pk):
+    return get_object_or_404(
+        transfers.transfers_visible_to(request.user).select_related(
+            "pupil", "school", "source"
+        ),
+        pk=pk,
+    )
+
+
+# The transfer's page: each POST names its form.
+STEP_FORMS = {
+    "send_file": ("send",),
+    "confirm_receipt": ("complete_out",),
+    "ask_expected": ("expected",),
+    "receive_file": ("preview", "import", "documents", "complete_in"),
+}
+
+
+def transfer_detail(request, pk):
+    transfer = _transfer(request, pk)
+    record_access(
+        obj=transfer.pupil, event="transfer read", transfer=transfer.reference
+    )
+    task = transfers.open_task(transfer)
+    posted = request.POST.get("form", "") if request.method == "POST" else ""
+    holds = task is not None and task.owner_id == request.user.pk
+    if posted in STEP_FORMS.get(task.step if task else "", ()) and not holds:
+        messages.error(request, _("Claim this task before working on it."))
+        return redirect("transfer_detail", pk=transfer.pk)
+    forms_ = _forms(request, transfer, task, posted)
+    if posted:
+        handler = HANDLERS.get(posted)
+        if handler is None:
+            raise Http404
+        try:
+            response = handler(request, transfer, task, forms_)
+        except TaskConflict as conflict:
+            messages.error(request, " ".join(conflict.messages))
+            return redirect("transfer_detail", pk=transfer.pk)
+        except FlowLockFailed:
+            messages.error(
+                request, _("A colleague is saving this right now. Try again.")
+            )
+            return redirect("transfer_detail", pk=transfer.pk)
+        if response is not None:
+            return response
+    return _page(request, transfer, task, forms_, holds)
+
+
+def _forms(request, transfer, task, posted):
+    data, files = request.POST, request.FILES
+
+    def bound(name, form_class, **kwargs):
+        if posted == name:
+            return form_class(data, files, **kwargs)
+        return form_class(**kwargs)
+
+    return {
+        "send": bound("send", forms.SendForm),
+        "conversation": bound(
+            "conversation",
+            forms.ConversationForm,
+            initial={
+                "with_whom": transfer.conversation_with,
+                "on": transfer.conversation_on,
+                "summary": transfer.conversation_summary,
+                "not_needed": transfer.conversation_not_needed,
+            },
+        ),
+        "receipt": bound("receipt", forms.RecordedReceiptForm),
+        "expected": bound("expected", forms.ExpectedForm),
+        "preview": bound("preview", forms.BundleForm),
+        "documents": bound("documents", forms.DocumentsForm),
+        "complete_in": bound("complete_in", forms.InCompleteForm),
+    }
+
+
+def _send(request, transfer, task, forms_):
+    form = forms_["send"]
+    if not form.is_valid():
+        return None
+    try:
+        transfer, passphrase, token = transfers.transfer_send(
+            task=task,
+            user=request.user,
+            kinds=form.cleaned_data["parts"],
+            delivery=form.cleaned_data["delivery"],
+            delivery_note=form.cleaned_data["delivery_note"],
+        )
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return None
+    _show_once(request, transfer, passphrase, token)
+    _claim_open(transfer, request.user)
+    messages.success(request, _("The bundle is ready. Give the passphrase separately."))
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+def _show_once(request, transfer, passphrase, token):
+    """The passphrase and link go to the next page view only, never to the
+    database: the session holds them until that page is shown."""
+    link = (
+        request.build_absolute_uri(reverse("transfer_link", args=[token]))
+        if token
+        else ""
+    )
+    request.session[SHOWN_ONCE % transfer.pk] = {"passphrase": passphrase, "link": link}
+
+
+def _resend(request, transfer, task, forms_):
+    try:
+        transfer, passphrase, token = transfers.transfer_resend(
+            transfer=transfer, user=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("transfer_detail", pk=transfer.pk)
+    _show_once(request, transfer, passphrase, token)
+    messages.success(
+        request, _("A new bundle and link are ready; the old link no longer works.")
+    )
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+def _conversation(request, transfer, task, forms_):
+    form = forms_["conversation"]
+    if not form.is_valid():
+        return None
+    try:
+        transfers.conversation_record(
+            transfer=transfer, user=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return None
+    messages.success(request, _("Handover conversation recorded."))
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+def _receipt(request, transfer, task, forms_):
+    form = forms_["receipt"]
+    if not form.is_valid():
+        return None
+    try:
+        transfers.receipt_record(
+            transfer=transfer, user=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return None
+    messages.success(request, _("Receipt recorded."))
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+def _complete_out(request, transfer, task, forms_):
+    try:
+        transfers.transfer_out_complete(task=task, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("transfer_detail", pk=transfer.pk)
+    messages.success(
+        request,
+        _(
+            "Transfer complete. The school keeps its copy of the file; it is marked "
+            "transferred and kept until its retention review."
+        ),
+    )
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+def _expected(request, transfer, task, forms_):
+    form = forms_["expected"]
+    if not form.is_valid():
+        return None
+    try:
+        transfers.expected_answer(task=task, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return None
+    _claim_open(transfer, request.user)
+    messages.success(request, _("Saved."))
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+def _preview(request, transfer, task, forms_):
+    form = forms_["preview"]
+    if not form.is_valid():
+        return None
+    try:
+        document, bundle = transfers.bundle_preview(
+            transfer=transfer,
+            user=request.user,
+            upload=form.cleaned_data["bundle"],
+            passphrase=form.cleaned_data["passphrase"],
+        )
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return None
+    request.session[UPLOADED % document.pk] = form.cleaned_data["passphrase"]
+    return _page(
+        request,
+        transfer,
+        task,
+        forms_,
+        holds=True,
+        preview={"document": document, "bundle": bundle},
+    )
+
+
+def _import(request, transfer, task, forms_):
+    wanted = request.POST.get("document", "")
+    document = (
+        transfer.documents.filter(
+            pk=int(wanted), purpose=TransferDocument.Purpose.RECEIVED
+        ).first()
+        if wanted.isdigit()
+        else None
+    )
+    passphrase = request.session.get(UPLOADED % wanted) if document else None
+    if document is None or passphrase is None:
+        messages.error(request, _("Upload the bundle again to import it."))
+        return redirect("transfer_detail", pk=transfer.pk)
+    try:
+        transfers.bundle_import(
+            task=task, user=request.user, document=document, passphrase=passphrase
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("transfer_detail", pk=transfer.pk)
+    request.session.pop(UPLOADED % wanted, None)
+    messages.success(
+        request,
+        _(
+            "Imported into the child's file, marked “from previous school”. Now check "
+            "it against the list below."
+        ),
+    )
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+def _documents(request, transfer, task, forms_):
+    form = forms_["documents"]
+    if not form.is_valid():
+        return None
+    try:
+        transfers.documents_add(
+            task=task, user=request.user, uploads=form.cleaned_data["documents"]
+        )
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return None
+    messages.success(request, _("Documents kept with the transfer."))
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+def _complete_in(request, transfer, task, forms_):
+    form = forms_["complete_in"]
+    if not form.is_valid():
+        return None
+    try:
+        transfers.transfer_in_complete(
+            task=task, user=request.user, **form.service_kwargs()
+        )
+    except ValidationError as error:
+        _errors_to_form(form, error)
+        return None
+    messages.success(request, _("The file is in and checked."))
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
+HANDLERS = {
+    "send": _send,
+    "resend": _resend,
+    "conversation": _conversation,
+    "receipt": _receipt,
+    "complete_out": _complete_out,
+    "expected": _expected,
+    "preview": _preview,
+    "import": _import,
+    "documents": _documents,
+    "complete_in": _complete_in,
+}
+
+
+def _page(request, transfer, task, forms_, holds, preview=None):
+    from .selectors import in_team
+
+    secret = request.session.pop(SHOWN_ONCE % transfer.pk, None)
+    context = {
+        "transfer": transfer,
+        "pupil": transfer.pupil,
+        "task": task,
+        "holds": holds,
+        "can_claim": task is not None
+        and task.owner_id is None
+        and task.flow_task.can_assign(request.user, task),
+        "can_release": task is not None
+        and task.owner_id is not None
+        and in_team(request.user, task),
+        "forms": forms_,
+        "secret": secret,
+        "preview": preview,
+        "link_state": transfers.link_state(transfer)
+        if transfer.link_token_hash
+        else "",
+        "documents": transfer.documents.select_related("uploaded_by"),
+        "entries": transfer.entries.count(),
+        "checklist": [
+            (label, transfer.checklist.get(key)) for key, label in transfers.CHECKLIST
+        ],
+        "today": timezone.localdate(),
+    }
+    return TemplateResponse(request, "workflows/transfers/detail.html", context)
+
+
+def transfer_document(request, pk, document_pk):
+    """A transfer's document (our bundle, evidence, what came in), audited."""
+    transfer = _transfer(request, pk)
+    document = get_object_or_404(transfer.documents, pk=document_pk)
+    record_access(
+        obj=transfer.pupil,
+        event="transfer document downloaded",
+        transfer=transfer.reference,
+        document=document.original_name,
+    )
+    return _file_response(document)
+
+
+def _file_response(document):
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type or "application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# The receiving school's link: no account, one download, then the receipt. -------------
+
+
+@never_cache
+def transfer_link(request, token):
+    transfer = transfers.link_transfer(token)
+    if transfer is None:
+        raise Http404
+    form = forms.LinkReceiptForm(
+        request.POST if request.POST.get("form") == "receipt" else None
+    )
+    if request.method == "POST" and request.POST.get("form") == "download":
+        try:
+            document = transfers.link_download(token=token)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("transfer_link", token=token)
+        return _file_response(document)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfers.link_receipt(
+                token=token,
+                **{
+                    "name": form.cleaned_data["name"],
+                    "role": form.cleaned_data["role"],
+                    "school_name": form.cleaned_data["school_name"],
+                    "received_on": form.cleaned_data["received_on"],
+                    "manifest_hash": form.cleaned_data["manifest_hash"],
+                },
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        else:
+            messages.success(request, _("Thank you: the receipt is recorded."))
+            return redirect("transfer_link", token=token)
+    response = TemplateResponse(
+        request,
+        "workflows/transfers/link.html",
+        {
+            "transfer": transfer,
+            "state": transfers.link_state(transfer),
+            "form": form,
+            "initials": _initials(transfer.pupil),
+        },
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _initials(pupil):
+    """The link page names the child by initials only: the link may be forwarded."""
+    return f"{pupil.first_name[:1]}{pupil.last_name[:1]}"
