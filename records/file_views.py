@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from accounts.selectors import CASE_ROLES, schools_where
 from audit.services import record_access
 from taxonomy.models import Vocabulary
@@ -141,6 +142,9 @@ def file_detail(request, pk):
             "filter_form": filter_form,
             "filtered": filters != Filters(),
             "print": request.GET.get("print") == "1",
+            "is_dsl": schools_where(request.user, Role.DSL)
+            .filter(pk=pupil.school_id)
+            .exists(),
         },
     )
 

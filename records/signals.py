@@ -12,3 +12,7 @@ concern_submitted = Signal()
 # Sent when a pupil is added to a school's roll (an MIS import, or by hand), inside
 # the same transaction: the workflow asks the DSL whether a file should follow them.
 pupil_joined = Signal()
+
+# Sent inside a file's destruction (records.retention), before its records go: apps
+# holding rows about the file (workflow tasks and processes) delete theirs.
+file_destroying = Signal()

@@ -5,7 +5,7 @@ from wagtail.admin.menu import MenuItem
 
 from accounts.selectors import CASE_ROLES, schools_where
 
-from . import file_audit_views, file_views, import_views
+from . import file_audit_views, file_views, import_views, retention_views
 
 
 @hooks.register("register_admin_urls")
@@ -14,6 +14,7 @@ def childrens_file_urls():
         *file_views.urlpatterns,
         *import_views.urlpatterns,
         *file_audit_views.urlpatterns,
+        *retention_views.urlpatterns,
     ]
 
 
@@ -79,5 +80,23 @@ def audit_actions_menu_item():
         reverse("my_audit_actions"),
         name="my-audit-actions",
         icon_name="tasks",
+        order=56,
+    )
+
+
+class RetentionMenuItem(MenuItem):
+    def is_shown(self, request):
+        from accounts.models import Role
+
+        return schools_where(request.user, Role.DSL).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def retention_menu_item():
+    return RetentionMenuItem(
+        _("Retention review"),
+        reverse("retention_queue"),
+        name="retention-review",
+        icon_name="history",
         order=56,
     )

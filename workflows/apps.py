@@ -14,11 +14,12 @@ class WorkflowsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from accounts.signals import calendar_changed
-        from records.signals import concern_submitted, pupil_joined
+        from records.signals import concern_submitted, file_destroying, pupil_joined
 
         from .models import CaseProcess, CaseworkSettings, PatternReview, PatternRule
         from .receivers import (
             ask_about_transfer_in,
+            forget_destroyed_file,
             raise_pattern_alerts,
             recompute_due_dates,
             start_concern_process,
@@ -29,6 +30,7 @@ class WorkflowsConfig(AppConfig):
         concern_submitted.connect(raise_pattern_alerts, dispatch_uid="pattern_alert")
         calendar_changed.connect(recompute_due_dates, dispatch_uid="due_dates")
         pupil_joined.connect(ask_about_transfer_in, dispatch_uid="transfer_in")
+        file_destroying.connect(forget_destroyed_file, dispatch_uid="destroyed_file")
         auditlog.register(CaseProcess, include_fields=["status", "urgent", "cycle"])
         auditlog.register(CaseworkSettings, exclude_fields=["updated_at"])
         auditlog.register(PatternRule)

@@ -26,3 +26,23 @@ def ask_about_transfer_in(sender, *, pupil, user=None, **kwargs):
 
     if joined_recently(pupil):
         transfer_in_start(pupil=pupil, user=user)
+
+
+def forget_destroyed_file(sender, *, pupil, concerns, transfers, **kwargs):
+    """A file is destroyed at its retention review: its tasks, processes and their
+    notifications go with it (the destruction certificate says what went)."""
+    from django.db.models import Q
+
+    from .models import CaseProcess, Notification, PatternReview
+
+    processes = list(
+        CaseProcess.objects.filter(
+            Q(concern__in=concerns)
+            | Q(transfer__in=transfers)
+            | Q(pattern_review__pupil=pupil)
+        ).distinct()
+    )
+    Notification.objects.filter(task__process__in=processes).delete()
+    PatternReview.objects.filter(pupil=pupil).delete()
+    for process in processes:
+        process.delete()
