@@ -157,9 +157,14 @@ def transfer_detail(request, pk):
     task = transfers.open_task(transfer)
     posted = request.POST.get("form", "") if request.method == "POST" else ""
     holds = task is not None and task.owner_id == request.user.pk
-    if posted in STEP_FORMS.get(task.step if task else "", ()) and not holds:
-        messages.error(request, _("Claim this task before working on it."))
-        return redirect("transfer_detail", pk=transfer.pk)
+    step_forms = {name for names in STEP_FORMS.values() for name in names}
+    if posted in step_forms:
+        if posted not in STEP_FORMS.get(task.step if task else "", ()):
+            messages.error(request, _("That step is not open any more."))
+            return redirect("transfer_detail", pk=transfer.pk)
+        if not holds:
+            messages.error(request, _("Claim this task before working on it."))
+            return redirect("transfer_detail", pk=transfer.pk)
     forms_ = _forms(request, transfer, task, posted)
     if posted:
         handler = HANDLERS.get(posted)
