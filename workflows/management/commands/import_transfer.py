@@ -1,0 +1,103 @@
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.models import User
+from records.models import Pupil
+from records.transfer_format import read
+from workflows import transfers
+from workflows.services import task_claim
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a transfer bundle from another Chronicle into a child's file, as a "
+        "DSL of the receiving school would through the admin: for a school setting "
+        "up Chronicle with bundles already received. The child is found by the UPN "
+        "in the bundle (or added to the roll from it with --add-pupil). The "
+        "'Receive and check the file' task is left with the DSL for the checklist."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("bundle", type=Path)
+        parser.add_argument("--passphrase-file", type=Path, required=True)
+        parser.add_argument("--dsl", required=True, help="username of the DSL")
+        parser.add_argument("--school", required=True, help="the school's name")
+        parser.add_argument("--add-pupil", action="store_true")
+
+    def handle(self, *args, bundle, passphrase_file, dsl, school, add_pupil, **options):
+        passphrase = passphrase_file.read_text().strip()
+        content = bundle.read_bytes()
+        user = User.objects.filter(username=dsl, is_active=True).first()
+        if user is None:
+            raise CommandError(f"No active user {dsl}.")
+        try:
+            data = read(content, passphrase).data
+            with transaction.atomic():
+                pupil = self._pupil(data["pupil"], school, add_pupil)
+                transfer = self._import(pupil, user, data, content, passphrase)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        self.stdout.write(
+            f"Imported {transfer.entries.count()} entries into {transfer.reference} "
+            f"for UPN {pupil.upn}; manifest {transfer.manifest_hash}."
+        )
+
+    def _pupil(self, sent, school_name, add_pupil):
+        pupils = Pupil.objects.filter(school__name=school_name, upn=sent["upn"])
+        pupil = pupils.first()
+        if pupil is not None:
+            return pupil
+        if not add_pupil:
+            raise CommandError(
+                f"No pupil with UPN {sent['upn']} at {school_name}: import the roll "
+                "first, or pass --add-pupil."
+            )
+        from accounts.models import School
+        from records.services import pupil_upsert
+
+        school = School.objects.filter(name=school_name).first()
+        if school is None:
+            raise CommandError(f"No school called {school_name}.")
+        pupil, _created = pupil_upsert(
+            school=school,
+            upn=sent["upn"],
+            first_name=sent["first_name"],
+            last_name=sent["last_name"],
+            preferred_name=sent.get("preferred_name") or "",
+            date_of_birth=sent["date_of_birth"],
+            year_group=sent["year_group"],
+            sex=sent.get("sex") or "U",
+        )
+        return pupil
+
+    def _import(self, pupil, user, data, content, passphrase):
+        transfer = pupil.transfers.filter(direction="in", status="expected").first()
+        if transfer is None:
+            transfer = transfers.transfer_in_start(pupil=pupil, user=user)
+        task = transfers.open_task(transfer)
+        if task.step == "ask_expected":
+            task_claim(task=task, user=user)
+            transfers.expected_answer(
+                task=task,
+                user=user,
+                expected=True,
+                other_school_name=data["sender"]["school"],
+            )
+            task = transfers.open_task(transfer)
+        if task.owner_id != user.pk:
+            task_claim(task=task, user=user)
+        document, _bundle = transfers.bundle_preview(
+            transfer=transfer,
+            user=user,
+            upload=SimpleUploadedFile("bundle.zip", content),
+            passphrase=passphrase,
+        )
+        transfers.bundle_import(
+            task=task, user=user, document=document, passphrase=passphrase
+        )
+        transfer.refresh_from_db()
+        return transfer
