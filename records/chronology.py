@@ -89,7 +89,10 @@ class Entry:
 
     @property
     def has_time(self):
-        return self.kind != "flag"  # a flag has a date only
+        # A flag has a date only, here or as a previous school sent it.
+        return self.kind != "flag" and not (
+            self.kind == "previous" and self.item.kind == "flag"
+        )
 
 
 # Events at the same moment read in the order the work happens.

@@ -20,6 +20,7 @@ refuses a bundle with a file changed, added or missing.
 
 import hashlib
 import io
+from html import unescape
 import json
 import secrets
 from dataclasses import dataclass
@@ -210,7 +211,8 @@ def _text(entry):
     html = render_to_string(
         "records/file/_entry.html", {"kind": entry.kind, "item": entry.item, "pdf": 1}
     )
-    lines = [" ".join(line.split()) for line in strip_tags(html).splitlines()]
+    text = unescape(strip_tags(html))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
 
 

@@ -521,7 +521,10 @@ def transfer_link(request, token):
             "initials": _initials(transfer.pupil),
         },
     )
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: it must never leave in a Referer header. Not
+    # "no-referrer": Chromium then posts forms with "Origin: null", which the CSRF
+    # check rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

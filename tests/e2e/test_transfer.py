@@ -1,0 +1,189 @@
+"""A child moves from Oakfield to Hillside: Oakfield's DSL sends the file by a
+one-time link, the link is used once, Hillside's DSL imports the bundle, checks it and
+records the social worker conversation; the receipt comes back to Oakfield, which
+records the handover conversation and completes the transfer."""
+
+import re
+import zipfile
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from . import test_concern_forms as concern_forms
+from .test_casework import menu, messages, new_page, shot  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.e2e
+
+CHILD = (
+    "from records.models import Concern; "
+    "c = next(c for c in Concern.objects.all() if c.reference == 'C000003'); "
+    "p = c.involvements.get().pupil; "
+    "print(p.pk, p.upn, p.first_name, p.last_name, p.date_of_birth.isoformat())"
+)
+JOINS_HILLSIDE = (
+    "import datetime; from accounts.models import School; "
+    "from records.services import pupil_upsert; "
+    "pupil_upsert(school=School.objects.get(urn='990002'), upn='{upn}', "
+    "first_name='{first}', last_name='{last}', "
+    "date_of_birth=datetime.date.fromisoformat('{born}'), year_group='7', "
+    "date_joined=datetime.date.today())"
+)
+
+
+def test_a_file_goes_from_one_demo_school_to_the_other(
+    browser,
+    server,
+    shot,  # noqa: F811 - the fixture imported above
+    tmp_path,
+):
+    pk, upn, first, last, born = (
+        server.manage("shell", "-v", "0", "-c", CHILD).strip().split(" ")
+    )
+    today = timezone.localdate().isoformat()
+
+    # 1. Oakfield's DSL starts the transfer from the child's file
+    oak = new_page(browser, server)
+    concern_forms.sign_in(oak, server, "dsl.oakfield")
+    oak.goto(f"/admin/files/{pk}/")
+    oak.get_by_role("link", name="Transfer the file").click()
+    form = oak.locator("[data-file-form=transfer-out]")
+    form.get_by_label("New school, if it uses this Chronicle").select_option(
+        label="Hillside Academy (demo)"
+    )
+    form.get_by_label("Starts there on").fill(today)
+    form.get_by_role("button", name="Save").click()
+    expect(messages(oak)).to_contain_text("Transfer started")
+    expect(oak.locator("[data-step]")).to_have_text("Send the child protection file")
+    expect(oak.locator("[data-deadline]")).to_be_visible()
+    shot(oak, "01-oakfield-transfer-started")
+
+    send = oak.locator("[data-form=send]")
+    expect(send.get_by_role("radio", name="One-time download link")).to_be_checked()
+    send.get_by_role("button", name="Build the bundle and send it").click()
+    expect(oak.locator("[data-secret]")).to_be_visible()
+    passphrase = oak.locator("[data-passphrase]").inner_text().strip()
+    link = oak.locator("[data-link]").inner_text().strip()
+    assert re.fullmatch(r"[a-z]+(-[a-z]+){5}", passphrase)
+    expect(oak.locator("[data-step]")).to_have_text("Receipt and handover conversation")
+    shot(oak, "02-oakfield-passphrase-and-link-shown-once")
+
+    # 2. The receiving DSL opens the link, no account needed
+    anonymous = browser.new_context(accept_downloads=True).new_page()
+    anonymous.goto(link)
+    expect(
+        anonymous.get_by_role("heading", name="Child protection file transfer")
+    ).to_be_visible()
+    expect(anonymous.locator("main")).not_to_contain_text(last)
+    shot(anonymous, "03-receiving-link-page")
+    with anonymous.expect_download() as download:
+        anonymous.get_by_role("button", name="Download the file (once)").click()
+    bundle = tmp_path / "bundle.zip"
+    download.value.save_as(bundle)
+    assert zipfile.is_zipfile(bundle)
+    anonymous.goto(link)
+    expect(anonymous.locator("[data-used]")).to_contain_text(
+        "cannot be downloaded again"
+    )
+    shot(anonymous, "04-link-used-once")
+
+    # 3. Hillside's DSL: the child joins, a file is expected, the bundle is imported
+    server.manage(
+        "shell",
+        "-c",
+        JOINS_HILLSIDE.format(upn=upn, first=first, last=last, born=born),
+    )
+    hill = new_page(browser, server)
+    concern_forms.sign_in(hill, server, "dsl.hillside")
+    menu(hill, "Team queue")
+    row = hill.locator(
+        "[data-task-list] tbody tr", has_text="New pupil: is a file expected?"
+    )
+    expect(row).to_have_count(1)
+    row.get_by_role("button", name="Claim").click()
+    expect(hill.locator("[data-step]")).to_have_text("New pupil: is a file expected?")
+    expected = hill.locator("[data-form=expected]")
+    expected.get_by_role("radio", name=re.compile("^Yes")).check()
+    expected.get_by_label("Previous school").fill("Oakfield Primary School (demo)")
+    expected.get_by_role("button", name="Save").click()
+    expect(hill.locator("[data-step]")).to_have_text("Receive and check the file")
+
+    upload = hill.locator("[data-form=preview]")
+    upload.get_by_label("The bundle (.zip) the previous school sent").set_input_files(
+        str(bundle)
+    )
+    upload.get_by_label("Its passphrase").fill("wrong-words-entirely")
+    upload.get_by_role("button", name="Check the bundle").click()
+    expect(hill.locator("[data-form=preview]")).to_contain_text(
+        "passphrase is not right"
+    )
+    shot(hill, "05-hillside-wrong-passphrase")
+
+    upload = hill.locator("[data-form=preview]")
+    upload.get_by_label("The bundle (.zip) the previous school sent").set_input_files(
+        str(bundle)
+    )
+    upload.get_by_label("Its passphrase").fill(passphrase)
+    upload.get_by_role("button", name="Check the bundle").click()
+    preview = hill.locator("[data-preview]")
+    expect(preview).to_contain_text("Every file in it matches its hash")
+    expect(hill.locator("[data-upn-mismatch]")).to_have_count(0)
+    shot(hill, "06-hillside-preview")
+    preview.get_by_role("button", name="Import into this child's file").click()
+    expect(messages(hill)).to_contain_text("Imported into the child's file")
+
+    check = hill.locator("[data-form=complete_in]")
+    check.get_by_role("button", name="The file is in and checked").click()
+    expect(hill.locator("[data-form=complete_in]")).to_contain_text(
+        "Say what is missing"
+    )
+    check = hill.locator("[data-form=complete_in]")
+    for label in (
+        "Everything the previous school said it sent arrived",
+        "Social worker's name and contact, if any",
+        "Open referrals and their status",
+        "A chronology of concerns and actions",
+    ):
+        check.get_by_label(label).check()
+    check.get_by_label("What is missing, and what you are doing about it").fill(
+        "No CP plan: none in place (CIN only); confirmed with Oakfield's DSL."
+    )
+    check.get_by_label("Social worker spoken to").fill("The allocated social worker")
+    check.get_by_label("On", exact=True).fill(today)
+    check.get_by_label("First conversation with the social worker: what was said").fill(
+        "Introduced ourselves; agreed to share the next review date."
+    )
+    shot(hill, "07-hillside-checklist")
+    check.get_by_role("button", name="The file is in and checked").click()
+    expect(messages(hill)).to_contain_text("The file is in and checked")
+    expect(hill.locator("[data-status-label]")).to_have_text("Complete")
+
+    hill.get_by_role("link", name=f"{first} {last}").first.click()
+    chronology = hill.locator("main")
+    expect(chronology).to_contain_text("From previous school")
+    expect(chronology).to_contain_text("First conversation with the social worker")
+    shot(hill, "08-hillside-file-with-previous-school-entries")
+
+    # 4. Oakfield: the receipt came back; record the conversation and complete
+    oak.reload()
+    expect(oak.locator("[data-receipt-recorded]")).to_contain_text(
+        "Imported by the receiving school in Chronicle"
+    )
+    talk = oak.locator("[data-form=conversation]")
+    talk.get_by_label("Spoke to (name, role, school)").fill(
+        "Hillside's DSL (Hillside Academy)"
+    )
+    talk.get_by_label("On", exact=True).fill(today)
+    talk.get_by_label("What was shared").fill(
+        "The open referral, the social worker's details and the pattern of lateness."
+    )
+    talk.get_by_role("button", name="Save the conversation").click()
+    expect(messages(oak)).to_contain_text("Handover conversation recorded")
+    oak.locator("[data-form=complete_out]").get_by_role(
+        "button", name="Complete the transfer"
+    ).click()
+    expect(messages(oak)).to_contain_text("Transfer complete")
+    expect(oak.locator("[data-status-label]")).to_have_text("Complete")
+    shot(oak, "09-oakfield-transfer-complete")
+    for page in (oak, hill, anonymous):
+        page.context.close()
