@@ -23,7 +23,7 @@ from audit.services import record_access
 from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
 
-from . import forms, quality, services
+from . import forms, quality, retention, services
 from .chronology import KINDS, Filters, chronology, matches, target_of
 from .frontsheet import front_sheet
 from .models import NoteAttachment
@@ -44,7 +44,8 @@ def file_list(request):
         raise PermissionDenied
     pupils = pupils_visible_to(request.user)
     visible = concerns_visible_to(request.user)
-    query = request.GET.get("q", "").strip()[:100]
+    # NUL can't go into a PostgreSQL query; nobody types it.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if query:
         pupils = pupils.filter(
             Q(first_name__icontains=query)
@@ -142,6 +143,7 @@ def file_detail(request, pk):
             "filter_form": filter_form,
             "filtered": filters != Filters(),
             "print": request.GET.get("print") == "1",
+            "review_on": retention.review_date(pupil),
             "is_dsl": schools_where(request.user, Role.DSL)
             .filter(pk=pupil.school_id)
             .exists(),

@@ -172,3 +172,27 @@ def test_a_step_needs_its_task_open_and_claimed(
     assert message in response.content
     transfer.refresh_from_db()
     assert transfer.status == Transfer.Status.PREPARING
+
+
+def test_the_transfer_list_and_queues_read_a_fixed_number_of_queries(
+    school, dsl, verified_client, django_assert_max_num_queries
+):
+    from ..factories import PupilFactory
+
+    def add(count):
+        for _ in range(count):
+            leaving(PupilFactory(school=school), dsl)
+
+    client = verified_client(dsl)
+    add(3)
+    budgets = {}
+    for url in (reverse("transfer_list"), reverse("team_queue")):
+        client.get(url)
+        with django_assert_max_num_queries(60) as few:
+            assert client.get(url).status_code == 200
+        budgets[url] = len(few)
+    add(30)
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert response.content.count(b"T0000") >= 33
