@@ -100,7 +100,7 @@ def test_demo_refuses_where_demo_data_is_switched_off():
 @pytest.mark.django_db
 def test_demo_gives_the_oakfield_dsl_casework_at_every_step_once():
     from accounts.models import User
-    from records.models import Concern
+    from records.models import Concern, Transfer
     from workflows.selectors import my_tasks, team_queue
 
     run_demo()
@@ -108,10 +108,14 @@ def test_demo_gives_the_oakfield_dsl_casework_at_every_step_once():
     dsl = User.objects.get(username="dsl.oakfield")
     assert Concern.objects.count() == 4
     queue = list(team_queue(dsl))
-    assert [task.step for task in queue] == ["triage", "decide"]
+    # ...and a child leaving, whose file is waiting to be sent.
+    assert [task.step for task in queue] == ["triage", "decide", "send_file"]
     assert queue[0].urgent  # the immediate-risk concern is at the top
     assert [task.step for task in my_tasks(dsl)] == ["follow_up"]
     assert Concern.objects.filter(status=Concern.Status.CLOSED).count() == 1
+    assert Transfer.objects.get().other_school_name == (
+        "Far View Secondary School (demo)"
+    )
 
 
 @pytest.mark.django_db

@@ -225,3 +225,26 @@ def file_demo(*, concern_key="referral", school, dsl):
             kind=PupilLink.Kind.HOUSEHOLD,
             note="Synthetic: same household.",
         )
+
+
+def transfer_demo(*, school, dsl):
+    """A Year 6 child leaving for a secondary school next term: the transfer is
+    waiting in the team queue for someone to send the file."""
+    from .transfers import transfer_out_start
+
+    key = uuid.uuid5(NAMESPACE, f"{school.urn}-transfer-out")
+    pupil = (
+        Pupil.objects.filter(school=school, year_group="6", involvements__isnull=True)
+        .order_by("upn")
+        .last()
+    )
+    if pupil is None:
+        return None
+    return transfer_out_start(
+        pupil=pupil,
+        user=dsl,
+        submission_key=key,
+        starts_on=timezone.localdate() + timedelta(days=21),
+        other_school_name="Far View Secondary School (demo)",
+        other_contact="Alex Rivers (synthetic), DSL, 01632 960111",
+    )

@@ -273,7 +273,7 @@ class Command(BaseCommand):
         two_factor.backup_codes_regenerate(user=user)
 
     def _casework(self, schools, users):
-        from workflows.demo import casework_demo, file_demo
+        from workflows.demo import casework_demo, file_demo, transfer_demo
 
         by_username = {user.username: user for user in users}
         casework_demo(
@@ -282,6 +282,7 @@ class Command(BaseCommand):
             dsl=by_username["dsl.oakfield"],
         )
         file_demo(school=schools["990001"], dsl=by_username["dsl.oakfield"])
+        transfer_demo(school=schools["990001"], dsl=by_username["dsl.oakfield"])
 
     def _print_sign_in(self, users):
         out = self.stdout
