@@ -49,6 +49,8 @@ class RecordsConfig(AppConfig):
         auditlog.register(Referral)
         auditlog.register(Action)
         auditlog.register(Closure)
+        # The one-time link's hash is a credential: not copied into the log.
+        auditlog.register(Transfer, exclude_fields=["link_token_hash"])
         for model in (
             Addendum,
             FileAudit,
@@ -60,7 +62,6 @@ class RecordsConfig(AppConfig):
             PupilFlag,
             PupilLink,
             SignificantMark,
-            Transfer,
             TransferDocument,
             PreviousSchoolEntry,
             LegalHold,

@@ -20,10 +20,10 @@ refuses a bundle with a file changed, added or missing.
 
 import hashlib
 import io
-from html import unescape
 import json
 import secrets
 from dataclasses import dataclass
+from html import unescape
 
 import pyzipper
 from django.core.exceptions import ValidationError

@@ -22,10 +22,17 @@ def recompute_due_dates(sender, *, school, **kwargs):
 def ask_about_transfer_in(sender, *, pupil, user=None, **kwargs):
     """A child who joined recently: ask the DSL team whether a file should follow.
     A first import of the whole roll (children who joined long ago) asks nothing."""
+    from accounts.models import Role
+
     from .transfers import joined_recently, transfer_in_start
 
-    if joined_recently(pupil):
-        transfer_in_start(pupil=pupil, user=user)
+    if not joined_recently(pupil):
+        return
+    if user is None and not pupil.school.memberships.filter(role=Role.DSL).exists():
+        # A school with no DSL yet (being set up): nobody to ask. The DSL can
+        # start it from the child's file later ("A file is expected").
+        return
+    transfer_in_start(pupil=pupil, user=user)
 
 
 def forget_destroyed_file(sender, *, pupil, concerns, transfers, **kwargs):

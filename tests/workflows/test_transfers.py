@@ -457,3 +457,19 @@ def test_a_bundle_round_trips_into_another_school_with_the_receipt_back(
     ).exists()
     incoming.refresh_from_db()
     assert incoming.status == Transfer.Status.COMPLETE
+
+
+def test_a_joiner_at_a_school_with_no_dsl_yet_is_added_without_a_task(other_school):
+    from records.services import pupil_upsert
+
+    joiner, created = pupil_upsert(
+        school=other_school,
+        upn="A123456789003",
+        first_name="New",
+        last_name="Start",
+        date_of_birth=date(2015, 1, 1),
+        year_group="6",
+        date_joined=timezone.localdate(),
+    )
+    assert created and joiner.pk
+    assert not Transfer.objects.filter(pupil=joiner).exists()
