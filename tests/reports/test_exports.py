@@ -1,0 +1,133 @@
+"""CSV, XLSX and the governors' PDF: what is in them, that each is audited, and that
+small numbers are suppressed for governors."""
+
+import csv
+import io
+
+import pytest
+
+from reports.exports import suppress
+
+from .conftest import PERIOD, REPORTS
+
+pytestmark = pytest.mark.django_db
+
+
+def _log_entries(user, event):
+    from auditlog import get_logentry_model
+
+    return get_logentry_model().objects.filter(
+        object_pk=str(user.pk), additional_data__event=event
+    )
+
+
+def test_csv_holds_every_table_with_both_periods_and_is_audited(
+    verified_client, seeded, dsl
+):
+    response = verified_client(dsl).get(REPORTS + "export.csv", PERIOD)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert ["This period", "2026-09-01", "2026-10-31", ""] in rows
+    assert ["Totals", "Concerns", "3", "1"] in rows
+    assert ["By category", "Neglect", "3", "1"] not in rows
+    assert ["By category", "Neglect", "1", "1"] in rows
+    assert ["By year group", "Year 6", "2", "1"] in rows
+    assert ["Referrals by agency", "Police", "1", "0"] in rows
+    assert ["Concerns by month", "Sep 2026", "2", ""] in rows
+    text = response.content.decode("utf-8-sig")
+    assert "Synthetic: a worry" not in text and "Testchild" not in text
+    entry = _log_entries(dsl, "report exported").get()
+    assert entry.additional_data["format"] == "csv"
+    assert "from=2026-09-01" in entry.additional_data["filters"]
+
+
+def test_xlsx_holds_the_same_rows(verified_client, seeded, head):
+    from openpyxl import load_workbook
+
+    response = verified_client(head).get(REPORTS + "export.xlsx", PERIOD)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert ["Totals", "Concerns", 4, 1] in rows
+    assert _log_entries(head, "report exported").get().additional_data["format"] == (
+        "xlsx"
+    )
+
+
+def test_a_category_that_looks_like_a_formula_stays_text(
+    verified_client, seeded, dsl, school, staff
+):
+    from datetime import date
+
+    from taxonomy.models import Term, Vocabulary
+
+    from .conftest import make_concern
+
+    odd = Term.objects.create(
+        vocabulary=Vocabulary.CATEGORY,
+        school=school,
+        name="=HYPERLINK(1)",
+        definition="Made up to test exports.",
+    )
+    make_concern(school=school, by=staff, category=odd, on=date(2026, 9, 9))
+    response = verified_client(dsl).get(REPORTS + "export.csv", PERIOD)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert ["By category", "'=HYPERLINK(1)", "1", "0"] in rows
+
+
+def test_unknown_format_is_refused(verified_client, dsl):
+    assert verified_client(dsl).get(REPORTS + "export.pdf").status_code in (302, 403)
+
+
+def test_suppression_of_small_numbers():
+    assert [suppress(n) for n in (0, 1, 4, 5, 12)] == [
+        0,
+        "fewer than 5",
+        "fewer than 5",
+        5,
+        12,
+    ]
+
+
+def test_governors_report_needs_a_term(verified_client, seeded, dsl):
+    response = verified_client(dsl).get(REPORTS + "governors.pdf", PERIOD)
+    assert response.status_code == 302
+    page = verified_client(dsl).get(response.url).content.decode()
+    assert "Choose a school term for the governors" in page
+
+
+def test_governors_report_suppresses_small_numbers_and_is_audited(
+    verified_client, seeded, dsl, school, staff
+):
+    from datetime import date
+
+    import pypdf
+
+    from .conftest import category, make_concern
+
+    for day in range(10, 16):  # six more concerns of physical abuse in Autumn 1
+        make_concern(
+            school=school,
+            by=staff,
+            category=category("physical-abuse"),
+            on=date(2026, 10, day),
+        )
+    response = verified_client(dsl).get(
+        REPORTS + "governors.pdf", {"term": "Autumn 1 2026"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(
+        page.extract_text()
+        for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
+    )
+    text = " ".join(text.split())
+    assert "Autumn 1 2026" in text
+    assert "Physical abuse 7 0" in text  # c2 and six more: shown
+    assert "Neglect fewer than 5 fewer than 5" in text  # c3 | c7: suppressed
+    assert "Concerns 9 fewer than 5" in text
+    assert "Testchild" not in text
+    entry = _log_entries(dsl, "governors' report exported").get()
+    assert "term=Autumn" in entry.additional_data["filters"]

@@ -1,0 +1,170 @@
+"""Every table of the report against counts worked out by hand from the seeded
+concerns (tests/reports/conftest.py `seeded` lists them)."""
+
+import pytest
+
+from .conftest import category, figures
+
+pytestmark = pytest.mark.django_db
+
+
+def test_totals_compare_the_period_with_the_one_before(report, seeded, dsl):
+    response = report(dsl)
+    assert figures(response, "totals") == {
+        "Concerns": (3, 1),  # c1 c2 c3 | c4
+        "Reported as immediate risk": (1, 0),  # c2
+    }
+    params = response.context["params"]
+    assert (str(params.previous.start), str(params.previous.end)) == (
+        "2026-07-02",
+        "2026-08-31",
+    )
+
+
+def test_categories_use_the_triaged_category_and_group_sub_categories(
+    report, seeded, dsl
+):
+    response = report(dsl)
+    assert figures(response, "category") == {
+        "Child-on-child abuse": (1, 0),  # c1 (bullying)
+        "Physical abuse": (1, 0),  # c2
+        "Neglect": (1, 1),  # c3 triaged as neglect | c4
+    }
+    assert figures(response, "subcategory") == {
+        "Child-on-child abuse › Bullying, including cyberbullying": (1, 0),
+        "Physical abuse": (1, 0),
+        "Neglect": (1, 1),
+    }
+
+
+def test_children_are_counted_by_their_role_year_sex_and_flags_then(
+    report, seeded, dsl
+):
+    response = report(dsl)
+    # P2 is only a witness to c1: not counted. c2 is about P1 and P3.
+    assert figures(response, "year_group") == {"Year 5": (2, 0), "Year 6": (2, 1)}
+    assert figures(response, "sex") == {"Female": (2, 0), "Male": (2, 1)}
+    # SEND (P1): c1, c2. CIN: P3's ended 30 Sep, so c2 only; P2's began after c4.
+    assert figures(response, "flag") == {
+        "Child in need (CIN)": (1, 0),
+        "SEND support": (2, 0),
+    }
+
+
+def test_where_and_when(report, seeded, dsl):
+    response = report(dsl)
+    assert figures(response, "location") == {
+        "Classroom": (1, 0),
+        "Online": (1, 0),
+        "Playground": (1, 0),
+        "Home": (0, 1),
+    }
+    weekdays = figures(response, "weekday")
+    assert list(weekdays)[0] == "Monday"
+    assert {day: n for day, n in weekdays.items() if n != (0, 0)} == {
+        "Monday": (1, 0),
+        "Tuesday": (1, 0),
+        "Thursday": (0, 1),
+        "Saturday": (1, 0),
+    }
+    assert figures(response, "hour") == {
+        "10:00–10:59": (1, 0),
+        "21:00–21:59": (1, 0),
+        "Not recorded": (1, 1),
+    }
+
+
+def test_decisions_and_referrals(report, seeded, dsl):
+    response = report(dsl)
+    assert figures(response, "decision") == {
+        "No further action": (1, 0),
+        "Monitor in school": (0, 1),
+        "Refer to other agencies": (1, 0),
+    }
+    assert figures(response, "agency") == {
+        "Children's social care / MASH": (1, 0),
+        "Police": (1, 0),
+    }
+    assert figures(response, "agency_outcome") == {
+        "No outcome recorded yet": (1, 0),
+        "Accepted: assessment or investigation": (1, 0),
+    }
+
+
+def test_by_month(report, seeded, dsl):
+    response = report(dsl)
+    assert figures(response, "over_time") == {"Sep 2026": (2, 0), "Oct 2026": (1, 0)}
+
+
+def test_by_term_and_a_chosen_term_is_compared_with_the_term_before(
+    report, seeded, dsl
+):
+    by_term = report(dsl, group="term", to="2026-11-30")
+    assert figures(by_term, "over_time") == {
+        "Autumn 1 2026": (3, 0),
+        "Autumn 2 2026": (0, 0),
+    }
+    with_holidays = report(dsl, group="term", **{"from": "2026-08-01"})
+    assert figures(with_holidays, "over_time") == {
+        "Autumn 1 2026": (3, 0),
+        "Outside term dates": (1, 0),  # c4, 20 Aug
+    }
+    autumn = report(dsl, term="Autumn 1 2026", **{"from": "", "to": ""})
+    params = autumn.context["params"]
+    assert (str(params.period.start), str(params.period.end)) == (
+        "2026-09-02",
+        "2026-10-23",
+    )
+    assert params.previous.start.isoformat() == "2026-06-08"  # Summer 2
+    assert figures(autumn, "totals")["Concerns"] == (3, 1)  # c1 c2 c3 | c7
+
+
+def test_filter_by_category_takes_in_sub_categories(report, seeded, dsl):
+    main = report(dsl, category=[category("child-on-child").pk])
+    assert figures(main, "totals")["Concerns"] == (1, 0)  # c1 only: c3 is neglect now
+    neglect = report(dsl, category=[category("neglect").pk])
+    assert figures(neglect, "totals")["Concerns"] == (1, 1)
+    assert figures(neglect, "location") == {"Online": (1, 0), "Home": (0, 1)}
+
+
+def test_renames_merges_and_dfe_codes(report, seeded, dsl, school, staff):
+    from datetime import date
+
+    from taxonomy.models import Term, Vocabulary
+    from taxonomy.services import term_merge
+
+    from .conftest import make_concern
+
+    physical = category("physical-abuse")
+    physical.external_code = "PA"
+    physical.name = "Physical harm"  # renamed after the concerns were recorded
+    physical.save()
+    neglect = category("neglect")
+    neglect.external_code = "N"
+    neglect.save()
+    old = Term.objects.create(
+        vocabulary=Vocabulary.CATEGORY,
+        school=school,
+        name="Hitting (old list)",
+        definition="A child was hit.",
+        external_code="PA",
+    )
+    make_concern(school=school, by=staff, category=old, on=date(2026, 9, 21))
+    slapping = Term.objects.create(
+        vocabulary=Vocabulary.CATEGORY,
+        name="Slapping",
+        definition="A child was slapped.",
+    )
+    make_concern(school=school, by=staff, category=slapping, on=date(2026, 9, 22))
+    term_merge(source=slapping, into=physical)
+
+    response = report(dsl)
+    categories = figures(response, "category")
+    assert categories["Physical harm"] == (2, 0)  # c2 and the merged "Slapping"
+    assert categories["Hitting (old list)"] == (1, 0)
+    assert "Slapping" not in categories
+    assert figures(response, "dfe_code") == {
+        "PA": (3, 0),  # c2, Slapping (merged), Hitting (same code)
+        "N": (1, 1),  # c3 | c4
+        "Not recorded": (1, 0),  # c1: bullying has no code, nor its main category
+    }
