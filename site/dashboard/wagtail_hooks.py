@@ -18,8 +18,11 @@ def no_page_summary(request, summary_items):
 
 @hooks.register("construct_main_menu")
 def no_wagtail_help(request, menu_items):
-    # Wagtail's editor guide is about publishing pages, not safeguarding work.
-    menu_items[:] = [item for item in menu_items if item.name != "help"]
+    # Wagtail's editor guide is about publishing pages, not safeguarding work; its
+    # own "Reports" (locked pages, page history) would sit beside Chronicle's
+    # safeguarding reports under the same name. Superusers keep the latter.
+    hidden = {"help"} if request.user.is_superuser else {"help", "reports"}
+    menu_items[:] = [item for item in menu_items if item.name not in hidden]
 
 
 @hooks.register("insert_global_admin_css")
