@@ -25,6 +25,80 @@ def suppress(value):
     return value
 
 
+def _hidden():
+    return _("not shown")
+
+
+def _feasible(total, ranges, index):
+    """The values cell `index` can take, as a reader who knows the column's total
+    and each hidden cell's range works it out: its own range, narrowed by what the
+    other hidden cells can add up to (sums of integer ranges are ranges)."""
+    low, high = ranges[index]
+    others = [r for position, r in enumerate(ranges) if position != index]
+    least = sum(r[0] for r in others)
+    most = sum(r[1] for r in others)
+    return max(low, total - most), min(high, total - least)
+
+
+def _recoverable(total, ranges):
+    return any(
+        high - low < 1
+        for low, high in (_feasible(total, ranges, i) for i in range(len(ranges)))
+    )
+
+
+def protect(counts):
+    """One column of a table made safe to publish beside its total.
+
+    Primary suppression: 1 to 4 read "fewer than 5". Secondary: while the total
+    would let a reader work out a hidden count (total 7 = 5 + "fewer than 5" gives
+    2), the smallest count still shown is hidden too ("not shown", read as 5 or
+    more), until every hidden count could be at least two values. If no count is
+    left to hide, the whole column is "not shown". The total is taken as known
+    (it is, or a reader can add it up from the totals), so this is safe whether
+    or not the column adds up to a published figure."""
+    total = sum(counts)
+    hidden = {i: (1, SMALL - 1) for i, n in enumerate(counts) if 0 < n < SMALL}
+    while hidden and _recoverable(
+        total - sum(n for i, n in enumerate(counts) if i not in hidden),
+        list(hidden.values()),
+    ):
+        shown = [(n, i) for i, n in enumerate(counts) if i not in hidden and n]
+        if not shown:
+            return [_hidden() for _n in counts]
+        _n, index = min(shown)
+        hidden[index] = (SMALL, total)
+    return [
+        (suppress(n) if hidden[i][0] == 1 else _hidden()) if i in hidden else n
+        for i, n in enumerate(counts)
+    ]
+
+
+def protected_rows(section):
+    """A section's rows for governors: each column protected on its own (the PDF
+    shows no row totals or changes, so columns are the only sums to guard). The
+    totals are not parts of a whole: each is only suppressed when small."""
+    guard = (
+        (lambda counts: [suppress(n) for n in counts])
+        if section.key == "totals"
+        else protect
+    )
+    current = guard([row.current for row in section.rows])
+    previous = guard([row.previous for row in section.rows])
+    return [
+        {"label": _label(row), "current": now, "previous": before}
+        for row, now, before in zip(section.rows, current, previous, strict=True)
+    ]
+
+
+def _label(row):
+    """The row's label; over time, with the previous period's month or term."""
+    before = getattr(row, "previous_label", "")
+    if before and str(before) != str(row.label):
+        return f"{row.label} / {before}" if row.label else str(before)
+    return row.label
+
+
 def _text(value):
     value = str(value)
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
@@ -51,7 +125,7 @@ def table_rows(sections, params):
             previous_value = row.previous if section.compare else ""
             yield [
                 _text(section.title),
-                _text(row.label),
+                _text(_label(row)),
                 row.current,
                 previous_value,
             ]
@@ -91,14 +165,7 @@ def governors_pdf(*, sections, params, user, request=None):
                     "title": section.title,
                     "note": section.note,
                     "compare": section.compare,
-                    "rows": [
-                        {
-                            "label": row.label,
-                            "current": suppress(row.current),
-                            "previous": suppress(row.previous),
-                        }
-                        for row in section.rows
-                    ],
+                    "rows": protected_rows(section),
                 }
                 for section in sections
             ],

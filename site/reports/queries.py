@@ -27,19 +27,18 @@ from datetime import date
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractHour, ExtractWeekDay, TruncMonth
+from django.db.models.functions import ExtractHour, ExtractWeekDay, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from records.models import (
-    Decision,
     DecisionOutcome,
     InvolvementRole,
     Referral,
@@ -69,6 +68,7 @@ class Row:
     label: str
     current: int = 0
     previous: int = 0
+    previous_label: str = ""  # over time: the previous period's month or term
 
     @property
     def change(self):
@@ -89,17 +89,18 @@ class Section:
         return sum(row.current for row in self.rows)
 
 
-def _both(params, prefix="", distinct=False):
-    """COUNTs of this period and the previous one, by the concern's incident date."""
+def _both(params, prefix="", counted="pk", distinct=False):
+    """COUNTs of this period and the previous one, by the concern's incident date
+    (`prefix` leads from the counted rows to their concern)."""
     column = f"{prefix}occurred_on"
     return {
         "current": Count(
-            "pk",
+            counted,
             distinct=distinct,
             filter=Q(**{f"{column}__range": (params.period.start, params.period.end)}),
         ),
         "previous": Count(
-            "pk",
+            counted,
             distinct=distinct,
             filter=Q(
                 **{f"{column}__range": (params.previous.start, params.previous.end)}
@@ -108,31 +109,47 @@ def _both(params, prefix="", distinct=False):
     }
 
 
-def _latest_triage(column):
-    return Subquery(
-        Triage.objects.filter(concern=OuterRef("pk"))
-        .order_by("-cycle", "-triaged_at", "-pk")
-        .values(column)[:1]
+def latest_triages():
+    """Each concern's latest triage (by cycle, then time, then id), as an anti-join:
+    the triages with no later one for the same concern. A correlated "ORDER BY ...
+    LIMIT 1" per concern cost a sub-plan per row (and PostgreSQL's JIT compiling it)
+    at 100,000 concerns; this is one hash anti-join."""
+    later = Triage.objects.filter(
+        Q(cycle__gt=OuterRef("cycle"))
+        | Q(cycle=OuterRef("cycle"), triaged_at__gt=OuterRef("triaged_at"))
+        | Q(
+            cycle=OuterRef("cycle"),
+            triaged_at=OuterRef("triaged_at"),
+            pk__gt=OuterRef("pk"),
+        ),
+        concern=OuterRef("concern"),
     )
+    return Triage.objects.filter(~Exists(later))
+
+
+def _untriaged():
+    return ~Exists(Triage.objects.filter(concern=OuterRef("pk")))
 
 
 def report_concerns(concerns, params):
-    """The concerns in either period, with their reporting category, filtered by
-    the chosen categories (a main category brings its sub-categories)."""
+    """The concerns in either period, filtered by the chosen categories (a main
+    category brings its sub-categories): the category of the latest triage, or the
+    reported one until the concern is triaged."""
     concerns = concerns.filter(
         school__in=params.schools, occurred_on__range=params.covering
-    ).alias(
-        category_id=Coalesce(
-            _latest_triage("primary_category_id"),
-            F("primary_category_id"),
-            output_field=IntegerField(),
-        )
     )
     if params.categories:
         chosen = [term.pk for term in params.categories]
+        ids = Term.objects.filter(Q(pk__in=chosen) | Q(parent__in=chosen)).values("pk")
         concerns = concerns.filter(
-            Q(category_id__in=chosen)
-            | Q(category_id__in=Term.objects.filter(parent__in=chosen).values("pk"))
+            Q(_untriaged(), primary_category__in=ids)
+            | Q(
+                Exists(
+                    latest_triages().filter(
+                        concern=OuterRef("pk"), primary_category__in=ids
+                    )
+                )
+            )
         )
     return concerns
 
@@ -178,30 +195,52 @@ def totals(concerns, params):
 
 
 def over_time(concerns, params):
-    """Concerns per month or per school term, over this period (no comparison)."""
-    current = concerns.filter(
-        occurred_on__range=(params.period.start, params.period.end)
-    )
+    """Concerns per month or per school term: this period's months (or terms) in
+    order, each beside the previous period's month (or term) in the same place, so
+    the chart can draw the previous period as a second line. One grouped query."""
     if params.grouping == TERM:
-        return _by_term(current, params)
-    counts = {
-        row["month"]: row["n"]
-        for row in current.annotate(month=TruncMonth("occurred_on"))
+        return _by_term(concerns, params)
+    grouped = {
+        row["month"]: row
+        for row in concerns.annotate(month=TruncMonth("occurred_on"))
         .values("month")
-        .annotate(n=Count("pk"))
+        .annotate(**_both(params))
         .order_by("month")
     }
-    rows = [
-        Row(label=month.strftime("%b %Y"), current=counts.get(month, 0))
+    current = [
+        (month, grouped.get(month, {}).get("current", 0))
         for month in _months(params.period)
     ]
+    previous = [
+        (month, grouped.get(month, {}).get("previous", 0))
+        for month in _months(params.previous)
+    ]
+    rows = _side_by_side(
+        [(month.strftime("%b %Y"), n) for month, n in current],
+        [(month.strftime("%b %Y"), n) for month, n in previous],
+    )
     return Section(
         key="over_time",
         title=_("Concerns by month"),
         rows=rows,
         chart="line",
-        compare=False,
+        note=_("Each month beside the month in the same place in the previous period."),
     )
+
+
+def _side_by_side(current, previous):
+    """Rows pairing the n-th (label, count) of this period with the n-th of the
+    previous one; the previous label is kept to show which month it was."""
+    rows = []
+    for index in range(max(len(current), len(previous))):
+        label, count = current[index] if index < len(current) else ("", 0)
+        before, count_before = previous[index] if index < len(previous) else ("", 0)
+        rows.append(
+            Row(
+                label=label, current=count, previous=count_before, previous_label=before
+            )
+        )
+    return rows
 
 
 def _months(period):
@@ -227,47 +266,67 @@ def _by_term(concerns, params):
         else Value(-1, output_field=IntegerField())
     )
     counts = {
-        row["bucket"]: row["n"]
+        row["bucket"]: row
         for row in concerns.annotate(bucket=bucket)
         .values("bucket")
-        .annotate(n=Count("pk"))
+        .annotate(**_both(params))
         .order_by("bucket")
     }
-    in_period = [
-        index
-        for index, name in enumerate(names)
-        if _overlaps(params, [t for t in params.terms if t.name == name])
-    ]
-    rows = [
-        Row(label=names[index], current=counts.get(index, 0)) for index in in_period
-    ]
-    if counts.get(-1):
-        rows.append(Row(label=str(OUTSIDE_TERMS), current=counts[-1]))
+
+    def terms_in(period, which):
+        return [
+            (name, counts.get(index, {}).get(which, 0))
+            for index, name in enumerate(names)
+            if _overlaps(period, [t for t in params.terms if t.name == name])
+        ]
+
+    rows = _side_by_side(
+        terms_in(params.period, "current"), terms_in(params.previous, "previous")
+    )
+    outside = counts.get(-1, {})
+    if outside.get("current") or outside.get("previous"):
+        rows.append(
+            Row(
+                label=str(OUTSIDE_TERMS),
+                current=outside.get("current", 0),
+                previous=outside.get("previous", 0),
+                previous_label=str(OUTSIDE_TERMS),
+            )
+        )
     return Section(
         key="over_time",
         title=_("Concerns by school term"),
         rows=rows,
         chart="bar",
-        compare=False,
+        note=_("Each term beside the term in the same place in the previous period."),
     )
 
 
-def _overlaps(params, terms):
+def _overlaps(period, terms):
     return any(
-        term.starts_on <= params.period.end and term.ends_on >= params.period.start
-        for term in terms
+        term.starts_on <= period.end and term.ends_on >= period.start for term in terms
     )
 
 
 def categories(concerns, params):
     """Main categories, sub-categories and DfE codes, from one grouped query (each
-    concern has one reporting category, so summing its groups is exact)."""
-    grouped = list(
-        concerns.annotate(category=F("category_id"))
-        .values("category")
+    concern has one reporting category, so summing its groups is exact): concerns
+    not yet triaged by the reported category, UNION ALL the latest triages by
+    theirs; a category can come from both halves, so they are added up here."""
+    untriaged = (
+        concerns.filter(_untriaged())
+        .values(category=F("primary_category_id"))
         .annotate(**_both(params))
         .order_by()
     )
+    triaged = (
+        latest_triages()
+        .filter(concern__in=concerns.values("pk"))
+        .values(category=F("primary_category_id"))
+        .annotate(**_both(params, prefix="concern__"))
+        .order_by()
+    )
+    grouped = list(untriaged.union(triaged, all=True))
     terms = Term.objects.select_related("parent").in_bulk(
         [row["category"] for row in grouped]
     )
@@ -441,15 +500,20 @@ def hours(concerns, params):
     )
 
 
+def _related(concerns, params, relation, **groups):
+    """Rows related to the concerns (decisions, referrals), grouped and counted per
+    period from the concerns' side: one outer join, where "concern IN (subquery)"
+    joined back to the concern for its date read the concerns twice. Concerns with
+    no such row make a group of None with nothing counted; it is left out."""
+    first = next(iter(groups))
+    grouped = concerns.values(**groups).annotate(**_both(params, counted=relation))
+    return [row for row in grouped.order_by() if row[first] is not None]
+
+
 def decisions(concerns, params):
     labels = dict(DecisionOutcome.choices)
     order = list(labels)
-    grouped = (
-        Decision.objects.filter(concern__in=concerns.values("pk"))
-        .values("outcome")
-        .annotate(**_both(params, prefix="concern__"))
-        .order_by()
-    )
+    grouped = _related(concerns, params, "decisions", outcome=F("decisions__outcome"))
     rows = sorted(grouped, key=lambda row: order.index(row["outcome"]))
     return Section(
         key="decision",
@@ -459,17 +523,15 @@ def decisions(concerns, params):
     )
 
 
-def _referrals(concerns):
-    return Referral.objects.filter(concern__in=concerns.values("pk"))
-
-
 def referral_agencies(concerns, params):
-    grouped = (
-        _referrals(concerns)
-        .values("agency_id", name=F("agency__name"))
-        .annotate(**_both(params, prefix="concern__"))
-        .order_by("-current", "name")
+    grouped = _related(
+        concerns,
+        params,
+        "referrals",
+        agency_id=F("referrals__agency_id"),
+        name=F("referrals__agency__name"),
     )
+    grouped.sort(key=lambda row: (-row["current"], row["name"]))
     return Section(
         key="agency",
         title=_("Referrals by agency"),
@@ -480,11 +542,8 @@ def referral_agencies(concerns, params):
 def referral_outcomes(concerns, params):
     labels = dict(Referral.AgencyOutcome.choices)
     order = ["", *labels]
-    grouped = (
-        _referrals(concerns)
-        .values("agency_outcome")
-        .annotate(**_both(params, prefix="concern__"))
-        .order_by()
+    grouped = _related(
+        concerns, params, "referrals", agency_outcome=F("referrals__agency_outcome")
     )
     rows = sorted(grouped, key=lambda row: order.index(row["agency_outcome"]))
     return Section(

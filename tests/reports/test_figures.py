@@ -93,20 +93,32 @@ def test_decisions_and_referrals(report, seeded, dsl):
 
 def test_by_month(report, seeded, dsl):
     response = report(dsl)
-    assert figures(response, "over_time") == {"Sep 2026": (2, 0), "Oct 2026": (1, 0)}
+    # Each month beside the month in the same place before: Jul and Aug 2026.
+    assert figures(response, "over_time") == {"Sep 2026": (2, 0), "Oct 2026": (1, 1)}
+    section = next(s for s in response.context["sections"] if s.key == "over_time")
+    assert [row.previous_label for row in section.rows] == ["Jul 2026", "Aug 2026"]
+    chart = response.context["charts"]["over_time"]
+    assert (chart["type"], chart["current"], chart["previous"]) == (
+        "line",
+        [2, 1],
+        [0, 1],
+    )
 
 
 def test_by_term_and_a_chosen_term_is_compared_with_the_term_before(
     report, seeded, dsl
 ):
     by_term = report(dsl, group="term", to="2026-11-30")
+    # 1 Sep-30 Nov beside 2 Jun-31 Aug: Autumn 1 beside Summer 2 (c7 on 10 Jun),
+    # and c4 (20 Aug) outside the terms before.
     assert figures(by_term, "over_time") == {
-        "Autumn 1 2026": (3, 0),
+        "Autumn 1 2026": (3, 1),
         "Autumn 2 2026": (0, 0),
+        "Outside term dates": (0, 1),
     }
     with_holidays = report(dsl, group="term", **{"from": "2026-08-01"})
     assert figures(with_holidays, "over_time") == {
-        "Autumn 1 2026": (3, 0),
+        "Autumn 1 2026": (3, 1),  # | c7 in Summer 2 (1 May-31 Jul before)
         "Outside term dates": (1, 0),  # c4, 20 Aug
     }
     autumn = report(dsl, term="Autumn 1 2026", **{"from": "", "to": ""})
@@ -168,3 +180,30 @@ def test_renames_merges_and_dfe_codes(report, seeded, dsl, school, staff):
         "N": (1, 1),  # c3 | c4
         "Not recorded": (1, 0),  # c1: bullying has no code, nor its main category
     }
+
+
+def test_the_latest_triage_decides_the_category(report, seeded, dsl):
+    """By cycle first, then time: a later triage of an earlier cycle does not
+    override the re-triage."""
+    from records.models import Triage
+
+    for cycle, key in ((2, "sexual-harassment"), (1, "physical-abuse")):
+        Triage.objects.create(
+            concern=seeded["c3"],
+            cycle=cycle,
+            primary_category=category(key),
+            primary_category_name=key,
+            risk_level="low",
+            risk_reason="Synthetic: looked at again.",
+            triaged_by=dsl,
+        )
+    response = report(dsl)
+    assert figures(response, "category") == {
+        "Child-on-child abuse": (2, 0),  # c1, c3 (cycle 2: sexual harassment)
+        "Physical abuse": (1, 0),  # c2
+        "Neglect": (0, 1),  # c4
+    }
+    chosen = report(dsl, category=[category("child-on-child").pk])
+    assert figures(chosen, "totals")["Concerns"] == (2, 0)
+    neglect = report(dsl, category=[category("neglect").pk])
+    assert figures(neglect, "totals")["Concerns"] == (0, 1)

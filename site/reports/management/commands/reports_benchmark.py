@@ -2,11 +2,18 @@
 
     manage.py reports_benchmark                 # 10,000 then 100,000 concerns
     manage.py reports_benchmark --sizes 500     # a quick look
+    manage.py reports_benchmark --explain       # and each query's plan (PostgreSQL)
 
 Everything is made in a throwaway school inside one transaction that is rolled back
 at the end, so the database is left as it was (bulk_create writes no audit entries).
 It prints, for each size, the time and number of queries of each table of the
 report, and the whole report. Not a test: timings depend on the machine.
+
+The concerns are counted as the report page counts them: those a head of the school
+may oversee (reports.selectors), a third of them triaged into another category, some
+about two children and some with a witness. On PostgreSQL the tables are ANALYZEd
+after seeding (as autovacuum would do in a live database) so the planner sees the
+real row counts.
 """
 
 import random
@@ -18,7 +25,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import School
+from accounts.models import Membership, Role, School
 from records.models import (
     Concern,
     ConcernPupil,
@@ -26,10 +33,12 @@ from records.models import (
     InvolvementRole,
     Pupil,
     Referral,
+    RiskLevel,
     Sex,
+    Triage,
     YearGroup,
 )
-from reports import queries
+from reports import queries, selectors
 from reports.filters import MONTH, Period, ReportParams
 from taxonomy.models import Term, Vocabulary
 
@@ -47,8 +56,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000])
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="Print EXPLAIN ANALYZE of each query (PostgreSQL only).",
+        )
 
-    def handle(self, *args, sizes, seed, **options):
+    def handle(self, *args, sizes, seed, explain, **options):
+        self.explain = explain and connection.vendor == "postgresql"
         rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
         try:
             with transaction.atomic():
@@ -64,6 +79,8 @@ class Command(BaseCommand):
             name="Benchmark school (synthetic)", urn=f"B{uuid.uuid4().hex[:9]}"
         )
         user = User.objects.create(username=f"benchmark-{uuid.uuid4().hex[:8]}")
+        Membership.objects.create(user=user, school=school, role=Role.HEAD)
+        self.user = user
         self.terms = {
             vocabulary: list(
                 Term.objects.filter(vocabulary=vocabulary, merged_into__isnull=True)
@@ -79,6 +96,7 @@ class Command(BaseCommand):
                 count = min(BATCH, size - made)
                 self._concerns(rng, school, user, pupils, count)
                 made += count
+            self._analyze()
             seeded = time.perf_counter() - started
             self.stdout.write(
                 self.style.MIGRATE_HEADING(
@@ -86,6 +104,13 @@ class Command(BaseCommand):
                 )
             )
             self._time(school)
+
+    def _analyze(self):
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for model in (Concern, ConcernPupil, Pupil, Triage, Decision, Referral):
+                cursor.execute(f"ANALYZE {model._meta.db_table}")
 
     def _pupils(self, rng, school):
         years, sexes = list(YearGroup.values), list(Sex.values)
@@ -124,13 +149,30 @@ class Command(BaseCommand):
             )
             for _ in range(count)
         )
-        ConcernPupil.objects.bulk_create(
-            ConcernPupil(
+        involvements = []
+        for concern in concerns:
+            # A concern about one child, sometimes two, sometimes with a witness.
+            children = rng.sample(pupils, 3)
+            roles = [InvolvementRole.SUBJECT]
+            if rng.random() < 0.1:
+                roles.append(InvolvementRole.SUBJECT)
+            if rng.random() < 0.2:
+                roles.append(InvolvementRole.WITNESS)
+            involvements += [
+                ConcernPupil(concern=concern, pupil=child, role=role)
+                for child, role in zip(children, roles, strict=False)
+            ]
+        ConcernPupil.objects.bulk_create(involvements)
+        Triage.objects.bulk_create(
+            Triage(
                 concern=concern,
-                pupil=rng.choice(pupils),
-                role=InvolvementRole.SUBJECT,
+                primary_category=(category := rng.choice(categories)),
+                primary_category_name=category.name,
+                risk_level=RiskLevel.LOW,
+                risk_reason="Synthetic.",
+                triaged_by=user,
             )
-            for concern in concerns
+            for concern in concerns[::3]
         )
         decisions = Decision.objects.bulk_create(
             Decision(
@@ -159,7 +201,9 @@ class Command(BaseCommand):
         params = ReportParams(
             period=period, previous=period.before(), grouping=MONTH, schools=[school]
         )
-        concerns = queries.report_concerns(Concern.objects.all(), params)
+        concerns = queries.report_concerns(
+            selectors.concerns_for_reports(self.user), params
+        )
         total_started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
             for make in [queries.totals, *queries.SECTIONS]:
@@ -174,3 +218,14 @@ class Command(BaseCommand):
             f"  {'whole report':<20} {time.perf_counter() - total_started:8.3f} s"
             f"  {len(captured)} queries"
         )
+        if self.explain:
+            self._explain(captured)
+
+    def _explain(self, captured):
+        with connection.cursor() as cursor:
+            for query in captured:
+                if "records_" not in query["sql"]:
+                    continue
+                cursor.execute(f"EXPLAIN ANALYZE {query['sql']}")
+                self.stdout.write("\n" + query["sql"][:300])
+                self.stdout.write("\n".join(row[0] for row in cursor.fetchall()))

@@ -32,6 +32,10 @@
         data: chart.previous,
         backgroundColor: colours.previous,
         borderColor: colours.previous,
+        // Over time the previous period is a second, dashed line: told apart by
+        // its pattern as well as its colour.
+        borderDash: chart.type === "line" ? [6, 4] : undefined,
+        tension: 0.2,
       });
     }
     return sets;
