@@ -58,7 +58,8 @@ def pupil_search(request):
     name or UPN matches. Returns identity only (name, year), never the file."""
     if not request.user.is_authenticated or not schools_where(request.user).exists():
         raise PermissionDenied
-    query = request.GET.get("q", "").strip()[:50]
+    # NUL can't go into a PostgreSQL query; nobody types it.
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:50]
     if len(query) < 2:
         return JsonResponse({"results": []})
     matches = pupils_reportable_by(request.user).filter(

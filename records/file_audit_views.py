@@ -31,9 +31,14 @@ from .selectors import pupils_visible_to
 PAGE_SIZE = 50
 
 
+def _is_id(value):
+    """Plain ASCII digits of a sensible length ("²" is a digit to isdigit())."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 def _school(request, schools):
     wanted = request.GET.get("school") or request.POST.get("school") or ""
-    chosen = schools.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    chosen = schools.filter(pk=int(wanted)).first() if _is_id(wanted) else None
     return chosen or schools[0]
 
 
@@ -113,6 +118,8 @@ def audit_sample_draw(request):
 
 @require_POST
 def audit_start(request):
+    if not file_audit.audit_schools(request.user).exists():
+        raise PermissionDenied
     form = ChooseFileForm(
         request.POST, pupils=file_audit.pupils_auditable_by(request.user)
     )

@@ -357,7 +357,7 @@ def _year_group(raw, field_name):
         return YearGroup.RECEPTION.value
     if text in ("n", "n1", "n2", "nursery"):
         return YearGroup.NURSERY.value
-    if text.isdigit() and str(int(text)) in YearGroup.values:
+    if text.isascii() and text.isdigit() and str(int(text)) in YearGroup.values:
         return str(int(text))
     _text(raw, field_name)
     raise ValidationError(

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from wagtail_modeladmin.views import HistoryView
 
 from .forms import MergeForm
 from .models import VOCABULARY_MODELS
@@ -39,3 +40,12 @@ def merge(request, pk):
         "taxonomy/merge.html",
         {"source": source, "form": form, "cancel_url": _index_url(source)},
     )
+
+
+class TermHistoryView(HistoryView):
+    """wagtail-modeladmin shows any admin user any term's history (who changed it,
+    when); a school's own terms are its own business, so only those who may edit
+    the term may read it."""
+
+    def check_action_permitted(self, user):
+        return self.permission_helper.user_can_edit_obj(user, self.instance)

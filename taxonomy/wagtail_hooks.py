@@ -16,6 +16,7 @@ COMMON_FIELDS = ["name", "definition", "school", "external_code", "sort_order"]
 class TermAdmin(ModelAdmin):
     permission_helper_class = ConfiguratorPermissionHelper
     button_helper_class = TermButtonHelper
+    history_view_class = views.TermHistoryView
     list_display = ["__str__", "definition", "school_label", "status", "sort_order"]
     list_filter = ["is_active"]
     search_fields = ["name", "definition", "external_code"]

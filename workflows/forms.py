@@ -409,10 +409,38 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class CaseworkSettingsForm(forms.ModelForm):
+    """Carries when the settings were last saved as the page was loaded, so a DSL
+    saving a stale page is told a colleague changed them, not left to overwrite."""
+
+    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = CaseworkSettings
         fields = ["closure_sign_off"]
         widgets = {"closure_sign_off": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded"].initial = self._saved_at()
+
+    def _saved_at(self):
+        saved = self.instance.pk and self.instance.updated_at
+        return saved.isoformat() if saved else ""
+
+    def clean(self):
+        loaded = self.cleaned_data.pop("loaded", "")
+        if loaded and loaded != self._saved_at():
+            self.data = self.data.copy()  # saving again is a deliberate choice
+            self.data["loaded"] = self._saved_at()
+            raise forms.ValidationError(
+                _(
+                    "A colleague saved these settings while you were editing. "
+                    "Reload the page to see their choice, or save again to replace "
+                    "it with yours."
+                ),
+                code="stale",
+            )
+        return self.cleaned_data
 
 
 class PatternRuleForm(forms.ModelForm):

@@ -351,7 +351,7 @@ def _import(request, transfer, task, forms_):
         transfer.documents.filter(
             pk=int(wanted), purpose=TransferDocument.Purpose.RECEIVED
         ).first()
-        if wanted.isdigit()
+        if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18
         else None
     )
     passphrase = request.session.get(UPLOADED % wanted) if document else None

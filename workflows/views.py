@@ -19,6 +19,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from accounts.selectors import schools_where
 from audit.services import record_access
+from forms.forms import is_id
 from records.models import Concern
 from records.selectors import concerns_visible_to
 from taxonomy.models import Term, Vocabulary
@@ -531,7 +532,7 @@ def casework_settings(request):
         raise PermissionDenied
     wanted = request.GET.get("school", "")
     school = (
-        schools.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        schools.filter(pk=int(wanted)).first() if is_id(wanted) else None
     ) or schools[0]
     posted = request.POST.get("form", "settings") if request.method == "POST" else ""
     data = request.POST if posted else None
@@ -578,7 +579,7 @@ def casework_settings(request):
 
 def _rule_remove(request, school, here):
     wanted = request.POST.get("rule", "")
-    if not wanted.isdigit():
+    if not is_id(wanted):
         raise Http404
     rule = get_object_or_404(school.pattern_rules.filter(is_active=True), pk=wanted)
     kept = services.pattern_rule_remove(rule=rule, user=request.user)

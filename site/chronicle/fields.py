@@ -12,7 +12,7 @@ MAX_ID = 2**63 - 1
 
 def _plausible(value):
     text = str(value).strip()
-    return text.isdigit() and int(text) <= MAX_ID
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
 
 
 class ModelChoiceField(forms.ModelChoiceField):

@@ -1,0 +1,306 @@
+"""One school's worth of records, built once per module, and a signed-in client per
+role.
+
+The permission matrix and the bad-input tests make thousands of requests; building
+the school for each would take minutes. `world` builds it once inside a transaction
+that is rolled back when the module ends; each test still runs in its own savepoint
+(the `db` fixture), so what one request writes is gone before the next test.
+"""
+
+import datetime
+import shutil
+import tempfile
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.models import Site
+
+from accounts.models import Role
+from accounts.services import (
+    membership_grant,
+    school_closure_day_add,
+    school_term_add,
+)
+from api.models import Scope
+from api.services import token_create
+from forms.models import ConcernFormField, ConcernFormPage
+from records import file_audit, retention
+from records.models import (
+    Concern,
+    ConcernAttachment,
+    DestructionCertificate,
+    InvolvementRole,
+    KeyPerson,
+    Transfer,
+)
+from records.services import (
+    Involvement,
+    concern_submit,
+    file_note_add,
+    key_person_add,
+    pupil_flag_add,
+)
+from reports.services import report_pin
+from taxonomy.models import Term, Vocabulary
+from workflows import transfers
+from workflows.models import CaseTask, Notification
+from workflows.services import notify, task_claim
+
+from ..factories import PupilFactory, SchoolFactory, UserFactory
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+# Every role the matrix asks about. "trust_lead" is the head and configurator of
+# both schools (as lead.trust in the demo); "other_dsl" is the DSL of the other
+# school of the same trust.
+ROLES = (
+    "anonymous",
+    "staff",
+    "dsl",
+    "deputy",
+    "head",
+    "configurator",
+    "trust_lead",
+    "other_dsl",
+)
+
+
+def term(vocabulary, key):
+    return Term.objects.get(vocabulary=vocabulary, key=key)
+
+
+def pdf(name="letter.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def private_storage_settings(location):
+    from django.conf import settings
+
+    return {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": None},
+        },
+    }
+
+
+def member(school, *roles, others=()):
+    user = UserFactory()
+    for role in roles:
+        membership_grant(user=user, school=school, role=role)
+    for other, role in others:
+        membership_grant(user=user, school=other, role=role)
+    TOTPDevice.objects.create(user=user, name="Authenticator app")
+    return user
+
+
+def form_page_publish(title="General concern (security)", slug="general-security"):
+    page = ConcernFormPage(
+        title=title,
+        slug=slug,
+        form_fields=[
+            ConcernFormField(label="Has anyone else been told?", field_type="yesno")
+        ],
+    )
+    Site.objects.get(is_default_site=True).root_page.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def concern_about(child, *, by, attachments=()):
+    concern, _created = concern_submit(
+        school=child.school,
+        recorded_by=by,
+        submission_key=uuid.uuid4(),
+        involvements=[Involvement(pupil=child, role=InvolvementRole.SUBJECT)],
+        primary_category=term(Vocabulary.CATEGORY, "bullying"),
+        location=term(Vocabulary.LOCATION, "playground"),
+        route=Concern.Route.DSL_TEAM,
+        form_title="General concern",
+        occurred_on=timezone.localdate(),
+        what_happened="Ava said he pushed her off the climbing frame again.",
+        child_voice="'I don't want to go outside at lunch.'",
+        immediate_risk=False,
+        attachments=attachments,
+    )
+    return concern
+
+
+def build_world(storage_root):
+    """The school, its people and one of every record a URL can point at."""
+    school = SchoolFactory(name="Brook Lane Primary (security)")
+    other_school = SchoolFactory(name="Far Hill Academy (security)")
+    people = {
+        "staff": member(school, Role.STAFF),
+        "dsl": member(school, Role.DSL),
+        "deputy": member(school, Role.DEPUTY_DSL),
+        "head": member(school, Role.HEAD),
+        "configurator": member(school, Role.CONFIGURATOR),
+        "trust_lead": member(
+            school,
+            Role.HEAD,
+            Role.CONFIGURATOR,
+            others=[(other_school, Role.HEAD), (other_school, Role.CONFIGURATOR)],
+        ),
+        "other_dsl": member(other_school, Role.DSL),
+    }
+    staff, dsl = people["staff"], people["dsl"]
+    page = form_page_publish()
+    pupil = PupilFactory(school=school, first_name="Ava", last_name="Matrix")
+    concern = concern_about(pupil, by=staff, attachments=[pdf()])
+    task = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN", status="NEW")
+    note = file_note_add(
+        pupil=pupil,
+        user=dsl,
+        kind="meeting",
+        title="Meeting with mum",
+        occurred_at=timezone.now(),
+        body="Mum says things are better at home.",
+        attachments=[pdf("minutes.pdf")],
+    )
+    flag = pupil_flag_add(
+        pupil=pupil,
+        user=dsl,
+        flag=Term.objects.filter(vocabulary=Vocabulary.PROFILE_FLAG).first(),
+        starts_on=timezone.localdate(),
+    )
+    person = key_person_add(
+        pupil=pupil,
+        user=dsl,
+        role=KeyPerson.Role.SOCIAL_WORKER,
+        name="Sam Social-Worker",
+    )
+    audit = file_audit.file_audit_start(pupil=pupil, user=dsl)
+    audit_action = file_audit.file_audit_action_add(
+        audit=audit,
+        user=dsl,
+        description="Add the missing rationale.",
+        assigned_to=people["deputy"],
+        due_on=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    today = timezone.localdate()
+    calendar_term = school_term_add(
+        school=school,
+        name="Security term",
+        starts_on=today.replace(year=today.year + 3, month=1, day=5),
+        ends_on=today.replace(year=today.year + 3, month=3, day=27),
+        user=dsl,
+    )
+    closure_day = school_closure_day_add(
+        school=school,
+        date=today.replace(year=today.year + 3, month=2, day=2),
+        kind="inset",
+        user=dsl,
+    )
+    category = Term.objects.create(
+        vocabulary=Vocabulary.CATEGORY,
+        school=school,
+        name="Brook Lane local category",
+        definition="Only at Brook Lane.",
+    )
+    _token, secret = token_create(
+        user=staff, name="Matrix client", scopes=[Scope.SUBMIT, Scope.TASKS]
+    )
+    spare_token, _spare = token_create(user=staff, name="Spare", scopes=[Scope.SUBMIT])
+    notify(users=[dsl], kind=Notification.Kind.ASSIGNED, message="Matrix", url="/")
+    # A child leaving, the file sent by a one-time link (its token for the link
+    # page), a legal hold, a destruction certificate, a pinned report.
+    leaver = PupilFactory(school=school, first_name="Leo", last_name="Leaving")
+    transfer = transfers.transfer_out_start(
+        pupil=leaver,
+        user=dsl,
+        starts_on=today,
+        other_school_name="Far View Secondary (security)",
+    )
+    send_task = transfers.open_task(transfer)
+    task_claim(task=send_task, user=dsl)
+    transfer, _phrase, link_token = transfers.transfer_send(
+        task=send_task, user=dsl, kinds=[], delivery=Transfer.Delivery.LINK
+    )
+    hold = retention.hold_place(pupil=pupil, user=dsl, reason="Civil claim (matrix).")
+    certificate = DestructionCertificate.objects.create(
+        school=school,
+        upn="A999999999999",
+        initials="XY",
+        birth_year=2000,
+        records={"concerns": 0},
+        reason="Matrix certificate.",
+        destroyed_by=dsl,
+    )
+    pin = report_pin(user=dsl, title="Matrix pin", query="grouping=month")
+    return SimpleNamespace(
+        school=school,
+        other_school=other_school,
+        people=people,
+        page=page,
+        pupil=pupil,
+        concern=concern,
+        task=task,
+        attachment=ConcernAttachment.objects.get(concern=concern),
+        note=note,
+        document=note.attachments.get(),
+        flag=flag,
+        person=person,
+        entry=f"concern-{concern.pk}",
+        audit=audit,
+        audit_action=audit_action,
+        calendar_term=calendar_term,
+        closure_day=closure_day,
+        category=category,
+        api_secret=secret,
+        spare_token=spare_token,
+        notification=Notification.objects.get(user=dsl, message="Matrix"),
+        storage_root=storage_root,
+        transfer=transfer,
+        transfer_document=transfer.documents.get(),
+        link_token=link_token,
+        hold=hold,
+        certificate=certificate,
+        pin=pin,
+        report_format="csv",
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once per module, rolled back at its end (see the module docstring)."""
+    storage_root = tempfile.mkdtemp(prefix="chronicle-security-")
+    storage = override_settings(STORAGES=private_storage_settings(storage_root))
+    storage.enable()
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_world(storage_root)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            storage.disable()
+            shutil.rmtree(storage_root, ignore_errors=True)
+
+
+def signed_in(user):
+    """A client past two-factor, as tests/conftest.py's verified_client does."""
+    client = Client()
+    if user is None:
+        return client
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture(scope="module")
+def clients(world, django_db_blocker):
+    """role -> a client signed in as that role (anonymous: not signed in)."""
+    with django_db_blocker.unblock():
+        return {role: signed_in(world.people.get(role)) for role in ROLES}

@@ -1,0 +1,233 @@
+"""Nothing half-written: every multi-step write is all or nothing.
+
+A failure is injected part-way (a post_save receiver that raises when the next row
+of the write appears) and the test finds the records as they were before: no
+step recorded without the process moving on, no process step without its record,
+no file left in private storage.
+
+Already covered elsewhere, not repeated here: a concern whose process cannot start
+(tests/workflows/test_concern_flow.py), a pattern review that cannot be raised
+(tests/workflows/test_patterns.py), one bad row in a CSV import
+(tests/records/test_import.py).
+"""
+
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models.signals import post_save
+from django.utils import timezone
+
+from records.models import (
+    Closure,
+    Concern,
+    ConcernAttachment,
+    ConcernPupil,
+    Decision,
+    FileNote,
+    NoteAttachment,
+    Referral,
+    Triage,
+)
+from records.services import file_note_add
+from records.signals import concern_submitted
+from workflows import services
+from workflows.models import CaseTask
+
+from ..workflows.conftest import open_task
+from ..workflows.test_concern_flow import close, decide, triage
+from .conftest import PDF
+
+pytestmark = pytest.mark.django_db
+
+
+class Injected(Exception):
+    """The failure the test causes."""
+
+
+@contextmanager
+def failing_when_saved(model, *, when=lambda instance, created: created):
+    """Raise Injected as soon as a matching row of `model` is saved."""
+
+    def fail(sender, instance, created, **kwargs):
+        if when(instance, created):
+            raise Injected(f"injected failure saving {model.__name__}")
+
+    post_save.connect(fail, sender=model, dispatch_uid="security-atomicity")
+    try:
+        yield
+    finally:
+        post_save.disconnect(sender=model, dispatch_uid="security-atomicity")
+
+
+@pytest.fixture(autouse=True)
+def private_storage(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path), "base_url": None},
+        },
+    }
+    return tmp_path
+
+
+def stored_files(root):
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+def state(concern):
+    """What a DSL would see of the concern's progress."""
+    concern.refresh_from_db()
+    return {
+        "status": concern.status,
+        "triages": Triage.objects.filter(concern=concern).count(),
+        "decisions": Decision.objects.filter(concern=concern).count(),
+        "referrals": Referral.objects.filter(concern=concern).count(),
+        "closures": Closure.objects.filter(concern=concern).count(),
+        "tasks": sorted(
+            (task.flow_task.name, task.status, task.owner_id)
+            for task in CaseTask.objects.filter(concern=concern)
+        ),
+    }
+
+
+def pdf(name):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def test_a_triage_whose_next_step_fails_is_not_recorded(submit, dsl):
+    concern = submit()
+    services.task_claim(task=open_task(concern, "triage"), user=dsl)
+    before = state(concern)
+    with failing_when_saved(CaseTask), pytest.raises(Injected):
+        triage(concern, dsl)  # the decision task cannot be opened
+    assert state(concern) == before
+    assert open_task(concern, "triage").owner == dsl  # still hers to complete
+
+
+def test_a_decision_whose_second_referral_fails_leaves_no_referral(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    services.task_claim(task=open_task(concern, "decide"), user=dsl)
+    before = state(concern)
+    second = {"seen": 0}
+
+    def on_the_second(instance, created):
+        second["seen"] += created
+        return second["seen"] == 2
+
+    with failing_when_saved(Referral, when=on_the_second), pytest.raises(Injected):
+        decide(concern, dsl, agencies=("csc", "police"))
+    assert state(concern) == before
+
+
+def test_a_referral_response_whose_next_step_fails_is_not_recorded(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, agencies=("csc",))
+    task = open_task(concern, "follow_up")
+    services.task_claim(task=task, user=dsl)
+    before = state(concern)
+    with failing_when_saved(CaseTask), pytest.raises(Injected):
+        services.referral_save(
+            task=task,
+            user=dsl,
+            complete=True,
+            contacted_on=timezone.localdate(),
+            method=Referral.Method.PHONE,
+            responded_on=timezone.localdate(),
+            agency_outcome=Referral.AgencyOutcome.ASSESSMENT,
+        )
+    assert state(concern) == before
+    referral = Referral.objects.get(concern=concern)
+    assert referral.responded_on is None and referral.completed_at is None
+
+
+def test_a_closure_that_fails_part_way_leaves_the_concern_open(submit, dsl):
+    concern = submit()
+    triage(concern, dsl)
+    decide(concern, dsl, outcome="monitor", agencies=())
+    services.task_claim(task=open_task(concern, "close"), user=dsl)
+    before = state(concern)
+
+    def closing(instance, created):
+        return not created and instance.status == Concern.Status.CLOSED
+
+    with failing_when_saved(Concern, when=closing), pytest.raises(Injected):
+        close(concern, dsl)
+    assert state(concern) == before
+    assert concern.status != Concern.Status.CLOSED
+
+
+def test_a_submission_that_fails_keeps_no_concern_and_no_file(
+    submit, school, staff, private_storage
+):
+    """The process cannot start after the files were stored: the files go too."""
+    from records.models import InvolvementRole
+    from records.services import Involvement, concern_submit
+    from taxonomy.models import Term, Vocabulary
+
+    from ..factories import PupilFactory
+
+    child = PupilFactory(school=school)
+
+    def broken(**kwargs):
+        raise Injected("the engine is down")
+
+    concern_submitted.connect(broken, dispatch_uid="security-broken")
+    try:
+        with pytest.raises(Injected):
+            concern_submit(
+                school=school,
+                recorded_by=staff,
+                submission_key=uuid.uuid4(),
+                involvements=[Involvement(pupil=child, role=InvolvementRole.SUBJECT)],
+                primary_category=Term.objects.get(
+                    vocabulary=Vocabulary.CATEGORY, key="bullying"
+                ),
+                location=Term.objects.get(
+                    vocabulary=Vocabulary.LOCATION, key="playground"
+                ),
+                route=Concern.Route.DSL_TEAM,
+                form_title="General concern",
+                occurred_on=timezone.localdate(),
+                what_happened="Ava said he pushed her off the climbing frame.",
+                child_voice="'I don't want to go outside at lunch.'",
+                immediate_risk=False,
+                attachments=[pdf("photo-1.pdf"), pdf("photo-2.pdf")],
+            )
+    finally:
+        concern_submitted.disconnect(dispatch_uid="security-broken")
+    assert not Concern.objects.exists()
+    assert not ConcernPupil.objects.exists()
+    assert not ConcernAttachment.objects.exists()
+    assert not CaseTask.objects.exists()
+    assert stored_files(private_storage) == []
+
+
+def test_a_file_note_whose_second_document_fails_keeps_nothing(
+    dsl, pupil, private_storage
+):
+    saved = {"documents": 0}
+
+    def second_document(instance, created):
+        saved["documents"] += created
+        return saved["documents"] == 2
+
+    with failing_when_saved(NoteAttachment, when=second_document):
+        with pytest.raises(Injected):
+            file_note_add(
+                pupil=pupil,
+                user=dsl,
+                submission_key=uuid.uuid4(),
+                kind="meeting",
+                title="Strategy meeting",
+                occurred_at=timezone.now(),
+                body="Agreed a safety plan with social care.",
+                attachments=[pdf("minutes.pdf"), pdf("plan.pdf")],
+            )
+    assert not FileNote.objects.filter(pupil=pupil).exists()
+    assert not NoteAttachment.objects.exists()
+    assert stored_files(private_storage) == []
