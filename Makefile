@@ -47,3 +47,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 
 clean:
 	rm -rf $(VENV) var static .pytest_cache .ruff_cache
+
+.PHONY: loadtest
+loadtest: setup ## 50 staff submitting at once: gunicorn + a fresh PostgreSQL database
+	$(BIN)/python scripts/loadtest.py

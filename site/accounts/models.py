@@ -1,7 +1,10 @@
 from django.conf import settings
+from django.contrib.auth.hashers import is_password_usable
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +16,17 @@ class User(AbstractUser):
     the user; is_superuser is for the system administrator only.
     """
 
+    credentials_reset_at = models.DateTimeField(
+        _("signed out everywhere at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the password or two-factor was last changed or reset: every "
+            "session and API token from before then no longer works."
+        ),
+    )
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -20,6 +34,50 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        """Every session carries this HMAC and ends when it no longer matches.
+        Django's covers the password hash only, so a new password signs out other
+        sessions but a two-factor reset would not: ours also covers the time of
+        the last reset. Unchanged for a user never reset, so existing sessions
+        survive the upgrade."""
+        if self.credentials_reset_at is None:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}|{self.credentials_reset_at.isoformat()}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def save(self, *args, **kwargs):
+        """A new password (set_password, by the user, an admin or a reset link)
+        signs the user out everywhere and revokes their API tokens."""
+        new_password = self._password is not None and self._had_a_password()
+        if new_password:
+            self.credentials_reset_at = timezone.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    "credentials_reset_at",
+                }
+        super().save(*args, **kwargs)
+        if new_password:
+            from .services import credentials_reset_followup
+
+            credentials_reset_followup(user=self, reason="password changed")
+
+    def _had_a_password(self):
+        """A first password (a new account) replaces nothing: no one to sign out."""
+        if self._state.adding:
+            return False
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values_list("password", flat=True)
+            .first()
+        )
+        return bool(stored) and is_password_usable(stored)
 
 
 class Trust(models.Model):

@@ -49,3 +49,30 @@ def terms_editable_by(user):
 
 def closure_days_editable_by(user):
     return SchoolClosureDay.objects.filter(school__in=calendar_schools(user))
+
+
+# Who may reset a colleague's two-factor: a DSL, for people at their own school.
+TWO_FACTOR_RESET_ROLES = (Role.DSL,)
+
+
+def can_reset_two_factor(user):
+    return schools_where(user, *TWO_FACTOR_RESET_ROLES).exists()
+
+
+def users_two_factor_resettable_by(user):
+    """People holding any role at a school where `user` is a DSL: not the DSL
+    themselves (they have backup codes) and never a system administrator, whose
+    reset stays with `manage.py reset_two_factor` on the server."""
+    from .models import User
+
+    schools = schools_where(user, *TWO_FACTOR_RESET_ROLES)
+    return (
+        User.objects.filter(
+            is_active=True,
+            is_superuser=False,
+            memberships__school__in=schools,
+        )
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )

@@ -1,6 +1,9 @@
-"""Sign-in and sign-out go to the audit log, successful or not; and a signal for
-apps whose dates count school days (workflows recomputes due dates from it)."""
+"""Sign-in, lockout and sign-out go to the audit log, successful or not; and a
+signal for apps whose dates count school days (workflows recomputes due dates)."""
 
+import time
+
+from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import (
     user_logged_in,
@@ -17,6 +20,12 @@ calendar_changed = Signal()
 
 @receiver(user_logged_in)
 def signed_in(sender, request, user, **kwargs):
+    from .middleware import LAST_ACTIVITY, SIGNED_IN_AT
+
+    if request is not None and hasattr(request, "session"):
+        # The session's clocks (middleware.py) start here.
+        now = int(time.time())
+        request.session[SIGNED_IN_AT] = request.session[LAST_ACTIVITY] = now
     security_event(user=user, actor=user, event="password accepted")
 
 
@@ -29,5 +38,19 @@ def signed_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def sign_in_refused(sender, credentials, request=None, **kwargs):
     user = get_user_model().objects.filter(username=credentials.get("username")).first()
-    if user is not None:
+    if user is None:
+        return
+    if getattr(request, "axes_locked_out", False):
+        # The password was not even checked: the username and address are locked out.
+        security_event(user=user, event="sign-in refused while locked out")
+    else:
         security_event(user=user, event="password refused")
+
+
+@receiver(user_locked_out)
+def sign_in_locked_out(sender, request, username, ip_address, **kwargs):
+    """django-axes locked out a username (from an address) after repeated refused
+    passwords: the moment the lockout starts goes to the audit log."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is not None:
+        security_event(user=user, event="sign-in locked out", address=ip_address or "")

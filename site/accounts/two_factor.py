@@ -157,10 +157,15 @@ def verify(*, user, persistent_id, code):
 
 
 @transaction.atomic
-def two_factor_reset(*, user):
-    """Remove every device: the user enrols again at their next login."""
+def two_factor_reset(*, user, actor=None, reason="two-factor reset"):
+    """Remove every device: the user enrols again at their next login. Whoever
+    holds a session or an API token of theirs is signed out: a reset usually
+    means a lost or stolen phone."""
+    from .services import user_sign_out_everywhere
+
     for device in devices_for_user(user, confirmed=None):
         device.delete()
+    user_sign_out_everywhere(user=user, reason=reason, actor=actor)
 
 
 def unused_backup_code_count(user):

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -152,4 +153,17 @@ def backup_codes(request):
             "unused": two_factor.unused_backup_code_count(request.user),
             "next": _next_url(request),
         },
+    )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """What django-axes shows instead of the sign-in result once a username has had
+    too many refused passwords from this address (AXES_LOCKOUT_CALLABLE): a page
+    saying what happened and when to try again, with status 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
     )

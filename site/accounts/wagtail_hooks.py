@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import calendar_views
-from .selectors import can_keep_a_calendar
+from . import calendar_views, security_views
+from .selectors import can_keep_a_calendar, can_reset_two_factor
 
 
 @hooks.register("register_admin_urls")
@@ -48,4 +48,32 @@ class CalendarMenuItem(MenuItem):
 def school_calendar_menu_item():
     return CalendarMenuItem(
         _("School calendar"), reverse("school_calendar"), icon_name="date", order=350
+    )
+
+
+@hooks.register("register_admin_urls")
+def two_factor_reset_urls():
+    return [
+        path(
+            "two-factor-reset/",
+            security_views.two_factor_reset_index,
+            name="two_factor_reset",
+        ),
+        path(
+            "two-factor-reset/<int:user_id>/",
+            security_views.two_factor_reset_confirm,
+            name="two_factor_reset_confirm",
+        ),
+    ]
+
+
+class TwoFactorResetMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_reset_two_factor(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def two_factor_reset_menu_item():
+    return TwoFactorResetMenuItem(
+        _("Reset two-factor"), reverse("two_factor_reset"), icon_name="key", order=360
     )

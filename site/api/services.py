@@ -119,7 +119,10 @@ def _refusal(token, raw):
     """(code for the log, message for the client), or ("", "") for a usable token."""
     if not hmac.compare_digest(token.secret_hash, _hash(raw)):
         return "wrong_secret", _("Invalid or missing API token.")
-    if token.revoked_at is not None:
+    reset_at = token.user.credentials_reset_at
+    if token.revoked_at is not None or (reset_at and token.created_at <= reset_at):
+        # A token made before the user's password or two-factor was reset is
+        # revoked with the reset (accounts.services), even if that write was missed.
         return "revoked", _("This API token has been revoked.")
     if token.is_expired:
         return "expired", _("This API token has expired.")

@@ -14,6 +14,7 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
@@ -266,6 +267,10 @@ def build_world(storage_root):
         certificate=certificate,
         pin=pin,
         report_format="csv",
+        # The audit log's history of one record (the child's file) and of a person.
+        audit_content_type=ContentType.objects.get_for_model(pupil),
+        audit_object_pk=str(pupil.pk),
+        audit_person=staff,
     )
 
 

@@ -208,6 +208,16 @@ RULES = {
     "reports_health": page(TEAM_AND_HEADS_ANYWHERE),
     "reports_pin": posts(TEAM_AND_HEADS_ANYWHERE),
     "reports_unpin": posts(DSLS, on=("pin",)),
+    # The audit log: the DSLs, entries placed at their own schools only.
+    "audit_log": page(DSLS_ANYWHERE),
+    "audit_log_export": page(DSLS_ANYWHERE),
+    "audit_log_object": page(DSLS, on=("audit_content_type", "audit_object_pk")),
+    "audit_log_object_export": page(DSLS, on=("audit_content_type", "audit_object_pk")),
+    "audit_log_person": page(DSLS, on=("audit_person",)),
+    "audit_log_person_export": page(DSLS, on=("audit_person",)),
+    # A DSL resets the two-factor of someone at their school (never their own).
+    "two_factor_reset": page(DSLS_ANYWHERE),
+    "two_factor_reset_confirm": page(DSLS, on=("audit_person",)),
 }
 
 

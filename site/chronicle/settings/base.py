@@ -6,6 +6,7 @@ defaults here make a bare checkout work (SQLite file under var/, console email);
 production module removes the defaults that must never reach a real school.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "auditlog",
+    "axes",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,17 +61,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.ServerSideAuditlogMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so it sees the lockout flag the sign-in view's authenticate() set.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chronicle.urls"
@@ -107,6 +114,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes counts refused passwords first and refuses a locked-out sign-in before
+# the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},
@@ -150,13 +163,57 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="chronicle@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Sessions (accounts.middleware.SessionTimeoutMiddleware): signed out after
+# CHRONICLE_SESSION_IDLE_MINUTES without a request the person made themselves, and
+# after CHRONICLE_SESSION_MAX_HOURS whatever they do. The cookie lasts no longer.
+CHRONICLE_SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=15)
+CHRONICLE_SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=8)
+SESSION_COOKIE_AGE = env.int(
+    "SESSION_COOKIE_AGE", default=CHRONICLE_SESSION_MAX_HOURS * 60 * 60
+)
 # Shared staffroom computers: closing the browser ends the session.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): everything from our own origin, no inline
+# script (one exception, for Wagtail's editing areas only: see
+# accounts.middleware.ContentSecurityPolicyMiddleware). 'unsafe-inline' for styles:
+# the Wagtail admin sets style attributes from its scripts and templates (sidebar
+# width, icons, progress bars), which no nonce covers; an injected style can't run
+# code. The QR code is inline SVG; images may be data: URIs (Wagtail's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+CHRONICLE_CSP_INLINE_SCRIPT_PREFIXES = [
+    "/admin/pages/",
+    "/admin/snippets/",
+    "/admin/users/",
+    "/admin/groups/",
+    "/admin/images/",
+    "/admin/documents/",
+    "/admin/reports/",
+    "/admin/redirects/",
+    "/admin/sites/",
+    "/admin/collections/",
+    "/admin/workflows/",
+    "/admin/forms/",
+]
 
 # Wagtail: the admin is the DSL's workspace, branded Chronicle; nothing phones home.
 WAGTAIL_SITE_NAME = "Chronicle"
@@ -174,6 +231,24 @@ CHRONICLE_ATTACHMENT_MAX_BYTES = env.int(
     "ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
 CHRONICLE_ATTACHMENT_MAX_FILES = 5
+
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT refused passwords for one
+# username from one address, that pair is refused for AXES_COOLOFF_TIME (each further
+# try restarts the wait). Username *and* address: a stranger elsewhere cannot lock a
+# colleague out, and a whole staffroom behind one school address is not locked out by
+# one person's typos. The lockout page is accounts.views.locked_out; lockouts go to
+# the audit log (accounts.signals).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_ENABLE_ADMIN = False  # no django.contrib.admin here
+AXES_VERBOSE = False  # lockouts reach the audit log (accounts.signals) instead
+# The address is REMOTE_ADDR as the server sees it, as in the audit log: a client can
+# send any X-Forwarded-For (set REMOTE_ADDR from a trusted proxy in the WSGI server).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Two-factor (django-otp): every user, every login.
 OTP_TOTP_ISSUER = "Chronicle"
