@@ -90,7 +90,11 @@ class SessionTimeoutMiddleware:
             return self._sign_out(request, "lifetime")
         background = request.resolver_match.view_name in BACKGROUND_VIEWS
         if not background and (
-            LAST_ACTIVITY not in session or now - last >= ACTIVITY_RESOLUTION
+            LAST_ACTIVITY not in session
+            or now - last
+            >= getattr(
+                settings, "CHRONICLE_SESSION_ACTIVITY_RESOLUTION", ACTIVITY_RESOLUTION
+            )
         ):
             session[LAST_ACTIVITY] = now
         return None

@@ -13,3 +13,8 @@ CHRONICLE_ALLOW_DEMO_DATA = True
 DATABASES = {
     "default": env.db("DATABASE_URL", default="sqlite:///:memory:"),
 }
+
+# The session's last activity is rewritten at most this often (accounts.middleware):
+# every 30 seconds in use, every 10 minutes here, so a test that spends a minute
+# building data before measuring a page's queries does not count a session write.
+CHRONICLE_SESSION_ACTIVITY_RESOLUTION = 600
