@@ -320,6 +320,10 @@ STEP_CHOICES = [
     ("sign_off", _("Sign-off")),
     ("do_action", _("Action")),
     ("review_pattern", _("Pattern review")),
+    ("send_file", _("Send a file (transfer out)")),
+    ("confirm_receipt", _("Receipt and handover (transfer out)")),
+    ("ask_expected", _("New pupil: is a file expected?")),
+    ("receive_file", _("Receive and check a file (transfer in)")),
 ]
 
 
@@ -378,10 +382,16 @@ class TaskFilter(django_filters.FilterSet):
     def filter_step(self, queryset, name, value):
         from .flows import ActionFlow, ConcernFlow
         from .patterns import PatternFlow
+        from .transfers import TransferInFlow, TransferOutFlow
 
-        flow = {"do_action": ActionFlow, "review_pattern": PatternFlow}.get(
-            value, ConcernFlow
-        )
+        flow = {
+            "do_action": ActionFlow,
+            "review_pattern": PatternFlow,
+            "send_file": TransferOutFlow,
+            "confirm_receipt": TransferOutFlow,
+            "ask_expected": TransferInFlow,
+            "receive_file": TransferInFlow,
+        }.get(value, ConcernFlow)
         node = getattr(flow.instance, value, None)
         return queryset.filter(flow_task=node) if node else queryset.none()
 

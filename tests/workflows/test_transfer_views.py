@@ -197,3 +197,14 @@ def test_the_transfer_list_and_queues_read_a_fixed_number_of_queries(
         with django_assert_max_num_queries(budget):
             response = client.get(url)
         assert response.content.count(b"T0000") >= 33
+
+
+def test_the_queue_filters_to_a_transfer_step_and_says_which_way(
+    pupil, dsl, submit, verified_client
+):
+    submit()
+    transfer = leaving(pupil, dsl)
+    client = verified_client(dsl)
+    page = client.get(reverse("team_queue"), {"step": "send_file"}).content.decode()
+    assert transfer.reference in page and "Transfer out" in page
+    assert "C0" not in page  # the concern's triage is filtered out
