@@ -34,6 +34,14 @@ def step_task(transfer, step):
     return tasks[0]
 
 
+def weekday_after(day):
+    """The next weekday (no calendar is set up here: school days are weekdays)."""
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
 def claimed(transfer, step, user):
     return services.task_claim(task=step_task(transfer, step), user=user)
 
@@ -286,16 +294,12 @@ def test_no_receipt_by_the_deadline_is_chased_then_escalated(
 
     services.clock_sweep(today=deadline)
     assert not about_transfer(Notification.Kind.REMINDER, dsl).exists()
-    after = deadline + timedelta(days=1)
-    while after.weekday() >= 5:
-        after += timedelta(days=1)
+    after = weekday_after(deadline)
     services.clock_sweep(today=after)
     (reminder,) = about_transfer(Notification.Kind.REMINDER, dsl)
     assert "chase the receiving school" in reminder.message
     assert not about_transfer(Notification.Kind.ESCALATION, head).exists()
-    next_day = after + timedelta(days=1)
-    while next_day.weekday() >= 5:
-        next_day += timedelta(days=1)
+    next_day = weekday_after(after)
     services.clock_sweep(today=next_day)
     assert about_transfer(Notification.Kind.ESCALATION, head).count() == 1
 
@@ -374,9 +378,7 @@ def test_an_expected_file_that_does_not_come_is_chased(school, pupil, dsl):
         other_school_name="Meadow Primary",
     )
     task = step_task(transfer, "receive_file")
-    late = task.due_on + timedelta(days=1)
-    while late.weekday() >= 5:
-        late += timedelta(days=1)
+    late = weekday_after(task.due_on)
     services.clock_sweep(today=late)
     assert "chase the previous school" in (
         Notification.objects.get(kind=Notification.Kind.REMINDER).message
