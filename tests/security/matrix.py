@@ -5,7 +5,8 @@ from urllib.parse import urlparse
 
 from django.contrib.messages import constants, get_messages
 from django.core.cache import cache
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.urls import reverse
 
 ALLOW = "allowed"  # the view ran: a page, a download, a redirect onwards, or the
@@ -71,5 +72,17 @@ def _fetch(client, method, url, headers):
         transaction.set_rollback(True)
     result = outcome(response)
     detail = f"{response.status_code} {response.get('Location', '')}".strip()
-    response.close()
+    close(response)
     return result, detail
+
+
+def close(response):
+    """Close a response (a file download's handle) without Django closing the
+    database connection on request_finished: inside the test's transaction that
+    would drop PostgreSQL's connection (SQLite's in-memory one ignores it). The test
+    client does the same around its own close."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)

@@ -28,6 +28,7 @@ from workflows.models import CaseTask
 from workflows.services import task_claim
 
 from .conftest import term
+from .matrix import close
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def send(client, method, url, data=None, **extra):
             added = {k: v - before[k] for k, v in counts().items() if v != before[k]}
         finally:
             transaction.set_rollback(True)
-    response.close()
+    close(response)
     return response, added
 
 
