@@ -1082,9 +1082,7 @@ class Transfer(models.Model):
         _("direction"), max_length=3, choices=Direction.choices
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices)
-    pupil = models.ForeignKey(
-        Pupil, on_delete=models.PROTECT, related_name="transfers"
-    )
+    pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="transfers")
     school = models.ForeignKey(
         "accounts.School", on_delete=models.PROTECT, related_name="transfers"
     )
