@@ -53,7 +53,7 @@ def concern_submit(*, attachments=(), **kwargs):
     try:
         return _concern_submit(attachments=attachments, stored=stored, **kwargs)
     except IntegrityError:
-        _delete(stored)
+        documents_delete(stored)
         # A simultaneous repeat of the same submission saved first: that's the one.
         existing = Concern.objects.filter(
             submission_key=kwargs["submission_key"],
@@ -63,11 +63,11 @@ def concern_submit(*, attachments=(), **kwargs):
             raise
         return existing, False
     except BaseException:
-        _delete(stored)
+        documents_delete(stored)
         raise
 
 
-def _delete(stored_files):
+def documents_delete(stored_files):
     for stored_file in stored_files:
         stored_file.storage.delete(stored_file.name)
 
@@ -130,10 +130,10 @@ def _check_terms(school, terms):
 
 
 def _attach(*, concern, upload, user, stored):
-    return _store(ConcernAttachment(concern=concern), upload, user, stored)
+    return document_store(ConcernAttachment(concern=concern), upload, user, stored)
 
 
-def _store(document, upload, user, stored):
+def document_store(document, upload, user, stored):
     """Check and keep an uploaded file for a StoredDocument; `stored` collects what
     was written, so a failure later in the transaction can remove it."""
     content_type = check_upload(upload)
@@ -229,9 +229,9 @@ def _file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
     stored = []
     try:
         for upload in attachments:
-            _store(NoteAttachment(note=note), upload, user, stored)
+            document_store(NoteAttachment(note=note), upload, user, stored)
     except BaseException:
-        _delete(stored)
+        documents_delete(stored)
         raise
     return note
 

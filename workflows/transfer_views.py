@@ -24,18 +24,11 @@ from records.selectors import pupils_visible_to
 from . import transfer_forms as forms
 from . import transfers
 from .services import TaskConflict
+from .views import _errors_to_form
 
 PAGE_SIZE = 50
 SHOWN_ONCE = "transfer-shown-once-%s"
 UPLOADED = "transfer-uploaded-%s"
-
-
-def _errors_to_form(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def transfer_list(request):

@@ -43,10 +43,11 @@ from records.models import (
     Transfer,
     TransferDocument,
 )
-from records.uploads import check_upload, display_name, stored_name
+from records.uploads import display_name
 
 from .models import CaseProcess, CaseTask, Team
 from .nodes import TeamTask
+from .selectors import OPEN
 
 # Keeping Children Safe in Education: the file reaches the new school within five
 # school days of the child starting there.
@@ -165,17 +166,11 @@ def transfers_visible_to(user):
 def open_task(transfer):
     return (
         CaseTask.objects.filter(
-            transfer=transfer, flow_task_type="HUMAN", status__in=_open()
+            transfer=transfer, flow_task_type="HUMAN", status__in=OPEN
         )
         .select_related("owner", "school")
         .first()
     )
-
-
-def _open():
-    from .selectors import OPEN
-
-    return OPEN
 
 
 def deadline_for(*, school, starts_on):
@@ -471,25 +466,23 @@ def receipt_record(
         evidence=evidence,
     )
     if document is not None:
-        _store(transfer, document, TransferDocument.Purpose.EVIDENCE, user)
+        _store(transfer, [document], TransferDocument.Purpose.EVIDENCE, user)
     return transfer
 
 
-def _store(transfer, upload, purpose, user):
-    content_type = check_upload(upload)
-    document = TransferDocument(
-        transfer=transfer,
-        purpose=purpose,
-        original_name=display_name(upload),
-        content_type=content_type,
-        size=upload.size,
-        sha256=transfer_format.sha256(upload.read()),
-        uploaded_by=user,
-    )
-    upload.seek(0)
-    document.file.save(stored_name(content_type), upload, save=False)
-    document.save()
-    return document
+def _store(transfer, uploads, purpose, user):
+    """Keep uploaded files on the transfer, checked as every attachment is
+    (records.services.document_store); a failure removes what was written."""
+    from records.services import document_store, documents_delete
+
+    stored = []
+    try:
+        for upload in uploads:
+            document = TransferDocument(transfer=transfer, purpose=purpose)
+            document_store(document, upload, user, stored)
+    except BaseException:
+        documents_delete(stored)
+        raise
 
 
 @transaction.atomic
@@ -663,9 +656,7 @@ def _run_in_step(task, user, write):
     until the checklist is done)."""
     with task.activation() as activation:
         task = activation.task
-        if task.status not in _open() or not activation.flow_task.can_execute(
-            user, task
-        ):
+        if task.status not in OPEN or not activation.flow_task.can_execute(user, task):
             from .services import TaskConflict
 
             raise TaskConflict(_("Claim this task before working on it."))
@@ -809,8 +800,7 @@ def documents_add(*, task, user, uploads):
 
     def write(process):
         transfer = Transfer.objects.select_for_update().get(pk=process.transfer_id)
-        for upload in uploads:
-            _store(transfer, upload, TransferDocument.Purpose.RECEIVED, user)
+        _store(transfer, uploads, TransferDocument.Purpose.RECEIVED, user)
         if transfer.status == Transfer.Status.EXPECTED:
             transfer.status = Transfer.Status.IMPORTED
             transfer.imported_at = timezone.now()

@@ -475,3 +475,36 @@ def test_a_joiner_at_a_school_with_no_dsl_yet_is_added_without_a_task(other_scho
     )
     assert created and joiner.pk
     assert not Transfer.objects.filter(pupil=joiner).exists()
+
+
+def test_a_recorded_receipt_keeps_its_scan_and_refuses_a_file_it_cannot_take(
+    file_with_history, dsl
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    transfer = leaving(file_with_history, dsl)
+    transfer, _phrase, _token = send(
+        transfer, dsl, delivery=Transfer.Delivery.HAND, delivery_note="By hand."
+    )
+    receipt = {
+        "transfer": transfer,
+        "user": dsl,
+        "name": "Priya Shah",
+        "role": "DSL",
+        "school_name": "Far Hill Academy",
+        "received_on": timezone.localdate(),
+        "evidence": "Signed transfer form.",
+    }
+    with pytest.raises(ValidationError, match="isn't a type of file"):
+        transfers.receipt_record(
+            **receipt, document=SimpleUploadedFile("form.exe", b"MZ\x90\x00binary")
+        )
+    transfer.refresh_from_db()
+    assert not transfer.has_receipt
+    assert not transfer.documents.filter(purpose="evidence").exists()
+    transfers.receipt_record(
+        **receipt, document=SimpleUploadedFile("signed.txt", b"Received, P. Shah\n")
+    )
+    scan = transfer.documents.get(purpose="evidence")
+    assert scan.original_name == "signed.txt"
+    assert scan.file.read() == b"Received, P. Shah\n"
