@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,6 +28,7 @@ from .chronology import KINDS, Filters, chronology, matches, target_of
 from .frontsheet import front_sheet
 from .models import NoteAttachment
 from .selectors import concerns_visible_to, pupil_concerns, pupils_visible_to
+from .views import document_response
 
 PAGE_SIZE = 50
 
@@ -358,15 +359,7 @@ def document_download(request, pk):
         event="document downloaded",
         document=document.original_name,
     )
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(document)
 
 
 def export(request, pk):

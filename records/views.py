@@ -12,11 +12,18 @@ def attachment_download(request, pk):
     """Serve an attachment to those who may read its concern, and log the read."""
     attachment = get_object_or_404(attachments_visible_to(request.user), pk=pk)
     record_access(obj=attachment, event="attachment downloaded")
+    return document_response(attachment)
+
+
+def document_response(document):
+    """A stored document (records.models.StoredDocument) as a download: never shown
+    inline, sandboxed if a browser tries, never cached. The caller has checked who
+    may have it and logged the read."""
     response = FileResponse(
-        attachment.file.open("rb"),
+        document.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+        filename=document.original_name,
+        content_type=document.content_type or "application/octet-stream",
     )
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"

@@ -5,7 +5,7 @@ receiving school opens without an account. Thin: forms validate, services write.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +20,7 @@ from accounts.selectors import CASE_ROLES, schools_where
 from audit.services import record_access
 from records.models import Transfer, TransferDocument
 from records.selectors import pupils_visible_to
+from records.views import document_response
 
 from . import transfer_forms as forms
 from . import transfers
@@ -454,19 +455,7 @@ def transfer_document(request, pk, document_pk):
         transfer=transfer.reference,
         document=document.original_name,
     )
-    return _file_response(document)
-
-
-def _file_response(document):
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type or "application/octet-stream",
-    )
-    response["Content-Security-Policy"] = "sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(document)
 
 
 # The receiving school's link: no account, one download, then the receipt. -------------
@@ -486,7 +475,7 @@ def transfer_link(request, token):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("transfer_link", token=token)
-        return _file_response(document)
+        return document_response(document)
     if request.method == "POST" and form.is_valid():
         try:
             transfers.link_receipt(
