@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from auditlog.context import disable_auditlog
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,7 +94,6 @@ def retention_queue(user, *, today=None):
             on_hold=Exists(
                 LegalHold.objects.filter(pupil=OuterRef("pk"), lifted_at__isnull=True)
             ),
-            concern_count=Count("involvements", distinct=True),
         )
         .select_related("school")
         .order_by("date_of_birth", "last_name", "pk")
