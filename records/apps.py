@@ -16,6 +16,7 @@ class RecordsConfig(AppConfig):
         from .models import (
             Action,
             Addendum,
+            BreakGlassAccess,
             Closure,
             Concern,
             ConcernAttachment,
@@ -34,6 +35,7 @@ class RecordsConfig(AppConfig):
             PupilFlag,
             PupilLink,
             Referral,
+            Restriction,
             SignificantMark,
             Transfer,
             TransferDocument,
@@ -66,5 +68,7 @@ class RecordsConfig(AppConfig):
             PreviousSchoolEntry,
             LegalHold,
             DestructionCertificate,
+            BreakGlassAccess,
         ):
             auditlog.register(model)
+        auditlog.register(Restriction, m2m_fields={"people"})

@@ -35,6 +35,7 @@ from .models import (
     Pupil,
     Referral,
 )
+from .selectors import hidden_pupil_ids
 from .validators import validate_rationale
 
 AUDIT_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD)
@@ -51,14 +52,19 @@ def audit_schools(user):
 def pupils_auditable_by(user):
     if not user.is_authenticated:
         return Pupil.objects.none()
-    return Pupil.objects.filter(school__in=audit_schools(user))
+    return Pupil.objects.filter(school__in=audit_schools(user)).exclude(
+        pk__in=hidden_pupil_ids(user)
+    )
 
 
 def audits_visible_to(user):
-    """Audits of files at the schools where the user may audit, open or done."""
+    """Audits of files at the schools where the user may audit, open or done; not
+    of a file restricted to other people."""
     if not user.is_authenticated:
         return FileAudit.objects.none()
-    return FileAudit.objects.filter(pupil__school__in=audit_schools(user))
+    return FileAudit.objects.filter(pupil__school__in=audit_schools(user)).exclude(
+        pupil__in=hidden_pupil_ids(user)
+    )
 
 
 def audit_actions_of(user):
@@ -201,6 +207,7 @@ def file_audit_sample_draw(*, school, user, size):
     candidates = list(
         files_with_concerns(school)
         .exclude(Exists(open_audit))
+        .exclude(pk__in=hidden_pupil_ids(user))
         .values_list("pk", flat=True)
     )
     if not candidates:
@@ -222,6 +229,8 @@ def file_audit_start(*, pupil, user):
     """Open an audit of a chosen file, or return the user's audit already open on
     it (a double click). A file has one open audit at a time."""
     _check_auditor(user, pupil.school)
+    if not pupils_auditable_by(user).filter(pk=pupil.pk).exists():
+        raise PermissionDenied  # a file restricted to other people
     try:
         with transaction.atomic():
             return _audit_open(pupil, user)

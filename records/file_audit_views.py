@@ -75,9 +75,9 @@ def audit_index(request):
             "open_actions": file_audit.open_audit_actions(request.user, school=school),
             "sample_form": SampleForm(),
             "choose_form": ChooseFileForm(
-                pupils=file_audit.files_with_concerns(school).order_by(
-                    "last_name", "first_name", "pk"
-                )
+                pupils=file_audit.files_with_concerns(school)
+                .filter(pk__in=file_audit.pupils_auditable_by(request.user))
+                .order_by("last_name", "first_name", "pk")
             ),
             "today": timezone.localdate(),
         },

@@ -27,15 +27,32 @@ from . import forms, quality, retention, services
 from .chronology import KINDS, Filters, chronology, matches, target_of
 from .frontsheet import front_sheet
 from .models import NoteAttachment
-from .selectors import concerns_visible_to, pupil_concerns, pupils_visible_to
+from .restrictions import restriction_of
+from .selectors import (
+    concerns_restricted_from,
+    concerns_visible_to,
+    is_read_only,
+    pupil_concerns,
+    pupils_restricted_from,
+    pupils_visible_to,
+    pupils_workable_by,
+)
 from .views import document_response
 
 PAGE_SIZE = 50
 
 
 def _pupil(request, pk):
+    """A file the user may read (a break-glass access included)."""
     return get_object_or_404(
         pupils_visible_to(request.user).select_related("school"), pk=pk
+    )
+
+
+def _workable(request, pk):
+    """A file the user may add to: never through a break-glass access."""
+    return get_object_or_404(
+        pupils_workable_by(request.user).select_related("school"), pk=pk
     )
 
 
@@ -76,7 +93,12 @@ def file_list(request):
     return TemplateResponse(
         request,
         "records/file/list.html",
-        {"page_obj": page, "q": query, "left": request.GET.get("left") == "on"},
+        {
+            "page_obj": page,
+            "q": query,
+            "left": request.GET.get("left") == "on",
+            "restricted_count": pupils_restricted_from(request.user).count(),
+        },
     )
 
 
@@ -148,6 +170,11 @@ def file_detail(request, pk):
             "is_dsl": schools_where(request.user, Role.DSL)
             .filter(pk=pupil.school_id)
             .exists(),
+            "read_only": is_read_only(request.user, pupil),
+            "restriction": restriction_of(pupil),
+            "hidden_concerns": concerns_restricted_from(
+                request.user, pupil=pupil
+            ).count(),
         },
     )
 
@@ -173,7 +200,7 @@ def _apply(form, error):
 
 
 def note_add(request, pk):
-    pupil = _pupil(request, pk)
+    pupil = _workable(request, pk)
     form = forms.FileNoteForm(
         request.POST or None,
         request.FILES or None,
@@ -197,7 +224,7 @@ def note_add(request, pk):
 
 
 def addendum_add(request, pk, key):
-    pupil = _pupil(request, pk)
+    pupil = _workable(request, pk)
     target = target_of(pupil, user=request.user, key=key)
     if target is None:
         raise Http404
@@ -228,7 +255,7 @@ def addendum_add(request, pk, key):
 
 @require_POST
 def significant_set(request, pk, key):
-    pupil = _pupil(request, pk)
+    pupil = _workable(request, pk)
     target = target_of(pupil, user=request.user, key=key)
     if target is None:
         raise Http404
@@ -257,7 +284,7 @@ def _add(request, pupil, form, save, *, done, title, action):
 
 
 def link_add(request, pk):
-    pupil = _pupil(request, pk)
+    pupil = _workable(request, pk)
     others = (
         pupils_visible_to(request.user).filter(school=pupil.school).exclude(pk=pupil.pk)
     )
@@ -274,7 +301,7 @@ def link_add(request, pk):
 
 
 def key_person_add(request, pk):
-    pupil = _pupil(request, pk)
+    pupil = _workable(request, pk)
     form = forms.KeyPersonForm(request.POST or None)
     return _add(
         request,
@@ -288,7 +315,7 @@ def key_person_add(request, pk):
 
 
 def flag_add(request, pk):
-    pupil = _pupil(request, pk)
+    pupil = _workable(request, pk)
     flags = terms_offered(Vocabulary.PROFILE_FLAG, school=pupil.school)
     form = forms.PupilFlagForm(request.POST or None, flags=flags)
     return _add(
@@ -319,7 +346,7 @@ def _end(request, pupil, form, end, *, missing, done):
 @require_POST
 def flag_end(request, pk, flag_pk):
     """A plan or status has ended: the flag keeps its history with an end date."""
-    pupil = _pupil(request, pk)
+    pupil = _workable(request, pk)
     flag = get_object_or_404(pupil.flags, pk=flag_pk)
     return _end(
         request,
@@ -334,7 +361,7 @@ def flag_end(request, pk, flag_pk):
 @require_POST
 def person_end(request, pk, person_pk):
     """Someone is no longer involved: off the front sheet, kept in the file."""
-    pupil = _pupil(request, pk)
+    pupil = _workable(request, pk)
     person = get_object_or_404(pupil.key_people, pk=person_pk)
     return _end(
         request,

@@ -45,7 +45,7 @@ from .models import (
     TransferDocument,
     Triage,
 )
-from .selectors import pupils_visible_to
+from .selectors import pupils_workable_by
 from .signals import file_destroying
 
 RETENTION_YEARS = 25
@@ -84,7 +84,7 @@ def retention_queue(user, *, today=None):
     today = today or timezone.localdate()
     horizon = _born_on_or_before(today + timedelta(days=REVIEW_WINDOW_DAYS))
     return (
-        pupils_visible_to(user)
+        pupils_workable_by(user)
         .filter(
             school__in=schools_where(user, Role.DSL),
             date_left__isnull=False,

@@ -17,7 +17,7 @@ from accounts.models import Role
 from accounts.selectors import schools_where
 
 from . import retention
-from .selectors import pupils_visible_to
+from .selectors import pupils_workable_by
 
 PAGE_SIZE = 50
 
@@ -57,7 +57,7 @@ def _dsl_only(request):
 
 def _pupil(request, pk):
     return get_object_or_404(
-        pupils_visible_to(request.user)
+        pupils_workable_by(request.user)
         .filter(school__in=schools_where(request.user, Role.DSL))
         .select_related("school"),
         pk=pk,

@@ -1,18 +1,93 @@
-"""Reads of children's records, filtered to what the user may see."""
+"""Reads of children's records, filtered to what the user may see.
+
+Two kinds of read: *workable* records are those the user's role gives them (and
+a restriction has not taken away); *visible* records add what a break-glass access
+opens for a while, read-only. Views that change a record use the workable selector.
+"""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Role
 from accounts.selectors import CASE_ROLES, schools_where
 
-from .models import Concern, ConcernAttachment, Pupil
+from .models import (
+    BreakGlassAccess,
+    Concern,
+    ConcernAttachment,
+    ConcernPupil,
+    Pupil,
+    Restriction,
+)
+
+
+def open_restrictions():
+    return Restriction.objects.filter(lifted_at__isnull=True)
+
+
+def open_break_glass(user, *, now=None):
+    """The user's break-glass accesses that have not ended."""
+    if not user.is_authenticated:
+        return BreakGlassAccess.objects.none()
+    return BreakGlassAccess.objects.filter(
+        user=user, closed_at__isnull=True, expires_at__gt=now or timezone.now()
+    )
+
+
+def hidden_pupil_ids(user):
+    """Children whose whole file is restricted to people other than this user."""
+    return (
+        open_restrictions()
+        .filter(pupil__isnull=False)
+        .exclude(people=user)
+        .values("pupil")
+    )
+
+
+def hidden_concern_ids(user):
+    return (
+        open_restrictions()
+        .filter(concern__isnull=False)
+        .exclude(people=user)
+        .values("concern")
+    )
+
+
+def pupils_workable_by(user):
+    """Pupils of the schools where the user is a DSL or deputy DSL, less any file
+    restricted to other people; nothing else."""
+    if not user.is_authenticated:
+        return Pupil.objects.none()
+    return Pupil.objects.filter(school__in=schools_where(user, *CASE_ROLES)).exclude(
+        pk__in=hidden_pupil_ids(user)
+    )
 
 
 def pupils_visible_to(user):
-    """Pupils of the schools where the user is a DSL or deputy DSL; nothing else."""
+    """The pupils whose file the user may read: those they work, and any opened to
+    them by a break-glass access (to the file, or to a concern about the child)."""
     if not user.is_authenticated:
         return Pupil.objects.none()
-    return Pupil.objects.filter(school__in=schools_where(user, *CASE_ROLES))
+    glass = open_break_glass(user)
+    return Pupil.objects.filter(
+        Q(pk__in=pupils_workable_by(user).values("pk"))
+        | Q(pk__in=glass.values("pupil"))
+        | Q(
+            pk__in=ConcernPupil.objects.filter(
+                concern__in=glass.values("concern")
+            ).values("pupil")
+        )
+    )
+
+
+def pupils_restricted_from(user):
+    """Files at the user's DSL-team schools that a restriction hides from them: the
+    file list says they exist (so a deputy knows to ask), never what is in them."""
+    if not user.is_authenticated:
+        return Pupil.objects.none()
+    return Pupil.objects.filter(
+        school__in=schools_where(user, *CASE_ROLES), pk__in=hidden_pupil_ids(user)
+    )
 
 
 def pupils_reportable_by(user):
@@ -37,15 +112,61 @@ def concerns_reported_by(user):
     )
 
 
-def concerns_visible_to(user):
-    """Concerns whose content the user may read: the DSL team's concerns at schools
-    where they are a DSL or deputy; concerns about adults at schools they head."""
+def concerns_workable_by(user):
+    """Concerns the user works: the DSL team's concerns at schools where they are a
+    DSL or deputy; concerns about adults at schools they head. Less any concern
+    restricted to other people, or about a child whose file is."""
     if not user.is_authenticated:
         return Concern.objects.none()
-    return Concern.objects.filter(
-        Q(route=Concern.Route.DSL_TEAM, school__in=schools_where(user, *CASE_ROLES))
-        | Q(route=Concern.Route.HEAD, school__in=schools_where(user, Role.HEAD))
+    return (
+        Concern.objects.filter(
+            Q(route=Concern.Route.DSL_TEAM, school__in=schools_where(user, *CASE_ROLES))
+            | Q(route=Concern.Route.HEAD, school__in=schools_where(user, Role.HEAD))
+        )
+        .exclude(pk__in=hidden_concern_ids(user))
+        .exclude(involvements__pupil__in=hidden_pupil_ids(user))
     )
+
+
+def concerns_visible_to(user):
+    """Concerns whose content the user may read: those they work, and those a
+    break-glass access opens (the concern itself, or every concern about a child
+    whose file was opened)."""
+    if not user.is_authenticated:
+        return Concern.objects.none()
+    glass = open_break_glass(user)
+    return Concern.objects.filter(
+        Q(pk__in=concerns_workable_by(user).values("pk"))
+        | Q(pk__in=glass.values("concern"))
+        | Q(
+            pk__in=ConcernPupil.objects.filter(pupil__in=glass.values("pupil")).values(
+                "concern"
+            )
+        )
+    )
+
+
+def concerns_restricted_from(user, *, pupil):
+    """How many concerns about this child the user's role would show but a
+    restriction hides: the file says "1 restricted concern" and offers break-glass."""
+    if not user.is_authenticated:
+        return Concern.objects.none()
+    return (
+        Concern.objects.filter(
+            route=Concern.Route.DSL_TEAM,
+            school__in=schools_where(user, *CASE_ROLES),
+            pk__in=hidden_concern_ids(user),
+        )
+        .filter(pk__in=ConcernPupil.objects.filter(pupil=pupil).values("concern"))
+        .exclude(pk__in=concerns_visible_to(user).values("pk"))
+    )
+
+
+def is_read_only(user, obj):
+    """Whether the user sees this pupil or concern only through break-glass."""
+    if isinstance(obj, Pupil):
+        return not pupils_workable_by(user).filter(pk=obj.pk).exists()
+    return not concerns_workable_by(user).filter(pk=obj.pk).exists()
 
 
 def attachments_visible_to(user):

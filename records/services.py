@@ -185,16 +185,17 @@ def _once(model, submission_key, pupil, make):
         return existing
 
 
-def concerns_visible_to(user):
-    from .selectors import concerns_visible_to as visible
+def concerns_workable_by(user):
+    """Concerns the user may add to (a break-glass access only reads)."""
+    from .selectors import concerns_workable_by as workable
 
-    return visible(user)
+    return workable(user)
 
 
 def _check_case_worker(user, pupil):
-    from .selectors import pupils_visible_to
+    from .selectors import pupils_workable_by
 
-    if not pupils_visible_to(user).filter(pk=pupil.pk).exists():
+    if not pupils_workable_by(user).filter(pk=pupil.pk).exists():
         raise PermissionDenied
 
 
@@ -220,7 +221,7 @@ def _file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
     _check_case_worker(user, pupil)
     if concern is not None and not (
         concern.involvements.filter(pupil=pupil).exists()
-        and concerns_visible_to(user).filter(pk=concern.pk).exists()
+        and concerns_workable_by(user).filter(pk=concern.pk).exists()
     ):
         raise ValidationError({"concern": _("That concern is not about this child.")})
     note = FileNote(pupil=pupil, concern=concern, recorded_by=user, **fields)

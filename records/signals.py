@@ -16,3 +16,7 @@ pupil_joined = Signal()
 # Sent inside a file's destruction (records.retention), before its records go: apps
 # holding rows about the file (workflow tasks and processes) delete theirs.
 file_destroying = Signal()
+
+# Sent when someone opens a record through break-glass (records.restrictions), inside
+# the same transaction: the workflow app tells the school's DSLs.
+break_glass_opened = Signal()

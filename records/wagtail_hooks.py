@@ -5,7 +5,13 @@ from wagtail.admin.menu import MenuItem
 
 from accounts.selectors import CASE_ROLES, schools_where
 
-from . import file_audit_views, file_views, import_views, retention_views
+from . import (
+    file_audit_views,
+    file_views,
+    import_views,
+    restriction_views,
+    retention_views,
+)
 
 
 @hooks.register("register_admin_urls")
@@ -15,6 +21,7 @@ def childrens_file_urls():
         *import_views.urlpatterns,
         *file_audit_views.urlpatterns,
         *retention_views.urlpatterns,
+        *restriction_views.urlpatterns,
     ]
 
 
@@ -99,4 +106,26 @@ def retention_menu_item():
         name="retention-review",
         icon_name="history",
         order=56,
+    )
+
+
+class BreakGlassMenuItem(MenuItem):
+    """System administrators (their only way to case content) and DSLs (who review
+    every break-glass access at their schools). Deputies reach it from a file."""
+
+    def is_shown(self, request):
+        from accounts.models import Role
+
+        user = request.user
+        return user.is_superuser or schools_where(user, Role.DSL).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def break_glass_menu_item():
+    return BreakGlassMenuItem(
+        _("Break-glass access"),
+        reverse("break_glass"),
+        name="break-glass",
+        icon_name="warning",
+        order=57,
     )

@@ -14,7 +14,12 @@ class WorkflowsConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from accounts.signals import calendar_changed
-        from records.signals import concern_submitted, file_destroying, pupil_joined
+        from records.signals import (
+            break_glass_opened,
+            concern_submitted,
+            file_destroying,
+            pupil_joined,
+        )
 
         from .models import CaseProcess, CaseworkSettings, PatternReview, PatternRule
         from .receivers import (
@@ -23,6 +28,7 @@ class WorkflowsConfig(AppConfig):
             raise_pattern_alerts,
             recompute_due_dates,
             start_concern_process,
+            tell_dsls_of_break_glass,
         )
 
         concern_submitted.connect(start_concern_process, dispatch_uid="start_concern")
@@ -31,6 +37,7 @@ class WorkflowsConfig(AppConfig):
         calendar_changed.connect(recompute_due_dates, dispatch_uid="due_dates")
         pupil_joined.connect(ask_about_transfer_in, dispatch_uid="transfer_in")
         file_destroying.connect(forget_destroyed_file, dispatch_uid="destroyed_file")
+        break_glass_opened.connect(tell_dsls_of_break_glass, dispatch_uid="glass")
         auditlog.register(CaseProcess, include_fields=["status", "urgent", "cycle"])
         auditlog.register(CaseworkSettings, exclude_fields=["updated_at"])
         auditlog.register(PatternRule)

@@ -184,6 +184,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Task overdue")
         ESCALATION = "escalation", _("Overdue task escalated")
         SIGN_OFF = "sign_off", _("Closure to sign off")
+        BREAK_GLASS = "break_glass", _("Break-glass access to a record")
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

@@ -1,3 +1,5 @@
+from django.db.models import Q
+
 from .services import concern_process_start, due_dates_recompute
 
 
@@ -53,3 +55,46 @@ def forget_destroyed_file(sender, *, pupil, concerns, transfers, **kwargs):
     PatternReview.objects.filter(pupil=pupil).delete()
     for process in processes:
         process.delete()
+
+
+def tell_dsls_of_break_glass(sender, *, access, **kwargs):
+    """Someone opened a record through break-glass: the school's DSLs (and whoever
+    is named on a restriction covering it) hear at once, by notification and email,
+    with who and where to read the reason. Never the person who opened it."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from accounts.models import Role, User
+    from records.models import Restriction
+
+    from .models import Notification
+    from .services import notify
+
+    target = {"pupil": access.pupil} if access.pupil_id else {"concern": access.concern}
+    named = Restriction.objects.filter(lifted_at__isnull=True, **target).values(
+        "people"
+    )
+    users = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(memberships__school=access.school_id, memberships__role=Role.DSL)
+            | Q(pk__in=named)
+        )
+        .exclude(pk=access.user_id)
+        .distinct()
+    )
+    who = access.user.get_full_name() or access.user.username
+    if access.user.is_superuser:
+        who = _("%(name)s (system administrator)") % {"name": who}
+    what = (
+        access.concern.reference
+        if access.concern_id
+        else _("the file of the child with UPN %(upn)s") % {"upn": access.pupil.upn}
+    )
+    notify(
+        users=list(users),
+        kind=Notification.Kind.BREAK_GLASS,
+        message=_("%(who)s used break-glass access to open %(what)s at %(school)s.")
+        % {"who": who, "what": what, "school": access.school},
+        url=reverse("break_glass"),
+    )

@@ -64,6 +64,19 @@ def heads_of(school):
     ).distinct()
 
 
+def _not_restricted(user):
+    """A Q leaving out tasks about a concern, or a child's file, restricted to
+    other people (records.models.Restriction)."""
+    from records.selectors import hidden_concern_ids, hidden_pupil_ids
+
+    hidden_pupils = hidden_pupil_ids(user)
+    return (
+        ~Q(concern__in=hidden_concern_ids(user))
+        & ~Q(concern__involvements__pupil__in=hidden_pupils)
+        & ~Q(transfer__pupil__in=hidden_pupils)
+    )
+
+
 def _human(queryset):
     return queryset.filter(flow_task_type="HUMAN", status__in=OPEN)
 
@@ -76,7 +89,7 @@ def tasks_of(user):
     own_actions = Q(owner=user, action__isnull=False, school__in=schools_where(user))
     return CaseTask.objects.filter(
         team_filter(user) | own_actions, flow_task_type="HUMAN"
-    )
+    ).filter(_not_restricted(user))
 
 
 def tasks_visible_to(user):
@@ -89,7 +102,11 @@ def team_queue(user):
     if not user.is_authenticated:
         return CaseTask.objects.none()
     return _ordered(
-        _human(CaseTask.objects.filter(team_filter(user), owner__isnull=True))
+        _human(
+            CaseTask.objects.filter(team_filter(user), owner__isnull=True).filter(
+                _not_restricted(user)
+            )
+        )
     )
 
 

@@ -147,8 +147,13 @@ def concerns_with_step(*, user, period):
         status__in=OPEN,
         process__flow_class=ConcernFlow,  # not actions or pattern reviews
     ).order_by("created")
+    from records.selectors import hidden_concern_ids, hidden_pupil_ids
+
     return (
         concerns_overseen(user)
+        # A restricted concern is counted in the figures, not listed.
+        .exclude(pk__in=hidden_concern_ids(user))
+        .exclude(involvements__pupil__in=hidden_pupil_ids(user))
         .filter(
             submitted_at__date__gte=period.start,
             submitted_at__date__lte=period.end,

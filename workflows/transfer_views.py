@@ -19,7 +19,7 @@ from accounts.models import School
 from accounts.selectors import CASE_ROLES, schools_where
 from audit.services import record_access
 from records.models import Transfer, TransferDocument
-from records.selectors import pupils_visible_to
+from records.selectors import pupils_workable_by
 from records.views import document_response
 
 from . import transfer_forms as forms
@@ -61,7 +61,7 @@ def transfer_list(request):
 def transfer_out_start(request, pupil_pk):
     """A child is leaving: where to and when. Starts the transfer's tasks."""
     pupil = get_object_or_404(
-        pupils_visible_to(request.user).select_related("school"), pk=pupil_pk
+        pupils_workable_by(request.user).select_related("school"), pk=pupil_pk
     )
     form = forms.TransferOutStartForm(
         request.POST or None,
@@ -104,7 +104,7 @@ def transfer_out_start(request, pupil_pk):
 def transfer_in_start(request, pupil_pk):
     """A DSL knows a file should come for a child (joined before Chronicle, or by
     hand): the same tasks as for a new joiner."""
-    pupil = get_object_or_404(pupils_visible_to(request.user), pk=pupil_pk)
+    pupil = get_object_or_404(pupils_workable_by(request.user), pk=pupil_pk)
     try:
         transfer = transfers.transfer_in_start(pupil=pupil, user=request.user)
     except ValidationError as error:

@@ -157,10 +157,15 @@ def _describe(process, transfer):
 
 
 def transfers_visible_to(user):
-    """Transfers of the schools where the user is a DSL or deputy."""
+    """Transfers of the schools where the user is a DSL or deputy; not of a file
+    restricted to other people."""
+    from records.selectors import hidden_pupil_ids
+
     if not user.is_authenticated:
         return Transfer.objects.none()
-    return Transfer.objects.filter(school__in=schools_where(user, *CASE_ROLES))
+    return Transfer.objects.filter(school__in=schools_where(user, *CASE_ROLES)).exclude(
+        pupil__in=hidden_pupil_ids(user)
+    )
 
 
 def open_task(transfer):

@@ -21,7 +21,8 @@ from accounts.selectors import schools_where
 from audit.services import record_access
 from forms.forms import is_id
 from records.models import Concern
-from records.selectors import concerns_visible_to
+from records.restrictions import restriction_of
+from records.selectors import concerns_visible_to, concerns_workable_by, is_read_only
 from taxonomy.models import Term, Vocabulary
 
 from . import forms, patterns, selectors, services, status
@@ -449,6 +450,9 @@ def concern_detail(request, pk):
     concern = get_object_or_404(
         concerns_visible_to(request.user).select_related("school"), pk=pk
     )
+    read_only = is_read_only(request.user, concern)
+    if read_only and request.method == "POST":
+        raise PermissionDenied  # a break-glass access reads, it does not add
     record_access(obj=concern, event="concern read", via="concern page")
     action_form = forms.ActionForm(
         request.POST if request.method == "POST" else None,
@@ -474,6 +478,8 @@ def concern_detail(request, pk):
             "can_reopen": concern.status == Concern.Status.CLOSED
             and not services.concern_has_open_process(concern),
             "reopen_form": forms.ReopenForm(),
+            "read_only": read_only,
+            "restriction": restriction_of(concern),
         }
     )
     return TemplateResponse(request, "workflows/concern.html", context)
@@ -481,7 +487,7 @@ def concern_detail(request, pk):
 
 @require_POST
 def concern_reopen(request, pk):
-    concern = get_object_or_404(concerns_visible_to(request.user), pk=pk)
+    concern = get_object_or_404(concerns_workable_by(request.user), pk=pk)
     form = forms.ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the concern is being reopened."))

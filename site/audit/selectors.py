@@ -14,6 +14,7 @@ Models are named by label, not imported: the audit app sits below every other ap
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from importlib import import_module
 
 from auditlog.registry import auditlog
 from django.apps import apps
@@ -77,6 +78,47 @@ SCHOOL_SCOPES = {
     "workflows.caseworksettings": ("school", {}),
     "workflows.patternrule": ("school", {}),
     "workflows.patternreview": ("pupil__school", {}),
+    "records.restriction": ("school", {}),
+    "records.breakglassaccess": ("school", {}),
+}
+
+# Need to know: the lookups from each model to the concern(s) and child(ren) it is
+# about. An entry about a record restricted to other people (records.Restriction)
+# is not shown, as the record itself is not.
+_CONCERN = ("concern", "concern__involvements__pupil")
+NEED_TO_KNOW = {
+    "records.pupil": {"pupil": ("pk",)},
+    "records.concern": {"concern": ("pk",), "pupil": ("involvements__pupil",)},
+    "records.concernpupil": {"concern": ("concern",), "pupil": ("pupil",)},
+    "records.concernattachment": {"concern": ("concern",), "pupil": _CONCERN[1:]},
+    "records.triage": {"concern": ("concern",), "pupil": _CONCERN[1:]},
+    "records.decision": {"concern": ("concern",), "pupil": _CONCERN[1:]},
+    "records.referral": {"concern": ("concern",), "pupil": _CONCERN[1:]},
+    "records.action": {"concern": ("concern",), "pupil": _CONCERN[1:]},
+    "records.closure": {"concern": ("concern",), "pupil": _CONCERN[1:]},
+    "records.addendum": {"pupil": ("pupil",)},
+    "records.fileaudit": {"pupil": ("pupil",)},
+    "records.fileauditaction": {"pupil": ("audit__pupil",)},
+    "records.filenote": {"concern": ("concern",), "pupil": ("pupil",)},
+    "records.keyperson": {"pupil": ("pupil",)},
+    "records.noteattachment": {
+        "concern": ("note__concern",),
+        "pupil": ("note__pupil",),
+    },
+    "records.pupilflag": {"pupil": ("pupil",)},
+    "records.pupillink": {"pupil": ("from_pupil", "to_pupil")},
+    "records.significantmark": {"pupil": ("pupil",)},
+    "records.transfer": {"pupil": ("pupil",)},
+    "records.transferdocument": {"pupil": ("transfer__pupil",)},
+    "records.previousschoolentry": {"pupil": ("pupil",)},
+    "records.legalhold": {"pupil": ("pupil",)},
+    "records.restriction": {"concern": ("concern",), "pupil": ("pupil",)},
+    "records.breakglassaccess": {"concern": ("concern",), "pupil": ("pupil",)},
+    "workflows.caseprocess": {
+        "concern": ("concern",),
+        "pupil": ("concern__involvements__pupil", "transfer__pupil"),
+    },
+    "workflows.patternreview": {"pupil": ("pupil",)},
 }
 # Audited but deliberately unscoped: trust-wide, no one school's.
 UNSCOPED = {"accounts.trust"}
@@ -103,22 +145,36 @@ def unplaceable_audited_models():
     return sorted(labels - set(SCHOOL_SCOPES) - UNSCOPED)
 
 
-def _objects_at(model, label, schools):
+def _objects_at(model, label, schools, hidden):
     lookup, extra = SCHOOL_SCOPES[label]
     objects = model._default_manager.filter(**{f"{lookup}__in": schools}, **extra)
     if label == "workflows.caseprocess":
         objects = objects.exclude(concern__route="head")
+    for kind, paths in NEED_TO_KNOW.get(label, {}).items():
+        for path in paths:
+            objects = objects.exclude(**{f"{path}__in": hidden[kind]})
     return objects.values(pk_text=Cast("pk", CharField()))
+
+
+def _hidden(user):
+    """What restrictions hide from the user, as subqueries (records.selectors; by
+    import path, as models are named by label here)."""
+    selectors = import_module("records.selectors")
+    return {
+        "concern": selectors.hidden_concern_ids(user),
+        "pupil": selectors.hidden_pupil_ids(user),
+    }
 
 
 def _scope(user, models):
     schools = schools_where(user, *AUDIT_ROLES)
+    hidden = _hidden(user)
     content_types = ContentType.objects.get_for_models(*(m for _l, m in models))
     scope = Q(pk__in=[])
     for label, model in models:
         scope |= Q(
             content_type=content_types[model],
-            object_pk__in=_objects_at(model, label, schools),
+            object_pk__in=_objects_at(model, label, schools, hidden),
         )
     return scope
 
