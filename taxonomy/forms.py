@@ -1,5 +1,8 @@
 from django import forms
 from django.db.models import Q
+from django.utils.dateformat import format as format_date
+from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -7,11 +10,18 @@ from chronicle.fields import ModelChoiceField
 
 from .models import Term, Vocabulary
 from .selectors import configurable_schools, configures_every_school, terms_listed_for
+from .services import term_version
+
+LOADED_VERSION = "loaded_version"
 
 
 class TermAdminForm(WagtailAdminModelForm):
     """Offers only the schools the user configures and, for a sub-category, the
-    main categories they may edit."""
+    main categories they may edit.
+
+    An edit carries which save of the term the page was loaded from (a hidden
+    field), so that a colleague's save in the meantime is reported, not overwritten
+    (taxonomy.views.TermEditView)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,6 +41,76 @@ class TermAdminForm(WagtailAdminModelForm):
             ).exclude(pk=self.instance.pk)
             self.fields["parent"].queryset = terms_listed_for(user, mains)
             self.fields["parent"].empty_label = _("None: this is a main category")
+        if self.instance.pk:
+            self.fields[LOADED_VERSION] = forms.CharField(
+                widget=forms.HiddenInput,
+                required=False,  # a page without it is refused by the view, clearly
+                initial=term_version(self.instance),
+            )
+
+    def has_edits(self):
+        return any(name != LOADED_VERSION for name in self.changed_data)
+
+    def refuse_stale(self, *, stored, last_change):
+        """Nothing was saved because the term changed after this page was loaded.
+        Keep what was typed, say who changed it and when, and carry the stored
+        version: saving again is then a deliberate choice to replace theirs."""
+        loaded = self.data.get(self.add_prefix(LOADED_VERSION))
+        self.data = self.data.copy()
+        self.data[self.add_prefix(LOADED_VERSION)] = term_version(stored)
+        if not loaded:
+            self.add_error(None, STALE_UNKNOWN)
+            return
+        who = last_change.actor if last_change else None
+        when = localtime(stored.updated_at)
+        self.add_error(
+            None,
+            STALE
+            % {
+                "who": who or gettext("a colleague"),
+                "time": format_date(when, "H:i"),
+                "date": format_date(when, "j F Y"),
+            },
+        )
+
+    def stored_values(self, stored):
+        """What is stored now, field by field as the form labels them, marking
+        where it differs from what was typed."""
+        rows = []
+        for name, field in self.fields.items():
+            if name == LOADED_VERSION:
+                continue
+            value = getattr(stored, name)
+            typed = self.cleaned_data.get(name, value)
+            rows.append(
+                {
+                    "label": field.label,
+                    "value": _shown(field, value),
+                    "differs": typed != value,
+                }
+            )
+        return rows
+
+
+def _shown(field, value):
+    if isinstance(field, forms.BooleanField):
+        return gettext("Yes") if value else gettext("No")
+    if value in (None, ""):
+        return getattr(field, "empty_label", None) or gettext("(empty)")
+    return str(value)
+
+
+STALE = _(
+    "Nothing was saved: %(who)s saved this term at %(time)s on %(date)s, after you "
+    "opened it. What is stored now is shown below, with your changes still in the "
+    "form. Bring in anything of theirs you want to keep, then save again to replace "
+    "it with yours."
+)
+STALE_UNKNOWN = _(
+    "Nothing was saved: this page didn't say which version of the term you started "
+    "from, so a colleague's changes could have been lost. What is stored now is "
+    "shown below, with your changes still in the form. Check them, then save again."
+)
 
 
 class MergeForm(forms.Form):

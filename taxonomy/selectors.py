@@ -1,5 +1,6 @@
 """Reads of the vocabularies: what a school offers on its forms, and who may edit."""
 
+from auditlog import get_logentry_model
 from django.db.models import Prefetch, Q
 
 from accounts.models import Role, School
@@ -77,3 +78,16 @@ def editable_term_ids(user):
             terms_editable_by(user).values_list("pk", flat=True)
         )
     return user._editable_term_ids
+
+
+def term_last_change(term):
+    """The audit entry of the term's latest change (who, when), or None for a term
+    nobody has changed since Chronicle shipped it."""
+    entry = get_logentry_model()
+    return (
+        entry.objects.get_for_object(term)
+        .filter(action__in=[entry.Action.CREATE, entry.Action.UPDATE])
+        .select_related("actor")
+        .order_by("-timestamp", "-pk")
+        .first()
+    )

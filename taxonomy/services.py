@@ -7,6 +7,35 @@ from django.utils.translation import gettext as _
 from .models import Term
 
 
+class TermChanged(Exception):
+    """Someone saved the term after the editor loaded it, so nothing was saved.
+    `stored` is the term as it is now, for the editor to compare and merge."""
+
+    def __init__(self, stored):
+        super().__init__(f"Term {stored.pk} changed since it was loaded.")
+        self.stored = stored
+
+
+def term_version(term):
+    """What an edit page carries to say which save of the term it started from.
+    Every write bumps `updated_at` (auto_now), so the timestamp is the version."""
+    return term.updated_at.isoformat() if term.pk else ""
+
+
+def term_lock_unchanged(*, term, version):
+    """Lock the term's row and check it is still the `version` the editor loaded;
+    raise TermChanged if not (or if the page carried no version).
+
+    Call it inside the transaction that then saves the edit: the row stays locked
+    until that commits, so of two editors saving at once the second waits, sees
+    the first one's save and is told, instead of silently overwriting it. (Django
+    refuses select_for_update outside a transaction, so it can't be misused.)"""
+    stored = Term.objects.select_for_update().get(pk=term.pk)
+    if not version or version != term_version(stored):
+        raise TermChanged(stored)
+    return stored
+
+
 @transaction.atomic
 def term_retire(*, term):
     term.is_active = False

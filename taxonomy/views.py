@@ -1,15 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from wagtail_modeladmin.views import HistoryView
+from wagtail_modeladmin.views import EditView, HistoryView
 
-from .forms import MergeForm
+from .forms import LOADED_VERSION, MergeForm
 from .models import VOCABULARY_MODELS
-from .selectors import terms_editable_by
-from .services import term_merge
+from .selectors import term_last_change, terms_editable_by
+from .services import TermChanged, term_lock_unchanged, term_merge
 
 
 def _index_url(term):
@@ -49,3 +50,33 @@ class TermHistoryView(HistoryView):
 
     def check_action_permitted(self, user):
         return self.permission_helper.user_can_edit_obj(user, self.instance)
+
+
+class TermEditView(EditView):
+    """wagtail-modeladmin's edit page, safe for two editors at once: a save is
+    refused, with what was typed kept and what is stored now shown, if a colleague
+    saved the term after the page was loaded (TermAdminForm carries the version).
+
+    A save that changes nothing writes nothing, so it can't make someone else's
+    open page look out of date."""
+
+    stored_values = None
+
+    def form_valid(self, form):
+        if not form.has_edits():
+            messages.info(self.request, _("No changes to save."))
+            return redirect(self.get_success_url())
+        version = form.cleaned_data.get(LOADED_VERSION)
+        try:
+            with transaction.atomic():
+                term_lock_unchanged(term=self.instance, version=version)
+                return super().form_valid(form)
+        except TermChanged as changed:
+            form.refuse_stale(
+                stored=changed.stored, last_change=term_last_change(changed.stored)
+            )
+            self.stored_values = form.stored_values(changed.stored)
+            return self.form_invalid(form)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(stored_values=self.stored_values, **kwargs)

@@ -16,6 +16,8 @@ COMMON_FIELDS = ["name", "definition", "school", "external_code", "sort_order"]
 class TermAdmin(ModelAdmin):
     permission_helper_class = ConfiguratorPermissionHelper
     button_helper_class = TermButtonHelper
+    edit_view_class = views.TermEditView
+    edit_template_name = "taxonomy/term_edit.html"
     history_view_class = views.TermHistoryView
     list_display = ["__str__", "definition", "school_label", "status", "sort_order"]
     list_filter = ["is_active"]
