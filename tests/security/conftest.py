@@ -32,8 +32,9 @@ from accounts.services import (
 from api.models import Scope
 from api.services import token_create
 from forms.models import ConcernFormField, ConcernFormPage
-from records import file_audit, retention
+from records import file_audit, restrictions, retention
 from records.models import (
+    BreakGlassAccess,
     Concern,
     ConcernAttachment,
     DestructionCertificate,
@@ -237,6 +238,22 @@ def build_world(storage_root):
         destroyed_by=dsl,
     )
     pin = report_pin(user=dsl, title="Matrix pin", query="grouping=month")
+    # A file restricted to the DSL and deputy (so both may lift it), and an
+    # access the DSL opened on it (hers to close).
+    restricted = PupilFactory(school=school, first_name="Rae", last_name="Restricted")
+    restriction = restrictions.restriction_set(
+        obj=restricted,
+        user=dsl,
+        reason="The child is a relative of a member of staff.",
+        people=[people["deputy"]],
+    )
+    break_glass = BreakGlassAccess.objects.create(
+        user=dsl,
+        school=school,
+        pupil=restricted,
+        reason="Matrix break-glass access.",
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
     return SimpleNamespace(
         school=school,
         other_school=other_school,
@@ -266,6 +283,8 @@ def build_world(storage_root):
         hold=hold,
         certificate=certificate,
         pin=pin,
+        restriction=restriction,
+        break_glass=break_glass,
         report_format="csv",
         # The audit log's history of one record (the child's file) and of a person.
         audit_content_type=ContentType.objects.get_for_model(pupil),

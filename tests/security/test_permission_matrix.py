@@ -215,6 +215,15 @@ RULES = {
     "audit_log_object_export": page(DSLS, on=("audit_content_type", "audit_object_pk")),
     "audit_log_person": page(DSLS, on=("audit_person",)),
     "audit_log_person_export": page(DSLS, on=("audit_person",)),
+    # Need to know: the team restricts what it works, a named person lifts it;
+    # break-glass is asked for by the DSL teams (and system administrators, who
+    # are not in this matrix: tests/security/test_need_to_know.py); an access is
+    # closed only by whoever opened it.
+    "file_restrict": page(CASE_TEAM, on=("pupil",)),
+    "concern_restrict": page(CASE_TEAM, on=("concern",)),
+    "restriction_lift": posts(CASE_TEAM, on=("restriction",)),
+    "break_glass": page(CASE_TEAM_ANYWHERE),
+    "break_glass_close": posts(DSLS, on=("break_glass",)),
     # A DSL resets the two-factor of someone at their school (never their own).
     "two_factor_reset": page(DSLS_ANYWHERE),
     "two_factor_reset_confirm": page(DSLS, on=("audit_person",)),
