@@ -374,9 +374,15 @@ def person_end(request, pk, person_pk):
 
 
 def document_download(request, pk):
-    """A document on a file note, to those who may open the file; logged."""
+    """A document on a file note, to those who may open the file (and the concern
+    the note is tied to, if any); logged."""
     document = get_object_or_404(
-        NoteAttachment.objects.filter(note__pupil__in=pupils_visible_to(request.user)),
+        NoteAttachment.objects.filter(
+            note__pupil__in=pupils_visible_to(request.user)
+        ).filter(
+            Q(note__concern__isnull=True)
+            | Q(note__concern__in=concerns_visible_to(request.user))
+        ),
         pk=pk,
     )
     record_access(obj=document, event="document downloaded")

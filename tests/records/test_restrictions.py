@@ -323,3 +323,38 @@ def test_staff_and_heads_cannot_break_glass(staff, head, verified_client):
             302,
             403,
         )
+
+
+def test_a_note_tied_to_a_restricted_concern_is_hidden_with_its_document(
+    concern, child, dsl, deputy, verified_client
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from records.services import file_note_add
+
+    note = file_note_add(
+        pupil=child,
+        user=dsl,
+        kind="meeting",
+        title="Strategy discussion",
+        occurred_at=timezone.now(),
+        body="What the strategy discussion decided.",
+        concern=concern,
+        attachments=[
+            SimpleUploadedFile(
+                "minutes.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"
+            )
+        ],
+    )
+    restrict(concern, dsl)
+    client = verified_client(deputy)
+    page = client.get(reverse("file_detail", args=[child.pk])).content.decode()
+    assert "What the strategy discussion decided." not in page
+    document = note.attachments.get()
+    assert client.get(reverse("file_document", args=[document.pk])).status_code == 404
+    assert (
+        verified_client(dsl)
+        .get(reverse("file_document", args=[document.pk]))
+        .status_code
+        == 200
+    )
