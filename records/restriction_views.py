@@ -98,6 +98,8 @@ class BreakGlassForm(forms.Form):
         else:
             schools = schools_where(user, *CASE_ROLES)
         self.fields["school"].queryset = schools.order_by("name")
+        if not self.initial.get("school") and len(schools) == 1:
+            self.initial["school"] = schools[0].pk  # the DSL team's own school
 
 
 def _back(record):
@@ -198,7 +200,9 @@ def break_glass(request):
     if not restrictions.can_break_glass(request.user):
         raise PermissionDenied
     initial = {
-        key: request.GET.get(key, "")[:20] for key in ("reference", "upn", "school")
+        key: request.GET[key][:20]
+        for key in ("reference", "upn", "school")
+        if request.GET.get(key)
     }
     form = BreakGlassForm(request.POST or None, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
