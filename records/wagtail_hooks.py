@@ -91,11 +91,18 @@ def audit_actions_menu_item():
     )
 
 
-class RetentionMenuItem(MenuItem):
-    def is_shown(self, request):
+def _is_a_dsl(request):
+    """Whether the user is a DSL somewhere: asked once per page, by two items."""
+    if not hasattr(request, "_chronicle_is_dsl"):
         from accounts.models import Role
 
-        return schools_where(request.user, Role.DSL).exists()
+        request._chronicle_is_dsl = schools_where(request.user, Role.DSL).exists()
+    return request._chronicle_is_dsl
+
+
+class RetentionMenuItem(MenuItem):
+    def is_shown(self, request):
+        return _is_a_dsl(request)
 
 
 @hooks.register("register_admin_menu_item")
@@ -114,10 +121,7 @@ class BreakGlassMenuItem(MenuItem):
     every break-glass access at their schools). Deputies reach it from a file."""
 
     def is_shown(self, request):
-        from accounts.models import Role
-
-        user = request.user
-        return user.is_superuser or schools_where(user, Role.DSL).exists()
+        return request.user.is_superuser or _is_a_dsl(request)
 
 
 @hooks.register("register_admin_menu_item")
