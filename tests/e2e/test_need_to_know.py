@@ -63,7 +63,9 @@ def test_a_restricted_file_and_break_glass(browser, server, shot):  # noqa: F811
     deputy.locator("[data-restricted-files]").get_by_role(
         "link", name="break-glass access"
     ).click()
-    expect(deputy.get_by_role("heading", name="Break-glass access", level=1)).to_be_visible()
+    expect(
+        deputy.get_by_role("heading", name="Break-glass access", level=1)
+    ).to_be_visible()
     deputy.get_by_label("or the child's UPN").fill(upn)
     deputy.get_by_label("Why you need to see it now").fill("checking")
     deputy.get_by_label(re.compile("I understand")).check()
