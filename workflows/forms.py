@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chronicle.fields import ModelChoiceField, ModelMultipleChoiceField
@@ -19,6 +21,9 @@ from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
 
 from .models import CaseTask, CaseworkSettings, PatternRule
+from .services import casework_settings_version
+from .transfer_forms import ConversationForm
+from .transfers import conversation_version
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -419,10 +424,14 @@ class TaskFilter(django_filters.FilterSet):
 
 
 class CaseworkSettingsForm(forms.ModelForm):
-    """Carries when the settings were last saved as the page was loaded, so a DSL
-    saving a stale page is told a colleague changed them, not left to overwrite."""
+    """Carries which save of the settings the page was loaded from (`loaded`), so
+    that a DSL saving a stale page is told a colleague changed them, not left to
+    overwrite (services.casework_settings_save checks it, under a lock)."""
 
-    loaded = forms.CharField(widget=forms.HiddenInput, required=False)
+    loaded = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,  # a page without it is refused by the save, clearly
+    )
 
     class Meta:
         model = CaseworkSettings
@@ -431,26 +440,108 @@ class CaseworkSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["loaded"].initial = self._saved_at()
+        self.fields["loaded"].initial = casework_settings_version(self.instance)
 
-    def _saved_at(self):
-        saved = self.instance.pk and self.instance.updated_at
-        return saved.isoformat() if saved else ""
+    def refuse(self, conflict):
+        """Nothing was saved (services.EditConflict): keep the choice made, say
+        who changed the settings, when, and what they are now."""
+        stored = conflict.stored.get_closure_sign_off_display()
+        if conflict.missing:
+            message = SETTINGS_UNKNOWN % {"stored": stored}
+        else:
+            message = SETTINGS_STALE % {"stored": stored, "by": _by(conflict)}
+        carry_version(self, "loaded", conflict.version, message)
 
-    def clean(self):
-        loaded = self.cleaned_data.pop("loaded", "")
-        if loaded and loaded != self._saved_at():
-            self.data = self.data.copy()  # saving again is a deliberate choice
-            self.data["loaded"] = self._saved_at()
-            raise forms.ValidationError(
-                _(
-                    "A colleague saved these settings while you were editing. "
-                    "Reload the page to see their choice, or save again to replace "
-                    "it with yours."
-                ),
-                code="stale",
-            )
-        return self.cleaned_data
+
+SETTINGS_STALE = _(
+    "A colleague saved these settings while you were editing, so nothing was "
+    "saved. What is stored now: “%(stored)s”, saved by %(by)s. Your choice is "
+    "still selected below: save again to replace theirs with it, or reload the "
+    "page to keep theirs."
+)
+SETTINGS_UNKNOWN = _(
+    "Nothing was saved: this page didn't say which version of the settings you "
+    "started from, so a colleague's change could have been lost. What is stored "
+    "now: “%(stored)s”. Your choice is still selected below: check it, then save "
+    "again."
+)
+
+
+class ConversationEditForm(ConversationForm):
+    """The handover conversation (transfer_forms.ConversationForm), filled from
+    what is stored and carrying which record that was (`loaded`), so that a DSL
+    whose colleague recorded it meanwhile is told, not left to overwrite it
+    (transfers.conversation_record checks it, under a lock)."""
+
+    loaded = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,  # a page without it is refused by the save, clearly
+    )
+
+    def __init__(self, *args, transfer, **kwargs):
+        initial = {
+            "with_whom": transfer.conversation_with,
+            "on": transfer.conversation_on,
+            "summary": transfer.conversation_summary,
+            "not_needed": transfer.conversation_not_needed,
+            "loaded": conversation_version(transfer),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+
+    def refuse(self, conflict):
+        """Nothing was saved (services.EditConflict): keep what was typed, say who
+        recorded the conversation, when, and what is recorded now."""
+        stored = conflict.stored
+        if stored.conversation_summary:
+            recorded = gettext("spoke to %(whom)s on %(on)s: “%(summary)s”") % {
+                "whom": stored.conversation_with,
+                "on": format_date(stored.conversation_on, "j F Y"),
+                "summary": stored.conversation_summary,
+            }
+        else:
+            recorded = gettext("no conversation needed: “%(why)s”") % {
+                "why": stored.conversation_not_needed
+            }
+        if conflict.missing:
+            message = CONVERSATION_UNKNOWN % {"stored": recorded}
+        else:
+            message = CONVERSATION_STALE % {"stored": recorded, "by": _by(conflict)}
+        carry_version(self, "loaded", conflict.version, message)
+
+
+CONVERSATION_STALE = _(
+    "This conversation was recorded by %(by)s, after you opened the page. What is "
+    "recorded now: %(stored)s. What you typed is still in the form below: bring in "
+    "anything of theirs you want to keep, then save again to replace it with yours."
+)
+CONVERSATION_UNKNOWN = _(
+    "This page didn't say which record of the conversation you started from, so a "
+    "colleague's could have been lost. What is recorded now: %(stored)s. What you "
+    "typed is still in the form below: check it, then save again."
+)
+
+
+def carry_version(form, name, version, message):
+    """Refuse a bound form's save with `message`, keeping what was typed and
+    carrying the version stored now: saving again is then a deliberate choice to
+    replace it."""
+    form.data = form.data.copy()
+    form.data[form.add_prefix(name)] = version
+    form.add_error(None, message)
+
+
+def _by(conflict):
+    """Who saved what is stored now and when, as far as the record and the audit
+    log say: "Amira Khan at 10:02 on 3 May 2025"."""
+    who = conflict.who or gettext("a colleague")
+    if not conflict.when:
+        return str(who)
+    when = timezone.localtime(conflict.when)
+    return gettext("%(who)s at %(time)s on %(date)s") % {
+        "who": who,
+        "time": format_date(when, "H:i"),
+        "date": format_date(when, "j F Y"),
+    }
 
 
 class PatternRuleForm(forms.ModelForm):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
@@ -854,14 +855,80 @@ def claim_next(*, concern, user):
     return claimed
 
 
-@transaction.atomic
-def casework_settings_save(*, school, user, closure_sign_off):
-    from accounts.models import Role
-    from accounts.selectors import schools_where
+class EditConflict(Exception):
+    """Nothing was saved: what the editor's page was loaded from is no longer what
+    is stored (a colleague saved in between), or the page didn't say, or said
+    something Chronicle never issued (`missing`).
 
-    if not schools_where(user, Role.DSL).filter(pk=school.pk).exists():
-        raise PermissionDenied
+    Carries what is stored now and its version, for the page to show and carry on
+    (saving again is then a deliberate choice to replace it), and who last changed
+    it and when, None where the audit log doesn't say."""
+
+    def __init__(self, *, stored, version, who=None, when=None, missing=False):
+        super().__init__(f"{stored!r} changed since it was loaded.")
+        self.stored = stored
+        self.version = version
+        self.who = who
+        self.when = when
+        self.missing = missing
+
+
+def last_change(obj, fields=()):
+    """The audit entry of the latest creation or update of obj (of those touching
+    one of `fields`, if given), or None if the log has none."""
+    from auditlog import get_logentry_model
+
+    entry = get_logentry_model()
+    entries = entry.objects.get_for_object(obj).filter(
+        action__in=[entry.Action.CREATE, entry.Action.UPDATE]
+    )
+    if fields:
+        entries = entries.filter(changes__has_any_keys=list(fields))
+    return entries.select_related("actor").order_by("-timestamp", "-pk").first()
+
+
+def casework_settings_version(settings):
+    """Which save of a school's settings a page was loaded from. Every save bumps
+    `updated_at` (auto_now); before the first there is no row, and the version is
+    "new"."""
+    return settings.updated_at.isoformat() if settings.pk else "new"
+
+
+def _is_timestamp(text):
+    try:
+        return parse_datetime(text) is not None
+    except ValueError:
+        return False
+
+
+@transaction.atomic
+def casework_settings_save(*, school, user, closure_sign_off, version):
+    """Save a school's settings if they are still the `version` the DSL's page was
+    loaded from; otherwise save nothing and raise EditConflict.
+
+    The school's row is locked before the settings are read, so of two DSLs saving
+    at once the second waits, then sees the first one's save and is told. The
+    school, not the settings row, because before the first save there is no
+    settings row to lock. Before the first save there is nothing to lose, so any
+    page may save; choosing what is already stored writes nothing, so it can't
+    make a colleague's open page look out of date."""
+    from accounts.models import School
+
+    _check_settings_dsl(user, school)
+    School.objects.select_for_update().get(pk=school.pk)
     settings = CaseworkSettings.for_school(school)
+    if settings.pk and settings.closure_sign_off == closure_sign_off:
+        return settings
+    stored_version = casework_settings_version(settings)
+    if settings.pk and version != stored_version:
+        change = last_change(settings)
+        raise EditConflict(
+            stored=settings,
+            version=stored_version,
+            who=change.actor if change else None,
+            when=settings.updated_at,
+            missing=not (version == "new" or _is_timestamp(version)),
+        )
     settings.closure_sign_off = closure_sign_off
     settings.full_clean()
     settings.save()

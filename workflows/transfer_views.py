@@ -24,7 +24,8 @@ from records.views import document_response
 
 from . import transfer_forms as forms
 from . import transfers
-from .services import TaskConflict
+from .forms import ConversationEditForm
+from .services import EditConflict, TaskConflict
 from .views import _errors_to_form
 
 PAGE_SIZE = 50
@@ -189,16 +190,7 @@ def _forms(request, transfer, task, posted):
 
     return {
         "send": bound("send", forms.SendForm),
-        "conversation": bound(
-            "conversation",
-            forms.ConversationForm,
-            initial={
-                "with_whom": transfer.conversation_with,
-                "on": transfer.conversation_on,
-                "summary": transfer.conversation_summary,
-                "not_needed": transfer.conversation_not_needed,
-            },
-        ),
+        "conversation": bound("conversation", ConversationEditForm, transfer=transfer),
         "receipt": bound("receipt", forms.RecordedReceiptForm),
         "expected": bound("expected", forms.ExpectedForm),
         "preview": bound("preview", forms.BundleForm),
@@ -264,6 +256,12 @@ def _conversation(request, transfer, task, forms_):
         )
     except ValidationError as error:
         _errors_to_form(form, error)
+        return None
+    except EditConflict as conflict:
+        form.refuse(conflict)
+        transfer.refresh_from_db(
+            fields=[*transfers.CONVERSATION_FIELDS, "conversation_recorded_by"]
+        )  # the page shows what is recorded now, above what was typed
         return None
     messages.success(request, _("Handover conversation recorded."))
     return redirect("transfer_detail", pk=transfer.pk)

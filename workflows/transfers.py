@@ -19,6 +19,8 @@ previous school"; a PDF or scan is kept as documents; a checklist records gaps.
 """
 
 import hashlib
+import json
+import re
 import secrets
 import uuid
 from datetime import datetime, time, timedelta
@@ -48,6 +50,7 @@ from records.uploads import display_name
 from .models import CaseProcess, CaseTask, Team
 from .nodes import TeamTask
 from .selectors import OPEN
+from .services import EditConflict, last_change
 
 # Keeping Children Safe in Education: the file reaches the new school within five
 # school days of the child starting there.
@@ -490,26 +493,67 @@ def _store(transfer, uploads, purpose, user):
         raise
 
 
+CONVERSATION_FIELDS = [
+    "conversation_with",
+    "conversation_on",
+    "conversation_summary",
+    "conversation_not_needed",
+]
+
+
+def conversation_version(transfer):
+    """Which handover record a page was loaded from: a hash of the conversation
+    as stored. A transfer has no timestamp of the conversation's own (its other
+    steps write the row too), and any save that changes the record changes this."""
+    values = [str(getattr(transfer, name) or "") for name in CONVERSATION_FIELDS]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:32]
+
+
 @transaction.atomic
 def conversation_record(
-    *, transfer, user, with_whom="", on=None, summary="", not_needed=""
+    *, transfer, user, with_whom="", on=None, summary="", not_needed="", loaded=None
 ):
     """The handover conversation (out: with the new school's DSL; in: with the
-    previous school's), or why none was needed. It can be held before the move."""
+    previous school's), or why none was needed. It can be held before the move.
+
+    Any DSL at the school may record it, so it is saved only if the stored record
+    is still the one the DSL's page was loaded from (`loaded`, a
+    conversation_version; by default the transfer as the caller holds it).
+    Otherwise nothing is saved and EditConflict says who recorded what, and when.
+    The row is locked for the check and the save, so of two DSLs saving at once
+    the second waits and is told. While nothing is recorded there is nothing to
+    lose; saving what is already stored writes nothing."""
+    if loaded is None:
+        loaded = conversation_version(transfer)
     _check_dsl(user, transfer.school)
     if not (summary or "").strip() and not (not_needed or "").strip():
         raise ValidationError(_("Record the conversation, or say why none was needed."))
     if (summary or "").strip() and not ((with_whom or "").strip() and on):
         raise ValidationError(_("Say who you spoke to, and when."))
-    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
-    transfer.conversation_with = with_whom
-    transfer.conversation_on = on
-    transfer.conversation_summary = summary
-    transfer.conversation_not_needed = not_needed if not summary else ""
-    transfer.conversation_recorded_by = user
-    transfer.full_clean()
-    transfer.save()
-    return transfer
+    stored = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    typed = {
+        "conversation_with": with_whom,
+        "conversation_on": on,
+        "conversation_summary": summary,
+        "conversation_not_needed": not_needed if not summary else "",
+    }
+    if all(getattr(stored, name) == value for name, value in typed.items()):
+        return stored
+    if stored.conversation_done and loaded != conversation_version(stored):
+        change = last_change(stored, CONVERSATION_FIELDS)
+        raise EditConflict(
+            stored=stored,
+            version=conversation_version(stored),
+            who=stored.conversation_recorded_by,
+            when=change.timestamp if change else None,
+            missing=not re.fullmatch(r"[0-9a-f]{32}", loaded),
+        )
+    for name, value in typed.items():
+        setattr(stored, name, value)
+    stored.conversation_recorded_by = user
+    stored.full_clean()
+    stored.save()
+    return stored
 
 
 def transfer_out_complete(*, task, user):

@@ -551,11 +551,18 @@ def casework_settings(request):
     )
     here = f"{request.path}?school={school.pk}"
     if posted == "settings" and form.is_valid():
-        services.casework_settings_save(
-            school=school, user=request.user, **form.cleaned_data
-        )
-        messages.success(request, _("Saved for %(school)s.") % {"school": school})
-        return redirect(here)
+        try:
+            services.casework_settings_save(
+                school=school,
+                user=request.user,
+                closure_sign_off=form.cleaned_data["closure_sign_off"],
+                version=form.cleaned_data["loaded"],
+            )
+        except services.EditConflict as conflict:
+            form.refuse(conflict)
+        else:
+            messages.success(request, _("Saved for %(school)s.") % {"school": school})
+            return redirect(here)
     if posted == "rule_add" and rule_form.is_valid():
         try:
             services.pattern_rule_add(
