@@ -180,3 +180,22 @@ def pupil_concerns(pupil, *, user):
         .filter(involvements__pupil=pupil)
         .order_by("-submitted_at")
     )
+
+
+def people_who_may_see(users, *, concern=None, pupil=None):
+    """Of `users` (a queryset), those no restriction hides this concern (or this
+    child's file) from: named on every restriction in place on the concern, on the
+    file of every child it is about, or on the file. For notifications, and for
+    the people a task can be handed to."""
+    if concern is not None:
+        covering = open_restrictions().filter(
+            Q(concern=concern)
+            | Q(pupil__in=ConcernPupil.objects.filter(concern=concern).values("pupil"))
+        )
+    elif pupil is not None:
+        covering = open_restrictions().filter(pupil=pupil)
+    else:
+        return users
+    for restriction in covering.prefetch_related("people"):
+        users = users.filter(pk__in=[person.pk for person in restriction.people.all()])
+    return users

@@ -187,12 +187,16 @@ def _raise_if_crossed(concern, pupil, rule):
 
 
 def _notify_team(review, concern, count):
+    from records.selectors import people_who_may_see
+
     from .selectors import team_members
     from .services import notify
 
     task = CaseTask.objects.get(process=review.process, flow_task_type="HUMAN")
     notify(
-        users=team_members(school=task.school, team=Team.DSL),
+        users=people_who_may_see(
+            team_members(school=task.school, team=Team.DSL), pupil=review.pupil
+        ),
         # The admin's notification kinds predate patterns: it is new work for the
         # team, like a new concern, and the message says what it is.
         kind=Notification.Kind.NEW_CONCERN,

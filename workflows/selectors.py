@@ -56,6 +56,20 @@ def team_members(*, school, team):
     ).distinct()
 
 
+def task_team(task):
+    """The team members who may see this task's concern or child: its team, less
+    anyone a restriction (records.models.Restriction) hides it from. Notifications
+    and hand-overs go to these people only."""
+    from records.selectors import people_who_may_see
+
+    members = team_members(school=task.school, team=task.team)
+    if task.concern_id:
+        return people_who_may_see(members, concern=task.concern)
+    if task.transfer_id:
+        return people_who_may_see(members, pupil=task.transfer.pupil)
+    return members
+
+
 def heads_of(school):
     from accounts.models import User
 
@@ -74,6 +88,7 @@ def _not_restricted(user):
         ~Q(concern__in=hidden_concern_ids(user))
         & ~Q(concern__involvements__pupil__in=hidden_pupils)
         & ~Q(transfer__pupil__in=hidden_pupils)
+        & ~Q(process__caseprocess__pattern_review__pupil__in=hidden_pupils)
     )
 
 

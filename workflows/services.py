@@ -29,7 +29,7 @@ from .models import (
     PatternReview,
     PatternRule,
 )
-from .selectors import OPEN, heads_of, in_team, team_members
+from .selectors import OPEN, heads_of, in_team, task_team, team_members
 from .tasks import send_notification_email
 
 logger = logging.getLogger(__name__)
@@ -523,7 +523,7 @@ def closure_complete(
 
 
 def _second_signers(task, closer):
-    return team_members(school=task.school, team=task.team).exclude(pk=closer.pk)
+    return task_team(task).exclude(pk=closer.pk)
 
 
 def _open_step(concern, step):
@@ -636,8 +636,14 @@ def notify_new_concern(*, process, urgent):
         if urgent
         else _("New concern %(ref)s at %(school)s is waiting for triage.")
     ) % {"ref": process.concern.reference, "school": process.school}
+    from records.selectors import people_who_may_see
+
     return notify(
-        users=team_members(school=process.school, team=process.team),
+        # A concern about a child whose file is restricted: the people named only.
+        users=people_who_may_see(
+            team_members(school=process.school, team=process.team),
+            concern=process.concern,
+        ),
         kind=kind,
         message=message,
         url=reverse("team_queue"),
@@ -733,9 +739,7 @@ def _reopen_for_review(closure, counts):
 def _remind(task, today):
     """Tell whoever holds the task (or the team) it is late; for a referral, give
     them a task to make or chase it. Returns whether a chase was raised."""
-    users = (
-        [task.owner] if task.owner else team_members(school=task.school, team=task.team)
-    )
+    users = [task.owner] if task.owner else task_team(task)
     message = _("%(step)s for %(ref)s was due on %(due)s.")
     if task.transfer_id:  # a transfer's reminder says what to chase
         from .transfers import REMINDERS

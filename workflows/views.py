@@ -335,9 +335,7 @@ def _task_page(request, task, form, holds):
         and task.flow_task.can_unassign(request.user, task),
     }
     if in_team and task.step != "do_action":
-        context["reassign_form"] = forms.ReassignForm(
-            people=selectors.team_members(school=task.school, team=task.team)
-        )
+        context["reassign_form"] = forms.ReassignForm(people=selectors.task_team(task))
     if in_team:
         # The team sees the concern; a person given an action sees only the action.
         record_access(obj=task.concern, event="concern read", via="task", task=task.pk)
@@ -427,10 +425,7 @@ def task_release(request, pk):
 @require_POST
 def task_reassign(request, pk):
     task = _task_or_404(request, pk)
-    form = forms.ReassignForm(
-        request.POST,
-        people=selectors.team_members(school=task.school, team=task.team),
-    )
+    form = forms.ReassignForm(request.POST, people=selectors.task_team(task))
     if not form.is_valid():
         messages.error(request, _("Choose someone in the team."))
         return redirect("casework_task", pk=task.pk)

@@ -2,6 +2,7 @@
 from everyone else in the team, wherever it would show; break-glass opens one for a
 while, read-only, with a reason, telling the DSLs and leaving an audit entry."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -16,14 +17,23 @@ from audit.models import ChainedLogEntry as LogEntry
 from records import restrictions
 from records.chronology import chronology
 from records.file_audit import pupils_auditable_by
-from records.models import Action, BreakGlassAccess, FileNote, Restriction
+from records.models import (
+    Action,
+    BreakGlassAccess,
+    FileNote,
+    InvolvementRole,
+    Restriction,
+)
 from records.selectors import (
     concerns_visible_to,
     pupils_restricted_from,
     pupils_visible_to,
 )
+from records.services import Involvement, concern_submit
+from taxonomy.models import Term, Vocabulary
 from workflows import selectors as task_selectors
 from workflows.models import CaseTask, Notification
+from workflows.selectors import task_team
 
 from ..factories import UserFactory
 
@@ -358,3 +368,36 @@ def test_a_note_tied_to_a_restricted_concern_is_hidden_with_its_document(
         .status_code
         == 200
     )
+
+
+def test_notifications_and_hand_overs_go_to_the_people_named_only(
+    submit, school, dsl, deputy, make_member
+):
+    second_dsl = make_member(Role.DSL)
+    concern = submit()
+    child = concern.involvements.get().pupil
+    restrict(child, dsl, second_dsl)
+    Notification.objects.all().delete()
+
+    # A new concern about the child: the named people hear, the deputy doesn't.
+    concern_submit(
+        school=school,
+        recorded_by=dsl,
+        submission_key=uuid.uuid4(),
+        involvements=[Involvement(pupil=child, role=InvolvementRole.SUBJECT)],
+        primary_category=Term.objects.get(
+            vocabulary=Vocabulary.CATEGORY, key="neglect"
+        ),
+        location=Term.objects.get(vocabulary=Vocabulary.LOCATION, key="classroom"),
+        route=concern.route,
+        form_title="General concern",
+        occurred_on=timezone.localdate(),
+        what_happened="Came in hungry again.",
+        child_voice="",
+        immediate_risk=False,
+    )
+    told = set(Notification.objects.values_list("user", flat=True))
+    assert told == {dsl.pk, second_dsl.pk}
+    # A task about the child can be handed only to them.
+    task = CaseTask.objects.filter(concern=concern, flow_task_type="HUMAN").first()
+    assert set(task_team(task)) == {dsl, second_dsl}
