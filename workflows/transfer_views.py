@@ -19,7 +19,7 @@ from accounts.models import School
 from accounts.selectors import CASE_ROLES, schools_where
 from audit.services import record_access
 from records.models import Transfer, TransferDocument
-from records.selectors import pupils_workable_by
+from records.selectors import concerns_restricted_from, pupils_workable_by
 from records.views import document_response
 
 from . import transfer_forms as forms
@@ -439,6 +439,10 @@ def _page(request, transfer, task, forms_, holds, preview=None):
             (label, transfer.checklist.get(key)) for key, label in transfers.CHECKLIST
         ],
         "today": timezone.localdate(),
+        # What the bundle would leave out: concerns restricted away from the sender.
+        "hidden_concerns": concerns_restricted_from(
+            request.user, pupil=transfer.pupil
+        ).count(),
     }
     return TemplateResponse(request, "workflows/transfers/detail.html", context)
 

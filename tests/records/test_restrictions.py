@@ -401,3 +401,29 @@ def test_notifications_and_hand_overs_go_to_the_people_named_only(
     # A task about the child can be handed only to them.
     task = CaseTask.objects.filter(concern=concern, flow_task_type="HUMAN").first()
     assert set(task_team(task)) == {dsl, second_dsl}
+
+
+def test_the_sender_is_warned_when_a_restricted_concern_would_be_left_out(
+    concern, child, dsl, deputy, verified_client
+):
+    from workflows import transfers
+    from workflows.services import task_claim
+
+    restrict(concern, dsl)
+    transfer = transfers.transfer_out_start(
+        pupil=child,
+        user=deputy,
+        starts_on=timezone.localdate(),
+        other_school_name="Far View Secondary (test)",
+    )
+    url = reverse("transfer_detail", args=[transfer.pk])
+    task_claim(task=transfers.open_task(transfer), user=deputy)
+    client = verified_client(deputy)
+    page = client.get(url).content.decode()
+    assert "1 concern about this child is restricted to named people" in page
+    restrictions.restriction_lift(
+        restriction=Restriction.objects.get(), user=dsl, reason="Unfounded."
+    )
+    page = client.get(url).content.decode()
+    assert "Send the child protection file" in page
+    assert "restricted to named people" not in page
