@@ -13,7 +13,7 @@ class WorkflowsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from accounts.signals import calendar_changed
+        from accounts.signals import calendar_changed, role_granted
         from records.signals import (
             break_glass_opened,
             concern_submitted,
@@ -29,6 +29,7 @@ class WorkflowsConfig(AppConfig):
             recompute_due_dates,
             start_concern_process,
             tell_dsls_of_break_glass,
+            tell_dsls_of_new_role,
         )
 
         concern_submitted.connect(start_concern_process, dispatch_uid="start_concern")
@@ -38,6 +39,7 @@ class WorkflowsConfig(AppConfig):
         pupil_joined.connect(ask_about_transfer_in, dispatch_uid="transfer_in")
         file_destroying.connect(forget_destroyed_file, dispatch_uid="destroyed_file")
         break_glass_opened.connect(tell_dsls_of_break_glass, dispatch_uid="glass")
+        role_granted.connect(tell_dsls_of_new_role, dispatch_uid="role_granted")
         auditlog.register(CaseProcess, include_fields=["status", "urgent", "cycle"])
         auditlog.register(CaseworkSettings, exclude_fields=["updated_at"])
         auditlog.register(PatternRule)

@@ -185,6 +185,7 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("Overdue task escalated")
         SIGN_OFF = "sign_off", _("Closure to sign off")
         BREAK_GLASS = "break_glass", _("Break-glass access to a record")
+        ROLE_GRANTED = "role_granted", _("A new DSL, deputy or head")
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.CASCADE, related_name="notifications"

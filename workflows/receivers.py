@@ -98,3 +98,38 @@ def tell_dsls_of_break_glass(sender, *, access, **kwargs):
         % {"who": who, "what": what, "school": access.school},
         url=reverse("break_glass"),
     )
+
+
+def tell_dsls_of_new_role(sender, *, membership, **kwargs):
+    """A role that sees case content or oversees it was given: the school's DSLs
+    hear who, so a new pair of eyes on their files never goes unnoticed."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from accounts.models import Role, User
+
+    from .models import Notification
+    from .services import notify
+
+    if membership.role not in (Role.DSL, Role.DEPUTY_DSL, Role.HEAD):
+        return
+    person = membership.user
+    notify(
+        users=list(
+            User.objects.filter(
+                is_active=True,
+                memberships__school=membership.school,
+                memberships__role=Role.DSL,
+            )
+            .exclude(pk=person.pk)
+            .distinct()
+        ),
+        kind=Notification.Kind.ROLE_GRANTED,
+        message=_("%(who)s was made %(role)s at %(school)s.")
+        % {
+            "who": person.get_full_name() or person.username,
+            "role": membership.get_role_display(),
+            "school": membership.school,
+        },
+        url=reverse("audit_log_person", args=[person.pk]),
+    )

@@ -17,6 +17,10 @@ from audit.services import security_event
 # Sent with school= after a term or closure day is added or removed.
 calendar_changed = Signal()
 
+# Sent with membership= when a system administrator grants a role (manage.py
+# grant_role), so the school's DSLs hear who can now see what (workflows notifies).
+role_granted = Signal()
+
 
 @receiver(user_logged_in)
 def signed_in(sender, request, user, **kwargs):
