@@ -65,6 +65,9 @@ USERS = [
         ],
     ),
 ]
+# The system administrator: runs the service, no role at any school, no case content
+# (only by break-glass, which tells the DSLs).
+SYSADMIN = ("sysadmin.demo", "Sasha", "Stone", [])
 # A typical England 2026/27 year (invented, not any local authority's): name, first
 # and last day. The DSL of each school "enters" it.
 TERMS = [
@@ -176,6 +179,10 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND=LOCMEM_EMAIL), transaction.atomic():
             schools = self._schools()
             users = [self._user(schools, *row) for row in USERS]
+            sysadmin = self._user(schools, *SYSADMIN)
+            sysadmin.is_superuser = sysadmin.is_staff = True
+            sysadmin.save(update_fields=["is_superuser", "is_staff"])
+            users.append(sysadmin)
             self._calendars(schools, users)
             self._forms()
             self._casework(schools, users)
@@ -293,6 +300,10 @@ class Command(BaseCommand):
             roles = ", ".join(
                 f"{m.get_role_display()} at {m.school.name}"
                 for m in user.memberships.select_related("school")
+            ) or (
+                "system administrator: no case content, break-glass only"
+                if user.is_superuser
+                else "no role"
             )
             out.write(self.style.MIGRATE_HEADING(f"  {user.username}") + f"  {roles}")
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
