@@ -10,16 +10,22 @@ exactly once with its casework process started, and no request may have failed.
 Each staff member also sends one submission twice (a double click): it must still
 make one record. Figures (requests, p50/p95 latency, errors) go to
 var/loadtest-report.md. Exit status 0 only if every check passed.
+
+The database (chronicle_loadtest_<random>, never the one in DATABASE_URL), gunicorn and
+the uploaded files are removed at the end, pass or fail, and on SIGTERM or Ctrl-C.
 """
 
 import argparse
 import json
 import os
 import re
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -203,11 +209,17 @@ class Staff(threading.Thread):
 
     def run(self):
         try:
+            self.work()
+        except Exception as error:  # noqa: BLE001 - counted, so the run fails
+            self.results.record("staff thread", 0.0, repr(error))
+
+    def work(self):
+        try:
             self.sign_in()
             form_url = self.setup["form_url"]
             self.timed("form page", "GET", form_url, _status(200))
         finally:
-            self.start_line.wait()
+            self.start_line.wait(timeout=600)
         for n in range(self.concerns):
             data = self.answers(n)
             with self.results.lock:
@@ -296,22 +308,27 @@ def main(argv=None):
     parser.add_argument("--report", type=Path, default=ROOT / "var/loadtest-report.md")
     args = parser.parse_args(argv)
 
+    # SIGTERM (a CI timeout, kill) unwinds like Ctrl-C, so the clean-up below runs.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    args.report.unlink(missing_ok=True)  # never leave last run's figures behind
+    (ROOT / "var").mkdir(exist_ok=True)
     name = f"chronicle_loadtest_{uuid.uuid4().hex[:8]}"
-    admin = psycopg.connect(args.postgres, autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
     port = free_port()
+    scratch = Path(tempfile.mkdtemp(prefix="chronicle-loadtest-"))
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "chronicle.settings.dev",
         "DEBUG": "false",
         "DATABASE_URL": args.postgres.rsplit("/", 1)[0] + f"/{name}",
-        "MEDIA_ROOT": str(ROOT / "var" / "loadtest" / "media"),
-        "PRIVATE_MEDIA_ROOT": str(ROOT / "var" / "loadtest" / "private-media"),
+        "MEDIA_ROOT": str(scratch / "media"),
+        "PRIVATE_MEDIA_ROOT": str(scratch / "private-media"),
         "WAGTAILADMIN_BASE_URL": f"http://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
     }
-    server = None
+    admin = server = server_log = None
     try:
+        admin = psycopg.connect(args.postgres, autocommit=True)
+        admin.execute(f'CREATE DATABASE "{name}"')
         manage(env, "migrate", "--noinput")
         manage(env, "demo", "--without-2fa")
         setup = json.loads(
@@ -324,6 +341,7 @@ def main(argv=None):
             .strip()
             .splitlines()[-1]
         )
+        server_log = open(ROOT / "var" / "loadtest-gunicorn.log", "w")  # noqa: SIM115
         server = subprocess.Popen(  # noqa: S603 (our own fixed command)
             [
                 str(Path(sys.executable).parent / "gunicorn"),
@@ -336,6 +354,8 @@ def main(argv=None):
                 str(args.threads),
                 "--timeout",
                 "120",
+                "--graceful-timeout",
+                "10",
                 "--preload",  # load Django once, before the workers fork
                 "--chdir",  # chronicle.wsgi puts the apps on sys.path itself
                 str(ROOT / "site"),
@@ -343,7 +363,8 @@ def main(argv=None):
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=open(ROOT / "var" / "loadtest-gunicorn.log", "w"),  # noqa: SIM115
+            stderr=server_log,
+            start_new_session=True,  # its own process group: workers and all
         )
         _wait_for(port, server)
         results = Results()
@@ -356,12 +377,12 @@ def main(argv=None):
         ]
         for member in staff:
             member.start()
-        start.wait()
+        start.wait(timeout=600)
         began = time.perf_counter()
         for member in staff:
             member.join()
         wall = time.perf_counter() - began
-        keys_file = ROOT / "var" / "loadtest-keys.json"
+        keys_file = scratch / "keys.json"
         keys_file.write_text(json.dumps(results.keys))
         check = json.loads(
             manage(env, "shell", "-c", CHECK.format(keys=str(keys_file)))
@@ -375,17 +396,38 @@ def main(argv=None):
                 or check["duplicated"]
                 or check["without_process"]
             )
+            and len(results.keys) == args.staff * args.concerns
             and check["stored"] == args.staff * args.concerns
         )
         report(args.report, args, results, check, wall, ok)
         sys.stdout.write(args.report.read_text())
         return 0 if ok else 1
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
+        try:
+            if server is not None:
+                _stop(server)
+        finally:
+            if server_log is not None:
+                server_log.close()
+            if admin is not None:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                admin.close()
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _exit_on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+def _stop(server):
+    """gunicorn's master stops its workers on SIGTERM; if it hangs, kill the lot."""
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
 
 
 def _wait_for(port, server):

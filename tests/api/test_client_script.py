@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from ..e2e.conftest import ROOT, Server
+from ..e2e.conftest import ROOT, Server, _Demo
 
 CLIENT = ROOT / "docs" / "api-client.py"
 MAKE_TOKEN = """
@@ -39,12 +39,17 @@ print(json.dumps({{
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("api-live"))
+    demo = _Demo(tmp_path_factory.mktemp("api-demo"))
+    server = None
     try:
+        demo.build()
+        server = Server(tmp_path_factory.mktemp("api-live"), demo)
         server.start()
         yield server
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
+        demo.drop()
 
 
 def run_client(server, *args):

@@ -3,11 +3,17 @@
 The server is `manage.py runserver` with the development settings (what `make run`
 serves), on a database of its own: a fresh SQLite file, or a fresh PostgreSQL database
 beside the one in DATABASE_URL. Screenshots go to tests/e2e/screenshots/ (ignored).
+
+Each module gets its own server and a pristine copy of the demo: the database is
+migrated and the demo loaded once per session (a template), then copied for every
+module (SQLite: the file; PostgreSQL: CREATE DATABASE ... TEMPLATE), so no module
+sees what another one changed and only one pays for migrate + demo.
 """
 
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -38,16 +44,17 @@ def _free_port():
 
 
 class _Database:
-    """A throwaway database for the server, of the same kind as the test run's."""
+    """A throwaway database for the server, of the same kind as the test run's: empty,
+    or a copy of `template` (another _Database, no longer in use)."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, template=None, prefix="chronicle_e2e"):
         url = os.environ.get("DATABASE_URL", "")
         self.admin = None
         if url.startswith(("postgres://", "postgresql://")):
             import psycopg
 
             config = environ.Env.db_url_config(url)
-            self.name = f"chronicle_e2e_{uuid.uuid4().hex[:8]}"
+            self.name = f"{prefix}_{uuid.uuid4().hex[:8]}"
             self.admin = psycopg.connect(
                 host=config["HOST"] or None,
                 port=config["PORT"] or None,
@@ -56,20 +63,76 @@ class _Database:
                 dbname="postgres",
                 autocommit=True,
             )
-            self.admin.execute(f'CREATE DATABASE "{self.name}"')
+            copy = f' TEMPLATE "{template.name}"' if template else ""
+            try:
+                self.admin.execute(f'CREATE DATABASE "{self.name}"{copy}')
+            except BaseException:
+                self.admin.close()
+                raise
             self.url = url.rsplit("/", 1)[0] + f"/{self.name}"
         else:
-            self.url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
+            self.path = tmp_path / "e2e.sqlite3"
+            self.url = f"sqlite:///{self.path}"
+            if template:
+                # The backup API copies a consistent database, journal or not.
+                source = sqlite3.connect(template.path)
+                target = sqlite3.connect(self.path)
+                try:
+                    source.backup(target)
+                finally:
+                    target.close()
+                    source.close()
 
     def drop(self):
         if self.admin is not None:
-            self.admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            self.admin.close()
+            try:
+                self.admin.execute(
+                    f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'
+                )
+            finally:
+                self.admin.close()
+
+
+class _Demo:
+    """The session's template: a database migrated, with the demo loaded, and the
+    demo's output (passwords and authenticator secrets) for the servers copied from
+    it."""
+
+    def __init__(self, tmp_path):
+        self.database = _Database(tmp_path, prefix="chronicle_e2e_template")
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "chronicle.settings.dev",
+            "DATABASE_URL": self.database.url,
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "PRIVATE_MEDIA_ROOT": str(tmp_path / "private-media"),
+        }
+
+    def build(self):
+        _manage(self.env, "migrate", "--noinput")
+        self.output = _manage(self.env, "demo")
+
+    def drop(self):
+        self.database.drop()
+
+
+def _manage(env, *args):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 class Server:
-    def __init__(self, tmp_path):
-        self.database = _Database(tmp_path)
+    def __init__(self, tmp_path, demo):
+        self.demo = demo
+        self.database = _Database(tmp_path, template=demo.database)
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -83,20 +146,14 @@ class Server:
         self.process = None
 
     def manage(self, *args):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        return _manage(self.env, *args)
 
     def start(self):
-        self.manage("migrate", "--noinput")
-        self.demo_output = self.manage("demo")
+        # The demo's files (if it ever writes any) come with its database.
+        for media in ("MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"):
+            if Path(self.demo.env[media]).is_dir():
+                shutil.copytree(self.demo.env[media], self.env[media])
+        self.demo_output = self.demo.output
         self.log = open(Path(self.env["MEDIA_ROOT"]).parent / "server.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             [
@@ -122,16 +179,33 @@ class Server:
         raise RuntimeError("the server did not start listening within 60 seconds")
 
     def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.log.close()
-        self.database.drop()
+        try:
+            if self.process is not None:
+                self.process.terminate()
+                try:
+                    self.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    self.process.kill()
+                    self.process.wait()
+                self.log.close()
+        finally:
+            self.database.drop()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """Migrate and load the demo once; every module's server gets a copy."""
+    demo = _Demo(tmp_path_factory.mktemp("e2e-demo"))
+    try:
+        demo.build()
+        yield demo
+    finally:
+        demo.drop()
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("e2e"))
+def server(tmp_path_factory, demo_template):
+    server = Server(tmp_path_factory.mktemp("e2e"), demo_template)
     try:
         server.start()
         yield server

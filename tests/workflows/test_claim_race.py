@@ -7,7 +7,7 @@ other."""
 
 import json
 
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import _Demo, _manage
 
 SCRIPT = """
 import json, threading
@@ -87,15 +87,16 @@ print(json.dumps({
 
 
 def test_one_of_two_simultaneous_claims_wins_and_a_double_save_saves_once(tmp_path):
-    server = Server(tmp_path)
+    # A database of its own with the demo (no server: the script runs in a shell).
+    demo = _Demo(tmp_path)
     try:
-        server.manage("migrate", "--noinput")
-        server.manage("demo", "--without-2fa")
-        output = server.manage("shell", "-v", "0", "-c", SCRIPT)
+        _manage(demo.env, "migrate", "--noinput")
+        _manage(demo.env, "demo", "--without-2fa")
+        output = _manage(demo.env, "shell", "-v", "0", "-c", SCRIPT)
         # The console email backend prints the team's notifications first.
         outcome = json.loads(output.strip().splitlines()[-1])
     finally:
-        server.database.drop()
+        demo.drop()
     results = outcome["results"]
     winners = [name for name, result in results.items() if result == "won"]
     assert winners == [outcome["owner"]]
