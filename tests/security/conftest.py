@@ -117,7 +117,13 @@ def form_page_publish(title="General concern (security)", slug="general-security
     return page
 
 
-def concern_about(child, *, by, attachments=()):
+def concern_about(
+    child,
+    *,
+    by,
+    attachments=(),
+    what_happened="Ava said he pushed her off the climbing frame again.",
+):
     concern, _created = concern_submit(
         school=child.school,
         recorded_by=by,
@@ -128,7 +134,7 @@ def concern_about(child, *, by, attachments=()):
         route=Concern.Route.DSL_TEAM,
         form_title="General concern",
         occurred_on=timezone.localdate(),
-        what_happened="Ava said he pushed her off the climbing frame again.",
+        what_happened=what_happened,
         child_voice="'I don't want to go outside at lunch.'",
         immediate_risk=False,
         attachments=attachments,

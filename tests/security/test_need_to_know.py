@@ -9,7 +9,6 @@ asked too, so the test would notice if the canary could not be found at all.
 """
 
 import datetime
-import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -20,13 +19,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from records import restrictions
-from records.models import Concern, InvolvementRole
-from records.services import Involvement, concern_submit, file_note_add
-from taxonomy.models import Vocabulary
+from records.services import file_note_add
 from workflows.models import CaseTask
 
 from ..factories import PupilFactory, UserFactory
-from .conftest import signed_in, term
+from .conftest import concern_about, signed_in
 from .matrix import close
 from .test_permission_matrix import ALL_ROUTES, OURS, RULES, WAGTAILS, url_for
 
@@ -48,26 +45,10 @@ CASE_CONTENT = ("Ava said he pushed her", "Mum says things are better", "Matrix,
 
 
 def _concern(child, *, by, text):
-    concern, _created = concern_submit(
-        school=child.school,
-        recorded_by=by,
-        submission_key=uuid.uuid4(),
-        involvements=[Involvement(pupil=child, role=InvolvementRole.SUBJECT)],
-        primary_category=term(Vocabulary.CATEGORY, "neglect"),
-        location=term(Vocabulary.LOCATION, "classroom"),
-        route=Concern.Route.DSL_TEAM,
-        form_title="General concern",
-        occurred_on=timezone.localdate(),
-        what_happened=text,
-        child_voice=f"{text} (the child's words)",
-        immediate_risk=False,
-        attachments=[
-            SimpleUploadedFile(
-                "canary.txt", b"%PDF-1.4 CANARY", content_type="application/pdf"
-            )
-        ],
+    attachment = SimpleUploadedFile(
+        "canary.txt", b"%PDF-1.4 CANARY", content_type="application/pdf"
     )
-    return concern
+    return concern_about(child, by=by, attachments=[attachment], what_happened=text)
 
 
 @pytest.fixture(scope="module")
