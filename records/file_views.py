@@ -386,11 +386,16 @@ def document_download(request, pk):
         pk=pk,
     )
     record_access(obj=document, event="document downloaded")
-    # ...and on the child's file, so "who has viewed this file" lists it.
+    # ...and on the child's file, so "who has viewed this file" lists it. A note
+    # tied to a concern may be restricted: its document's name stays with the
+    # concern's own history, out of the file's (which more people can read).
+    note = document.note
     record_access(
-        obj=document.note.pupil,
+        obj=note.pupil,
         event="document downloaded",
-        document=document.original_name,
+        document=document.original_name
+        if note.concern_id is None
+        else _("a document on concern %(ref)s") % {"ref": note.concern.reference},
     )
     return document_response(document)
 

@@ -368,6 +368,19 @@ def test_a_note_tied_to_a_restricted_concern_is_hidden_with_its_document(
         .status_code
         == 200
     )
+    # The file's own access entries (which the deputy's pages read) don't keep its
+    # name: that stays in the document's own history.
+    on_file = LogEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(child),
+        object_pk=str(child.pk),
+        additional_data__event="document downloaded",
+    )
+    assert on_file.additional_data["document"] == (
+        f"a document on concern {concern.reference}"
+    )
+    assert LogEntry.objects.filter(
+        object_pk=str(document.pk), additional_data__event="document downloaded"
+    ).exists()
 
 
 def test_notifications_and_hand_overs_go_to_the_people_named_only(
