@@ -26,6 +26,7 @@ from .file_audit_forms import (
     ChooseFileForm,
     SampleForm,
 )
+from .forms import errors_to_form
 from .selectors import pupils_visible_to
 
 PAGE_SIZE = 50
@@ -186,11 +187,6 @@ def _detail_page(request, audit, *, form=None, action_form=None):
     )
 
 
-def _to_form(form, error):
-    for name, errors in getattr(error, "message_dict", {None: error.messages}).items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def audit_detail(request, pk):
     """The checklist: the auditor answers it, saves as she goes, then completes."""
     audit = _audit(request, pk)
@@ -210,7 +206,7 @@ def audit_detail(request, pk):
                 **form.service_kwargs(),
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request, _("Audit completed.") if complete else _("Audit saved.")
@@ -231,7 +227,7 @@ def audit_action_add(request, pk):
                 audit=audit, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(request, _("Action added to their audit actions."))
             return redirect("file_audit_detail", pk=audit.pk)

@@ -194,11 +194,6 @@ def _saved(request, pupil, message, key=""):
     return redirect(f"{url}#entry-{key}" if key else url)
 
 
-def _apply(form, error):
-    for name, errors in getattr(error, "message_dict", {None: error.messages}).items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def note_add(request, pk):
     pupil = _workable(request, pk)
     form = forms.FileNoteForm(
@@ -217,7 +212,7 @@ def note_add(request, pk):
                 **data,
             )
         except ValidationError as error:
-            _apply(form, error)
+            forms.errors_to_form(form, error)
         else:
             return _saved(request, pupil, _("Added to the file."), f"note-{note.pk}")
     return _form_page(request, pupil, form, title=_("Add to the file"), action="note")
@@ -235,7 +230,7 @@ def addendum_add(request, pk, key):
                 pupil=pupil, user=request.user, target=target, **form.cleaned_data
             )
         except ValidationError as error:
-            _apply(form, error)
+            forms.errors_to_form(form, error)
         else:
             return _saved(
                 request, pupil, _("Addendum added. The record is unchanged."), key
@@ -277,7 +272,7 @@ def _add(request, pupil, form, save, *, done, title, action):
         try:
             save(pupil=pupil, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            forms.errors_to_form(form, error)
         else:
             return _saved(request, pupil, done)
     return _form_page(request, pupil, form, title=title, action=action)

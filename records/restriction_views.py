@@ -16,6 +16,7 @@ from accounts.models import Role, School
 from accounts.selectors import CASE_ROLES, schools_where
 
 from . import restrictions
+from .forms import errors_to_form
 from .models import BreakGlassAccess, Pupil
 from .selectors import concerns_workable_by, pupils_workable_by
 
@@ -127,7 +128,7 @@ def _restrict(request, record, *, title):
                 people=form.cleaned_data["people"],
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -147,14 +148,6 @@ def _restrict(request, record, *, title):
             "title": title,
         },
     )
-
-
-def _to_form(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def file_restrict(request, pk):
@@ -218,7 +211,7 @@ def break_glass(request):
                 user=request.user, obj=record, reason=data["reason"]
             )
         except ValidationError as error:
-            _to_form(form, error)
+            errors_to_form(form, error)
         else:
             messages.warning(
                 request,
