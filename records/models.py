@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .storage import get_private_storage
@@ -1441,3 +1442,9 @@ class BreakGlassAccess(models.Model):
     @property
     def covers(self):
         return self.concern or self.pupil
+
+    @property
+    def is_open(self):
+        """Not closed early and not yet ended (records.selectors.open_break_glass
+        is the same test, in the database)."""
+        return self.closed_at is None and self.expires_at > timezone.now()

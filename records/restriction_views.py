@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, School
+from accounts.models import School
 from accounts.selectors import CASE_ROLES, schools_where
 
 from . import restrictions
@@ -222,7 +222,7 @@ def break_glass(request):
                 % {"minutes": restrictions.BREAK_GLASS_MINUTES},
             )
             return redirect(_back(record))
-    dsl_schools = schools_where(request.user, Role.DSL)
+    register = restrictions.break_glass_register(request.user)
     return TemplateResponse(
         request,
         "records/restriction/break_glass.html",
@@ -232,11 +232,7 @@ def break_glass(request):
             "open_ids": set(
                 restrictions.open_break_glass(request.user).values_list("pk", flat=True)
             ),
-            "register": BreakGlassAccess.objects.filter(school__in=dsl_schools)
-            .select_related("user", "school", "pupil", "concern")
-            .order_by("-opened_at", "-pk")[:100]
-            if dsl_schools.exists()
-            else None,
+            "register": None if register is None else register[:100],
             "minutes": restrictions.BREAK_GLASS_MINUTES,
         },
     )

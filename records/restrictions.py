@@ -85,6 +85,19 @@ def break_glass_of(user):
     )
 
 
+def break_glass_register(user):
+    """Every break-glass access at the schools where the user is a DSL, newest
+    first, for them to review; None for anyone who is not a DSL."""
+    schools = schools_where(user, Role.DSL)
+    if not schools.exists():
+        return None
+    return (
+        BreakGlassAccess.objects.filter(school__in=schools)
+        .select_related("user", "school", "pupil", "concern")
+        .order_by("-opened_at", "-pk")
+    )
+
+
 def can_break_glass(user):
     """System administrators, and the DSL teams (for records restricted to
     others)."""
@@ -166,6 +179,16 @@ def restriction_lift(*, restriction, user, reason):
     return restriction
 
 
+def _check_may_break_glass(user, school_id):
+    """A system administrator anywhere; the DSL team at their own schools."""
+    if not can_break_glass(user):
+        raise PermissionDenied
+    if not user.is_superuser and not (
+        schools_where(user, *CASE_ROLES).filter(pk=school_id).exists()
+    ):
+        raise PermissionDenied
+
+
 CONCERN_REFERENCE = re.compile(r"^\s*C?0*(\d{1,9})\s*$", re.IGNORECASE)
 
 
@@ -173,16 +196,14 @@ def break_glass_target(*, user, school, reference="", upn=""):
     """The record a break-glass request names, at a school the user may ask about,
     or a ValidationError that says what is wrong (never whether it exists
     elsewhere)."""
-    if not can_break_glass(user):
-        raise PermissionDenied
-    if not user.is_superuser and not (
-        schools_where(user, *CASE_ROLES).filter(pk=school.pk).exists()
-    ):
-        raise PermissionDenied
+    _check_may_break_glass(user, school.pk)
     reference, upn = (reference or "").strip(), (upn or "").strip().upper()
     if bool(reference) == bool(upn):
         raise ValidationError(
-            _("Give either a concern reference or the child's UPN, not both.")
+            _(
+                "Give one of them: a concern reference (to open that concern) or "
+                "the child's UPN (to open their whole file)."
+            )
         )
     if reference:
         match = CONCERN_REFERENCE.match(reference)
@@ -207,12 +228,7 @@ def break_glass_open(*, user, obj, reason, now=None):
     """Open `obj` (a pupil's file or a concern) to the user, read-only, for
     BREAK_GLASS_MINUTES. Refused when they can already see it."""
     now = now or timezone.now()
-    if not can_break_glass(user):
-        raise PermissionDenied
-    if not user.is_superuser and not (
-        schools_where(user, *CASE_ROLES).filter(pk=obj.school_id).exists()
-    ):
-        raise PermissionDenied
+    _check_may_break_glass(user, obj.school_id)
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
         raise ValidationError(
