@@ -147,6 +147,9 @@ def _filters(request, pupil):
 def file_detail(request, pk):
     pupil = _pupil(request, pk)
     record_access(obj=pupil, event="file read")
+    hidden = list(
+        concerns_restricted_from(request.user, pupil=pupil).only("pk").order_by("pk")
+    )
     filter_form, filters = _filters(request, pupil)
     everything = chronology(pupil, user=request.user)
     entries = [entry for entry in everything if matches(entry, filters)]
@@ -172,9 +175,9 @@ def file_detail(request, pk):
             .exists(),
             "read_only": is_read_only(request.user, pupil),
             "restriction": restriction_of(pupil),
-            "hidden_concerns": concerns_restricted_from(
-                request.user, pupil=pupil
-            ).count(),
+            "hidden_concerns": len(hidden),
+            # Their references only: what break-glass asks for.
+            "hidden_references": [concern.reference for concern in hidden],
         },
     )
 

@@ -86,6 +86,15 @@ def test_a_restricted_concern_is_hidden_from_the_team_members_not_named(
     assert concern.what_happened not in page.content.decode()
     assert page.context["hidden_concerns"] == 1
     assert "1 concern about this child is restricted" in page.content.decode()
+    # The notice gives the reference break-glass asks for, already filled in.
+    link = (
+        f"{reverse('break_glass')}?school={child.school_id}"
+        f"&reference={concern.reference}"
+    )
+    assert link.replace("&", "&amp;") in page.content.decode()
+    asked = client.get(link)
+    assert asked.context["form"]["reference"].value() == concern.reference
+    assert asked.context["form"]["school"].value() == str(child.school_id)
     assert concern.reference not in client.get(reverse("team_queue")).content.decode()
 
 
