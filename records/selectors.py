@@ -64,19 +64,14 @@ def pupils_workable_by(user):
 
 
 def pupils_visible_to(user):
-    """The pupils whose file the user may read: those they work, and any opened to
-    them by a break-glass access (to the file, or to a concern about the child)."""
+    """The pupils whose file the user may read: those they work, and any whose
+    file a break-glass access opened. (One opened on a concern opens that concern,
+    not the rest of the child's file.)"""
     if not user.is_authenticated:
         return Pupil.objects.none()
-    glass = open_break_glass(user)
     return Pupil.objects.filter(
         Q(pk__in=pupils_workable_by(user).values("pk"))
-        | Q(pk__in=glass.values("pupil"))
-        | Q(
-            pk__in=ConcernPupil.objects.filter(
-                concern__in=glass.values("concern")
-            ).values("pupil")
-        )
+        | Q(pk__in=open_break_glass(user).values("pupil"))
     )
 
 

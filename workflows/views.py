@@ -22,7 +22,12 @@ from audit.services import record_access
 from forms.forms import is_id
 from records.models import Concern
 from records.restrictions import restriction_of
-from records.selectors import concerns_visible_to, concerns_workable_by, is_read_only
+from records.selectors import (
+    concerns_visible_to,
+    concerns_workable_by,
+    is_read_only,
+    pupils_visible_to,
+)
 from taxonomy.models import Term, Vocabulary
 
 from . import forms, patterns, selectors, services, status
@@ -360,6 +365,13 @@ def _concern_context(concern, user):
     return {
         "concern": concern,
         "involvements": involvements,
+        # A child's name links to their file only for someone who may open it (not
+        # a break-glass reader of this one concern).
+        "openable_files": set(
+            pupils_visible_to(user)
+            .filter(pk__in=[p.pk for p in pupils])
+            .values_list("pk", flat=True)
+        ),
         "attachments": concern.attachments.all(),
         "timeline": _timeline(concern),
         "earlier": earlier,

@@ -449,3 +449,14 @@ def test_the_sender_is_warned_when_a_restricted_concern_would_be_left_out(
     page = client.get(url).content.decode()
     assert "Send the child protection file" in page
     assert "restricted to named people" not in page
+
+
+def test_break_glass_on_a_concern_does_not_open_the_rest_of_the_file(
+    concern, child, sysadmin, verified_client
+):
+    restrictions.break_glass_open(user=sysadmin, obj=concern, reason=GLASS)
+    client = verified_client(sysadmin)
+    page = client.get(reverse("casework_concern", args=[concern.pk])).content.decode()
+    assert concern.what_happened in page
+    assert reverse("file_detail", args=[child.pk]) not in page
+    assert client.get(reverse("file_detail", args=[child.pk])).status_code == 404
