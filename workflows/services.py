@@ -654,7 +654,8 @@ def notify_new_concern(*, process, urgent):
 
 
 # An urgent concern is due the same day: the team is reminded after an hour without
-# it moving and the head told after two, whatever the date.
+# it moving and the head told after two, whatever the date. Urgent tasks run on
+# these hours alone: a concern raised at 23:45 is not "late" at midnight.
 URGENT_REMINDER = timedelta(hours=1)
 URGENT_ESCALATION = timedelta(hours=2)
 
@@ -673,14 +674,16 @@ def clock_sweep(*, today=None, now=None):
         flow_task_type="HUMAN", status__in=OPEN
     ).select_related("school", "concern", "transfer", "owner", "referral")
     late = open_tasks.filter(
-        Q(due_on__lt=today) | Q(urgent=True, created__lte=now - URGENT_REMINDER)
+        Q(urgent=False, due_on__lt=today)
+        | Q(urgent=True, created__lte=now - URGENT_REMINDER)
     )
     for task in late.filter(reminded_on__isnull=True):
         _once(task, "reminded_on", today, counts, lambda t=task: _remind(t, today))
     escalate = open_tasks.filter(
         escalated_on__isnull=True, reminded_on__isnull=False
     ).filter(
-        Q(reminded_on__lt=today) | Q(urgent=True, created__lte=now - URGENT_ESCALATION)
+        Q(urgent=False, reminded_on__lt=today)
+        | Q(urgent=True, created__lte=now - URGENT_ESCALATION)
     )
     for task in escalate:
         if task.urgent or _is_school_day(task.school, today):

@@ -489,15 +489,21 @@ def test_a_dsl_who_loses_the_role_can_no_longer_work_what_they_held(
         )
 
 
+@pytest.mark.parametrize("raised_at", ["10:00", "23:45"])
 def test_an_urgent_concern_left_unclaimed_reaches_the_head_within_hours(
-    submit, dsl, head
+    submit, dsl, head, raised_at
 ):
     concern = submit(immediate_risk=True)
-    created = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN").created
+    task = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN")
+    hour, minute = map(int, raised_at.split(":"))
+    created = timezone.localtime(task.created).replace(hour=hour, minute=minute)
+    CaseTask.objects.filter(pk=task.pk).update(created=created)
     soon = services.clock_sweep(now=created + timedelta(minutes=30))
-    assert soon["reminded"] == 0
+    assert soon["reminded"] == 0  # not "late" because midnight passed
     later = services.clock_sweep(now=created + timedelta(minutes=70))
     assert later["reminded"] == 1 and later["escalated"] == 0
+    services.clock_sweep(now=created + timedelta(minutes=100))
+    assert not Notification.objects.filter(user=head, kind="escalation").exists()
     services.clock_sweep(now=created + timedelta(minutes=130))
     assert Notification.objects.filter(user=head, kind="escalation").count() == 1
 
