@@ -423,15 +423,29 @@ class TaskFilter(django_filters.FilterSet):
         return queryset.filter(due_on__lt=timezone.localdate())
 
 
-class CaseworkSettingsForm(forms.ModelForm):
-    """Carries which save of the settings the page was loaded from (`loaded`), so
-    that a DSL saving a stale page is told a colleague changed them, not left to
-    overwrite (services.casework_settings_save checks it, under a lock)."""
+class VersionedForm(forms.Form):
+    """Carries which save of the record the page was loaded from (`loaded`), so
+    the service can refuse a stale save (services.EditConflict) instead of
+    letting it overwrite a colleague's."""
 
     loaded = forms.CharField(
         widget=forms.HiddenInput,
         required=False,  # a page without it is refused by the save, clearly
     )
+
+    def refuse_stale(self, version, message):
+        """Refuse a bound form's save with `message`, keeping what was typed and
+        carrying the version stored now: saving again is then a deliberate choice
+        to replace it."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded")] = version
+        self.add_error(None, message)
+
+
+class CaseworkSettingsForm(VersionedForm, forms.ModelForm):
+    """Carries which save of the settings the page was loaded from (`loaded`), so
+    that a DSL saving a stale page is told a colleague changed them, not left to
+    overwrite (services.casework_settings_save checks it, under a lock)."""
 
     class Meta:
         model = CaseworkSettings
@@ -450,7 +464,7 @@ class CaseworkSettingsForm(forms.ModelForm):
             message = SETTINGS_UNKNOWN % {"stored": stored}
         else:
             message = SETTINGS_STALE % {"stored": stored, "by": _by(conflict)}
-        carry_version(self, "loaded", conflict.version, message)
+        self.refuse_stale(conflict.version, message)
 
 
 SETTINGS_STALE = _(
@@ -467,16 +481,11 @@ SETTINGS_UNKNOWN = _(
 )
 
 
-class ConversationEditForm(ConversationForm):
+class ConversationEditForm(VersionedForm, ConversationForm):
     """The handover conversation (transfer_forms.ConversationForm), filled from
     what is stored and carrying which record that was (`loaded`), so that a DSL
     whose colleague recorded it meanwhile is told, not left to overwrite it
     (transfers.conversation_record checks it, under a lock)."""
-
-    loaded = forms.CharField(
-        widget=forms.HiddenInput,
-        required=False,  # a page without it is refused by the save, clearly
-    )
 
     def __init__(self, *args, transfer, **kwargs):
         initial = {
@@ -506,7 +515,7 @@ class ConversationEditForm(ConversationForm):
             message = CONVERSATION_UNKNOWN % {"stored": recorded}
         else:
             message = CONVERSATION_STALE % {"stored": recorded, "by": _by(conflict)}
-        carry_version(self, "loaded", conflict.version, message)
+        self.refuse_stale(conflict.version, message)
 
 
 CONVERSATION_STALE = _(
@@ -519,15 +528,6 @@ CONVERSATION_UNKNOWN = _(
     "colleague's could have been lost. What is recorded now: %(stored)s. What you "
     "typed is still in the form below: check it, then save again."
 )
-
-
-def carry_version(form, name, version, message):
-    """Refuse a bound form's save with `message`, keeping what was typed and
-    carrying the version stored now: saving again is then a deliberate choice to
-    replace it."""
-    form.data = form.data.copy()
-    form.data[form.add_prefix(name)] = version
-    form.add_error(None, message)
 
 
 def _by(conflict):
