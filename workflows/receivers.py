@@ -100,9 +100,10 @@ def tell_dsls_of_break_glass(sender, *, access, **kwargs):
     )
 
 
-def tell_dsls_of_new_role(sender, *, membership, **kwargs):
+def tell_dsls_of_new_role(sender, *, membership, actor=None, **kwargs):
     """A role that sees case content or oversees it was given: the school's DSLs
-    hear who, so a new pair of eyes on their files never goes unnoticed."""
+    hear who, so a new pair of eyes on their files never goes unnoticed (all but
+    the DSL who gave it)."""
     from django.urls import reverse
     from django.utils.translation import gettext as _
 
@@ -121,7 +122,7 @@ def tell_dsls_of_new_role(sender, *, membership, **kwargs):
                 memberships__school=membership.school,
                 memberships__role=Role.DSL,
             )
-            .exclude(pk=person.pk)
+            .exclude(pk__in=[person.pk, getattr(actor, "pk", None)])
             .distinct()
         ),
         kind=Notification.Kind.ROLE_GRANTED,

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ClosureKind
+from chronicle.fields import ModelChoiceField
+
+from .models import ClosureKind, Role, School, User
 from .two_factor import BACKUP_DEVICE_NAME
 
 
@@ -87,3 +89,43 @@ def add_service_errors(form, error):
     the form for a rule about several fields."""
     for field, errors in error.update_error_dict({}).items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+class RoleGiveForm(forms.Form):
+    """Give someone a role at a school. The person is named by username or email
+    (accounts are made by a system administrator on the Users page), so a DSL
+    never has to scroll through every account on the service."""
+
+    person = forms.CharField(
+        label=_("Username or email"),
+        max_length=254,
+        help_text=_("The account must exist already: a system administrator makes it."),
+    )
+    school = ModelChoiceField(label=_("School"), queryset=School.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, schools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        if len(schools) == 1:
+            self.fields["school"].initial = schools[0].pk
+
+    def clean_person(self):
+        wanted = self.cleaned_data["person"].strip()
+        by_name = User.objects.filter(username__iexact=wanted).first()
+        if by_name is not None:
+            return by_name
+        by_email = list(User.objects.filter(email__iexact=wanted)[:2])
+        if len(by_email) > 1:
+            raise forms.ValidationError(
+                _("More than one account has that email: give the username instead.")
+            )
+        if not by_email:
+            raise forms.ValidationError(
+                _(
+                    "No account with the username or email “%(wanted)s”. Check the "
+                    "spelling, or ask a system administrator to make the account."
+                ),
+                params={"wanted": wanted},
+            )
+        return by_email[0]

@@ -76,3 +76,58 @@ def users_two_factor_resettable_by(user):
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
+
+
+# Who may see who holds which role at a school, and who may give and take roles
+# there. A school's DSLs answer for who sees its case content, so they keep its
+# roles; heads see them; a system administrator (is_superuser) keeps every school's
+# roles and, holding none, sees no case content through them.
+ROLE_KEEPER_ROLES = (Role.DSL,)
+ROLE_VIEWER_ROLES = (Role.DSL, Role.HEAD)
+
+
+def _every_school_for(user):
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def role_schools(user):
+    """Schools whose roles the user may see."""
+    if _every_school_for(user):
+        return School.objects.filter(is_active=True).order_by("name")
+    return schools_where(user, *ROLE_VIEWER_ROLES)
+
+
+def role_keeping_schools(user):
+    """Schools where the user may give and take roles."""
+    if _every_school_for(user):
+        return School.objects.filter(is_active=True).order_by("name")
+    return schools_where(user, *ROLE_KEEPER_ROLES)
+
+
+def can_see_roles(user):
+    return role_schools(user).exists()
+
+
+def memberships_visible_to(user):
+    """Who holds which role, at the schools whose roles the user may see."""
+    return (
+        Membership.objects.filter(school__in=role_schools(user))
+        .select_related("user", "school")
+        .order_by("school__name", "user__last_name", "user__first_name", "role")
+    )
+
+
+def memberships_keepable_by(user):
+    return memberships_visible_to(user).filter(school__in=role_keeping_schools(user))
+
+
+def only_dsl_at(membership):
+    """Whether this is the school's last DSL: without one, no one triages there."""
+    return (
+        membership.role == Role.DSL
+        and not Membership.objects.filter(
+            school=membership.school, role=Role.DSL, user__is_active=True
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )

@@ -7,6 +7,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import security_event
 
@@ -20,8 +21,8 @@ from .models import (
     User,
 )
 from .roles import group_for
-from .selectors import calendar_schools
-from .signals import calendar_changed
+from .selectors import calendar_schools, role_keeping_schools
+from .signals import calendar_changed, role_granted
 
 
 @transaction.atomic
@@ -90,6 +91,61 @@ def user_upsert(*, username, email, first_name, last_name, password=None):
     user.full_clean(exclude=["password"] if password is None else None)
     user.save()
     return user
+
+
+class RoleRefused(Exception):
+    """A role that must not be given: the message says why, to the person giving it."""
+
+
+def _check_keeps_roles(actor, school):
+    """The views already refuse others; this keeps any other caller honest. No
+    actor: the server's own command (manage.py grant_role)."""
+    if (
+        actor is not None
+        and not role_keeping_schools(actor).filter(pk=school.pk).exists()
+    ):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def role_give(*, user, school, role, actor=None):
+    """Give `user` the role at the school; returns (membership, given) where
+    `given` is False if they already held it (a double submit gives it once).
+    The school's DSLs are told of any role that sees case content or oversees it.
+
+    Refused (RoleRefused) for a system administrator, whose account must stay
+    without case content (they use break-glass access), and for a deactivated
+    account."""
+    _check_keeps_roles(actor, school)
+    if user.is_superuser:
+        raise RoleRefused(
+            _(
+                "%(who)s is a system administrator: their account holds no role at "
+                "any school, so that it never sees case content. Give the role to "
+                "their everyday account instead."
+            )
+            % {"who": user}
+        )
+    if not user.is_active:
+        raise RoleRefused(
+            _("%(who)s's account is deactivated: it can't be given a role.")
+            % {"who": user}
+        )
+    existing = user.memberships.filter(school=school, role=role).first()
+    if existing:
+        return existing, False
+    membership = membership_grant(user=user, school=school, role=role)
+    role_granted.send(sender=Membership, membership=membership, actor=actor)
+    return membership, True
+
+
+@transaction.atomic
+def role_take_away(*, membership, actor=None):
+    """Take one role away; the removal is in the audit log with the actor."""
+    _check_keeps_roles(actor, membership.school)
+    membership_revoke(
+        user=membership.user, school=membership.school, role=membership.role
+    )
 
 
 def _check_keeps_calendar(user, school):

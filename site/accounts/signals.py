@@ -17,8 +17,9 @@ from audit.services import security_event
 # Sent with school= after a term or closure day is added or removed.
 calendar_changed = Signal()
 
-# Sent with membership= when a system administrator grants a role (manage.py
-# grant_role), so the school's DSLs hear who can now see what (workflows notifies).
+# Sent with membership= when a role is given (services.role_give: the Roles page or
+# manage.py grant_role), so the school's DSLs hear who can now see what (workflows
+# notifies).
 role_granted = Signal()
 
 

@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import calendar_views, security_views
-from .selectors import can_keep_a_calendar, can_reset_two_factor
+from . import calendar_views, role_views, security_views
+from .selectors import can_keep_a_calendar, can_reset_two_factor, can_see_roles
 
 
 @hooks.register("register_admin_urls")
@@ -77,3 +77,26 @@ def two_factor_reset_menu_item():
     return TwoFactorResetMenuItem(
         _("Reset two-factor"), reverse("two_factor_reset"), icon_name="key", order=360
     )
+
+
+@hooks.register("register_admin_urls")
+def role_urls():
+    return [
+        path("roles/", role_views.roles_index, name="roles"),
+        path("roles/give/", role_views.role_give, name="role_give"),
+        path(
+            "roles/<int:pk>/take-away/",
+            role_views.role_take_away,
+            name="role_take_away",
+        ),
+    ]
+
+
+class RolesMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_roles(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def roles_menu_item():
+    return RolesMenuItem(_("Roles"), reverse("roles"), icon_name="group", order=355)

@@ -296,6 +296,7 @@ def build_world(storage_root):
         audit_content_type=ContentType.objects.get_for_model(pupil),
         audit_object_pk=str(pupil.pk),
         audit_person=staff,
+        membership=staff.memberships.get(),
     )
 
 

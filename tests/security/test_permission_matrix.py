@@ -227,6 +227,11 @@ RULES = {
     # A DSL resets the two-factor of someone at their school (never their own).
     "two_factor_reset": page(DSLS_ANYWHERE),
     "two_factor_reset_confirm": page(DSLS, on=("audit_person",)),
+    # Who holds which role: a school's DSLs and heads see it (each their own
+    # schools); its DSLs give and take roles there.
+    "roles": gets(DSLS_ANYWHERE | HEADS),
+    "role_give": page(DSLS_ANYWHERE),
+    "role_take_away": page(DSLS, on=("membership",)),
 }
 
 

@@ -1,10 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
 from accounts.models import Role, School
-from accounts.services import membership_grant, membership_revoke
-from accounts.signals import role_granted
+from accounts.services import RoleRefused, role_give, role_take_away
 
 
 class Command(BaseCommand):
@@ -29,17 +27,17 @@ class Command(BaseCommand):
         if school is None:
             raise CommandError(f"No active school with URN {urn!r}.")
         label = Role(role).label
-        with transaction.atomic():
-            if revoke:
-                membership_revoke(user=user, school=school, role=role)
-                self.stdout.write(f"{username} is no longer {label} at {school}.")
-                return
-            existing = user.memberships.filter(school=school, role=role).exists()
-            membership = membership_grant(user=user, school=school, role=role)
-            if not existing:
-                role_granted.send(sender=type(membership), membership=membership)
+        if revoke:
+            for membership in user.memberships.filter(school=school, role=role):
+                role_take_away(membership=membership)
+            self.stdout.write(f"{username} is no longer {label} at {school}.")
+            return
+        try:
+            _membership, given = role_give(user=user, school=school, role=role)
+        except RoleRefused as refused:
+            raise CommandError(str(refused)) from refused
         self.stdout.write(
             self.style.SUCCESS(f"{username} is now {label} at {school}.")
-            if not existing
+            if given
             else f"{username} was already {label} at {school}."
         )
