@@ -124,3 +124,22 @@ def deputy(make_member):
 @pytest.fixture
 def head(make_member):
     return make_member(Role.HEAD)
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Case files (attachments, documents, bundles) go to a temporary folder, never
+    to var/private-media; returns the folder."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
+    return tmp_path / "private"
+
+
+def stored_files(root):
+    """Every file kept in private storage under `root`, in order."""
+    return sorted(path for path in root.rglob("*") if path.is_file())

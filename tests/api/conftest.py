@@ -23,16 +23,9 @@ def rate_counts():
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    """Attachments go to a temporary folder, never to var/private-media."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
-        },
-    }
-    return tmp_path / "private"
+def _private(private_storage):
+    """Every test here keeps its files in a temporary folder (tests/conftest.py)."""
+    return private_storage
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from records.models import Concern, ConcernPupil, InvolvementRole
 from taxonomy.models import Term, Vocabulary
 from workflows.models import CaseProcess
 
+from ..conftest import stored_files
 from ..factories import PupilFactory, UserFactory
 from .conftest import payload, term
 
@@ -431,10 +432,6 @@ def upload(name, content):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
-
-
-def stored_files(root):
-    return [path for path in root.rglob("*") if path.is_file()]
 
 
 def test_files_are_attached_as_on_the_web(

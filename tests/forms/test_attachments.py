@@ -14,25 +14,16 @@ from records.models import Concern, ConcernAttachment
 from records.services import Involvement, concern_submit
 from taxonomy.models import Term
 
+from ..conftest import stored_files
 from ..factories import PupilFactory
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
-    return tmp_path
-
-
-def stored_files(root):
-    return [path for path in root.rglob("*") if path.is_file()]
+def _private(private_storage):
+    """Every test here keeps its files in a temporary folder (tests/conftest.py)."""
+    return private_storage
 
 
 def upload(name, content, content_type="application/octet-stream"):

@@ -35,6 +35,7 @@ from records.signals import concern_submitted
 from workflows import services
 from workflows.models import CaseTask
 
+from ..conftest import stored_files
 from ..workflows.conftest import open_task
 from ..workflows.test_concern_flow import close, decide, triage
 from .conftest import PDF
@@ -62,19 +63,9 @@ def failing_when_saved(model, *, when=lambda instance, created: created):
 
 
 @pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path), "base_url": None},
-        },
-    }
-    return tmp_path
-
-
-def stored_files(root):
-    return sorted(path for path in root.rglob("*") if path.is_file())
+def _private(private_storage):
+    """Every test here keeps its files in a temporary folder (tests/conftest.py)."""
+    return private_storage
 
 
 def state(concern):
