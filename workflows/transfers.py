@@ -45,6 +45,7 @@ from records.models import (
     Transfer,
     TransferDocument,
 )
+from records.services import documents_delete
 from records.uploads import display_name
 
 from .models import CaseProcess, CaseTask, Team
@@ -292,16 +293,26 @@ def transfer_send(*, task, user, kinds, delivery, delivery_note=""):
         raise ValidationError(
             {"delivery_note": _("Say how and to whom the file was sent.")}
         )
-    sent = {}
+    sent = {"stored": []}
 
     def write(process):
         transfer = Transfer.objects.select_for_update().get(pk=process.transfer_id)
         sent["result"] = _build_and_send(
-            transfer, user, kinds=kinds, delivery=delivery, delivery_note=delivery_note
+            transfer,
+            user,
+            kinds=kinds,
+            delivery=delivery,
+            delivery_note=delivery_note,
+            stored=sent["stored"],
         )
         return transfer
 
-    _complete(task, user, write)
+    try:
+        _complete(task, user, write)
+    except BaseException:
+        # The step rolled back: the bundle written to storage must not outlive it.
+        documents_delete(sent["stored"])
+        raise
     return sent["result"]
 
 
@@ -315,16 +326,24 @@ def transfer_resend(*, transfer, user):
         raise ValidationError(_("This file has not been sent yet."))
     if transfer.has_receipt or transfer.completed_at:
         raise ValidationError(_("The receipt is recorded: nothing to send again."))
-    return _build_and_send(
-        transfer,
-        user,
-        kinds=transfer.kinds,
-        delivery=transfer.delivery,
-        delivery_note=transfer.delivery_note,
-    )
+    stored = []
+    try:
+        return _build_and_send(
+            transfer,
+            user,
+            kinds=transfer.kinds,
+            delivery=transfer.delivery,
+            delivery_note=transfer.delivery_note,
+            stored=stored,
+        )
+    except BaseException:
+        documents_delete(stored)
+        raise
 
 
-def _build_and_send(transfer, user, *, kinds, delivery, delivery_note):
+def _build_and_send(transfer, user, *, kinds, delivery, delivery_note, stored):
+    """Build the bundle and keep it; `stored` gets the file written, for the caller
+    to remove if its transaction fails."""
     from records.chronology import Filters, chronology, matches
     from records.frontsheet import front_sheet
 
@@ -353,6 +372,7 @@ def _build_and_send(transfer, user, *, kinds, delivery, delivery_note):
         uploaded_by=user,
     )
     document.file.save(f"{uuid.uuid4().hex}.zip", ContentFile(archive), save=False)
+    stored.append(document.file)
     document.save()
     transfer.manifest_hash = manifest_hash
     transfer.bundle_built_at = now
@@ -481,7 +501,7 @@ def receipt_record(
 def _store(transfer, uploads, purpose, user):
     """Keep uploaded files on the transfer, checked as every attachment is
     (records.services.document_store); a failure removes what was written."""
-    from records.services import document_store, documents_delete
+    from records.services import document_store
 
     stored = []
     try:

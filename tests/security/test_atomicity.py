@@ -38,6 +38,11 @@ from workflows.models import CaseTask
 from ..conftest import stored_files
 from ..workflows.conftest import open_task
 from ..workflows.test_concern_flow import close, decide, triage
+from ..workflows.test_transfers import (  # noqa: F401 (a fixture)
+    file_with_history,
+    leaving,
+    send,
+)
 from .conftest import PDF
 
 pytestmark = pytest.mark.django_db
@@ -222,3 +227,31 @@ def test_a_file_note_whose_second_document_fails_keeps_nothing(
     assert not FileNote.objects.filter(pupil=pupil).exists()
     assert not NoteAttachment.objects.exists()
     assert stored_files(private_storage) == []
+
+
+def test_a_transfer_whose_send_fails_keeps_no_bundle(
+    file_with_history,  # noqa: F811 (the fixture)
+    dsl,
+    private_storage,
+    monkeypatch,
+):
+    """The bundle (the child's whole file, encrypted) is written, then the step
+    fails: the transfer is not sent, and no copy of the file is left in storage."""
+    from records.models import Transfer
+    from workflows import transfers
+
+    transfer = leaving(file_with_history, dsl)
+
+    def broken(*args, **kwargs):
+        raise Injected("the audit log is unreachable")
+
+    monkeypatch.setattr(transfers, "_access", broken)
+    with pytest.raises(Injected):
+        send(transfer, dsl)
+    transfer.refresh_from_db()
+    assert transfer.status != Transfer.Status.SENT and not transfer.sent_at
+    assert not transfer.documents.exists()
+    kept = [
+        str(path.relative_to(private_storage)) for path in stored_files(private_storage)
+    ]
+    assert kept and all(name.startswith("files/") for name in kept)  # the note's only
