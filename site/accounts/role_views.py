@@ -97,9 +97,6 @@ def roles_index(request):
             "page": page,
             "keeping": keeping,
             "filtered": any(request.GET.get(name) for name in ("school", "role", "q")),
-            "query": urlencode(
-                {k: v for k, v in request.GET.items() if k != "p" and v}
-            ),
         },
     )
 

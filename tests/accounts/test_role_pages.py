@@ -232,3 +232,14 @@ def test_the_list_asks_the_same_number_of_queries_however_long(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/admin/roles/")
     assert len(response.context["page"].object_list) == 44
+
+
+def test_the_next_page_keeps_the_filter(school, dsl, make_member):
+    for _n in range(55):
+        make_member(Role.STAFF)
+    client = signed_in(dsl)
+    first = client.get("/admin/roles/", {"role": "staff"}).content.decode()
+    assert "Page 1 of 2" in first
+    assert "?role=staff&amp;p=2" in first
+    second = client.get("/admin/roles/", {"role": "staff", "p": 2})
+    assert len(second.context["page"].object_list) == 5
