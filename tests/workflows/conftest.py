@@ -1,5 +1,7 @@
 """A submitted concern with its process started, and a DSL team to work it."""
 
+from datetime import timedelta
+
 from taxonomy.models import Term
 from workflows.models import CaseTask
 
@@ -32,3 +34,11 @@ def open_steps(concern):
             status__in=["NEW", "ASSIGNED", "STARTED"],
         )
     )
+
+
+def weekday_after(day):
+    """The next weekday (no calendar is set up here: school days are weekdays)."""
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day

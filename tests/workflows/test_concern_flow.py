@@ -13,7 +13,7 @@ from taxonomy.models import Vocabulary
 from workflows import services
 from workflows.models import CaseTask, Notification
 
-from .conftest import open_steps, open_task, term
+from .conftest import open_steps, open_task, term, weekday_after
 
 RATIONALE = (
     "Ava has been pushed twice this week by the same boy; her parents agree to a "
@@ -211,9 +211,9 @@ def test_no_response_by_the_due_date_is_chased_then_escalated_to_the_head(
     assert Notification.objects.filter(user=dsl, kind="reminder").exists()
     assert not Notification.objects.filter(user=head, kind="escalation").exists()
 
-    # The next day's sweep escalates to the head, once.
-    services.clock_sweep(today=day_after + timedelta(days=1))
-    services.clock_sweep(today=day_after + timedelta(days=1))
+    # The next school day's sweep escalates to the head, once.
+    services.clock_sweep(today=weekday_after(day_after))
+    services.clock_sweep(today=weekday_after(day_after))
     escalations = Notification.objects.filter(user=head, kind="escalation")
     assert escalations.count() == 1
     assert concern.reference in escalations.get().message

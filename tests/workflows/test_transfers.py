@@ -18,6 +18,7 @@ from workflows import services, transfers
 from workflows.models import CaseTask, Notification
 
 from ..factories import PupilFactory
+from .conftest import weekday_after
 
 OPEN = ["NEW", "ASSIGNED", "STARTED"]
 
@@ -32,14 +33,6 @@ def step_task(transfer, step):
     ]
     assert len(tasks) == 1, [t.step for t in CaseTask.objects.filter(transfer=transfer)]
     return tasks[0]
-
-
-def weekday_after(day):
-    """The next weekday (no calendar is set up here: school days are weekdays)."""
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def claimed(transfer, step, user):
