@@ -142,6 +142,13 @@ def concern_about(
     return concern
 
 
+def _weekday_from(day):
+    """Closure days are never weekends: the first weekday on or after `day`."""
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
 def build_world(storage_root):
     """The school, its people and one of every record a URL can point at."""
     school = SchoolFactory(name="Brook Lane Primary (security)")
@@ -204,7 +211,7 @@ def build_world(storage_root):
     )
     closure_day = school_closure_day_add(
         school=school,
-        date=today.replace(year=today.year + 3, month=2, day=2),
+        date=_weekday_from(datetime.date(today.year + 3, 2, 2)),
         kind="inset",
         user=dsl,
     )
