@@ -9,8 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.calendar import add_school_days, add_working_days
+from accounts.demo_calendar import current_start, school_year
 from accounts.models import Membership, Role, School, SchoolClosureDay, SchoolTerm, User
 from records.models import Pupil
 
@@ -48,17 +50,54 @@ def test_running_demo_again_changes_nothing_and_prints_the_same_logins():
 
 
 @pytest.mark.django_db
-def test_demo_schools_have_a_2026_27_calendar_once():
+def test_demo_schools_have_this_school_year_and_the_last_once():
     run_demo()
     run_demo()
+    start = current_start(timezone.localdate())
     for school in School.objects.filter(trust__isnull=False):
-        assert school.school_terms.count() == 6
-        assert school.closure_days.count() == 9
-        # October half term, then Christmas with its bank holidays.
-        assert add_school_days(school, date(2026, 10, 23), 1) == date(2026, 11, 2)
-        assert add_working_days(school, date(2026, 12, 24), 1) == date(2026, 12, 29)
-    assert SchoolTerm.objects.count() == 12
-    assert SchoolClosureDay.objects.count() == 18
+        names = list(school.school_terms.values_list("name", flat=True))
+        assert f"Autumn 1 {start}" in names and f"Summer 2 {start}" in names
+        assert f"Autumn 1 {start - 1}" in names and len(names) == 12
+        assert school.closure_days.count() == 18
+    assert SchoolTerm.objects.count() == 24
+    assert SchoolClosureDay.objects.count() == 36
+
+
+def test_the_demo_year_is_a_typical_england_school_year():
+    """2026/27 as a local authority might publish it; and every year's terms are
+    in order, on weekdays, with the bank holidays on weekdays too."""
+    terms, closures = school_year(2026)
+    assert [(name, first, last) for name, first, last in terms] == [
+        ("Autumn 1 2026", date(2026, 9, 2), date(2026, 10, 23)),
+        ("Autumn 2 2026", date(2026, 11, 2), date(2026, 12, 18)),
+        ("Spring 1 2027", date(2027, 1, 5), date(2027, 2, 12)),
+        ("Spring 2 2027", date(2027, 2, 22), date(2027, 3, 26)),
+        ("Summer 1 2027", date(2027, 4, 12), date(2027, 5, 28)),
+        ("Summer 2 2027", date(2027, 6, 7), date(2027, 7, 21)),
+    ]
+    assert (date(2026, 12, 28), "Boxing Day (substitute day)") in [
+        (day, note) for day, _kind, note in closures
+    ]
+    for start in range(2026, 2060):
+        terms, closures = school_year(start)
+        days = [day for _name, first, last in terms for day in (first, last)]
+        assert days == sorted(days), start
+        assert all(day.weekday() < 5 for day in days), start
+        assert all(day.weekday() < 5 for day, _kind, _note in closures), start
+        assert len({day for day, _kind, _note in closures}) == 9, start
+
+
+@pytest.mark.django_db
+def test_demo_calendar_moves_deadlines_over_holidays():
+    run_demo()
+    oakfield = School.objects.get(urn="990001")
+    start = current_start(timezone.localdate())
+    terms, _closures = school_year(start)
+    (_a1, _first, autumn_ends), (_a2, autumn_2_starts, _last) = terms[:2]
+    # October half term, then Christmas with its bank holidays.
+    assert add_school_days(oakfield, autumn_ends, 1) == autumn_2_starts
+    after_christmas = add_working_days(oakfield, date(start, 12, 24), 1)
+    assert after_christmas > date(start, 12, 26)
 
 
 @pytest.mark.django_db

@@ -74,6 +74,7 @@ def _term(vocabulary, key):
 def casework_demo(*, school, staff, dsl):
     pupils = list(Pupil.objects.filter(school=school).order_by("pk")[:8])
     made = 0
+    happened_on = last_school_day(school, timezone.localdate())
     for index, row in enumerate(CONCERNS):
         key, category, location, what, voice, urgent, walk_to = row
         concern, created = concern_submit(
@@ -87,7 +88,7 @@ def casework_demo(*, school, staff, dsl):
             location=_term(Vocabulary.LOCATION, location),
             route=Concern.Route.DSL_TEAM,
             form_title="General concern",
-            occurred_on=timezone.localdate(),
+            occurred_on=happened_on,
             what_happened=what,
             child_voice=voice,
             immediate_risk=urgent,
@@ -96,6 +97,19 @@ def casework_demo(*, school, staff, dsl):
             _walk(concern, dsl, walk_to)
             made += 1
     return made
+
+
+def last_school_day(school, today):
+    """The demo's concerns happened on the last school day (today, in term time):
+    reports by term then always find them in a term."""
+    from accounts.calendar import is_school_day
+
+    day = today
+    for _n in range(120):
+        if is_school_day(school, day):
+            return day
+        day -= timedelta(days=1)
+    return today
 
 
 def _task(concern, step):

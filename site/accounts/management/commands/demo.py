@@ -1,5 +1,5 @@
-"""Synthetic demo data: one trust, two schools with a 2026/27 calendar, pupils and a
-user per role.
+"""Synthetic demo data: one trust, two schools with a calendar of this school year and
+the last (accounts.demo_calendar), pupils and a user per role.
 
 Idempotent: running it again leaves one of everything and prints the same sign-in
 details. Every name and number here is invented.
@@ -12,12 +12,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Site
 
 from accounts import two_factor
-from accounts.models import ClosureKind, Role, School, Trust
+from accounts.demo_calendar import current_start, demo_calendar
+from accounts.models import Role, School, Trust
 from accounts.services import (
     membership_grant,
     school_closure_day_add,
@@ -68,29 +70,6 @@ USERS = [
 # The system administrator: runs the service, no role at any school, no case content
 # (only by break-glass, which tells the DSLs).
 SYSADMIN = ("sysadmin.demo", "Sasha", "Stone", [])
-# A typical England 2026/27 year (invented, not any local authority's): name, first
-# and last day. The DSL of each school "enters" it.
-TERMS = [
-    ("Autumn 1 2026", date(2026, 9, 2), date(2026, 10, 23)),
-    ("Autumn 2 2026", date(2026, 11, 2), date(2026, 12, 18)),
-    ("Spring 1 2027", date(2027, 1, 5), date(2027, 2, 12)),
-    ("Spring 2 2027", date(2027, 2, 22), date(2027, 3, 26)),
-    ("Summer 1 2027", date(2027, 4, 12), date(2027, 5, 28)),
-    ("Summer 2 2027", date(2027, 6, 7), date(2027, 7, 21)),
-]
-# date, kind, note. INSET days fall inside terms (a term's first day); the England
-# bank holidays of the year count for working-day deadlines in the holidays too.
-CLOSURE_DAYS = [
-    (date(2026, 9, 2), ClosureKind.INSET, "Training day"),
-    (date(2027, 1, 5), ClosureKind.INSET, "Training day"),
-    (date(2026, 12, 25), ClosureKind.BANK_HOLIDAY, "Christmas Day"),
-    (date(2026, 12, 28), ClosureKind.BANK_HOLIDAY, "Boxing Day (substitute day)"),
-    (date(2027, 1, 1), ClosureKind.BANK_HOLIDAY, "New Year's Day"),
-    (date(2027, 3, 26), ClosureKind.BANK_HOLIDAY, "Good Friday"),
-    (date(2027, 3, 29), ClosureKind.BANK_HOLIDAY, "Easter Monday"),
-    (date(2027, 5, 3), ClosureKind.BANK_HOLIDAY, "Early May bank holiday"),
-    (date(2027, 5, 31), ClosureKind.BANK_HOLIDAY, "Spring bank holiday"),
-]
 CALENDAR_KEEPERS = {"990001": "dsl.oakfield", "990002": "dsl.hillside"}
 FIRST_NAMES = [
     "Ava",
@@ -206,9 +185,10 @@ class Command(BaseCommand):
 
     def _calendars(self, schools, users):
         by_username = {user.username: user for user in users}
+        terms, closure_days = demo_calendar(timezone.localdate())
         for urn, school in schools.items():
             keeper = by_username[CALENDAR_KEEPERS[urn]]
-            for name, starts_on, ends_on in TERMS:
+            for name, starts_on, ends_on in terms:
                 # Not over a term the school's DSL has entered or changed since.
                 taken = school.school_terms.filter(
                     starts_on__lte=ends_on, ends_on__gte=starts_on
@@ -221,7 +201,7 @@ class Command(BaseCommand):
                         ends_on=ends_on,
                         user=keeper,
                     )
-            for day, kind, note in CLOSURE_DAYS:
+            for day, kind, note in closure_days:
                 if not school.closure_days.filter(date=day).exists():
                     school_closure_day_add(
                         school=school, date=day, kind=kind, note=note, user=keeper
@@ -253,7 +233,11 @@ class Command(BaseCommand):
             upn=f"Z{school.urn}{index:05d}0",
             first_name=rng.choice(FIRST_NAMES),
             last_name=rng.choice(LAST_NAMES),
-            date_of_birth=date(2026 - age - 1, rng.randint(9, 12), rng.randint(1, 28)),
+            date_of_birth=date(
+                current_start(timezone.localdate()) - age - 1,
+                rng.randint(9, 12),
+                rng.randint(1, 28),
+            ),
             year_group=year_group,
             sex=rng.choice([Sex.FEMALE, Sex.MALE]),
         )
