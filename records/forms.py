@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chronicle.fields import ModelChoiceField
+from chronicle.fields import LocalDateTimeField, ModelChoiceField
 
 from .models import FileNote, KeyPerson, PupilLink
 from .uploads import check_upload
@@ -51,6 +51,13 @@ class DocumentsField(forms.FileField):
         return files
 
 
+def _concern_label(concern):
+    submitted = timezone.localtime(concern.submitted_at)
+    return (
+        f"{concern.reference} · {submitted:%d %b %Y} · {concern.primary_category_name}"
+    )
+
+
 class FileNoteForm(SubmissionKeyMixin, forms.ModelForm):
     documents = DocumentsField(
         label=_("Documents"),
@@ -68,15 +75,13 @@ class FileNoteForm(SubmissionKeyMixin, forms.ModelForm):
     def __init__(self, *args, concerns, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].queryset = concerns
-        self.fields["concern"].label_from_instance = lambda concern: (
-            f"{concern.reference} · {concern.submitted_at:%d %b %Y} · "
-            f"{concern.primary_category_name}"
-        )
+        self.fields["concern"].label_from_instance = _concern_label
         self.order_fields(["kind", "title", "occurred_at", "concern", "people", "body"])
 
     class Meta:
         model = FileNote
         fields = ["kind", "title", "occurred_at", "people", "body", "child_voice"]
+        field_classes = {"occurred_at": LocalDateTimeField}
         labels = {"kind": _("What it is")}
         widgets = {
             "occurred_at": DATETIME,

@@ -954,7 +954,7 @@ class FileAudit(models.Model):
         ]
 
     def __str__(self):
-        return f"Audit of {self.pupil} ({self.started_at:%d %b %Y})"
+        return f"Audit of {self.pupil} ({timezone.localtime(self.started_at):%d %b %Y})"
 
     @property
     def is_complete(self):
@@ -1311,7 +1311,8 @@ class DestructionCertificate(models.Model):
         ordering = ["-destroyed_at", "-pk"]
 
     def __str__(self):
-        return f"{self.initials} {self.upn} ({self.destroyed_at:%d %b %Y})"
+        destroyed = timezone.localtime(self.destroyed_at)
+        return f"{self.initials} {self.upn} ({destroyed:%d %b %Y})"
 
 
 class Restriction(models.Model):

@@ -176,8 +176,8 @@ def _gaps(pupils, visible, today):
         ),
         "referral": Referral.objects.filter(concern=OuterRef("pk")).filter(
             Q(created_at__gte=since)
-            | Q(contacted_on__gte=since.date())
-            | Q(responded_on__gte=since.date())
+            | Q(contacted_on__gte=timezone.localdate(since))
+            | Q(responded_on__gte=timezone.localdate(since))
         ),
         "action": Action.objects.filter(concern=OuterRef("pk")).filter(
             Q(created_at__gte=since) | Q(completed_at__gte=since)

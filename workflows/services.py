@@ -806,7 +806,7 @@ def _chase(task, today):
             "recorded as made"
         ) % {
             "agency": referral.agency_name,
-            "decided": _day(referral.decision.decided_at.date()),
+            "decided": _day(timezone.localdate(referral.decision.decided_at)),
         }
     action_create(
         concern=task.concern,

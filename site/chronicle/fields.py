@@ -2,10 +2,14 @@
 
 Django's ModelChoiceField passes the submitted value to the database; an id of 25
 digits then fails there (OverflowError on SQLite, DataError on PostgreSQL) and the
-page would answer 500. These fields answer "Select a valid choice" instead.
+page would answer 500. These fields answer "Select a valid choice" instead. And a
+date-time field that accepts the hour the clocks change.
 """
 
+from datetime import UTC
+
 from django import forms
+from django.utils import timezone
 
 MAX_ID = 2**63 - 1
 
@@ -35,3 +39,23 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 params={"value": "…"},
             )
         return super()._check_values(value)
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time typed in the school's time zone. Django refuses the hour
+    that happens twice when the clocks go back (and the hour skipped when they go
+    forward) as "ambiguous"; someone recording at 01:30 that night means the 01:30
+    they lived through first, so that is what is kept. A skipped time is read on
+    the clock from before the change (01:30 GMT: 02:30 BST)."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "ambiguous_timezone":
+                raise
+            naive = error.params["datetime"]
+        zone = timezone.get_current_timezone()
+        # Through UTC: an aware time left in the fold or gap compares unequal to
+        # every other zone's (PEP 495).
+        return timezone.localtime(naive.replace(tzinfo=zone, fold=0), UTC)
