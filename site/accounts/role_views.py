@@ -174,6 +174,8 @@ def role_take_away(request, pk):
                 "school": school,
             },
         )
+        if not can_see_roles(request.user):
+            return redirect("wagtailadmin_home")  # their own last DSL or head role
         return redirect(_back(school))
     return TemplateResponse(
         request,

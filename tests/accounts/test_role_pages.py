@@ -165,7 +165,8 @@ def test_taking_the_last_dsl_away_warns_first_then_is_logged(school, dsl):
     assert "They are the only DSL at" in warning
     assert "This is your own role" in warning
     assert Membership.objects.filter(pk=mine.pk).exists()  # asking changed nothing
-    client.post(url)
+    response = client.post(url)
+    assert response["Location"] == "/admin/"  # the Roles page is no longer hers
     assert not Membership.objects.filter(pk=mine.pk).exists()
     assert ChainedLogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Membership),
