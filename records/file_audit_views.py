@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.services import record_access
+from chronicle.forms import add_service_errors
 
 from . import file_audit
 from .file_audit_forms import (
@@ -26,7 +27,6 @@ from .file_audit_forms import (
     ChooseFileForm,
     SampleForm,
 )
-from .forms import errors_to_form
 from .selectors import pupils_visible_to
 
 PAGE_SIZE = 50
@@ -206,7 +206,7 @@ def audit_detail(request, pk):
                 **form.service_kwargs(),
             )
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Audit completed.") if complete else _("Audit saved.")
@@ -227,7 +227,7 @@ def audit_action_add(request, pk):
                 audit=audit, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Action added to their audit actions."))
             return redirect("file_audit_detail", pk=audit.pk)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.selectors import CASE_ROLES, schools_where
 from audit.services import record_access
+from chronicle.forms import add_service_errors
 from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
 
@@ -215,7 +216,7 @@ def note_add(request, pk):
                 **data,
             )
         except ValidationError as error:
-            forms.errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             return _saved(request, pupil, _("Added to the file."), f"note-{note.pk}")
     return _form_page(request, pupil, form, title=_("Add to the file"), action="note")
@@ -233,7 +234,7 @@ def addendum_add(request, pk, key):
                 pupil=pupil, user=request.user, target=target, **form.cleaned_data
             )
         except ValidationError as error:
-            forms.errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             return _saved(
                 request, pupil, _("Addendum added. The record is unchanged."), key
@@ -275,7 +276,7 @@ def _add(request, pupil, form, save, *, done, title, action):
         try:
             save(pupil=pupil, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            forms.errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             return _saved(request, pupil, done)
     return _form_page(request, pupil, form, title=title, action=action)

@@ -18,13 +18,6 @@ DATETIME = forms.DateTimeInput(
 )
 
 
-def errors_to_form(form, error):
-    """Show a service's ValidationError on the form: each field's messages on the
-    field, anything else at the top (the form keeps what was typed)."""
-    for name, errors in getattr(error, "message_dict", {None: error.messages}).items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 class SubmissionKeyMixin(forms.Form):
     """A hidden key, new each time the form is shown: submitting the same form
     twice makes one record (the services look the key up)."""

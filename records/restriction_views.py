@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import School
 from accounts.selectors import CASE_ROLES, schools_where
+from chronicle.forms import add_service_errors
 
 from . import restrictions
-from .forms import errors_to_form
 from .models import BreakGlassAccess, Pupil
 from .selectors import concerns_workable_by, pupils_workable_by
 
@@ -128,7 +128,7 @@ def _restrict(request, record, *, title):
                 people=form.cleaned_data["people"],
             )
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -211,7 +211,7 @@ def break_glass(request):
                 user=request.user, obj=record, reason=data["reason"]
             )
         except ValidationError as error:
-            errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.warning(
                 request,

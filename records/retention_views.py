@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import schools_where
+from chronicle.forms import add_service_errors
 
 from . import retention
 from .selectors import pupils_workable_by
@@ -143,11 +144,7 @@ def destroy(request, pk):
                 pupil=pupil, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("The file was destroyed. The certificate is kept.")

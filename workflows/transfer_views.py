@@ -18,6 +18,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from accounts.models import School
 from accounts.selectors import CASE_ROLES, schools_where
 from audit.services import record_access
+from chronicle.forms import add_service_errors
 from records.models import Transfer, TransferDocument
 from records.selectors import concerns_restricted_from, pupils_workable_by
 from records.views import document_response
@@ -26,7 +27,6 @@ from . import transfer_forms as forms
 from . import transfers
 from .forms import ConversationEditForm
 from .services import EditConflict, TaskConflict
-from .views import _errors_to_form
 
 PAGE_SIZE = 50
 SHOWN_ONCE = "transfer-shown-once-%s"
@@ -74,7 +74,7 @@ def transfer_out_start(request, pupil_pk):
                 pupil=pupil, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -212,7 +212,7 @@ def _send(request, transfer, task, forms_):
             delivery_note=form.cleaned_data["delivery_note"],
         )
     except ValidationError as error:
-        _errors_to_form(form, error)
+        add_service_errors(form, error)
         return None
     _show_once(request, transfer, passphrase, token)
     _claim_open(transfer, request.user)
@@ -255,7 +255,7 @@ def _conversation(request, transfer, task, forms_):
             transfer=transfer, user=request.user, **form.cleaned_data
         )
     except ValidationError as error:
-        _errors_to_form(form, error)
+        add_service_errors(form, error)
         return None
     except EditConflict as conflict:
         form.refuse(conflict)
@@ -276,7 +276,7 @@ def _receipt(request, transfer, task, forms_):
             transfer=transfer, user=request.user, **form.cleaned_data
         )
     except ValidationError as error:
-        _errors_to_form(form, error)
+        add_service_errors(form, error)
         return None
     messages.success(request, _("Receipt recorded."))
     return redirect("transfer_detail", pk=transfer.pk)
@@ -305,7 +305,7 @@ def _expected(request, transfer, task, forms_):
     try:
         transfers.expected_answer(task=task, user=request.user, **form.cleaned_data)
     except ValidationError as error:
-        _errors_to_form(form, error)
+        add_service_errors(form, error)
         return None
     _claim_open(transfer, request.user)
     messages.success(request, _("Saved."))
@@ -324,7 +324,7 @@ def _preview(request, transfer, task, forms_):
             passphrase=form.cleaned_data["passphrase"],
         )
     except ValidationError as error:
-        _errors_to_form(form, error)
+        add_service_errors(form, error)
         return None
     request.session[UPLOADED % document.pk] = form.cleaned_data["passphrase"]
     return _page(
@@ -377,7 +377,7 @@ def _documents(request, transfer, task, forms_):
             task=task, user=request.user, uploads=form.cleaned_data["documents"]
         )
     except ValidationError as error:
-        _errors_to_form(form, error)
+        add_service_errors(form, error)
         return None
     messages.success(request, _("Documents kept with the transfer."))
     return redirect("transfer_detail", pk=transfer.pk)
@@ -392,7 +392,7 @@ def _complete_in(request, transfer, task, forms_):
             task=task, user=request.user, **form.service_kwargs()
         )
     except ValidationError as error:
-        _errors_to_form(form, error)
+        add_service_errors(form, error)
         return None
     messages.success(request, _("The file is in and checked."))
     return redirect("transfer_detail", pk=transfer.pk)
@@ -491,7 +491,7 @@ def transfer_link(request, token):
                 },
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you: the receipt is recorded."))
             return redirect("transfer_link", token=token)

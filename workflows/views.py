@@ -19,6 +19,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 
 from accounts.selectors import schools_where
 from audit.services import record_access
+from chronicle.forms import add_service_errors
 from forms.forms import is_id
 from records.models import Concern
 from records.restrictions import restriction_of
@@ -255,14 +256,6 @@ def _run_step(request, task, form):
     return services.action_complete(task=task, user=user, note=data["note"])
 
 
-def _errors_to_form(form, error):
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 @handles_task_state
 def task_detail(request, pk):
     task = _task_or_404(request, pk)
@@ -281,7 +274,7 @@ def task_detail(request, pk):
                 messages.error(request, " ".join(conflict.messages))
                 return redirect("casework_task", pk=task.pk)
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 return _after_step(request, task)
     return _task_page(request, task, form, holds)
@@ -471,7 +464,7 @@ def concern_detail(request, pk):
                 concern=concern, user=request.user, **action_form.cleaned_data
             )
         except ValidationError as error:
-            _errors_to_form(action_form, error)
+            add_service_errors(action_form, error)
         else:
             messages.success(request, _("Action added to their tasks."))
             return redirect("casework_concern", pk=concern.pk)
@@ -576,7 +569,7 @@ def casework_settings(request):
                 school=school, user=request.user, **rule_form.cleaned_data
             )
         except ValidationError as error:
-            _errors_to_form(rule_form, error)
+            add_service_errors(rule_form, error)
         else:
             messages.success(request, _("Pattern rule added."))
             return redirect(here)

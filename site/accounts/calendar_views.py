@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from chronicle.forms import add_service_errors
+
 from . import services
-from .forms import SchoolClosureDayForm, SchoolTermForm, add_service_errors
+from .forms import SchoolClosureDayForm, SchoolTermForm
 from .selectors import calendar_schools, closure_days_editable_by, terms_editable_by
 
 

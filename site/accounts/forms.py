@@ -84,13 +84,6 @@ class SchoolClosureDayForm(forms.Form):
     )
 
 
-def add_service_errors(form, error):
-    """Show a service's ValidationError on the form: on the field it names, or above
-    the form for a rule about several fields."""
-    for field, errors in error.update_error_dict({}).items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 class RoleGiveForm(forms.Form):
     """Give someone a role at a school. The person is named by username or email
     (accounts are made by a system administrator on the Users page), so a DSL
