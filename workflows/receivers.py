@@ -108,11 +108,12 @@ def tell_dsls_of_new_role(sender, *, membership, actor=None, **kwargs):
     from django.utils.translation import gettext as _
 
     from accounts.models import Role, User
+    from accounts.signals import ANNOUNCED_ROLES
 
     from .models import Notification
     from .services import notify
 
-    if membership.role not in (Role.DSL, Role.DEPUTY_DSL, Role.HEAD):
+    if membership.role not in ANNOUNCED_ROLES:
         return
     person = membership.user
     notify(

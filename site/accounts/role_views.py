@@ -8,6 +8,7 @@ every new DSL, deputy or head (services.role_give).
 
 import django_filters
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -20,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chronicle.fields import ModelChoiceField
+from chronicle.forms import add_service_errors
 
 from . import services
 from .forms import RoleGiveForm
@@ -32,6 +34,7 @@ from .selectors import (
     role_keeping_schools,
     role_schools,
 )
+from .signals import ANNOUNCED_ROLES
 
 PAGE_SIZE = 50
 
@@ -119,8 +122,8 @@ def role_give(request):
                 membership, given = services.role_give(
                     user=person, school=school, role=role, actor=request.user
                 )
-            except services.RoleRefused as refused:
-                form.add_error("person", str(refused))
+            except ValidationError as refused:
+                add_service_errors(form, refused)
             else:
                 _say_given(request, membership, given)
                 return redirect(_back(school))
@@ -138,7 +141,7 @@ def _say_given(request, membership, given):
     }
     if not given:
         messages.info(request, _("%(who)s was already %(role)s at %(school)s.") % names)
-    elif membership.role in (Role.DSL, Role.DEPUTY_DSL, Role.HEAD):
+    elif membership.role in ANNOUNCED_ROLES:
         messages.success(
             request,
             _(

@@ -122,7 +122,8 @@ def memberships_keepable_by(user):
 
 
 def only_dsl_at(membership):
-    """Whether this is the school's last DSL: without one, no one triages there."""
+    """Whether this is the school's last active DSL: without one, what is sent to
+    its DSLs reaches no one and only a system administrator can give roles there."""
     return (
         membership.role == Role.DSL
         and not Membership.objects.filter(

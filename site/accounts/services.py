@@ -4,7 +4,7 @@ validated."""
 from datetime import date
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -93,10 +93,6 @@ def user_upsert(*, username, email, first_name, last_name, password=None):
     return user
 
 
-class RoleRefused(Exception):
-    """A role that must not be given: the message says why, to the person giving it."""
-
-
 def _check_keeps_roles(actor, school):
     """The views already refuse others; this keeps any other caller honest. No
     actor: the server's own command (manage.py grant_role)."""
@@ -113,12 +109,12 @@ def role_give(*, user, school, role, actor=None):
     `given` is False if they already held it (a double submit gives it once).
     The school's DSLs are told of any role that sees case content or oversees it.
 
-    Refused (RoleRefused) for a system administrator, whose account must stay
+    Refused (ValidationError) for a system administrator, whose account must stay
     without case content (they use break-glass access), and for a deactivated
     account."""
     _check_keeps_roles(actor, school)
     if user.is_superuser:
-        raise RoleRefused(
+        raise ValidationError(
             _(
                 "%(who)s is a system administrator: their account holds no role at "
                 "any school, so that it never sees case content. Give the role to "
@@ -127,7 +123,7 @@ def role_give(*, user, school, role, actor=None):
             % {"who": user}
         )
     if not user.is_active:
-        raise RoleRefused(
+        raise ValidationError(
             _("%(who)s's account is deactivated: it can't be given a role.")
             % {"who": user}
         )

@@ -14,6 +14,8 @@ from django.dispatch import Signal, receiver
 
 from audit.services import security_event
 
+from .models import Role
+
 # Sent with school= after a term or closure day is added or removed.
 calendar_changed = Signal()
 
@@ -21,6 +23,10 @@ calendar_changed = Signal()
 # manage.py grant_role), so the school's DSLs hear who can now see what (workflows
 # notifies).
 role_granted = Signal()
+
+# The roles that see a school's case content or oversee it: giving one is announced
+# to the school's DSLs.
+ANNOUNCED_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD)
 
 
 @receiver(user_logged_in)

@@ -1,8 +1,9 @@
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, School
-from accounts.services import RoleRefused, role_give, role_take_away
+from accounts.services import role_give, role_take_away
 
 
 class Command(BaseCommand):
@@ -34,8 +35,8 @@ class Command(BaseCommand):
             return
         try:
             _membership, given = role_give(user=user, school=school, role=role)
-        except RoleRefused as refused:
-            raise CommandError(str(refused)) from refused
+        except ValidationError as refused:
+            raise CommandError(" ".join(refused.messages)) from refused
         self.stdout.write(
             self.style.SUCCESS(f"{username} is now {label} at {school}.")
             if given
