@@ -1,5 +1,6 @@
 """Writes to children's records. Keyword-only, validated, atomic."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -70,6 +71,19 @@ def concern_submit(*, attachments=(), **kwargs):
 def documents_delete(stored_files):
     for stored_file in stored_files:
         stored_file.storage.delete(stored_file.name)
+
+
+@contextmanager
+def files_removed_on_failure():
+    """Collects the files written inside the block (append each FieldFile to the
+    list it yields) and removes them if the block fails: a rolled-back record
+    leaves no copy of a child's document in storage."""
+    stored = []
+    try:
+        yield stored
+    except BaseException:
+        documents_delete(stored)
+        raise
 
 
 @transaction.atomic
@@ -227,13 +241,9 @@ def _file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
     note = FileNote(pupil=pupil, concern=concern, recorded_by=user, **fields)
     note.full_clean()
     note.save()
-    stored = []
-    try:
+    with files_removed_on_failure() as stored:
         for upload in attachments:
             document_store(NoteAttachment(note=note), upload, user, stored)
-    except BaseException:
-        documents_delete(stored)
-        raise
     return note
 
 

@@ -45,7 +45,7 @@ from records.models import (
     Transfer,
     TransferDocument,
 )
-from records.services import documents_delete
+from records.services import files_removed_on_failure
 from records.uploads import display_name
 
 from .models import CaseProcess, CaseTask, Team
@@ -293,26 +293,23 @@ def transfer_send(*, task, user, kinds, delivery, delivery_note=""):
         raise ValidationError(
             {"delivery_note": _("Say how and to whom the file was sent.")}
         )
-    sent = {"stored": []}
+    sent = {}
+    # If the step rolls back, the bundle written to storage must not outlive it.
+    with files_removed_on_failure() as stored:
 
-    def write(process):
-        transfer = Transfer.objects.select_for_update().get(pk=process.transfer_id)
-        sent["result"] = _build_and_send(
-            transfer,
-            user,
-            kinds=kinds,
-            delivery=delivery,
-            delivery_note=delivery_note,
-            stored=sent["stored"],
-        )
-        return transfer
+        def write(process):
+            transfer = Transfer.objects.select_for_update().get(pk=process.transfer_id)
+            sent["result"] = _build_and_send(
+                transfer,
+                user,
+                kinds=kinds,
+                delivery=delivery,
+                delivery_note=delivery_note,
+                stored=stored,
+            )
+            return transfer
 
-    try:
         _complete(task, user, write)
-    except BaseException:
-        # The step rolled back: the bundle written to storage must not outlive it.
-        documents_delete(sent["stored"])
-        raise
     return sent["result"]
 
 
@@ -326,8 +323,7 @@ def transfer_resend(*, transfer, user):
         raise ValidationError(_("This file has not been sent yet."))
     if transfer.has_receipt or transfer.completed_at:
         raise ValidationError(_("The receipt is recorded: nothing to send again."))
-    stored = []
-    try:
+    with files_removed_on_failure() as stored:
         return _build_and_send(
             transfer,
             user,
@@ -336,9 +332,6 @@ def transfer_resend(*, transfer, user):
             delivery_note=transfer.delivery_note,
             stored=stored,
         )
-    except BaseException:
-        documents_delete(stored)
-        raise
 
 
 def _build_and_send(transfer, user, *, kinds, delivery, delivery_note, stored):
@@ -503,14 +496,10 @@ def _store(transfer, uploads, purpose, user):
     (records.services.document_store); a failure removes what was written."""
     from records.services import document_store
 
-    stored = []
-    try:
+    with files_removed_on_failure() as stored:
         for upload in uploads:
             document = TransferDocument(transfer=transfer, purpose=purpose)
             document_store(document, upload, user, stored)
-    except BaseException:
-        documents_delete(stored)
-        raise
 
 
 CONVERSATION_FIELDS = [
