@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts.calendar import last_school_day
 from records.models import Concern, InvolvementRole, Pupil, Referral
 from records.services import Involvement, concern_submit
 from taxonomy.models import Term, Vocabulary
@@ -74,6 +75,7 @@ def _term(vocabulary, key):
 def casework_demo(*, school, staff, dsl):
     pupils = list(Pupil.objects.filter(school=school).order_by("pk")[:8])
     made = 0
+    # The last school day (today, in term time): reports by term find them.
     happened_on = last_school_day(school, timezone.localdate())
     for index, row in enumerate(CONCERNS):
         key, category, location, what, voice, urgent, walk_to = row
@@ -97,19 +99,6 @@ def casework_demo(*, school, staff, dsl):
             _walk(concern, dsl, walk_to)
             made += 1
     return made
-
-
-def last_school_day(school, today):
-    """The demo's concerns happened on the last school day (today, in term time):
-    reports by term then always find them in a term."""
-    from accounts.calendar import is_school_day
-
-    day = today
-    for _n in range(120):
-        if is_school_day(school, day):
-            return day
-        day -= timedelta(days=1)
-    return today
 
 
 def _task(concern, step):

@@ -111,6 +111,19 @@ def next_school_day(school: School, day: date) -> date:
     return add_school_days(school, day, 1)
 
 
+def last_school_day(school: School, day: date) -> date:
+    """`day` if it is a school day, else the last one before it (in 2 queries);
+    `day` itself if none is found within GIVE_UP_AFTER."""
+    calendar = _load(school, day - GIVE_UP_AFTER, day)
+    earliest = day - GIVE_UP_AFTER
+    found = day
+    while found >= earliest:
+        if calendar.is_school_day(found):
+            return found
+        found -= ONE_DAY
+    return day
+
+
 def add_working_days(school: School, start: date, n: int) -> date:
     """The date n working days after `start` (weekdays that are not bank holidays,
     holidays included), for agency deadlines. n=0 as in add_school_days."""

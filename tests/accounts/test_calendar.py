@@ -13,6 +13,7 @@ from accounts.calendar import (
     add_school_days,
     add_working_days,
     is_school_day,
+    last_school_day,
     next_school_day,
     school_days_between,
 )
@@ -58,6 +59,14 @@ def year(school):
 def test_one_school_day_after_the_friday_before_half_term_is_the_monday_after(year):
     assert add_school_days(year, date(2026, 10, 23), 1) == date(2026, 11, 2)
     assert next_school_day(year, date(2026, 10, 23)) == date(2026, 11, 2)
+
+
+def test_the_last_school_day_before_half_term_ends_is_the_friday_before(
+    year, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(2):
+        assert last_school_day(year, date(2026, 10, 31)) == date(2026, 10, 23)
+    assert last_school_day(year, date(2026, 11, 2)) == date(2026, 11, 2)
 
 
 def test_five_school_days_run_across_half_term(year):
