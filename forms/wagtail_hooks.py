@@ -1,9 +1,9 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
-from accounts.selectors import schools_where
+from accounts.selectors import has_a_role
+from chronicle.menu import MenuItemFor
 
 from . import views
 
@@ -13,15 +13,14 @@ def my_reports_url():
     return [path("my-reports/", views.my_reports, name="my_reports")]
 
 
-class RoleMenuItem(MenuItem):
-    def is_shown(self, request):
-        return schools_where(request.user).exists()
-
-
 @hooks.register("register_admin_menu_item")
 def my_reports_menu_item():
-    return RoleMenuItem(
-        _("My reports"), reverse("my_reports"), icon_name="form", order=100
+    return MenuItemFor(
+        _("My reports"),
+        reverse("my_reports"),
+        icon_name="form",
+        order=100,
+        shown=has_a_role,
     )
 
 

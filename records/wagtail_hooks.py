@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from accounts.selectors import CASE_ROLES, schools_where
+from accounts.selectors import schools_where, works_cases
+from chronicle.menu import MenuItemFor
 
 from . import (
     file_audit_views,
@@ -25,19 +26,15 @@ def childrens_file_urls():
     ]
 
 
-class CaseworkMenuItem(MenuItem):
-    def is_shown(self, request):
-        return schools_where(request.user, *CASE_ROLES).exists()
-
-
 @hooks.register("register_admin_menu_item")
 def childrens_files_menu_item():
-    return CaseworkMenuItem(
+    return MenuItemFor(
         _("Children's files"),
         reverse("file_list"),
         name="childrens-files",
         icon_name="folder-open-inverse",
         order=49,
+        shown=works_cases,
     )
 
 

@@ -34,6 +34,16 @@ def schools_where(user, *roles):
     ).order_by("name")
 
 
+def has_a_role(user):
+    """Holds any role at an active school (staff reporting concerns included)."""
+    return schools_where(user).exists()
+
+
+def works_cases(user):
+    """Is on a school's DSL team (DSL or deputy) somewhere."""
+    return schools_where(user, *CASE_ROLES).exists()
+
+
 def calendar_schools(user):
     """Schools whose calendar the user may keep."""
     return schools_where(user, *CALENDAR_ROLES)

@@ -1,7 +1,8 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+
+from chronicle.menu import MenuItemFor
 
 from . import calendar_views, role_views, security_views
 from .selectors import can_keep_a_calendar, can_reset_two_factor, can_see_roles
@@ -39,15 +40,14 @@ def school_calendar_urls():
     ]
 
 
-class CalendarMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_keep_a_calendar(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def school_calendar_menu_item():
-    return CalendarMenuItem(
-        _("School calendar"), reverse("school_calendar"), icon_name="date", order=350
+    return MenuItemFor(
+        _("School calendar"),
+        reverse("school_calendar"),
+        icon_name="date",
+        order=350,
+        shown=can_keep_a_calendar,
     )
 
 
@@ -67,15 +67,14 @@ def two_factor_reset_urls():
     ]
 
 
-class TwoFactorResetMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_reset_two_factor(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def two_factor_reset_menu_item():
-    return TwoFactorResetMenuItem(
-        _("Reset two-factor"), reverse("two_factor_reset"), icon_name="key", order=360
+    return MenuItemFor(
+        _("Reset two-factor"),
+        reverse("two_factor_reset"),
+        icon_name="key",
+        order=360,
+        shown=can_reset_two_factor,
     )
 
 
@@ -92,11 +91,8 @@ def role_urls():
     ]
 
 
-class RolesMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_see_roles(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def roles_menu_item():
-    return RolesMenuItem(_("Roles"), reverse("roles"), icon_name="group", order=355)
+    return MenuItemFor(
+        _("Roles"), reverse("roles"), icon_name="group", order=355, shown=can_see_roles
+    )

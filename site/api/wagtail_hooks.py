@@ -1,9 +1,9 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
-from accounts.selectors import schools_where
+from accounts.selectors import has_a_role
+from chronicle.menu import MenuItemFor
 
 from . import views
 
@@ -18,13 +18,12 @@ def api_token_urls():
     ]
 
 
-class RoleMenuItem(MenuItem):
-    def is_shown(self, request):
-        return schools_where(request.user).exists()
-
-
 @hooks.register("register_admin_menu_item")
 def api_tokens_menu_item():
-    return RoleMenuItem(
-        _("API tokens"), reverse("api_tokens"), icon_name="key", order=900
+    return MenuItemFor(
+        _("API tokens"),
+        reverse("api_tokens"),
+        icon_name="key",
+        order=900,
+        shown=has_a_role,
     )

@@ -1,7 +1,8 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+
+from chronicle.menu import MenuItemFor
 
 from . import views
 from .selectors import can_browse_audit_log
@@ -35,13 +36,12 @@ def audit_log_urls():
     ]
 
 
-class AuditLogMenuItem(MenuItem):
-    def is_shown(self, request):
-        return can_browse_audit_log(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def audit_log_menu_item():
-    return AuditLogMenuItem(
-        _("Audit log"), reverse("audit_log"), icon_name="history", order=370
+    return MenuItemFor(
+        _("Audit log"),
+        reverse("audit_log"),
+        icon_name="history",
+        order=370,
+        shown=can_browse_audit_log,
     )
