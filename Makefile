@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes: one per core (pytest-xdist); whole files stay on one worker, so a
+# browser module starts its server once.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint setup setup-test migrate demo clean
 
@@ -16,7 +19,7 @@ run: migrate ## set up, load demo data, serve on http://127.0.0.1:8000
 test: setup-test ## set up and run checks, migration check and the test suite
 	DJANGO_SETTINGS_MODULE=chronicle.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=chronicle.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup-test
 	$(BIN)/ruff check .
