@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chronicle import spreadsheets
+
 from .forms import AuditFilterForm, content_type_label
 from .selectors import (
     SCHOOL_SCOPES,
@@ -159,7 +161,7 @@ CSV_HEADER = [
 def _cell(value):
     """Spreadsheets run a cell starting with = + - @ as a formula: not from here."""
     text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return spreadsheets.cell(text)
 
 
 class _Echo:

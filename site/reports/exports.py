@@ -2,8 +2,8 @@
 report as a PDF with small numbers suppressed.
 
 Files hold aggregates only (labels from the school's lists and counts), never names
-or free text. A cell starting with = + - @ is prefixed with an apostrophe so that a
-category called "=HYPERLINK(…)" stays text in a spreadsheet.
+or free text. Every cell, header lines included, goes through chronicle.spreadsheets
+so that a school or category called "=HYPERLINK(…)" stays text in a spreadsheet.
 """
 
 import csv
@@ -13,8 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chronicle import spreadsheets
+
 SMALL = 5
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def suppress(value):
@@ -99,13 +100,14 @@ def _label(row):
     return row.label
 
 
-def _text(value):
-    value = str(value)
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
-
-
 def table_rows(sections, params):
-    """Header lines, then one line per row: section, label, this period, previous."""
+    """Header lines, then one line per row: section, label, this period, previous;
+    every cell escaped for a spreadsheet."""
+    for line in _lines(sections, params):
+        yield spreadsheets.row(line)
+
+
+def _lines(sections, params):
     period, previous = params.period, params.previous
     yield [_("Chronicle report"), "", "", ""]
     yield [_("This period"), f"{period.start:%Y-%m-%d}", f"{period.end:%Y-%m-%d}", ""]
@@ -123,12 +125,7 @@ def table_rows(sections, params):
     for section in sections:
         for row in section.rows:
             previous_value = row.previous if section.compare else ""
-            yield [
-                _text(section.title),
-                _text(_label(row)),
-                row.current,
-                previous_value,
-            ]
+            yield [section.title, _label(row), row.current, previous_value]
 
 
 def as_csv(sections, params):

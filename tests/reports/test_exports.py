@@ -77,6 +77,65 @@ def test_a_category_that_looks_like_a_formula_stays_text(
     assert ["By category", "'=HYPERLINK(1)", "1", "0"] in rows
 
 
+def _formula_world(school, staff):
+    """A school and a category whose names a spreadsheet would run as formulas."""
+    from datetime import date
+
+    from taxonomy.models import Term, Vocabulary
+
+    from .conftest import make_concern
+
+    school.name = "=HYPERLINK(2)"
+    school.save(update_fields=["name"])
+    odd = Term.objects.create(
+        vocabulary=Vocabulary.CATEGORY,
+        school=school,
+        name="@SUM(1+1)",
+        definition="Made up to test exports.",
+    )
+    make_concern(school=school, by=staff, category=odd, on=date(2026, 9, 9))
+    return {**PERIOD, "category": [odd.pk]}
+
+
+def test_header_lines_are_escaped_in_the_csv(
+    verified_client, seeded, dsl, school, staff
+):
+    """The Schools and Categories lines at the top, not only the table rows."""
+    query = _formula_world(school, staff)
+    response = verified_client(dsl).get(REPORTS + "export.csv", query)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert ["Schools", "'=HYPERLINK(2)", "", ""] in rows
+    assert ["Categories", "'@SUM(1+1)", "", ""] in rows
+    starts = ("=", "+", "-", "@")
+    assert not [cell for row in rows for cell in row if cell.startswith(starts)]
+
+
+def test_no_cell_of_the_xlsx_is_a_formula(verified_client, seeded, dsl, school, staff):
+    from openpyxl import load_workbook
+
+    query = _formula_world(school, staff)
+    response = verified_client(dsl).get(REPORTS + "export.xlsx", query)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    values = [c.value for c in cells]
+    assert "'=HYPERLINK(2)" in values
+    assert "'@SUM(1+1)" in values
+
+
+def test_every_export_cell_goes_through_one_escape():
+    from chronicle.spreadsheets import cell
+
+    assert cell("=1+1") == "'=1+1"
+    assert cell("-2") == "'-2"
+    assert cell("\t=A1") == "'\t=A1"
+    assert cell("Neglect\x00\x0b") == "Neglect"
+    assert cell(-2) == -2  # a count stays a number
+    assert cell(None) is None
+
+
 def test_unknown_format_is_refused(verified_client, dsl):
     assert verified_client(dsl).get(REPORTS + "export.pdf").status_code in (302, 403)
 
