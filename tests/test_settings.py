@@ -46,6 +46,22 @@ def test_production_refuses_to_start_without_a_required_setting(missing, message
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "x",
+        "short-but-varied-0123456789",  # 27 characters
+        "ab" * 40,  # long, but two different characters
+        "django-insecure-" + "q7Vz2mK9pL4wX8nR3tY6uB1cE5hJ0gF" * 2,
+    ],
+)
+def test_production_refuses_a_weak_secret_key(weak):
+    result = manage("check", **{**PRODUCTION_ENV, "SECRET_KEY": weak})
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for production" in result.stderr
+    assert "50" in result.stderr
+
+
 def test_production_passes_the_deployment_checklist():
     result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr

@@ -1,11 +1,15 @@
 """Production: every secret and host from the environment, or refuse to start.
 
 Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, EMAIL_URL (password-reset links must
-never go to a console log). Optional: WAGTAILADMIN_BASE_URL, MEDIA_ROOT,
-PRIVATE_MEDIA_ROOT, STATIC_ROOT, SECURE_HSTS_SECONDS, TRUST_X_FORWARDED_PROTO.
+never go to a console log), AUDIT_HMAC_KEY (the audit chain's key). Optional:
+WAGTAILADMIN_BASE_URL, MEDIA_ROOT, PRIVATE_MEDIA_ROOT, STATIC_ROOT, SECURE_HSTS_SECONDS,
+TRUST_X_FORWARDED_PROTO.
 """
 
 from django.core.exceptions import ImproperlyConfigured
+
+from audit.keys import DEV_KEY as DEV_AUDIT_KEY
+from audit.keys import MIN_PRODUCTION_LENGTH as MIN_AUDIT_KEY_LENGTH
 
 from .base import *  # noqa: F403
 from .base import env
@@ -22,8 +26,28 @@ def _required(name, value):
 
 
 SECRET_KEY = _required("SECRET_KEY", env("SECRET_KEY", default=""))
+# Sessions, password-reset links and transfer tokens are signed with it: a short or
+# repetitive key can be guessed. The same bar as Django's own deploy check (W009).
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for production: use at least 50 random characters "
+        "(at least 5 different ones), for example from "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS", env.list("ALLOWED_HOSTS", default=[]))
 DATABASES = {"default": env.db("DATABASE_URL")}
+# The audit chain's key (audit.keys): never the public dev default, long enough to
+# resist guessing. Without it anyone with database rights could re-hash the log.
+AUDIT_HMAC_KEY = _required("AUDIT_HMAC_KEY", env("AUDIT_HMAC_KEY", default=""))
+if AUDIT_HMAC_KEY == DEV_AUDIT_KEY or len(AUDIT_HMAC_KEY) < MIN_AUDIT_KEY_LENGTH:
+    raise ImproperlyConfigured(
+        f"AUDIT_HMAC_KEY must be a random secret of at least {MIN_AUDIT_KEY_LENGTH} "
+        "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    )
 _required("EMAIL_URL", env("EMAIL_URL", default="").replace("consolemail://", ""))
 vars().update(env.email_url("EMAIL_URL"))
 WAGTAILADMIN_BASE_URL = env(
