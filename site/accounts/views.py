@@ -37,6 +37,15 @@ def _verified(request):
     return request.user.is_verified()
 
 
+def _second_factor_passed(request, device):
+    """Mark the session verified under a new session key. The key the browser held
+    before (seen by whoever watched the password step, or planted in the browser
+    beforehand) must not become a fully signed-in session: Django renews the key at
+    the password; the second factor is a change of privilege too."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -58,7 +67,7 @@ def setup(request):
         )
         if result.ok:
             device.refresh_from_db()
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             del request.session[SESSION_PENDING_DEVICE]
             request.session[SESSION_NEW_CODES] = codes
             return redirect(
@@ -95,7 +104,7 @@ def verify(request):
             code=form.cleaned_data["code"],
         )
         if result.ok:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             left = two_factor.unused_backup_code_count(request.user)
             if device.name == two_factor.BACKUP_DEVICE_NAME and left <= 3:
                 messages.warning(
