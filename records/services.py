@@ -150,7 +150,7 @@ def _attach(*, concern, upload, user, stored):
 def document_store(document, upload, user, stored):
     """Check and keep an uploaded file for a StoredDocument; `stored` collects what
     was written, so a failure later in the transaction can remove it."""
-    content_type = check_upload(upload)
+    content_type = check_upload(upload, user=user)
     document.original_name = display_name(upload)
     document.content_type = content_type
     document.size = upload.size

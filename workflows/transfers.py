@@ -677,10 +677,12 @@ def bundle_preview(*, transfer, user, upload, passphrase):
         raise ValidationError({"bundle": _("This file is too large to be a bundle.")})
     content = upload.read()
     bundle = transfer_format.read(content, passphrase)
+    name = display_name(upload)
+    _scan_bundle(name=name, bundle=bundle, user=user, content=content)
     document = TransferDocument(
         transfer=transfer,
         purpose=TransferDocument.Purpose.RECEIVED,
-        original_name=display_name(upload),
+        original_name=name,
         content_type="application/zip",
         size=len(content),
         sha256=transfer_format.sha256(content),
@@ -689,6 +691,20 @@ def bundle_preview(*, transfer, user, upload, passphrase):
     document.file.save(f"{uuid.uuid4().hex}.zip", ContentFile(content), save=False)
     document.save()
     return document, bundle
+
+
+def _scan_bundle(*, name, bundle, user, content=None):
+    """Scan the bundle and every file in it before anything is kept. The zip is
+    encrypted, so clamd sees the documents only once they are read out of it; a
+    harmful one refuses the whole bundle (records.uploads audits it)."""
+    from records.uploads import refuse_if_harmful
+
+    if content is not None:
+        refuse_if_harmful(name=name, chunks=[content], user=user)
+    names = {item.get("path"): item.get("name") for item in bundle.attachments}
+    for path, data in bundle.files.items():
+        inner = str(names.get(path) or path)[:255]
+        refuse_if_harmful(name=inner, chunks=[data], user=user, within=name)
 
 
 def bundle_import(*, task, user, document, passphrase):
@@ -703,6 +719,7 @@ def bundle_import(*, task, user, document, passphrase):
             raise ValidationError(_("A file has already been imported here."))
         with document.file.open("rb") as handle:
             bundle = transfer_format.read(handle.read(), passphrase)
+        _scan_bundle(name=document.original_name, bundle=bundle, user=user)
         _import(transfer, bundle, user)
         return transfer
 

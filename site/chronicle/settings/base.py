@@ -232,6 +232,17 @@ CHRONICLE_ATTACHMENT_MAX_BYTES = env.int(
 )
 CHRONICLE_ATTACHMENT_MAX_FILES = 5
 
+# Malware scanning (records/scanning.py): every file is streamed to ClamAV's clamd
+# before it is stored. CLAMAV_SOCKET (a UNIX socket) or CLAMAV_HOST and CLAMAV_PORT
+# say where clamd listens. MALWARE_SCAN "required" refuses a file when clamd can't be
+# reached (never stored unscanned); "off" stores files unscanned, which only
+# development allows (production refuses to start with it).
+CHRONICLE_CLAMAV_SOCKET = env("CLAMAV_SOCKET", default="")
+CHRONICLE_CLAMAV_HOST = env("CLAMAV_HOST", default="")
+CHRONICLE_CLAMAV_PORT = env.int("CLAMAV_PORT", default=3310)
+CHRONICLE_CLAMAV_TIMEOUT = env.float("CLAMAV_TIMEOUT", default=60.0)
+CHRONICLE_MALWARE_SCAN = env("MALWARE_SCAN", default="required")
+
 # Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT refused passwords for one
 # username from one address, that pair is refused for AXES_COOLOFF_TIME (each further
 # try restarts the wait). Username *and* address: a stranger elsewhere cannot lock a

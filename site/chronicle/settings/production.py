@@ -16,6 +16,13 @@ from .base import env
 
 DEBUG = False
 
+# A file is never stored unscanned in production: without clamd, uploads are refused.
+if env("MALWARE_SCAN", default="required") != "required":
+    raise ImproperlyConfigured(
+        "MALWARE_SCAN must be 'required' in production: files are never stored "
+        "unscanned. Set CLAMAV_SOCKET or CLAMAV_HOST to where clamd listens."
+    )
+
 
 def _required(name, value):
     if not value:

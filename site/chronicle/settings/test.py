@@ -18,3 +18,8 @@ DATABASES = {
 # every 30 seconds in use, every 10 minutes here, so a test that spends a minute
 # building data before measuring a page's queries does not count a session write.
 CHRONICLE_SESSION_ACTIVITY_RESOLUTION = 600
+
+# Files are stored unscanned in most tests; tests/records/test_malware.py starts a
+# clamd of its own (a local EICAR signature, nothing downloaded) and switches
+# scanning on.
+CHRONICLE_MALWARE_SCAN = "off"
