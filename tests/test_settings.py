@@ -13,6 +13,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "chronicle.example.org",
     "DATABASE_URL": "sqlite:////tmp/chronicle-check-deploy.sqlite3",
     "EMAIL_URL": "smtp+tls://chronicle:secret@smtp.example.org:587",
+    "AUDIT_HMAC_KEY": "an-audit-chain-key-for-tests-" + "k" * 24,
 }
 
 
@@ -37,6 +38,7 @@ def manage(*args, **env_changes):
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS must be set"),
         ("DATABASE_URL", "DATABASE_URL"),
         ("EMAIL_URL", "EMAIL_URL must be set"),
+        ("AUDIT_HMAC_KEY", "AUDIT_HMAC_KEY must be set"),
     ],
 )
 def test_production_refuses_to_start_without_a_required_setting(missing, message):
@@ -60,6 +62,15 @@ def test_production_refuses_a_weak_secret_key(weak):
     assert result.returncode != 0
     assert "SECRET_KEY is too weak for production" in result.stderr
     assert "50" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "weak", ["chronicle-dev-audit-key-NOT-FOR-PRODUCTION", "short-audit-key"]
+)
+def test_production_refuses_the_dev_or_a_short_audit_key(weak):
+    result = manage("check", **{**PRODUCTION_ENV, "AUDIT_HMAC_KEY": weak})
+    assert result.returncode != 0
+    assert "AUDIT_HMAC_KEY must be a random secret of at least 32" in result.stderr
 
 
 def test_production_passes_the_deployment_checklist():

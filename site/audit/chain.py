@@ -1,10 +1,20 @@
 """The hash chain over audit entries: what is hashed, how appends are serialised, and
-how the chain is verified."""
+how the chain is verified.
+
+Each entry is signed with an HMAC-SHA256 key from the environment (audit.keys) over
+its key id, its predecessor's hash and its content: without the key, nobody can
+re-hash an altered entry so that it verifies. Entries written before the chain was
+keyed (key_id "") keep their plain SHA-256 hash; the first keyed entry covers the
+last of them through its prev_hash, so they cannot be rewritten unnoticed either
+once one keyed entry follows them.
+"""
 
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.ipv6 import clean_ipv6_address
@@ -56,9 +66,26 @@ def canonical_content(entry):
     )
 
 
-def entry_hash(entry, prev_hash):
-    content = f"{prev_hash}\n{canonical_content(entry)}".encode()
-    return hashlib.sha256(content).hexdigest()
+def keyring():
+    """The keyring from settings, read at each use (tests rotate keys)."""
+    from .keys import Keyring
+
+    return Keyring(
+        settings.AUDIT_HMAC_KEY, tuple(settings.AUDIT_HMAC_PREVIOUS_KEYS or ())
+    )
+
+
+def entry_hash(entry, prev_hash, ring=None):
+    """The entry's hash under the key its key_id names (a plain SHA-256 for an entry
+    from before the chain was keyed); None if that key is not in the keyring."""
+    if not entry.key_id:
+        content = f"{prev_hash}\n{canonical_content(entry)}".encode()
+        return hashlib.sha256(content).hexdigest()
+    key = (ring or keyring()).key_for(entry.key_id)
+    if key is None:
+        return None
+    message = f"{entry.key_id}\n{prev_hash}\n{canonical_content(entry)}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def lock_for_append(using=None):
@@ -82,24 +109,87 @@ def last_hash(model, using=None):
     return last or GENESIS
 
 
-@dataclass(frozen=True)
-class ChainBreak:
-    entry_id: int
-    reason: str
+MAX_LISTED = 50
 
 
-def verify(model, *, batch_size=2000):
-    """Walk the chain in id order; return the first break, or None if it is whole."""
+@dataclass
+class ChainReport:
+    """What a walk of the chain found: every problem (the first MAX_LISTED named),
+    and what a checkpoint is compared with."""
+
+    count: int = 0
+    last_id: int = 0
+    last_hash: str = GENESIS
+    unkeyed: int = 0
+    problems: list = field(default_factory=list)
+    problem_count: int = 0
+    # Filled for one entry id (a checkpoint's): entries up to it, and its hash.
+    upto_id: int | None = None
+    count_upto: int = 0
+    hash_at_upto: str | None = None
+
+    def problem(self, text):
+        self.problem_count += 1
+        if len(self.problems) < MAX_LISTED:
+            self.problems.append(text)
+
+
+def _check_key(entry, report, ring, state):
+    """A keyed entry must name a key in the keyring, and never go back to an older
+    key (a leaked retired key must not be usable to append); an unkeyed entry may
+    only come before the first keyed one."""
+    if not entry.key_id:
+        report.unkeyed += 1
+        if state["newest_rank"] is not None:
+            report.problem(
+                f"entry #{entry.pk}: written without the key after keyed entries"
+            )
+        return
+    rank = ring.rank(entry.key_id)
+    if rank is None:
+        report.problem(
+            f"entry #{entry.pk}: signed with key {entry.key_id}, which is not in "
+            "the keyring (AUDIT_HMAC_KEY, AUDIT_HMAC_PREVIOUS_KEYS)"
+        )
+        return
+    newest = state["newest_rank"]
+    if newest is not None and rank > newest:
+        report.problem(
+            f"entry #{entry.pk}: signed with the retired key {entry.key_id} after "
+            "entries signed with a newer key"
+        )
+    state["newest_rank"] = rank if newest is None else min(rank, newest)
+
+
+def walk(model, *, upto_id=None, batch_size=2000, using=None):
+    """Walk the whole chain in id order and report every break."""
+    ring = keyring()
+    report = ChainReport(upto_id=upto_id)
+    state = {"newest_rank": None}
     expected_prev = GENESIS
-    entries = model.objects.order_by("pk").iterator(chunk_size=batch_size)
+    entries = (
+        model.objects.using(using or DEFAULT_DB_ALIAS)
+        .order_by("pk")
+        .iterator(chunk_size=batch_size)
+    )
     for entry in entries:
         if entry.prev_hash != expected_prev:
-            return ChainBreak(
-                entry.pk,
-                "its predecessor is missing or was altered "
-                "(previous hash does not match)",
+            report.problem(
+                f"entry #{entry.pk}: its predecessor is missing or was altered "
+                "(previous hash does not match)"
             )
-        if entry_hash(entry, entry.prev_hash) != entry.entry_hash:
-            return ChainBreak(entry.pk, "its content was altered (hash does not match)")
+        _check_key(entry, report, ring, state)
+        computed = entry_hash(entry, entry.prev_hash, ring)
+        if computed is not None and not hmac.compare_digest(computed, entry.entry_hash):
+            report.problem(
+                f"entry #{entry.pk}: hash does not match its content (altered, or "
+                "re-hashed without the key)"
+            )
         expected_prev = entry.entry_hash
-    return None
+        report.count += 1
+        report.last_id, report.last_hash = entry.pk, entry.entry_hash
+        if upto_id is not None and entry.pk <= upto_id:
+            report.count_upto += 1
+            if entry.pk == upto_id:
+                report.hash_at_upto = entry.entry_hash
+    return report

@@ -57,7 +57,9 @@ def test_verify_reports_the_altered_entry(entries):
     db_guard.remove(connection)
     ChainedLogEntry.objects.filter(pk=victim.pk).update(object_repr="Someone else")
 
-    with pytest.raises(CommandError, match=rf"entry {victim.pk}: its content"):
+    with pytest.raises(
+        CommandError, match=rf"entry #{victim.pk}: hash does not match its content"
+    ):
         run_verify()
 
 
@@ -65,7 +67,9 @@ def test_verify_reports_the_entry_after_a_removed_one(entries):
     db_guard.remove(connection)
     ChainedLogEntry.objects.filter(pk=entries[1].pk).delete()
 
-    with pytest.raises(CommandError, match=rf"entry {entries[2].pk}: its predecessor"):
+    with pytest.raises(
+        CommandError, match=rf"entry #{entries[2].pk}: its predecessor is missing"
+    ):
         run_verify()
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from audit.keys import DEV_KEY as DEV_AUDIT_KEY
+
 ROOT_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = ROOT_DIR / "var"
 
@@ -272,6 +274,20 @@ AUDITLOG_LOGENTRY_MODEL = "audit.ChainedLogEntry"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_MASK_CALLABLE = "audit.chain.mask_whole_value"
 AUDITLOG_CID_HEADER = None  # never trust a client-sent correlation id
+# The audit chain's HMAC key (audit.keys) and the retired keys still needed to verify
+# older entries; production refuses to start with the public dev default.
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", default="") or DEV_AUDIT_KEY
+AUDIT_HMAC_PREVIOUS_KEYS = env.list("AUDIT_HMAC_PREVIOUS_KEYS", default=[])
+# Signed checkpoints of the chain, outside the database (manage.py audit_checkpoint):
+# a folder the database's administrators cannot write; optionally mailed to the DPO.
+AUDIT_CHECKPOINT_DIR = env.path(
+    "AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints")
+)
+AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
+# Refused requests for case URLs are logged (audit.refusals), this many per user in
+# each window of this many seconds, counted in the shared cache.
+AUDIT_REFUSALS_PER_WINDOW = env.int("AUDIT_REFUSALS_PER_WINDOW", default=20)
+AUDIT_REFUSAL_WINDOW_SECONDS = env.int("AUDIT_REFUSAL_WINDOW_SECONDS", default=3600)
 
 # Background work (django-tasks): notification emails and the workflow clock. Tasks
 # run immediately by default; a deployment with a worker configures its backend here.

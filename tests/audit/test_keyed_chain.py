@@ -1,0 +1,204 @@
+"""The keyed chain and its signed checkpoints: someone with database rights (the
+append-only triggers dropped, as an attacker or a careless restore would) removes
+the newest entries or re-hashes an edited one, and verify_audit_chain names it."""
+
+import hashlib
+import json
+import os
+import stat
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from audit import chain, checkpoints, db_guard
+from audit.keys import DEV_KEY, key_id
+from audit.models import ChainedLogEntry
+
+from ..factories import PupilFactory
+
+NEW_KEY = "a-new-audit-key-after-rotation-0123456789"
+
+
+@pytest.fixture
+def populated(school):
+    PupilFactory.create_batch(60, school=school)
+    return list(ChainedLogEntry.objects.order_by("pk"))
+
+
+def verify(*args):
+    """verify_audit_chain's output, and its error if it failed."""
+    from io import StringIO
+
+    out = StringIO()
+    try:
+        call_command("verify_audit_chain", *args, stdout=out)
+    except CommandError as error:
+        return out.getvalue(), str(error)
+    return out.getvalue(), ""
+
+
+def plain_rehash_from(entry):
+    """What someone without the key can do after editing `entry`: recompute SHA-256
+    hashes (the old, unkeyed scheme) from it to the end, so every link matches."""
+    prev = entry.prev_hash
+    for later in ChainedLogEntry.objects.filter(pk__gte=entry.pk).order_by("pk"):
+        content = f"{prev}\n{chain.canonical_content(later)}".encode()
+        new_hash = hashlib.sha256(content).hexdigest()
+        ChainedLogEntry.objects.filter(pk=later.pk).update(
+            prev_hash=prev, entry_hash=new_hash
+        )
+        prev = new_hash
+
+
+def test_entries_are_signed_with_the_key_from_the_environment(populated):
+    entry = populated[-1]
+    assert entry.key_id == key_id(DEV_KEY)
+    plain = hashlib.sha256(
+        f"{entry.prev_hash}\n{chain.canonical_content(entry)}".encode()
+    ).hexdigest()
+    assert entry.entry_hash != plain  # a plain SHA-256 cannot reproduce it
+    assert "Audit chain intact: " in verify()[0]
+
+
+@pytest.mark.parametrize("removed", [5, 40])
+def test_removed_newest_entries_and_a_rehashed_edit_are_both_named(populated, removed):
+    call_command("audit_checkpoint")
+    total = ChainedLogEntry.objects.count()
+    db_guard.remove(connection)
+    newest = ChainedLogEntry.objects.order_by("-pk")[:removed]
+    ChainedLogEntry.objects.filter(pk__in=[e.pk for e in newest]).delete()
+    victim = populated[3]
+    ChainedLogEntry.objects.filter(pk=victim.pk).update(object_repr="Someone else")
+    plain_rehash_from(ChainedLogEntry.objects.get(pk=victim.pk))
+
+    out, error = verify()
+
+    assert f"truncated: {removed} entries missing up to entry #" in error
+    assert f"counted {total}, the database holds {total - removed}" in error
+    assert f"entry #{victim.pk}: hash does not match its content" in error
+    assert "intact" not in out
+
+
+def test_an_edit_rehashed_as_unkeyed_entries_is_named(populated):
+    db_guard.remove(connection)
+    victim = populated[10]
+    ChainedLogEntry.objects.filter(pk__gte=victim.pk).update(key_id="")
+    ChainedLogEntry.objects.filter(pk=victim.pk).update(object_repr="Someone else")
+    plain_rehash_from(ChainedLogEntry.objects.get(pk=victim.pk))
+
+    error = verify()[1]
+
+    assert f"entry #{victim.pk}: written without the key after keyed entries" in error
+
+
+def test_the_whole_log_rewritten_without_the_key_differs_from_the_checkpoint(
+    populated,
+):
+    call_command("audit_checkpoint")
+    db_guard.remove(connection)
+    ChainedLogEntry.objects.update(key_id="")
+    first = ChainedLogEntry.objects.order_by("pk").first()
+    ChainedLogEntry.objects.filter(pk=first.pk).update(object_repr="Someone else")
+    plain_rehash_from(ChainedLogEntry.objects.get(pk=first.pk))
+
+    error = verify()[1]
+
+    last = populated[-1].pk
+    assert f"entry #{last}: hash differs from the signed checkpoint" in error
+
+
+def test_entries_after_the_checkpoint_are_counted_and_the_checkpoint_is_read_only(
+    populated, school, checkpoint_dir
+):
+    call_command("audit_checkpoint")
+    PupilFactory(school=school)
+
+    out, error = verify("--require-checkpoint")
+
+    assert error == ""
+    assert f"entry #{populated[-1].pk}, {len(populated)} entries" in out
+    assert "1 entries written since" in out
+    (path,) = checkpoint_dir.iterdir()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o440
+    data = json.loads(path.read_text())
+    assert (data["last_id"], data["count"]) == (populated[-1].pk, len(populated))
+
+
+def test_a_forged_checkpoint_is_named_and_not_trusted(populated, checkpoint_dir):
+    checkpoint, path = checkpoints.write(model=ChainedLogEntry)
+    os.chmod(path, 0o600)
+    data = json.loads(path.read_text())
+    data["count"] = 3  # as if the log had been three entries long
+    path.write_text(json.dumps(data))
+
+    error = verify()[1]
+
+    assert f"checkpoint {path.name}: signature does not match" in error
+
+
+def test_no_checkpoint_is_a_warning_unless_one_is_required(populated):
+    out, error = verify()
+    assert error == "" and "No checkpoint in" in out
+    assert "no checkpoint in" in verify("--require-checkpoint")[1]
+
+
+def test_a_checkpoint_is_mailed_to_the_dpo_when_an_address_is_set(populated, settings):
+    settings.AUDIT_CHECKPOINT_EMAIL = ["dpo@example.org"]
+    call_command("audit_checkpoint")
+    (message,) = mail.outbox
+    assert message.to == ["dpo@example.org"]
+    assert f'"last_id": {populated[-1].pk}' in message.body
+
+
+def test_key_rotation_keeps_old_entries_verifiable(populated, settings, school):
+    settings.AUDIT_HMAC_KEY = NEW_KEY
+    settings.AUDIT_HMAC_PREVIOUS_KEYS = [DEV_KEY]
+    PupilFactory(school=school)
+    assert ChainedLogEntry.objects.latest("pk").key_id == key_id(NEW_KEY)
+    assert verify()[1] == ""
+
+    # Without the retired key its entries can't be checked, and are named.
+    settings.AUDIT_HMAC_PREVIOUS_KEYS = []
+    error = verify()[1]
+    assert f"entry #{populated[0].pk}: signed with key {key_id(DEV_KEY)}" in error
+    assert "not in the keyring" in error
+
+
+def test_an_entry_signed_with_a_retired_key_after_a_newer_one_is_named(
+    populated, settings, school
+):
+    settings.AUDIT_HMAC_KEY = NEW_KEY
+    settings.AUDIT_HMAC_PREVIOUS_KEYS = [DEV_KEY]
+    PupilFactory(school=school)
+    # Someone holding only the retired (perhaps leaked) key appends an entry.
+    settings.AUDIT_HMAC_KEY = DEV_KEY
+    settings.AUDIT_HMAC_PREVIOUS_KEYS = []
+    PupilFactory(school=school)
+    forged = ChainedLogEntry.objects.latest("pk")
+    settings.AUDIT_HMAC_KEY = NEW_KEY
+    settings.AUDIT_HMAC_PREVIOUS_KEYS = [DEV_KEY]
+
+    error = verify()[1]
+
+    assert f"entry #{forged.pk}: signed with the retired key" in error
+
+
+def test_entries_from_before_the_chain_was_keyed_still_verify(school):
+    """Upgrading: entries hashed without a key keep their plain hash (key_id "");
+    the first keyed entry after them covers them."""
+    PupilFactory.create_batch(3, school=school)
+    db_guard.remove(connection)
+    ChainedLogEntry.objects.update(key_id="")
+    first = ChainedLogEntry.objects.order_by("pk").first()
+    plain_rehash_from(first)  # as the entries were written before the upgrade
+    db_guard.install(connection)
+    legacy = list(ChainedLogEntry.objects.order_by("pk"))
+    assert "not keyed yet" in verify()[0]
+
+    PupilFactory(school=school)
+    out, error = verify()
+    assert error == ""
+    assert f"{len(legacy)} entries from before the chain was keyed are covered" in out
