@@ -1,5 +1,6 @@
-"""Background work (django-tasks): runs immediately in development and tests, on a
-worker in production."""
+"""Background work (django-tasks): rows in the database run by `manage.py db_worker`
+(django-tasks-db), at once in tests. A task that fails is retried with backoff
+(ops.retries), so each must be safe to run twice."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -10,28 +11,45 @@ from django_tasks import task
 
 @task()
 def send_notification_email(notification_pk):
-    """Email a notification. The email carries no case content: only that there is
-    something to look at, and the link."""
+    """Email a notification, once. The email carries no case content: only that
+    there is something to look at, and the link.
+
+    Enqueued when the transaction that made the notification commits
+    (workflows.services.notify). The notification is claimed by a conditional update
+    of `emailed_at` before the mail server is called, so two workers, or a retry
+    racing the attempt it replaces, cannot both send it; a failed send gives the
+    claim back and raises, and the task is retried."""
     from .models import Notification
 
     notification = (
         Notification.objects.select_related("user").filter(pk=notification_pk).first()
     )
     if notification is None or notification.emailed_at or not notification.user.email:
-        return
+        return "nothing to send"
+    claimed_at = timezone.now()
+    unsent = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True)
+    if not unsent.update(emailed_at=claimed_at):
+        return "sent by another attempt"
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + notification.url
-    send_mail(
-        subject=_("Chronicle: %(kind)s") % {"kind": notification.get_kind_display()},
-        message=_(
-            "There is something for you in Chronicle.\n\n%(link)s\n\n"
-            "For the children's safety this email never contains case details: "
-            "sign in to read them."
+    kind = notification.get_kind_display()
+    try:
+        send_mail(
+            subject=_("Chronicle: %(kind)s") % {"kind": kind},
+            message=_(
+                "There is something for you in Chronicle.\n\n%(link)s\n\n"
+                "For the children's safety this email never contains case details: "
+                "sign in to read them."
+            )
+            % {"link": link},
+            from_email=None,
+            recipient_list=[notification.user.email],
         )
-        % {"link": link},
-        from_email=None,
-        recipient_list=[notification.user.email],
-    )
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    except Exception:
+        Notification.objects.filter(pk=notification.pk, emailed_at=claimed_at).update(
+            emailed_at=None
+        )
+        raise
+    return "sent"
 
 
 @task()

@@ -115,6 +115,9 @@ RULES = {
     "api_tokens": page(SIGNED_IN),
     # Only the token's owner (staff) may revoke it.
     "api_token_revoke": posts(frozenset({"staff"}), on=("spare_token",)),
+    # Background tasks: the system administrator alone (tests/ops/test_background.py).
+    "ops:background_tasks": page(NOBODY),
+    "ops:task_retry": posts(NOBODY),
     # The school calendar: DSLs, deputies and heads of the school.
     "school_calendar": page(TEAM_AND_HEADS_ANYWHERE),
     "school_calendar_school": page(TEAM_AND_HEADS, on=("school",)),

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "workflows",
     "api",
     "reports",
+    "ops",
+    "django_tasks_db",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -289,9 +291,18 @@ AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
 AUDIT_REFUSALS_PER_WINDOW = env.int("AUDIT_REFUSALS_PER_WINDOW", default=20)
 AUDIT_REFUSAL_WINDOW_SECONDS = env.int("AUDIT_REFUSAL_WINDOW_SECONDS", default=3600)
 
-# Background work (django-tasks): notification emails and the workflow clock. Tasks
-# run immediately by default; a deployment with a worker configures its backend here.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (django-tasks): notification emails. Tasks are rows in the database
+# (django-tasks-db), run by `manage.py db_worker`; a failed one is retried with backoff
+# (ops.retries), then shown to the system administrator on *Background tasks*.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CHRONICLE_TASK_ATTEMPTS = env.int("TASK_ATTEMPTS", default=6)
+# The wait after the first failed attempt, tripled after each: 1, 3, 9, 27, 81 min.
+CHRONICLE_TASK_RETRY_SECONDS = env.int("TASK_RETRY_SECONDS", default=60)
+# A task still running after this long has lost its worker (ops.retries).
+CHRONICLE_TASK_STALLED_MINUTES = 15
+# Concern drafts nobody has touched for this many days are deleted (ops.jobs).
+CHRONICLE_DRAFT_DAYS = 30
+EMAIL_TIMEOUT = 30  # seconds: a mail server that hangs must not hold the worker
 
 # Demo data (synthetic) may be loaded only where a setting says so; never in production.
 CHRONICLE_ALLOW_DEMO_DATA = False
