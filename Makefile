@@ -54,3 +54,7 @@ clean:
 .PHONY: loadtest
 loadtest: setup ## 50 staff submitting at once: gunicorn + a fresh PostgreSQL database
 	$(BIN)/python scripts/loadtest.py
+
+.PHONY: cluster-test
+cluster-test: setup ## two app servers, worker, two schedulers behind haproxy; faults injected
+	$(BIN)/python scripts/cluster_test.py
