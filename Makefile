@@ -13,6 +13,7 @@ TEST_WORKERS ?= auto
 
 run: migrate ## set up, load demo data, serve on http://127.0.0.1:8000
 	$(MANAGE) start_missing_processes
+	$(MANAGE) start_clamd
 	$(MANAGE) demo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
