@@ -6,6 +6,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .models import AuditAction
 from .selectors import AuditFilters, people_at_audit_schools, scoped_models
 
 ACTIONS = [
@@ -14,6 +15,7 @@ ACTIONS = [
     (str(LogEntry.Action.UPDATE), _("Changed")),
     (str(LogEntry.Action.DELETE), _("Deleted")),
     (str(LogEntry.Action.ACCESS), _("Viewed / security event")),
+    (str(AuditAction.ACCESS_DENIED), _("Access refused")),
 ]
 
 

@@ -9,6 +9,8 @@ middleware) and records no port.
 
 from auditlog.middleware import AuditlogMiddleware
 
+from . import refusals
+
 
 class ServerSideAuditlogMiddleware(AuditlogMiddleware):
     @staticmethod
@@ -18,3 +20,22 @@ class ServerSideAuditlogMiddleware(AuditlogMiddleware):
     @staticmethod
     def _get_remote_port(request):
         return None
+
+
+class RefusedAccessMiddleware:
+    """A signed-in user refused a case URL (404 or 403) gets an ACCESS_DENIED entry
+    (audit.refusals). After the authentication middleware; for the API, the token's
+    user is on the request by the time the response comes back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in refusals.STATUSES:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                refusals.record_refusal(
+                    request=request, user=user, status=response.status_code
+                )
+        return response

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from chronicle import spreadsheets
 
 from .forms import AuditFilterForm, content_type_label
+from .models import AuditAction
 from .selectors import (
     SCHOOL_SCOPES,
     AuditFilters,
@@ -61,13 +62,27 @@ def _page(request, *, title, form, entries, export_url, subject=None):
     )
 
 
+def _event(entry, data):
+    """The event's name; for a refused request, what was asked for (URL name and
+    object id: audit.refusals)."""
+    if not isinstance(data, dict):
+        return ""
+    event = data.get("event", "")
+    if entry.action == AuditAction.ACCESS_DENIED and data.get("url_name"):
+        asked = data.get("object") or {}
+        event = f"{event}: {data['url_name']}"
+        if asked.get("id"):
+            event += f" #{asked['id']}"
+    return event
+
+
 def _row(entry):
     data = entry.additional_data or {}
-    changes = entry.changes_dict if entry.action != entry.Action.ACCESS else {}
+    changes = entry.changes_dict if entry.action < entry.Action.ACCESS else {}
     return {
         "entry": entry,
         "kind": content_type_label(entry.content_type),
-        "event": data.get("event", "") if isinstance(data, dict) else "",
+        "event": _event(entry, data),
         "changes": [
             (field, values[0] if len(values) > 1 else "", values[-1])
             for field, values in changes.items()
@@ -183,7 +198,7 @@ def _csv_rows(entries):
             f"{entry.content_type.app_label}.{entry.content_type.model}",
             entry.object_pk,
             entry.object_repr,
-            data.get("event", ""),
+            _event(entry, data),
             entry.changes_text or (entry.changes and str(entry.changes)) or "",
             entry.remote_addr or "",
             entry.entry_hash,

@@ -43,6 +43,17 @@ def draft_expiry(*, now=None) -> dict:
     return {"removed": removed}
 
 
+def audit_checkpoint() -> dict:
+    """A signed checkpoint of the audit chain, written outside the database
+    (audit.checkpoints, as `manage.py audit_checkpoint`): entries removed from the
+    end of the log since the last one are then found by verify_audit_chain."""
+    from audit.checkpoints import write
+    from audit.models import ChainedLogEntry
+
+    checkpoint, _path = write(model=ChainedLogEntry)
+    return {"last_id": checkpoint.last_id, "count": checkpoint.count}
+
+
 def stalled_tasks() -> dict:
     """Background tasks left running by a worker that stopped (ops.retries)."""
     return {"recovered": stalled_tasks_recover()}

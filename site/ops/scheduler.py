@@ -68,6 +68,13 @@ JOBS = (
         _("every 5 minutes"),
     ),
     Job(
+        "audit_checkpoint",
+        timedelta(minutes=15),
+        jobs.audit_checkpoint,
+        _("Signed checkpoint of the audit log, outside the database"),
+        _("every 15 minutes"),
+    ),
+    Job(
         "orphan_files",
         timedelta(days=1),
         jobs.orphan_files,

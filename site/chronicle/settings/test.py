@@ -1,5 +1,8 @@
 """pytest: fast hashing, in-memory cache, immediate tasks, no real mail leaves."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -9,6 +12,9 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Audit checkpoints written by tests never land beside the dev site's (var/), where
+# verify_audit_chain would compare the dev database with a test database's chain.
+AUDIT_CHECKPOINT_DIR = Path(tempfile.mkdtemp(prefix="chronicle-test-checkpoints-"))
 CHRONICLE_ALLOW_DEMO_DATA = True
 # Tasks run at once in the request; tests of the worker switch to the database
 # backend (tests/ops/test_background.py).
