@@ -9,7 +9,7 @@ PORT ?= 8000
 # browser module starts its server once.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint setup setup-test migrate demo clean
+.PHONY: run test lint typecheck setup setup-test migrate demo clean
 
 run: migrate ## set up, load demo data, serve on http://127.0.0.1:8000
 	$(MANAGE) start_missing_processes
@@ -30,6 +30,9 @@ test: setup-test ## set up and run checks, migration check and the test suite
 lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: setup-test ## mypy with django-stubs over the services and selectors
+	$(BIN)/mypy
 
 setup: $(VENV)/.installed
 
