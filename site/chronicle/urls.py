@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
 from api.endpoints import api
+from chronicle import health
 from workflows.transfer_views import transfer_link
 
 urlpatterns = [
@@ -13,6 +14,9 @@ urlpatterns = [
     path("concerns/", include("forms.urls")),
     path("records/", include("records.urls")),
     path("api/v1/", api.urls),
+    # For load balancers and monitoring: no sign-in, no case data (chronicle.health).
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
     # The receiving school's one-time link to a transferred file (no account).
     path("transfer/<str:token>/", transfer_link, name="transfer_link"),
     path("admin/", include(wagtailadmin_urls)),

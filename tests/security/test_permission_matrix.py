@@ -89,6 +89,10 @@ def page(roles, **kwargs):
 RULES = {
     # The site root sends everyone to the admin, which asks for a sign-in.
     "home": page(SIGNED_IN, anonymous=ALLOW),
+    # Health checks for load balancers and monitoring: anyone, no case data
+    # (tests/ops/test_health.py), GET only.
+    "health_live": gets(EVERYONE, anonymous=ALLOW),
+    "health_ready": gets(EVERYONE, anonymous=ALLOW),
     # Two-factor enrolment and verification.
     "accounts:two_factor_setup": page(SIGNED_IN),
     "accounts:two_factor_verify": page(SIGNED_IN),

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (chronicle.logs) is on every log line a request writes.
+    "chronicle.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,8 +79,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.ServerSideAuditlogMiddleware",
-    # A refused case URL (404/403) is logged, rate-limited (audit.refusals).
-    "audit.middleware.RefusedAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so it sees the lockout flag the sign-in view's authenticate() set.
     "axes.middleware.AxesMiddleware",
@@ -154,12 +154,39 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = env.path(
     "PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private-media")
 )
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
+# Several app servers must see the same files: PRIVATE_MEDIA_ROOT on a filesystem
+# they share (NFS, a mounted volume), or, when PRIVATE_STORAGE_BUCKET is set, a
+# bucket on S3-compatible object storage (django-storages). Either way the files stay
+# private: the bucket is private, no URL is ever handed out, every download goes
+# through the permission-checked, audited views, which read the file via the app.
+PRIVATE_STORAGE_BUCKET = env("PRIVATE_STORAGE_BUCKET", default="")
+if PRIVATE_STORAGE_BUCKET:
+    _PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_BUCKET,
+            "endpoint_url": env("PRIVATE_STORAGE_ENDPOINT_URL", default="") or None,
+            "region_name": env("PRIVATE_STORAGE_REGION", default="") or None,
+            # Empty: boto3's own chain (instance role, AWS_* variables).
+            "access_key": env("PRIVATE_STORAGE_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("PRIVATE_STORAGE_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("PRIVATE_STORAGE_PREFIX", default="private"),
+            "default_acl": "private",
+            "querystring_auth": True,  # a URL, if ever made, would be signed
+            "querystring_expire": 60,
+            # As on the filesystem: a second file of the same name gets a new name
+            # instead of replacing the first (S3Storage replaces by default).
+            "file_overwrite": False,
+        },
+    }
+else:
+    _PRIVATE_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": _PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -179,6 +206,27 @@ SESSION_COOKIE_AGE = env.int(
 )
 # Shared staffroom computers: closing the browser ends the session.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions live in the database, which every app server shares: a server going away
+# (or Redis restarting) signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# The cache counts what several app servers must count together (the API's rate
+# limit, api.auth) and holds anything cached: Redis at REDIS_URL (e.g.
+# redis://127.0.0.1:6379/0), shared by every server. Without it (make run: one
+# process) an in-process cache; production refuses to start without REDIS_URL.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="chronicle"),
+            # A Redis that hangs fails the request in seconds, not minutes.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -266,6 +314,10 @@ AXES_VERBOSE = False  # lockouts reach the audit log (accounts.signals) instead
 # send any X-Forwarded-For (set REMOTE_ADDR from a trusted proxy in the WSGI server).
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Refused passwords are counted in the database, which every app server shares: a
+# lockout on one server holds on all of them (the cache handler would lose them
+# when Redis restarts).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Two-factor (django-otp): every user, every login.
 OTP_TOTP_ISSUER = "Chronicle"
@@ -309,14 +361,43 @@ EMAIL_TIMEOUT = 30  # seconds: a mail server that hangs must not hold the worker
 # Demo data (synthetic) may be loaded only where a setting says so; never in production.
 CHRONICLE_ALLOW_DEMO_DATA = False
 
+# /health/ready reports queued tasks not picked up this many minutes after they were
+# due (chronicle.health): the worker has stopped or cannot keep up.
+CHRONICLE_HEALTH_QUEUE_LATE_MINUTES = env.int("HEALTH_QUEUE_LATE_MINUTES", default=10)
+
+# Every line carries the request id and the user's id (chronicle.logs), never case
+# content. LOG_FORMAT "json" (production's default) writes one JSON object a line to
+# stdout for a log collector; "text" (development's) stays readable.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "chronicle.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {
+            "format": "%(levelname)s %(name)s "
+            "[%(request_id)s user=%(user_id)s] %(message)s"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
+            "rename_fields": {"levelname": "level"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": env("LOG_FORMAT", default="text"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Wagtail logs every page action and django-tasks every task at INFO.
     "loggers": {
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
+        # One line per request (chronicle.logs): production's log collector wants
+        # it; runserver prints its own.
+        "chronicle.access": {"level": env("ACCESS_LOG_LEVEL", default="WARNING")},
     },
 }

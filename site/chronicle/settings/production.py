@@ -4,6 +4,9 @@ Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, EMAIL_URL (password-reset lin
 never go to a console log), AUDIT_HMAC_KEY (the audit chain's key). Optional:
 WAGTAILADMIN_BASE_URL, MEDIA_ROOT, PRIVATE_MEDIA_ROOT, STATIC_ROOT, SECURE_HSTS_SECONDS,
 TRUST_X_FORWARDED_PROTO.
+Required for several servers sharing state: REDIS_URL (the shared cache). Optional:
+PRIVATE_STORAGE_* (S3-compatible private files), SENTRY_DSN, LOG_FORMAT. The full
+list is in docs/deployment.md.
 """
 
 from django.core.exceptions import ImproperlyConfigured
@@ -12,7 +15,7 @@ from audit.keys import DEV_KEY as DEV_AUDIT_KEY
 from audit.keys import MIN_PRODUCTION_LENGTH as MIN_AUDIT_KEY_LENGTH
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import LOGGING, env
 
 DEBUG = False
 
@@ -64,7 +67,39 @@ CSRF_TRUSTED_ORIGINS = env.list(
     "CSRF_TRUSTED_ORIGINS", default=[f"https://{host}" for host in ALLOWED_HOSTS]
 )
 
+# The API's rate limit (and anything cached) is counted in one place for all app
+# servers and processes: Redis. Without it each gunicorn worker would count on its
+# own, four workers allowing four times the limit. One server needs it too (apt
+# install redis-server; REDIS_URL=redis://127.0.0.1:6379/0).
+if not env("REDIS_URL", default=""):
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set in the environment for production: the cache that "
+        "every app server and worker shares (e.g. redis://127.0.0.1:6379/0)."
+    )
+
+# JSON lines on stdout for the log collector (journald, Docker), with the request
+# id and user id (chronicle.logs); one line per request.
+LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
+LOGGING["handlers"]["console"]["stream"] = "ext://sys.stdout"
+LOGGING["loggers"]["chronicle.access"]["level"] = env(
+    "ACCESS_LOG_LEVEL", default="INFO"
+)
+
+# Error reports to a Sentry-compatible service only when SENTRY_DSN is set, scrubbed
+# of case content (chronicle.sentry).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from chronicle.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default="") or None,
+    )
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The load balancer's health checks reach the app server over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto itself (and strips any
 # value a client sent). Switch off when Django is reached directly.
 if env.bool("TRUST_X_FORWARDED_PROTO", default=True):

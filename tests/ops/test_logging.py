@@ -1,0 +1,80 @@
+"""A request id on every response and log line; the access line names no case."""
+
+import logging
+
+import pytest
+from django.urls import reverse
+
+from chronicle.logs import RequestContextFilter
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def access_lines(caplog):
+    caplog.set_level(logging.INFO, logger="chronicle.access")
+    return lambda: [r for r in caplog.records if r.name == "chronicle.access"]
+
+
+def test_the_proxys_request_id_is_kept_and_returned(client, access_lines):
+    proxy_id = "3f2b9c1e8a7d4c6b9e0f1a2b3c4d5e6f"  # nginx's $request_id
+    response = client.get(reverse("health_live"), headers={"X-Request-ID": proxy_id})
+    assert response["X-Request-ID"] == proxy_id
+    (line,) = access_lines()
+    assert line.request_id == proxy_id
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        "short",
+        "x" * 200,
+        "abc def ghi jkl",
+        "forged\nINFO chronicle.access request",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_a_request_id_that_is_not_a_sane_token_is_replaced(client, sent):
+    response = client.get(reverse("health_live"), headers={"X-Request-ID": sent})
+    returned = response["X-Request-ID"]
+    assert returned != sent
+    assert len(returned) == 32 and returned.isalnum()
+
+
+def test_each_request_gets_its_own_id(client):
+    first = client.get(reverse("health_live"))["X-Request-ID"]
+    second = client.get(reverse("health_live"))["X-Request-ID"]
+    assert first != second
+
+
+def test_the_access_line_gives_the_url_pattern_never_the_path_or_query(
+    client, access_lines
+):
+    """A transfer link's path is its one-time token; a pupil search's query is a
+    child's name. Neither may reach the log."""
+    client.get("/transfer/secret-one-time-token-abc123/?q=Ada+Lovelace")
+    (line,) = access_lines()
+    assert line.route == "transfer/<str:token>/"
+    assert line.view == "transfer_link"
+    assert line.method == "GET"
+    logged = repr(line.__dict__)
+    assert "secret-one-time-token" not in logged
+    assert "Lovelace" not in logged
+
+
+def test_the_access_line_names_the_signed_in_user_by_id(
+    verified_client, staff, access_lines
+):
+    verified_client(staff).get(reverse("my_reports"))
+    (line,) = access_lines()
+    assert line.user_id == staff.pk
+    assert line.status == 200
+    assert staff.username not in repr(line.__dict__)
+
+
+def test_lines_written_outside_a_request_carry_empty_ids():
+    """The worker's and the scheduler's lines: the formatter still finds both."""
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "m", None, None)
+    assert RequestContextFilter().filter(record)
+    assert record.request_id is None
+    assert record.user_id is None
