@@ -420,7 +420,9 @@ class TaskFilter(django_filters.FilterSet):
     def only_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(due_on__lt=timezone.localdate())
+        from .selectors import overdue
+
+        return overdue(queryset)
 
 
 class VersionedForm(forms.Form):

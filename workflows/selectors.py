@@ -6,7 +6,6 @@ assigned to a named person (an internal action) is visible to that person too.
 """
 
 from django.db.models import Count, Q
-from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Role
@@ -162,9 +161,18 @@ def menu_counts(user):
     }
 
 
-def overdue(queryset, *, today=None):
-    today = today or timezone.localdate()
-    return queryset.filter(due_on__lt=today)
+def overdue_filter(queryset, *, now=None) -> Q:
+    """The Q marking the late tasks of this queryset (for a filter or a Count):
+    workflows.clock's rule, which the clock sweep acts on (three queries to read the
+    calendars of the queryset's schools)."""
+    from .clock import for_tasks
+
+    return for_tasks(queryset, now=now).overdue_q()
+
+
+def overdue(queryset, *, now=None):
+    """The late tasks of the queryset, as the sweep sees them."""
+    return queryset.filter(overdue_filter(queryset, now=now))
 
 
 def open_steps(queryset):

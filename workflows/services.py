@@ -8,11 +8,10 @@ TaskConflict with a message saying what happened, never a silent overwrite.
 
 import logging
 from copy import copy
-from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -22,6 +21,7 @@ from viewflow.workflow.status import STATUS
 from records.models import Action, Closure, Concern, Decision, Referral, Triage
 from records.validators import validate_rationale
 
+from .clock import for_tasks, moment
 from .models import (
     CaseTask,
     CaseworkSettings,
@@ -653,52 +653,36 @@ def notify_new_concern(*, process, urgent):
 # The clock --------------------------------------------------------------------------
 
 
-# An urgent concern is due the same day: the team is reminded after an hour without
-# it moving and the head told after two, whatever the date. Urgent tasks run on
-# these hours alone: a concern raised at 23:45 is not "late" at midnight.
-URGENT_REMINDER = timedelta(hours=1)
-URGENT_ESCALATION = timedelta(hours=2)
-
-
 def clock_sweep(*, today=None, now=None):
-    """Run the clocks: remind about overdue tasks, then escalate to the head; chase
+    """Run the clocks: remind about late tasks, then escalate to the head; chase
     agencies that have not replied; reopen concerns whose review date has come.
+
+    What is late, and when the head is told, is workflows.clock's rule (working
+    days, school days, from 08:00 local; urgent tasks by the hour): the lists and
+    counts use the same rule. Given only `today`, the sweep runs as at midday.
 
     Safe to run often and from several workers at once: each reminder, escalation
     and reopening is claimed by a conditional update before anyone is told, and one
     item failing is logged without stopping the others."""
-    now = now or timezone.now()
-    today = today or timezone.localdate(now)
+    today, now = moment(today=today, now=now)
     counts = {"reminded": 0, "escalated": 0, "chased": 0, "reopened": 0, "failed": 0}
     open_tasks = CaseTask.objects.filter(
         flow_task_type="HUMAN", status__in=OPEN
-    ).select_related("school", "concern", "transfer", "owner", "referral")
-    late = open_tasks.filter(
-        Q(urgent=False, due_on__lt=today)
-        | Q(urgent=True, created__lte=now - URGENT_REMINDER)
-    )
-    for task in late.filter(reminded_on__isnull=True):
-        _once(task, "reminded_on", today, counts, lambda t=task: _remind(t, today))
-    escalate = open_tasks.filter(
-        escalated_on__isnull=True, reminded_on__isnull=False
-    ).filter(
-        Q(urgent=False, reminded_on__lt=today)
-        | Q(urgent=True, created__lte=now - URGENT_ESCALATION)
-    )
+    ).select_related("school", "concern", "transfer", "owner", "referral", "action")
+    clock = for_tasks(open_tasks, today=today, now=now)
+    late = open_tasks.filter(clock.overdue_q(), reminded_on__isnull=True)
+    for task in late:
+        if clock.is_running(task):
+            _once(task, "reminded_on", today, counts, lambda t=task: _remind(t, today))
+    escalate = open_tasks.filter(clock.escalation_q(), escalated_on__isnull=True)
     for task in escalate:
-        if task.urgent or _is_school_day(task.school, today):
+        if clock.is_running(task):
             _once(task, "escalated_on", today, counts, lambda t=task: _escalate(t))
     for closure in Closure.objects.filter(
         review_on__lte=today, reopened_at__isnull=True, concern__status="closed"
     ).select_related("concern"):
         _reopen_for_review(closure, counts)
     return counts
-
-
-def _is_school_day(school, day):
-    from accounts.calendar import is_school_day
-
-    return is_school_day(school, day)
 
 
 COUNTED = {"reminded_on": "reminded", "escalated_on": "escalated"}

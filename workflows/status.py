@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from records.models import Closure, Concern, Decision, Triage
 
 from .models import CaseTask
-from .selectors import OPEN, oversight_filter
+from .selectors import OPEN, overdue_filter, oversight_filter
 
 DEFAULT_DAYS = 90
 
@@ -71,14 +71,13 @@ def concerns_overseen(user):
 
 
 def overview(*, user, period):
-    today = timezone.localdate()
     tasks = open_tasks(user)
     per_step = {
         getattr(row["flow_task"], "name", ""): row
         for row in tasks.values("flow_task").annotate(
             concerns=Count("concern", distinct=True),
             tasks=Count("pk"),
-            overdue=Count("pk", filter=Q(due_on__lt=today)),
+            overdue=Count("pk", filter=overdue_filter(tasks)),
         )
     }
     steps = [
@@ -163,6 +162,10 @@ def concerns_with_step(*, user, period):
         .annotate(
             current_step=Subquery(current.values("flow_task")[:1]),
             current_due=Subquery(current.values("due_on")[:1]),
+            # what the due tag needs to say "Overdue" as the clock sweep would
+            current_urgent=Subquery(current.values("urgent")[:1]),
+            current_created=Subquery(current.values("created")[:1]),
+            current_referral=Subquery(current.values("referral_id")[:1]),
         )
         .order_by("-submitted_at", "-pk")
     )

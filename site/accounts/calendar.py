@@ -18,9 +18,12 @@ If a school's terms run out (none entered that far ahead), no day would ever cou
 a count has gone about two years without finding a school day, the rest is counted in
 weekdays that are not closure days, and then, as a last resort, in plain weekdays.
 To add a new kind of clock, count with _count_forward and a rule of your own.
+
+The workflow clock (workflows.clock) looks backwards instead: recent_days gives, for
+many schools in two queries, the last few school days and working days up to today.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -145,3 +148,63 @@ def school_days_between(school: School, start: date, end: date) -> int:
     calendar = _load(school, start + ONE_DAY, end)
     days = (start + ONE_DAY * offset for offset in range(1, (end - start).days + 1))
     return sum(1 for day in days if calendar.is_school_day(day))
+
+
+RECENT = 3
+
+
+@dataclass(frozen=True)
+class RecentDays:
+    """The last RECENT school days and working days on or before a date, newest
+    first: what the workflow clock needs to say whether a task is late."""
+
+    school: tuple[date, ...]
+    working: tuple[date, ...]
+
+
+def recent_days(school_ids: Iterable[int], today: date) -> dict[int, RecentDays]:
+    """For each school, its last RECENT school days and working days on or before
+    `today`, in two queries however many schools. School days fall back as
+    add_school_days does: a school whose terms have not been entered for two years
+    counts open weekdays, then plain weekdays."""
+    ids = set(school_ids)
+    first = today - GIVE_UP_AFTER - ONE_DAY * 7 * RECENT
+    terms: dict[int, list[tuple[date, date]]] = {pk: [] for pk in ids}
+    for pk, starts, ends in SchoolTerm.objects.filter(school_id__in=ids).values_list(
+        "school_id", "starts_on", "ends_on"
+    ):
+        terms[pk].append((starts, ends))
+    closures: dict[int, dict[date, str]] = {pk: {} for pk in ids}
+    for pk, day, kind in SchoolClosureDay.objects.filter(
+        school_id__in=ids, date__gte=first, date__lte=today
+    ).values_list("school_id", "date", "kind"):
+        closures[pk][day] = kind
+    found = {}
+    for pk in ids:
+        calendar = _Calendar(terms=tuple(terms[pk]), closures=closures[pk])
+        found[pk] = RecentDays(
+            school=_count_back(today, calendar.school_day_rules()),
+            working=_count_back(today, [calendar.is_working_day, _is_weekday]),
+        )
+    return found
+
+
+def _count_back(today: date, rules: Sequence[Rule]) -> tuple[date, ...]:
+    """The last RECENT days on or before `today` that the first rule finding them
+    all within GIVE_UP_AFTER counts (the last rule always does)."""
+    *strict, last = rules
+    for rule in strict:
+        days = _days_back(today, rule, today - GIVE_UP_AFTER)
+        if len(days) == RECENT:
+            return days
+    return _days_back(today, last, date.min)
+
+
+def _days_back(today: date, rule: Rule, earliest: date) -> tuple[date, ...]:
+    days = []
+    day = today
+    while len(days) < RECENT and day >= earliest:
+        if rule(day):
+            days.append(day)
+        day -= ONE_DAY
+    return tuple(days)

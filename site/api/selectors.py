@@ -2,7 +2,6 @@
 web page renders, so the API shows what the page shows and nothing more."""
 
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 
@@ -186,12 +185,16 @@ def concerns_of(user, *, limit, offset):
     ]
 
 
-def _counted(tasks, today):
-    return tasks.order_by().aggregate(
-        total=Count("pk"),
-        urgent=Count("pk", filter=Q(urgent=True)),
-        overdue=Count("pk", filter=Q(due_on__lt=today)),
+def _counted(tasks):
+    from workflows.selectors import overdue_filter
+
+    # (named apart from the fields the filters read: "urgent" is one)
+    counted = tasks.order_by().aggregate(
+        n_total=Count("pk"),
+        n_urgent=Count("pk", filter=Q(urgent=True)),
+        n_overdue=Count("pk", filter=overdue_filter(tasks)),
     )
+    return {name.removeprefix("n_"): value for name, value in counted.items()}
 
 
 def task_counts(user):
@@ -200,9 +203,8 @@ def task_counts(user):
     Team queue page refuses everyone else)."""
     from workflows.selectors import is_in_any_team, my_tasks, team_queue
 
-    today = timezone.localdate()
-    mine = _counted(my_tasks(user), today)
-    queue = _counted(team_queue(user), today) if is_in_any_team(user) else {}
+    mine = _counted(my_tasks(user))
+    queue = _counted(team_queue(user)) if is_in_any_team(user) else {}
     return {
         "my_tasks": mine["total"],
         "my_tasks_urgent": mine["urgent"],

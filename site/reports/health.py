@@ -6,16 +6,21 @@ each agency answers the referrals made to it, counted in the database.
 """
 
 from django.db.models import Count, F, Q
-from django.utils import timezone
 
 from records.models import Referral
 from workflows import status
+from workflows.clock import Clock
 
 
-def agency_responses(concerns, period, *, today=None):
+def agency_responses(concerns, period, *, now=None):
     """Per agency, the referrals made in the period: answered by the date due,
-    answered late, and still waiting past it. One query."""
-    today = today or timezone.localdate()
+    answered late, and still waiting past it ("overdue" as the clock sweep sees a
+    follow-up: from 08:00 on the next working day, workflows.clock). One query,
+    and three for the schools' calendars."""
+    schools = concerns.order_by().values_list("school_id", flat=True).distinct()
+    late = Clock(set(schools), now=now).passed_q(
+        "response_due", clock="working", school="concern__school_id"
+    )
     return list(
         Referral.objects.filter(
             concern__in=concerns.values("pk"),
@@ -27,9 +32,7 @@ def agency_responses(concerns, period, *, today=None):
             on_time=Count("pk", filter=Q(responded_on__lte=F("response_due"))),
             late=Count("pk", filter=Q(responded_on__gt=F("response_due"))),
             waiting=Count("pk", filter=Q(responded_on__isnull=True)),
-            overdue=Count(
-                "pk", filter=Q(responded_on__isnull=True, response_due__lt=today)
-            ),
+            overdue=Count("pk", filter=Q(responded_on__isnull=True) & late),
         )
         .order_by("name")
     )

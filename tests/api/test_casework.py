@@ -59,8 +59,10 @@ def test_a_dsl_sees_her_teams_queue_and_her_own_tasks(as_user, dsl, submit):
         concern=held, flow_task_type="HUMAN", status__in=["NEW", "ASSIGNED"]
     )
     task_claim(task=task, user=dsl)
+    # A week back is late at any hour of any day (the clock runs from 08:00 on
+    # working days: a day back is not yet late on a Saturday or at 07:00).
     CaseTask.objects.filter(owner=dsl).update(
-        due_on=timezone.localdate() - timedelta(days=1)
+        due_on=timezone.localdate() - timedelta(days=7)
     )
 
     assert counts(as_user, dsl) == {

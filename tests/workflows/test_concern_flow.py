@@ -201,7 +201,7 @@ def test_no_response_by_the_due_date_is_chased_then_escalated_to_the_head(
     services.task_claim(task=task, user=dsl)
     services.referral_save(task=task, user=dsl, contacted_on=TODAY(), method="phone")
     referral = concern.referrals.get()
-    day_after = referral.response_due + timedelta(days=1)
+    day_after = weekday_after(referral.response_due)  # the next working day
 
     first = services.clock_sweep(today=day_after)
     assert first["reminded"] >= 1 and first["chased"] == 1
@@ -211,9 +211,16 @@ def test_no_response_by_the_due_date_is_chased_then_escalated_to_the_head(
     assert Notification.objects.filter(user=dsl, kind="reminder").exists()
     assert not Notification.objects.filter(user=head, kind="escalation").exists()
 
-    # The next school day's sweep escalates to the head, once.
-    services.clock_sweep(today=weekday_after(day_after))
-    services.clock_sweep(today=weekday_after(day_after))
+    # The chase is due the next working day: the head is not told that day, but
+    # on the working day after it, once.
+    chase_due = weekday_after(day_after)
+    assert (
+        CaseTask.objects.get(action=chase, flow_task_type="HUMAN").due_on == chase_due
+    )
+    services.clock_sweep(today=chase_due)
+    assert not Notification.objects.filter(user=head, kind="escalation").exists()
+    services.clock_sweep(today=weekday_after(chase_due))
+    services.clock_sweep(today=weekday_after(chase_due))
     escalations = Notification.objects.filter(user=head, kind="escalation")
     assert escalations.count() == 1
     assert concern.reference in escalations.get().message
@@ -389,7 +396,7 @@ def test_a_referral_never_recorded_as_made_raises_a_task_to_make_it(submit, dsl)
     triage(concern, dsl)
     decide(concern, dsl, agencies=("police",))
     referral = concern.referrals.get()
-    services.clock_sweep(today=referral.response_due + timedelta(days=1))
+    services.clock_sweep(today=weekday_after(referral.response_due))
     assert referral.chases.get().description.startswith("Make the referral to Police")
 
 
@@ -521,7 +528,7 @@ def test_the_clock_goes_on_when_one_item_fails(submit, dsl, monkeypatch):
         return False
 
     monkeypatch.setattr(services, "_remind", flaky)
-    counts = services.clock_sweep(today=TODAY() + timedelta(days=1))
+    counts = services.clock_sweep(today=weekday_after(TODAY()))
     assert counts["failed"] == 1 and counts["reminded"] == 1
     assert set(calls) == {first.pk, second.pk}
     reminded = CaseTask.objects.filter(reminded_on__isnull=False)

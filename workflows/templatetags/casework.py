@@ -1,26 +1,55 @@
+from datetime import date
+from types import SimpleNamespace
+
 from django import template
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
+_CLOCK = "casework_clock"
 
-@register.simple_tag
-def due(due_on):
-    """A due date, marked when it is today or past: colour is not the only signal."""
-    if due_on is None:
-        return "—"
-    today = timezone.localdate()
-    text = date_format(due_on, "j M Y")
-    if due_on < today:
+
+def _text(due_on):
+    return date_format(due_on, "j M Y") if due_on else "—"
+
+
+@register.simple_tag(takes_context=True)
+def due(context, task, school=None, urgent=False, created=None, referral=None):  # noqa: PLR0913
+    """A task's due date, marked "Overdue" exactly when the clock sweep treats it as
+    late (workflows.clock: working days from 08:00, urgent tasks by the hour), and
+    "Today" when due today: colour is not the only signal. One clock per page
+    render, so a list reads each school's calendar once.
+
+    Given a date instead of a task (a transfer's deadline, a concern's current
+    step), the task's school, and whether it is urgent (with when it was raised)
+    or a referral's follow-up, are passed by name."""
+    from workflows.clock import Clock
+
+    if task is None or isinstance(task, date):
+        task = SimpleNamespace(
+            due_on=task,
+            school_id=school,
+            urgent=bool(urgent) and created is not None,
+            created=created,
+            referral_id=referral,
+            action_id=None,
+        )
+    due_on = task.due_on
+    clock = context.render_context.get(_CLOCK)
+    if clock is None:
+        clock = context.render_context[_CLOCK] = Clock(())
+    if clock.is_overdue(task):
         return format_html(
             '<span class="status-tag casework-tag--overdue">{}</span> {}',
             _("Overdue"),
-            text,
+            _text(due_on),
         )
-    if due_on == today:
+    if due_on is None:
+        return "—"
+    text = _text(due_on)
+    if due_on == clock.today:
         return format_html(
             '<span class="status-tag casework-tag--today">{}</span> {}',
             _("Today"),
