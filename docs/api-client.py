@@ -37,9 +37,24 @@ import uuid
 
 
 class ApiError(Exception):
+    """A refusal: Chronicle sends RFC 9457 problem details (application/problem+
+    json: title, status, detail, and errors by field). Something in between (a
+    proxy, a gateway) may send anything, so an unreadable body becomes a detail."""
+
     def __init__(self, status, body):
         super().__init__(f"{status}: {body.get('detail', body)}")
         self.status, self.body = status, body
+
+    @classmethod
+    def from_response(cls, error):
+        try:
+            body = json.load(error)
+        except ValueError:
+            body = {"detail": f"{error.code} {error.reason} (not from Chronicle?)"}
+        if error.headers.get("Retry-After"):
+            wait = error.headers["Retry-After"]
+            body["detail"] = f"{body.get('detail', '')} Try again in {wait} seconds."
+        return cls(error.code, body)
 
 
 class Chronicle:
@@ -69,7 +84,7 @@ class Chronicle:
             with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
                 return response.status, json.load(response)
         except urllib.error.HTTPError as error:
-            raise ApiError(error.code, json.load(error)) from None
+            raise ApiError.from_response(error) from None
 
     def get(self, path, **query):
         return self.call("GET", path, query=query)[1]

@@ -9,7 +9,7 @@ from functools import wraps
 from auditlog.context import set_actor
 from django.core.cache import cache
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError, AuthorizationError
+from ninja.errors import AuthenticationError, AuthorizationError, Throttled
 from ninja.security import HttpBearer
 from ninja.throttling import BaseThrottle
 
@@ -17,7 +17,12 @@ from accounts.selectors import schools_where
 
 from .conf import api_setting
 from .models import Scope
-from .services import TokenRefused, token_authenticate
+from .services import (
+    TokenRefused,
+    token_authenticate,
+    token_prefix,
+    token_refusal_record,
+)
 
 
 class TokenAuth(HttpBearer):
@@ -26,9 +31,16 @@ class TokenAuth(HttpBearer):
         super().__init__()
 
     def authenticate(self, request, token):
+        prefix = token_prefix(token)
+        failures = FailedAuthentication(request, prefix)
+        wait = failures.wait()
+        if wait:
+            raise Throttled(wait=wait)
         try:
-            api_token = token_authenticate(raw=token, request=request)
+            api_token = token_authenticate(raw=token)
         except TokenRefused as refused:
+            if failures.count() == 1:  # the first in this window: logged, once
+                token_refusal_record(refused=refused, request=request)
             raise AuthenticationError(message=refused.reason) from None
         if self.scope and not api_token.has_scope(self.scope):
             raise AuthorizationError(
@@ -56,34 +68,72 @@ def acting_as_token_user(view):
     return wrapper
 
 
+def _rate(setting):
+    count, period = api_setting(setting).split("/")
+    return int(count), PERIODS[period]
+
+
+PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600}
+PERIODS.update(d=86400, day=86400)
+
+
+def _count(key, period):
+    """Add one to a fixed window's counter in the cache; add + incr are atomic on
+    the shared caches (Redis, Memcached) a deployment of several servers uses."""
+    cache.add(key, 0, timeout=period + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=period + 1)
+        return 1
+
+
 class TokenRateThrottle(BaseThrottle):
     """A fixed window per token (CHRONICLE_API_RATE, e.g. "120/min"), counted in
-    the cache with add + incr, which are atomic on the shared caches (Redis,
-    Memcached) a deployment of several servers uses."""
+    the cache."""
 
     timer = staticmethod(time.time)
-    PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600}
-    PERIODS.update(d=86400, day=86400)
-
-    def _rate(self):
-        count, period = api_setting("CHRONICLE_API_RATE").split("/")
-        return int(count), self.PERIODS[period]
 
     def allow_request(self, request):
         token = getattr(request, "auth", None)
         if token is None:
             return True
-        count, period = self._rate()
+        count, period = _rate("CHRONICLE_API_RATE")
         window = int(self.timer() // period)
-        key = f"api-rate:{token.prefix}:{window}"
-        cache.add(key, 0, timeout=period + 1)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=period + 1)
-            used = 1
-        return used <= count
+        return _count(f"api-rate:{token.prefix}:{window}", period) <= count
 
     def wait(self):
-        _count, period = self._rate()
+        _limit, period = _rate("CHRONICLE_API_RATE")
         return period - (self.timer() % period)
+
+
+class FailedAuthentication:
+    """Refused tokens, counted per token prefix and per client address in fixed
+    windows (CHRONICLE_API_FAILED_AUTH_RATE, e.g. "10/min") in the shared cache.
+    Past the limit, tokens with that prefix, and any token from that address, get
+    429 until the window ends, before anything is looked up: a client retrying a
+    revoked token, or someone guessing, costs one cache read a call.
+
+    The address is REMOTE_ADDR, as the audit log records it (set by the WSGI
+    server, or by the trusted proxy's middleware)."""
+
+    timer = staticmethod(time.time)
+
+    def __init__(self, request, prefix):
+        self.limit, self.period = _rate("CHRONICLE_API_FAILED_AUTH_RATE")
+        now = self.timer()
+        self.retry_in = self.period - (now % self.period)
+        window = int(now // self.period)
+        address = request.META.get("REMOTE_ADDR") or "unknown"
+        self.keys = [f"api-auth-failed:address:{address}:{window}"]
+        if prefix is not None:
+            self.keys.append(f"api-auth-failed:prefix:{prefix}:{window}")
+
+    def wait(self):
+        """Seconds until the window ends, if a limit is reached; else None."""
+        counts = cache.get_many(self.keys).values()
+        return self.retry_in if any(n >= self.limit for n in counts) else None
+
+    def count(self):
+        """Count one more refusal; returns the prefix's (or the address's) count."""
+        return [_count(key, self.period) for key in self.keys][-1]

@@ -5,23 +5,36 @@ writes. The OpenAPI document is generated from these functions and api.schemas a
 served at /api/v1/openapi.json; docs/api.md explains it for people.
 """
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, NinjaAPI, Path, Query, Router, Status, UploadedFile
-from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestInvalid
 from pydantic import ValidationError as PayloadInvalid
 
 from forms.models import ConcernFormPage
 
-from . import schemas, selectors, services
+from . import problems, schemas, selectors, services
 from .auth import TokenAuth, TokenRateThrottle, acting_as_token_user
 from .models import Scope
 
-ERRORS = dict.fromkeys((400, 401, 403, 404, 413, 422, 429), schemas.Error)
+ERRORS = dict.fromkeys((400, 401, 403, 404, 413, 422, 429), schemas.Problem)
+SUBMIT_ERRORS = {**ERRORS, 409: schemas.Problem}
 
-api = NinjaAPI(
+
+class ChronicleApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        """Errors are documented as what they are: application/problem+json."""
+        document = super().get_openapi_schema(**kwargs)
+        for path in document["paths"].values():
+            for operation in path.values():
+                for status, response in operation["responses"].items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[problems.CONTENT_TYPE] = content.pop("application/json")
+        return document
+
+
+api = ChronicleApi(
     title="Chronicle API",
     version="1",
     description=(
@@ -35,6 +48,7 @@ api = NinjaAPI(
     throttle=[TokenRateThrottle()],
 )
 api.add_decorator(acting_as_token_user)
+problems.install(api)
 
 reporting = Router(auth=TokenAuth(Scope.SUBMIT), tags=["Reporting concerns"])
 casework = Router(auth=TokenAuth(Scope.TASKS), tags=["Casework"])
@@ -45,58 +59,6 @@ PAYLOAD = Form(
 )
 ATTACHMENTS = File(None, description="Files, checked as the web form checks them.")
 FormId = Path(..., ge=1, le=schemas.MAX_ID, description="A form id from /forms.")
-
-
-# -- errors: always {"detail": "...", "errors": {field: [messages]}} ---------------
-
-
-def _error(request, status, detail, errors=None):
-    return api.create_response(
-        request, {"detail": detail, "errors": errors or {}}, status=status
-    )
-
-
-@api.exception_handler(HttpError)
-def http_error(request, exc):
-    return _error(request, exc.status_code, str(exc))
-
-
-@api.exception_handler(Http404)
-def not_found(request, exc):
-    return _error(request, 404, _("Not found."))
-
-
-@api.exception_handler(RequestDataTooBig)
-def too_big(request, exc):
-    return _error(request, 413, _("The request is too large."))
-
-
-@api.exception_handler(PermissionDenied)
-def forbidden(request, exc):
-    return _error(request, 403, str(exc) or _("You may not do this."))
-
-
-def _location(loc):
-    # ("body", "payload", "pupils", 0, "role") -> "pupils.0.role"
-    parts = [str(part) for part in loc[1:]]
-    if loc and loc[0] == "body" and parts:
-        parts = parts[1:]
-    return ".".join(parts) or "__all__"
-
-
-@api.exception_handler(RequestInvalid)
-def request_invalid(request, exc):
-    errors = {}
-    for error in exc.errors:
-        errors.setdefault(_location(error.get("loc", ())), []).append(error["msg"])
-    return _error(request, 422, _("The request is not valid."), errors)
-
-
-@api.exception_handler(services.SubmissionRefused)
-def submission_refused(request, exc):
-    return _error(
-        request, 422, _("The concern was not saved: see each field."), exc.errors
-    )
 
 
 # -- the token itself ----------------------------------------------------------------
@@ -149,13 +111,15 @@ def form_detail(request, form_id: int = FormId):
 @reporting.post(
     "/forms/{form_id}/concerns",
     operation_id="concern_submit",
-    response={201: schemas.ConcernOut, 200: schemas.ConcernOut, **ERRORS},
+    response={201: schemas.ConcernOut, 200: schemas.ConcernOut, **SUBMIT_ERRORS},
 )
 def concern_submit(request, payload: schemas.ConcernIn, form_id: int = FormId):
     """Submit a concern on this form: 201 when saved, 200 with the same record
-    when this submission_key was already sent (a retry). A refusal is 422 with
-    each field's messages, and nothing is stored. A form retired since the client
-    fetched it still accepts the report, as the web page does."""
+    when this submission_key was already sent with the same content (a retry),
+    409 when it was sent with other content. A refusal is 422 with each field's
+    messages (a field the schema doesn't know included), and nothing is stored.
+    A form retired since the client fetched it still accepts the report, as the
+    web page does."""
     page = ConcernFormPage.objects.filter(pk=form_id).first()
     if page is None:
         raise Http404
@@ -168,7 +132,7 @@ def concern_submit(request, payload: schemas.ConcernIn, form_id: int = FormId):
 @reporting.post(
     "/forms/{form_id}/concerns/with-files",
     operation_id="concern_submit_with_files",
-    response={201: schemas.ConcernOut, 200: schemas.ConcernOut, **ERRORS},
+    response={201: schemas.ConcernOut, 200: schemas.ConcernOut, **SUBMIT_ERRORS},
 )
 def concern_submit_with_files(
     request,
@@ -179,6 +143,14 @@ def concern_submit_with_files(
     """The same submission as multipart/form-data, with files (photos of notes, a
     scanned paper form): a `payload` part holding the JSON, and up to five
     `attachments` parts. Same answers, same idempotency, same refusals."""
+    unknown = (set(request.POST) - {"payload"}) | (set(request.FILES) - {"attachments"})
+    if unknown:  # a misspelt "attachment" part must not drop the files unheard
+        raise RequestInvalid(
+            [
+                {"loc": ("form", name), "msg": "", "type": "extra_forbidden"}
+                for name in sorted(unknown)
+            ]
+        )
     page = ConcernFormPage.objects.filter(pk=form_id).first()
     if page is None:
         raise Http404
@@ -222,9 +194,10 @@ def pupils(request, q: str = Query("", max_length=200, description="Name or UPN"
     """Pupils on roll at the user's schools matching a name (at least two
     characters) or a whole UPN; ten at most; identity only."""
     if "\x00" in q:
-        return _error(
-            request, 422, _("The request is not valid."), {"q": [_("Invalid text.")]}
+        return problems.problem(
+            422, _("The request is not valid."), {"q": [_("Invalid text.")]}
         )
+    services.api_read_record(token=request.auth, request=request)
     return {"results": selectors.pupils_matching(request.user, q)}
 
 

@@ -82,3 +82,25 @@ class ApiToken(models.Model):
 
     def get_scopes_display(self):
         return [Scope(scope).label for scope in self.scopes if scope in Scope.values]
+
+
+class SubmittedConcern(models.Model):
+    """What a concern sent through the API contained, as a hash
+    (api.services.submission_fingerprint), so that its submission key sent again
+    with other content is refused (409) instead of being answered with this record
+    as if the new report had been saved. No case content is kept here."""
+
+    concern = models.OneToOneField(
+        "records.Concern",
+        verbose_name=_("concern"),
+        on_delete=models.CASCADE,
+        related_name="api_submission",
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("concern sent through the API")
+        verbose_name_plural = _("concerns sent through the API")
+
+    def __str__(self):
+        return str(self.concern_id)

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from records.models import InvolvementRole
 
@@ -15,13 +16,24 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Answer = str | int | float | bool | list[str] | None
 
 
-class Error(Schema):
-    """Every refusal: a sentence, and the messages for each field at fault.
+class Problem(Schema):
+    """Every error, as RFC 9457 problem details (application/problem+json): the
+    status and its title, a sentence, and the messages for each field at fault.
     `errors` keys are field names ("location", "pupils.0.role", "answers.<name>");
     "__all__" holds what concerns the submission as a whole."""
 
-    detail: str
+    type: str = Field("about:blank", description="What kind of problem it is.")
+    title: str = Field(description="The HTTP status's name.")
+    status: int
+    detail: str = Field(description="What happened, for a person to read.")
     errors: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class StrictInput(Schema):
+    """A request body: a field it does not know is refused (422, naming it), never
+    dropped: a misspelt `action_taken` must not lose what was written in it."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class School(Schema):
@@ -108,12 +120,12 @@ class PupilResults(Schema):
     results: list[PupilOut]
 
 
-class InvolvementIn(Schema):
+class InvolvementIn(StrictInput):
     pupil: Id = Field(description="A pupil id from /pupils.")
     role: Role
 
 
-class ConcernIn(Schema):
+class ConcernIn(StrictInput):
     """A concern, as the web form would post it. `submission_key` is made by the
     client once per report (a UUID): sending it again returns the same record."""
 

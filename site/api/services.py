@@ -8,6 +8,8 @@ submission key): the API accepts exactly what the page accepts.
 
 import hashlib
 import hmac
+import json
+import re
 import secrets
 from datetime import timedelta
 
@@ -24,18 +26,19 @@ from forms.services import concern_submit_from_form
 from records.models import Concern
 
 from .conf import api_setting
-from .models import ApiToken
+from .models import ApiToken, SubmittedConcern
 
 TOKEN_START = "chr_"  # noqa: S105 (a marker, not a secret)
 PREFIX_LENGTH = 12
 
 
 class TokenRefused(Exception):
-    """The presented token opens nothing; `reason` is safe to tell its holder."""
+    """The presented token opens nothing; `reason` is safe to tell its holder.
+    `token` and `code` (wrong_secret, revoked, …) when its prefix is a real token's."""
 
-    def __init__(self, reason):
+    def __init__(self, reason, *, token=None, code=""):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.token, self.code = reason, token, code
 
 
 class SubmissionRefused(Exception):
@@ -45,6 +48,15 @@ class SubmissionRefused(Exception):
     def __init__(self, errors):
         super().__init__(errors)
         self.errors = errors
+
+
+class SubmissionConflict(Exception):
+    """The submission key was already used by this user for a different concern:
+    a retry must send the same report. Nothing was stored."""
+
+    def __init__(self, detail):
+        super().__init__(detail)
+        self.detail = detail
 
 
 def _hash(raw):
@@ -84,35 +96,51 @@ def token_revoke(*, token):
     return token
 
 
-def _find(raw):
-    if not raw.startswith(TOKEN_START):
-        return None
-    prefix = raw[len(TOKEN_START) : len(TOKEN_START) + PREFIX_LENGTH]
-    if len(prefix) != PREFIX_LENGTH:
-        return None
-    return ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+PREFIX_PATTERN = re.compile(rf"{TOKEN_START}([0-9a-f]{{{PREFIX_LENGTH}}})_")
 
 
-def token_authenticate(*, raw, request):
-    """The usable token `raw` names, its use recorded (last used, and an ACCESS
-    entry on its user naming the call); TokenRefused otherwise. A refused token
-    whose prefix is known is logged against its user too, with no actor: whoever
-    presented it has not shown they are that user."""
-    token = _find(raw or "")
+def token_prefix(raw):
+    """The prefix a presented token claims ("3f9a1c0b2d4e"), or None when it is not
+    shaped like one of ours: nothing else of it reaches the database or a log."""
+    match = PREFIX_PATTERN.match(raw or "")
+    return match[1] if match else None
+
+
+def token_authenticate(*, raw):
+    """The usable token `raw` names, its last use kept to the minute; TokenRefused
+    otherwise, carrying the token when its prefix is known (token_refusal_record).
+
+    A call is not written to the audit log here: the endpoints that read or write
+    a child's record do that (api_read_record; a concern's creation is logged by
+    the audit log itself). Every call goes to the request log (api.middleware)."""
+    prefix = token_prefix(raw)
+    token = None
+    if prefix is not None:
+        token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
     if token is None:
         raise TokenRefused(_("Invalid or missing API token."))
     code, reason = _refusal(token, raw)
     if code:
-        security_event(
-            user=token.user,
-            event="api_token_refused",
-            token=token.prefix,
-            reason=code,
-            path=request.path,
-        )
-        raise TokenRefused(reason)
-    _record_use(token, request)
+        raise TokenRefused(reason, token=token, code=code)
+    _record_use(token)
     return token
+
+
+def token_refusal_record(*, refused: TokenRefused, request) -> None:
+    """Log a refused token on its owner, with no actor: whoever presented it has
+    not shown they are that user. api.auth calls this for the first refusal of a
+    prefix in each throttle window, not for every one (a client retrying a revoked
+    token all night must not fill the log); an unknown token has no one to be
+    logged against."""
+    if refused.token is None:
+        return
+    security_event(
+        user=refused.token.user,
+        event="api_token_refused",
+        token=refused.token.prefix,
+        reason=refused.code,
+        path=request.path,
+    )
 
 
 def _refusal(token, raw):
@@ -131,12 +159,18 @@ def _refusal(token, raw):
     return "", ""
 
 
-def _record_use(token, request):
+def _record_use(token):
     now = timezone.now()
     stale = now - timedelta(seconds=api_setting("CHRONICLE_API_LAST_USED_RESOLUTION"))
     if token.last_used_at is None or token.last_used_at < stale:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def api_read_record(*, token: ApiToken, request) -> None:
+    """An ACCESS entry on the token's user for a call that reads children's
+    records (the pupil look-up): the method and path, never the query string, so
+    what was searched for is not copied into the log."""
     security_event(
         user=token.user,
         actor=token.user,
@@ -212,9 +246,39 @@ def _service_errors(error, form):
     }
 
 
+def submission_fingerprint(*, page, payload) -> str:
+    """What a retry must repeat: the form and the JSON (schemas.ConcernIn, defaults
+    filled in, so an omitted field and its default are the same). Files are not
+    part of it: a retry may name them differently (the first set is kept)."""
+    content = {"form": page.pk, "payload": payload.model_dump(mode="json")}
+    return _hash(json.dumps(content, sort_keys=True, separators=(",", ":")))
+
+
+def _check_repeat(*, key, user, fingerprint):
+    """A key this user already sent must come with the same content (a retry);
+    other content under an old key is refused, never answered with the old record
+    as if it had been saved."""
+    sent = SubmittedConcern.objects.filter(
+        concern__submission_key=key, concern__recorded_by=user
+    ).first()
+    if sent is not None and sent.fingerprint != fingerprint:
+        raise SubmissionConflict(
+            _(
+                "This submission key was already used for a different concern "
+                "(%(reference)s). Make a new key for a new report; a retry must "
+                "send exactly the same content."
+            )
+            % {"reference": sent.concern.reference}
+        )
+
+
+@transaction.atomic
 def concern_submit_from_api(*, page, user, payload, files=None):
     """Validate `payload` (schemas.ConcernIn) with the page's own form and save it.
-    Returns (concern, created); raises SubmissionRefused, having stored nothing."""
+    Returns (concern, created); raises SubmissionRefused or SubmissionConflict,
+    having stored nothing."""
+    fingerprint = submission_fingerprint(page=page, payload=payload)
+    _check_repeat(key=payload.submission_key, user=user, fingerprint=fingerprint)
     questions = {field.clean_name for field in page.get_form_fields()}
     data, errors = _form_data(payload, questions)
     form = page.get_form(data, MultiValueDict(files or {}), page=page, user=user)
@@ -231,6 +295,13 @@ def concern_submit_from_api(*, page, user, payload, files=None):
         concern = _submit(page=page, form=form)
     except ValidationError as error:
         raise SubmissionRefused(_service_errors(error, form)) from error
+    # A key first sent from the web, or before keys were fingerprinted, takes the
+    # content of its first API submission; two different reports sent at once
+    # under one key meet here, and the second is refused.
+    SubmittedConcern.objects.get_or_create(
+        concern=concern, defaults={"fingerprint": fingerprint}
+    )
+    _check_repeat(key=key, user=user, fingerprint=fingerprint)
     return concern, not repeat
 
 

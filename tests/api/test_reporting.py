@@ -134,7 +134,7 @@ def test_a_schools_own_terms_are_offered_only_at_that_school(
 def test_a_form_that_does_not_exist_is_a_json_404(as_user, staff):
     response = as_user(staff).get("/forms/999999")
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found.", "errors": {}}
+    assert {"detail": "Not found.", "errors": {}}.items() <= response.json().items()
 
 
 # -- pupil look-up --------------------------------------------------------------------
@@ -366,7 +366,9 @@ def test_malformed_json_is_a_json_error(api_client, make_token, staff, form_page
         headers={"Authorization": f"Bearer {make_token(staff)}"},
     )
     assert response.status_code == 400
-    assert response.json() == {"detail": "Cannot parse request body", "errors": {}}
+    assert {"detail": "Cannot parse request body", "errors": {}}.items() <= (
+        response.json().items()
+    )
     assert nothing_stored()
 
 

@@ -152,16 +152,15 @@ def test_every_token_can_say_what_it_is(api_client, staff, school, make_token):
 # -- use is recorded -------------------------------------------------------------------
 
 
-def test_every_call_is_in_the_audit_log_and_the_last_use_is_kept(
+def test_calls_that_read_pupils_are_in_the_audit_log_and_the_last_use_is_kept(
     api_client, staff, make_token
 ):
     client = api_client(make_token(staff))
-    client.get("/forms")
+    client.get("/forms")  # no child's record: the request log only
     client.get("/pupils", {"q": "Smith"})
 
     calls = events(staff, "api_request").order_by("pk")
     assert [c.additional_data["path"] for c in calls] == [
-        "/api/v1/forms",
         "/api/v1/pupils",  # what was searched for is not kept in the log
     ]
     assert {c.actor_id for c in calls} == {staff.pk}
@@ -199,7 +198,9 @@ def test_too_many_calls_get_429_until_the_window_passes(
 
     assert codes == [200, 200, 200, 429]
     refused = busy.get("/token")
-    assert refused.json() == {"detail": "Too many requests.", "errors": {}}
+    assert {"detail": "Too many requests.", "errors": {}}.items() <= (
+        refused.json().items()
+    )
     assert refused["Retry-After"] == "60"
     assert other.get("/token").status_code == 200
     monkeypatch.setattr(TokenRateThrottle, "timer", staticmethod(lambda: 6060.0))
