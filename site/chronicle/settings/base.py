@@ -67,6 +67,8 @@ MIDDLEWARE = [
     # First: the request id (chronicle.logs) is on every log line a request writes.
     "chronicle.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/: NUL refused, unknown paths and every error as JSON problems.
+    "api.middleware.ApiMiddleware",
     "accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
