@@ -71,6 +71,17 @@ def _signals_kept():
             signal.signal(sig, handler)
 
 
+@pytest.fixture(autouse=True)
+def connection_kept(monkeypatch):
+    """The worker drops its database connection between tasks when the connection
+    is not in autocommit mode (close_old_connections), as it would be in a real
+    process; here the test's data lives in the test's own transaction, which that
+    would end. Everything else the worker does is as in production."""
+    import django_tasks_db.management.commands.db_worker as db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
 def run_worker():
     """The real worker command, until nothing is ready to run."""
     with _signals_kept():
