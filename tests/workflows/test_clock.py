@@ -345,7 +345,7 @@ def test_a_chase_action_is_late_on_working_days_like_its_referral(
     calendar, submit, clock, dsl
 ):
     """A chase raised on the Monday of half term is due on Tuesday, a working day
-    though not a school day, and late on Wednesday."""
+    though not a school day, and late at 08:00 on Wednesday."""
     task = referral_made(submit, clock, dsl, date(2026, 10, 22))
     sweep(clock(at(date(2026, 10, 26), 9)))
     chase_task = CaseTask.objects.get(
@@ -353,6 +353,7 @@ def test_a_chase_action_is_late_on_working_days_like_its_referral(
     )
     assert chase_task.due_on == date(2026, 10, 27)
     assert not shown_overdue(chase_task, at(date(2026, 10, 27), 12))
+    assert not shown_overdue(chase_task, at(date(2026, 10, 28), 7, 30))
     assert shown_overdue(chase_task, at(date(2026, 10, 28), 8))
     sweep(clock(at(date(2026, 10, 28), 8)))
     assert reminded(chase_task)
