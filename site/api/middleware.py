@@ -1,8 +1,10 @@
 """What every request under /api/ goes through, whichever view (or none) answers it.
 
 - Refused at once when its path (400) or a query parameter (422, naming it)
-  holds a NUL character: PostgreSQL can neither store nor search one, and nothing
-  behind the API needs one.
+  holds a NUL or another control character: PostgreSQL can neither store nor
+  search a NUL, and nothing behind the API needs any of them (api.schemas refuses
+  them in request bodies). chronicle.middleware, which strips them from the
+  site's pages, leaves /api/ to this.
 - A path that is no API operation is a problem 404 here, not a page of Wagtail's
   tree (which serves every other path of the site) or Django's HTML.
 - Any error that reaches this point without being a problem already (a method not
@@ -17,22 +19,26 @@ Place it right after SecurityMiddleware, so that nothing else sees such a path
 first and its responses still get the security headers.
 """
 
+import re
+
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .problems import is_problem, problem
+from .schemas import CONTROL_CHARACTERS
 
 PREFIX = "/api/"
+IN_PATH = re.compile(r"[\x00-\x1f\x7f]")
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
-def _nul_in_query(request):
-    """{parameter: [message]} for each query parameter holding a NUL."""
+def _control_characters_in_query(request):
+    """{parameter: [message]} for each query parameter holding a control character."""
     return {
-        name: [_("Remove the NUL character.")]
+        name: [_("Remove the control character (such as NUL): it can't be stored.")]
         for name, values in request.GET.lists()
-        if "\x00" in name or any("\x00" in value for value in values)
+        if any(CONTROL_CHARACTERS.search(text) for text in (name, *values))
     }
 
 
@@ -70,9 +76,11 @@ class ApiMiddleware:
     def __call__(self, request):
         if not request.path_info.startswith(PREFIX):
             return self.get_response(request)
-        if "\x00" in request.path_info:
-            response = problem(400, _("The path holds a NUL character: remove it."))
-        elif query_errors := _nul_in_query(request):
+        if IN_PATH.search(request.path_info):
+            response = problem(
+                400, _("The path holds a control character (such as NUL).")
+            )
+        elif query_errors := _control_characters_in_query(request):
             response = problem(422, _("The request is not valid."), query_errors)
         elif _route(request) is None:
             response = problem(404, _("There is no such API path."))

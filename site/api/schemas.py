@@ -1,19 +1,42 @@
 """The API's request and response bodies. Their JSON Schemas are the OpenAPI
 document's components: change a field here and the published contract changes."""
 
+import re
 from datetime import date, datetime, time
 from typing import Annotated, Literal
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
+from pydantic_core import PydanticCustomError
 
 from records.models import InvolvementRole
+
+# NUL and the other C0 control characters but tab, line feed and carriage return:
+# PostgreSQL can't store a NUL, an XLSX or PDF export can't hold the others, and
+# nobody types them. The web strips them (chronicle.middleware); the API refuses
+# them, naming the field, so a client learns its text is being mangled.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(value):
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and CONTROL_CHARACTERS.search(text) for text in texts):
+        raise PydanticCustomError(
+            "control_character",
+            str(_("Remove the control character (such as NUL): it can't be stored.")),
+        )
+    return value
+
 
 Role = Literal[tuple(InvolvementRole.values)]
 MAX_ID = 2**63 - 1  # no row has a larger id: refuse it, don't send it to the database
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Answer = str | int | float | bool | list[str] | None
+Text = Annotated[str, AfterValidator(_printable)]
+Answer = Annotated[
+    str | int | float | bool | list[str] | None, AfterValidator(_printable)
+]
 
 
 class Problem(Schema):
@@ -134,15 +157,15 @@ class ConcernIn(StrictInput):
     occurred_on: date
     occurred_at: time | None = None
     location: Id
-    location_detail: str = Field("", max_length=255)
-    what_happened: str
-    child_voice: str = ""
-    child_voice_not_known: str = ""
+    location_detail: Text = Field("", max_length=255)
+    what_happened: Text
+    child_voice: Text = ""
+    child_voice_not_known: Text = ""
     primary_category: Id
     tags: list[Id] = Field(default_factory=list, max_length=100)
     immediate_risk: bool
-    actions_taken: str = ""
-    reported_by_name: str = Field(
+    actions_taken: Text = ""
+    reported_by_name: Text = Field(
         "",
         max_length=200,
         description="DSLs only: who made a paper report recorded on their behalf.",

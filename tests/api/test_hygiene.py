@@ -334,6 +334,22 @@ def test_nul_in_the_path_or_query_is_a_problem(staff, make_token):
     assert LogEntry.objects.count() == before
 
 
+def test_other_control_characters_are_refused_too_but_not_tabs_and_new_lines(
+    as_user, staff, form_page, answers
+):
+    client = as_user(staff)
+    assert_problem(Client().get("/api/v1/forms%0A", headers=client.headers), 400)
+    assert "q" in assert_problem(client.get("/pupils", {"q": "Av\x1ba"}), 422)["errors"]
+    bell = payload(answers, child_voice="'Go away'\x07")
+    refused = assert_problem(client.post(submit_url(form_page), bell), 422)
+    assert "child_voice" in refused["errors"]
+    assert nothing_stored()
+
+    lines = payload(answers, what_happened="At break:\n\tpushed over.\r\nCried.")
+    assert client.post(submit_url(form_page), lines).status_code == 201
+    assert Concern.objects.get().what_happened == "At break:\n\tpushed over.\r\nCried."
+
+
 def test_nul_in_a_token_is_refused_not_looked_up(staff, make_token):
     secret = make_token(staff)
     for presented in (secret + "\x00", "chr_\x00" + secret[4:], secret[:10] + "\x00"):
