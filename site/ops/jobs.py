@@ -5,8 +5,10 @@ the scheduler logs."""
 from datetime import timedelta
 
 from django.conf import settings
-from django.urls import get_resolver
+from django.db.models import Count
+from django.urls import get_resolver, reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .retries import stalled_tasks_recover
 
@@ -52,6 +54,57 @@ def audit_checkpoint() -> dict:
 
     checkpoint, _path = write(model=ChainedLogEntry)
     return {"last_id": checkpoint.last_id, "count": checkpoint.count}
+
+
+def retention_reviews(*, today=None) -> dict:
+    """Tell each school's DSLs when files of children who have left reach their
+    retention review (the 25th birthday, records.retention): the files are on
+    *Retention review* already, but nobody looks there unprompted. Each file is
+    counted once: those whose review date came since the job last succeeded
+    (today's alone, the first time). The notification names no child, only how
+    many files and the school."""
+    from accounts.models import Role, School, User
+    from records.models import Pupil
+    from records.retention import _born_on_or_before
+    from workflows.models import Notification
+    from workflows.services import notify
+
+    from .models import ScheduledRun
+
+    today = today or timezone.localdate()
+    last = (
+        ScheduledRun.objects.filter(job="retention_reviews")
+        .values_list("succeeded_at", flat=True)
+        .first()
+    )
+    since = timezone.localdate(last) if last else today - timedelta(days=1)
+    reached = Pupil.objects.filter(
+        date_left__isnull=False,
+        date_of_birth__gt=_born_on_or_before(since),
+        date_of_birth__lte=_born_on_or_before(today),
+    )
+    counts = dict(
+        reached.values_list("school").annotate(n=Count("pk")).values_list("school", "n")
+    )
+    url = reverse("retention_queue")
+    for school in School.objects.filter(pk__in=counts):
+        dsls = User.objects.filter(
+            is_active=True, memberships__school=school, memberships__role=Role.DSL
+        ).distinct()
+        notify(
+            users=dsls,
+            kind=Notification.Kind.REMINDER,
+            message=ngettext(
+                "%(count)d file at %(school)s has reached its retention review "
+                "date: review it on Retention review.",
+                "%(count)d files at %(school)s have reached their retention review "
+                "date: review them on Retention review.",
+                counts[school.pk],
+            )
+            % {"count": counts[school.pk], "school": school},
+            url=url,
+        )
+    return {"files": sum(counts.values()), "schools": len(counts)}
 
 
 def stalled_tasks() -> dict:

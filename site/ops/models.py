@@ -12,6 +12,9 @@ class ScheduledRun(models.Model):
     started_at = models.DateTimeField(_("last started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
     succeeded = models.BooleanField(_("succeeded"), null=True)
+    # When the last run that succeeded started: a job that acts on what happened
+    # since it last ran (ops.jobs.retention_reviews) starts from here.
+    succeeded_at = models.DateTimeField(_("last succeeded"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=200, blank=True)
     runs = models.PositiveIntegerField(_("runs"), default=0)
 

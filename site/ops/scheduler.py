@@ -82,6 +82,13 @@ JOBS = (
         _("daily"),
     ),
     Job(
+        "retention_reviews",
+        timedelta(days=1),
+        jobs.retention_reviews,
+        _("Telling DSLs of files that reached their retention review"),
+        _("daily"),
+    ),
+    Job(
         "draft_expiry",
         timedelta(days=1),
         jobs.draft_expiry,
@@ -157,7 +164,7 @@ def _run(job: Job, started: datetime) -> None:
         outcome = {"succeeded": False, "error": type(error).__name__[:200]}
     else:
         logger.info("Scheduled job %s: %s", job.name, summary)
-        outcome = {"succeeded": True, "error": ""}
+        outcome = {"succeeded": True, "error": "", "succeeded_at": started}
     ScheduledRun.objects.filter(job=job.name, started_at=started).update(
         finished_at=timezone.now(), **outcome
     )

@@ -108,7 +108,13 @@ def test_run_scheduler_once_runs_the_clock_and_expires_old_drafts(
     told = reminders.count()
     assert list(ConcernDraft.objects.all()) == [staff_draft]
     ran = {run.job: run.succeeded for run in ScheduledRun.objects.all()}
-    for job in ("clock", "stalled_tasks", "orphan_files", "draft_expiry"):
+    for job in (
+        "clock",
+        "stalled_tasks",
+        "orphan_files",
+        "retention_reviews",
+        "draft_expiry",
+    ):
         assert ran[job] is True, job
 
     call_command("run_scheduler", "--once")  # nothing is due a moment later
@@ -192,3 +198,47 @@ def test_a_job_under_way_elsewhere_is_not_started_again():
     assert calls == []
     assert run_due(now=NOW + timedelta(minutes=10), jobs_to_run=(job,)) == ["clock"]
     assert calls == [1]
+
+
+def test_dsls_are_told_once_of_files_reaching_their_retention_review(
+    school, dsl, staff
+):
+    from ops import jobs
+
+    from ..factories import PupilFactory
+
+    today = timezone.localdate()
+    tomorrow = today + timedelta(days=1)
+
+    def born_25_years_before(day):
+        return day.replace(year=day.year - 25)
+
+    left = today - timedelta(days=3000)
+    PupilFactory(
+        school=school, date_of_birth=born_25_years_before(today), date_left=left
+    )
+    # Still on roll, or not 25 until next month: not for review.
+    PupilFactory(school=school, date_of_birth=born_25_years_before(today))
+    PupilFactory(
+        school=school,
+        date_of_birth=born_25_years_before(today + timedelta(days=30)),
+        date_left=left,
+    )
+
+    assert jobs.retention_reviews(today=today) == {"files": 1, "schools": 1}
+
+    (told,) = Notification.objects.all()
+    assert told.user == dsl
+    assert told.url == "/admin/files/retention/"
+    assert told.message.startswith("1 file at ")
+    assert "Testchild" not in told.message  # no child is named
+
+    # The run succeeded today; tomorrow only the files reaching review tomorrow.
+    ScheduledRun.objects.create(
+        job="retention_reviews", started_at=NOW, succeeded_at=NOW, finished_at=NOW
+    )
+    PupilFactory(
+        school=school, date_of_birth=born_25_years_before(tomorrow), date_left=left
+    )
+    assert jobs.retention_reviews(today=tomorrow) == {"files": 1, "schools": 1}
+    assert Notification.objects.count() == 2
