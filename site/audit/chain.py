@@ -123,10 +123,13 @@ class ChainReport:
     unkeyed: int = 0
     problems: list = field(default_factory=list)
     problem_count: int = 0
-    # Filled for one entry id (a checkpoint's): entries up to it, and its hash.
-    upto_id: int | None = None
-    count_upto: int = 0
-    hash_at_upto: str | None = None
+    # For each marked entry id (the checkpoints'): how many entries have an id up to
+    # it, and its hash (None if it is missing).
+    marks: dict = field(default_factory=dict)
+
+    def upto(self, entry_id):
+        """(entries with an id up to entry_id, that entry's hash or None)."""
+        return self.marks[entry_id]
 
     def problem(self, text):
         self.problem_count += 1
@@ -161,10 +164,13 @@ def _check_key(entry, report, ring, state):
     state["newest_rank"] = rank if newest is None else min(rank, newest)
 
 
-def walk(model, *, upto_id=None, batch_size=2000, using=None):
-    """Walk the whole chain in id order and report every break."""
+def walk(model, *, marks=(), batch_size=2000, using=None):
+    """Walk the whole chain in id order and report every break, and what it holds up
+    to each id in `marks` (ChainReport.upto)."""
     ring = keyring()
-    report = ChainReport(upto_id=upto_id)
+    report = ChainReport()
+    pending = sorted(set(marks))
+    hashes = {}
     state = {"newest_rank": None}
     expected_prev = GENESIS
     entries = (
@@ -186,10 +192,13 @@ def walk(model, *, upto_id=None, batch_size=2000, using=None):
                 "re-hashed without the key)"
             )
         expected_prev = entry.entry_hash
+        while pending and pending[0] < entry.pk:
+            mark = pending.pop(0)
+            report.marks[mark] = (report.count, hashes.pop(mark, None))
+        if pending and pending[0] == entry.pk:
+            hashes[entry.pk] = entry.entry_hash
         report.count += 1
         report.last_id, report.last_hash = entry.pk, entry.entry_hash
-        if upto_id is not None and entry.pk <= upto_id:
-            report.count_upto += 1
-            if entry.pk == upto_id:
-                report.hash_at_upto = entry.entry_hash
+    for mark in pending:
+        report.marks[mark] = (report.count, hashes.pop(mark, None))
     return report

@@ -4,9 +4,10 @@ A checkpoint says "at this time the chain ended at entry #id with this hash, and
 this many entries", signed with the chain's HMAC key. It is written as a new,
 read-only file in AUDIT_CHECKPOINT_DIR — a folder on storage the database's
 administrators cannot write (docs/operations.md) — and optionally mailed to the DPO.
-`manage.py verify_audit_chain` compares the chain with the latest one: entries
-removed from the end of the log (which leave no break in the chain itself) and an
-entry whose hash changed are then named.
+`manage.py verify_audit_chain` compares the chain with every one: entries removed
+from the end of the log (which leave no break in the chain itself) and an entry whose
+hash changed are then named. A new checkpoint is refused while the log disagrees with
+the previous one, so a trimmed log is never signed as the truth.
 """
 
 import json
@@ -69,6 +70,7 @@ def _current_state(model, using):
 def write(*, model, using: str = DEFAULT_DB_ALIAS, now=None) -> tuple[Checkpoint, Path]:
     """Write a new signed checkpoint file (never overwriting one) and mail it to
     AUDIT_CHECKPOINT_EMAIL if set."""
+    check_previous(model, using)
     last_id, last_hash, count = _current_state(model, using)
     ring = chain.keyring()
     moment = (now or datetime.now(UTC)).astimezone(UTC)
@@ -116,10 +118,11 @@ def _read(path: Path) -> Checkpoint:
     )
 
 
-def latest(*, as_of: datetime | None = None):
-    """The newest checkpoint whose signature holds (written at or before `as_of` if
-    given: a backup is compared with what was checkpointed before it was made), and
-    the problems found on the way (unreadable or badly signed files)."""
+def valid(*, as_of: datetime | None = None):
+    """Every checkpoint whose signature holds, oldest first (only those written at or
+    before `as_of` if given: a backup is compared with what was checkpointed before
+    it was made), and the problems found on the way (unreadable or badly signed
+    files)."""
     folder = directory()
     problems = []
     found = []
@@ -142,32 +145,68 @@ def latest(*, as_of: datetime | None = None):
         if as_of is not None and checkpoint.when > as_of:
             continue
         found.append(checkpoint)
-    newest = max(found, key=lambda c: (c.when, c.last_id), default=None)
-    return newest, problems
+    found.sort(key=lambda c: (c.when, c.last_id))
+    return found, problems
+
+
+def against_all(found: list[Checkpoint], report) -> list[str]:
+    """The problems of the newest checkpoint the chain disagrees with, and how many
+    older ones disagree too (entries removed long ago are missing from every
+    checkpoint taken since they were written)."""
+    disagreeing = [c for c in found if compare(c, report)]
+    if not disagreeing:
+        return []
+    problems = compare(disagreeing[-1], report)
+    if len(disagreeing) > 1:
+        problems.append(f"{len(disagreeing) - 1} earlier checkpoints disagree too")
+    return problems
+
+
+class CheckpointRefused(Exception):
+    pass
+
+
+def check_previous(model, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Before signing a new checkpoint: the log must still hold what the previous one
+    saw, or the new one would sign a log already trimmed (two cheap queries)."""
+    found, _problems = valid()
+    if not found:
+        return
+    previous = found[-1]
+    entries = model.objects.using(using).filter(pk__lte=previous.last_id)
+    at = entries.filter(pk=previous.last_id).values_list("entry_hash", flat=True)
+    report = chain.ChainReport(marks={previous.last_id: (entries.count(), at.first())})
+    problems = compare(previous, report)
+    if problems:
+        raise CheckpointRefused(
+            "No new checkpoint: the audit log no longer holds what the last one "
+            "saw. " + "; ".join(problems)
+        )
 
 
 def compare(checkpoint: Checkpoint, report) -> list[str]:
-    """What the chain walk (chain.walk with upto_id=checkpoint.last_id) says against
-    the checkpoint."""
+    """What the chain walk (chain.walk marking checkpoint.last_id) says against the
+    checkpoint."""
     problems = []
-    missing = checkpoint.count - report.count_upto
+    count_upto, hash_at = report.upto(checkpoint.last_id)
+    missing = checkpoint.count - count_upto
     if missing > 0:
         problems.append(
             f"truncated: {missing} entries missing up to entry #{checkpoint.last_id} "
             f"(the {checkpoint.describe()} counted {checkpoint.count}, the database "
-            f"holds {report.count_upto})"
+            f"holds {count_upto})"
         )
     elif missing < 0:
         problems.append(
             f"{-missing} entries up to #{checkpoint.last_id} that the "
             f"{checkpoint.describe()} did not count (inserted afterwards)"
         )
-    if checkpoint.last_id and report.hash_at_upto is None:
+    if checkpoint.last_id and hash_at is None:
         problems.append(
             f"truncated: entry #{checkpoint.last_id}, the last one the "
             f"{checkpoint.describe()} saw, is missing"
         )
-    elif report.hash_at_upto not in (None, checkpoint.last_hash):
+    elif hash_at not in (None, checkpoint.last_hash):
         problems.append(
             f"entry #{checkpoint.last_id}: hash differs from the signed "
             f"{checkpoint.describe()} (re-hashed)"

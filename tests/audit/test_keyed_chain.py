@@ -82,6 +82,21 @@ def test_removed_newest_entries_and_a_rehashed_edit_are_both_named(populated, re
     assert "intact" not in out
 
 
+def test_a_trimmed_log_is_never_signed_by_a_later_checkpoint(populated, school):
+    call_command("audit_checkpoint")
+    PupilFactory(school=school)
+    call_command("audit_checkpoint")
+    db_guard.remove(connection)
+    newest = ChainedLogEntry.objects.order_by("-pk")[:5]
+    ChainedLogEntry.objects.filter(pk__in=[e.pk for e in newest]).delete()
+
+    with pytest.raises(CommandError, match="No new checkpoint: .* truncated: 5"):
+        call_command("audit_checkpoint")
+    error = verify()[1]
+    assert "truncated: 5 entries missing" in error
+    assert "1 earlier checkpoints disagree too" in error
+
+
 def test_an_edit_rehashed_as_unkeyed_entries_is_named(populated):
     db_guard.remove(connection)
     victim = populated[10]

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from audit import checkpoints
 from audit.models import ChainedLogEntry
@@ -12,5 +12,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        checkpoint, path = checkpoints.write(model=ChainedLogEntry)
+        try:
+            checkpoint, path = checkpoints.write(model=ChainedLogEntry)
+        except checkpoints.CheckpointRefused as refused:
+            raise CommandError(str(refused)) from None
         self.stdout.write(f"Wrote {path}: {checkpoint.describe()}.")

@@ -14,7 +14,7 @@ def _moment(text):
 class Command(BaseCommand):
     help = (
         "Check that no audit entry was altered or removed: walk the keyed chain and "
-        "compare it with the latest signed checkpoint (AUDIT_CHECKPOINT_DIR). Exits "
+        "compare it with the signed checkpoints (AUDIT_CHECKPOINT_DIR). Exits "
         "non-zero and names every broken entry, and how many entries are missing."
     )
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--as-of",
             type=_moment,
-            help="compare with the latest checkpoint written at or before this time "
+            help="compare with the checkpoints written at or before this time "
             "(ISO 8601): for a backup, its manifest's 'created'",
         )
         parser.add_argument(
@@ -32,13 +32,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, as_of=None, require_checkpoint=False, **options):
-        checkpoint, problems = checkpoints.latest(as_of=as_of)
-        report = chain.walk(
-            ChainedLogEntry, upto_id=checkpoint.last_id if checkpoint else None
-        )
+        found, problems = checkpoints.valid(as_of=as_of)
+        checkpoint = found[-1] if found else None
+        report = chain.walk(ChainedLogEntry, marks=[c.last_id for c in found])
         problems = list(report.problems) + problems
         if checkpoint is not None:
-            problems += checkpoints.compare(checkpoint, report)
+            problems += checkpoints.against_all(found, report)
         elif require_checkpoint:
             problems.append(
                 f"no checkpoint in {checkpoints.directory()} to compare with"
@@ -63,7 +62,7 @@ class Command(BaseCommand):
                 )
             )
         else:
-            since = report.count - report.count_upto
+            since = report.count - report.upto(checkpoint.last_id)[0]
             self.stdout.write(
                 f"Matches the {checkpoint.describe()}; {since} entries written since."
             )
