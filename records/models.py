@@ -263,11 +263,28 @@ def attachment_path(instance, filename):
     return f"concerns/{instance.concern.school_id}/{instance.concern_id}/{filename}"
 
 
+class ScanStatus(models.TextChoices):
+    """A stored file's malware scan (records.scanning)."""
+
+    CLEAN = "clean", _("checked for viruses")
+    NOT_SCANNED = "not_scanned", _("not checked for viruses")
+    # Stored while clamd was not answering (MALWARE_SCAN=hold): not served until
+    # manage.py scan_held_files has checked it.
+    HELD = "held", _("waiting for its virus check")
+    REFUSED = "refused", _("removed: the virus check found harmful content")
+
+
 class StoredDocument(models.Model):
     """A file kept for a record: in private storage, served only through a
     permission-checked, audited view; the original name is kept for display, never
     used as the stored name. Subclasses add the record it belongs to and `file`."""
 
+    scan_status = models.CharField(
+        _("virus check"),
+        max_length=20,
+        choices=ScanStatus.choices,
+        default=ScanStatus.NOT_SCANNED,
+    )
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))

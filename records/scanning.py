@@ -4,8 +4,10 @@ A file someone attaches (a concern's photos, a file note's scan, a transfer's
 documents, every document inside a received bundle) is streamed to clamd over its
 socket with the INSTREAM command. An infected file is refused with a message the
 person reads, and the attempt is audited (who, which file, which signature; never the
-content). When clamd cannot be reached the file is refused too: nothing is stored
-unscanned unless MALWARE_SCAN is "off", which only development allows.
+content). When clamd cannot be reached the file is refused too, or, with
+MALWARE_SCAN=hold, stored but held (never served) until `manage.py scan_held_files`
+has checked it: nothing is served unscanned unless MALWARE_SCAN is "off", which only
+development allows.
 
 The client is our own, not a library's: `clamd` (2014) and `pyclamd` (2017) are no
 longer maintained, and the maintained fork `clamav-client` is GPL-2.0-only, which
@@ -33,6 +35,7 @@ class ScanMode(StrEnum):
     """settings.CHRONICLE_MALWARE_SCAN."""
 
     REQUIRED = "required"  # scan every file; refuse it when clamd can't be reached
+    HOLD = "hold"  # ...or store it held, unserved, until scan_held_files checks it
     OFF = "off"  # store files unscanned: development without clamd only
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .models import Concern, ConcernAttachment, ConcernPupil, Pupil
 from .signals import concern_submitted, pupil_joined
-from .uploads import check_upload, display_name, sha256_of, stored_name
+from .uploads import check_scanned, check_upload, display_name, sha256_of, stored_name
 
 
 @transaction.atomic
@@ -151,6 +151,7 @@ def document_store(document, upload, user, stored):
     """Check and keep an uploaded file for a StoredDocument; `stored` collects what
     was written, so a failure later in the transaction can remove it."""
     content_type = check_upload(upload, user=user)
+    document.scan_status = check_scanned(upload, user=user)
     document.original_name = display_name(upload)
     document.content_type = content_type
     document.size = upload.size

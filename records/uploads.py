@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .scanning import ScannerUnavailable, scan_chunks
+from .models import ScanStatus
+from .scanning import ScanMode, ScannerUnavailable, Verdict, scan_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +77,14 @@ def check_upload(upload, *, user=None):
 
 def check_scanned(upload, *, user=None):
     """Scan an uploaded file once (the form and then the service both check it:
-    the verdict is kept on the upload object), refusing it if it is harmful."""
-    if not hasattr(upload, "chronicle_scanned"):
-        refuse_if_harmful(name=display_name(upload), chunks=_chunks(upload), user=user)
-        upload.chronicle_scanned = True
+    the outcome is kept on the upload object), refusing it if it is harmful.
+    Returns the ScanStatus to store the file with."""
+    if not hasattr(upload, "chronicle_scan_status"):
+        upload.chronicle_scan_status = refuse_if_harmful(
+            name=display_name(upload), chunks=_chunks(upload), user=user, can_hold=True
+        )
+        upload.seek(0)
+    return upload.chronicle_scan_status
 
 
 def _chunks(upload):
@@ -88,14 +93,18 @@ def _chunks(upload):
     upload.seek(0)
 
 
-def refuse_if_harmful(*, name, chunks, user=None, within=""):
+def refuse_if_harmful(*, name, chunks, user=None, within="", can_hold=False):
     """Scan one file's content before it is stored. Harmful: audited and refused.
     clamd not answering: refused (never stored unscanned), with a log line for the
-    administrators. `within` names the bundle a file came in, for the messages."""
+    administrators, or, with MALWARE_SCAN=hold and a file that can wait
+    (`can_hold`), kept as HELD. Returns the ScanStatus to store it with. `within`
+    names the bundle a file came in, for the messages."""
     try:
         result = scan_chunks(chunks)
     except ScannerUnavailable as error:
         logger.error("Malware scan of an upload failed: %s", error)
+        if can_hold and settings.CHRONICLE_MALWARE_SCAN == ScanMode.HOLD:
+            return ScanStatus.HELD
         raise ValidationError(
             _(
                 "“%(name)s” can't be accepted just now: every file is checked for "
@@ -106,8 +115,10 @@ def refuse_if_harmful(*, name, chunks, user=None, within=""):
             % {"name": name},
             code="scan_unavailable",
         ) from error
+    if result.verdict == Verdict.NOT_SCANNED:
+        return ScanStatus.NOT_SCANNED
     if not result.infected:
-        return
+        return ScanStatus.CLEAN
     _audit_refusal(user=user, name=name, signature=result.signature, within=within)
     found = _(
         "“%(name)s” was not accepted: the virus check found harmful content in it "
@@ -161,3 +172,50 @@ def sha256_of(upload):
         digest.update(chunk)
     upload.seek(0)
     return digest.hexdigest()
+
+
+def held_files_scan():
+    """Scan the files stored while clamd was not answering (MALWARE_SCAN=hold):
+    a clean one is released, a harmful one is removed from storage (its record
+    stays, marked, and the uploader's account gets the audit entry). Returns
+    (released, refused); raises ScannerUnavailable if clamd still doesn't answer,
+    leaving the rest held."""
+    from django.db import transaction
+
+    from .models import ConcernAttachment, NoteAttachment, TransferDocument
+
+    released = refused = 0
+    for model in (ConcernAttachment, NoteAttachment, TransferDocument):
+        for document in model.objects.filter(scan_status=ScanStatus.HELD):
+            with document.file.open("rb") as handle:
+                result = scan_chunks(iter(lambda h=handle: h.read(65536), b""))
+            with transaction.atomic():
+                document = model.objects.select_for_update().get(pk=document.pk)
+                if document.scan_status != ScanStatus.HELD:
+                    continue  # another run got there first
+                if result.infected:
+                    _remove_held(document, result.signature)
+                    refused += 1
+                else:
+                    document.scan_status = ScanStatus.CLEAN
+                    document.save(update_fields=["scan_status"])
+                    released += 1
+    return released, refused
+
+
+def _remove_held(document, signature):
+    from django.db import transaction
+
+    from audit.services import security_event
+
+    document.scan_status = ScanStatus.REFUSED
+    document.save(update_fields=["scan_status"])
+    security_event(
+        user=document.uploaded_by,
+        event=MALWARE_EVENT,
+        file=document.original_name,
+        signature=signature,
+        held=True,
+    )
+    storage, name = document.file.storage, document.file.name
+    transaction.on_commit(lambda: storage.delete(name))

@@ -42,6 +42,7 @@ from records.models import (
     KeyPerson,
     PreviousSchoolEntry,
     Pupil,
+    ScanStatus,
     Transfer,
     TransferDocument,
 )
@@ -678,10 +679,11 @@ def bundle_preview(*, transfer, user, upload, passphrase):
     content = upload.read()
     bundle = transfer_format.read(content, passphrase)
     name = display_name(upload)
-    _scan_bundle(name=name, bundle=bundle, user=user, content=content)
+    scanned = _scan_bundle(name=name, bundle=bundle, user=user, content=content)
     document = TransferDocument(
         transfer=transfer,
         purpose=TransferDocument.Purpose.RECEIVED,
+        scan_status=scanned,
         original_name=name,
         content_type="application/zip",
         size=len(content),
@@ -696,15 +698,21 @@ def bundle_preview(*, transfer, user, upload, passphrase):
 def _scan_bundle(*, name, bundle, user, content=None):
     """Scan the bundle and every file in it before anything is kept. The zip is
     encrypted, so clamd sees the documents only once they are read out of it; a
-    harmful one refuses the whole bundle (records.uploads audits it)."""
+    harmful one refuses the whole bundle (records.uploads audits it). A bundle is
+    never held: it is read whole at import. Returns the ScanStatus to store with."""
     from records.uploads import refuse_if_harmful
 
+    scanned = []
     if content is not None:
-        refuse_if_harmful(name=name, chunks=[content], user=user)
+        scanned.append(refuse_if_harmful(name=name, chunks=[content], user=user))
     names = {item.get("path"): item.get("name") for item in bundle.attachments}
     for path, data in bundle.files.items():
         inner = str(names.get(path) or path)[:255]
-        refuse_if_harmful(name=inner, chunks=[data], user=user, within=name)
+        scanned.append(
+            refuse_if_harmful(name=inner, chunks=[data], user=user, within=name)
+        )
+    clean = scanned and set(scanned) == {ScanStatus.CLEAN}
+    return ScanStatus.CLEAN if clean else ScanStatus.NOT_SCANNED
 
 
 def bundle_import(*, task, user, document, passphrase):
@@ -719,8 +727,8 @@ def bundle_import(*, task, user, document, passphrase):
             raise ValidationError(_("A file has already been imported here."))
         with document.file.open("rb") as handle:
             bundle = transfer_format.read(handle.read(), passphrase)
-        _scan_bundle(name=document.original_name, bundle=bundle, user=user)
-        _import(transfer, bundle, user)
+        scanned = _scan_bundle(name=document.original_name, bundle=bundle, user=user)
+        _import(transfer, bundle, user, scan_status=scanned)
         return transfer
 
     return _run_in_step(task, user, write)
@@ -738,7 +746,7 @@ def _run_in_step(task, user, write):
         return write(activation.process)
 
 
-def _import(transfer, bundle, user):
+def _import(transfer, bundle, user, scan_status=ScanStatus.NOT_SCANNED):
     data = bundle.data
     sender = data.get("sender", {})
     school_name = sender.get("school") or _("previous school")
@@ -788,6 +796,7 @@ def _import(transfer, bundle, user):
             size=int(attachment.get("size") or 0),
             sha256=attachment["sha256"],
             uploaded_by=user,
+            scan_status=scan_status,
         )
         document.file.save(
             uuid.uuid4().hex, ContentFile(bundle.files[attachment["path"]]), save=False
@@ -803,6 +812,7 @@ def _import(transfer, bundle, user):
             size=len(pdf),
             sha256=transfer_format.sha256(pdf),
             uploaded_by=user,
+            scan_status=scan_status,
         )
         document.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
         document.save()

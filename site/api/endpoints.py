@@ -166,6 +166,7 @@ def concern_submit_with_files(
                 for error in invalid.errors()
             ]
         ) from None
+    _scan_first(request.user, attachments or [])
     concern, created = services.concern_submit_from_api(
         page=page,
         user=request.user,
@@ -173,6 +174,24 @@ def concern_submit_with_files(
         files={"attachments": attachments or []},
     )
     return Status(201 if created else 200, _concern_out(concern))
+
+
+def _scan_first(user, attachments):
+    """Scan the files before the service's transaction: a harmful file's audit
+    entry must outlive the refusal's rollback (records.uploads). The form then
+    sees each file's verdict and does not scan it again."""
+    from django.core.exceptions import ValidationError
+
+    from records.uploads import check_scanned
+
+    errors = []
+    for upload in attachments:
+        try:
+            check_scanned(upload, user=user)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise services.SubmissionRefused({"attachments": errors})
 
 
 def _concern_out(concern):

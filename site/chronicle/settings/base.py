@@ -290,9 +290,10 @@ CHRONICLE_ATTACHMENT_MAX_FILES = 5
 
 # Malware scanning (records/scanning.py): every file is streamed to ClamAV's clamd
 # before it is stored. CLAMAV_SOCKET (a UNIX socket) or CLAMAV_HOST and CLAMAV_PORT
-# say where clamd listens. MALWARE_SCAN "required" refuses a file when clamd can't be
-# reached (never stored unscanned); "off" stores files unscanned, which only
-# development allows (production refuses to start with it).
+# say where clamd listens. When clamd can't be reached, MALWARE_SCAN "required"
+# refuses the file; "hold" stores it unserved until `manage.py scan_held_files` has
+# checked it; "off" stores files unscanned, which only development allows
+# (production refuses to start with it).
 CHRONICLE_CLAMAV_SOCKET = env("CLAMAV_SOCKET", default="")
 CHRONICLE_CLAMAV_HOST = env("CLAMAV_HOST", default="")
 CHRONICLE_CLAMAV_PORT = env.int("CLAMAV_PORT", default=3310)

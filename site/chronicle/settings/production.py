@@ -19,11 +19,12 @@ from .base import LOGGING, env
 
 DEBUG = False
 
-# A file is never stored unscanned in production: without clamd, uploads are refused.
-if env("MALWARE_SCAN", default="required") != "required":
+# A file is never served unscanned in production: without clamd, uploads are refused
+# ("required") or kept unserved until scan_held_files has checked them ("hold").
+if env("MALWARE_SCAN", default="required") not in ("required", "hold"):
     raise ImproperlyConfigured(
-        "MALWARE_SCAN must be 'required' in production: files are never stored "
-        "unscanned. Set CLAMAV_SOCKET or CLAMAV_HOST to where clamd listens."
+        "MALWARE_SCAN must be 'required' or 'hold' in production: files are never "
+        "served unscanned. Set CLAMAV_SOCKET or CLAMAV_HOST to where clamd listens."
     )
 
 
