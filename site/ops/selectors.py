@@ -32,11 +32,15 @@ class TaskRow:
 
 
 def error_line(traceback: str) -> str:
-    """The exception's last line ("SMTPServerDisconnected: Connection unexpectedly
-    closed"): tasks take record ids, not case content, so their errors carry none;
+    """The exception's message, from the traceback's last line ("[Errno 111]
+    Connection refused" from "ConnectionRefusedError: [Errno 111] Connection
+    refused"): tasks take record ids, not case content, so their errors carry none;
     the traceback itself (source lines, local paths) is not shown."""
     lines = [line for line in (traceback or "").splitlines() if line.strip()]
-    return lines[-1][:ERROR_MAX_CHARS] if lines else ""
+    if not lines:
+        return ""
+    _class, _colon, message = lines[-1].partition(": ")
+    return message[:ERROR_MAX_CHARS]
 
 
 def _row(result: DBTaskResult) -> TaskRow:
