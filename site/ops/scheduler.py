@@ -170,11 +170,11 @@ def _run(job: Job, started: datetime) -> None:
     )
 
 
-def run_due(*, now=None, jobs_to_run=JOBS, stopping=None) -> list[str]:
-    """Run each job that is due and that no other scheduler holds; returns the names
-    of those run here."""
+def run_due(*, now=None, jobs_to_run=None, stopping=None) -> list[str]:
+    """Run each job (of JOBS) that is due and that no other scheduler holds; returns
+    the names of those run here. Stops before the next job once `stopping` is set."""
     ran = []
-    for job in jobs_to_run:
+    for job in JOBS if jobs_to_run is None else jobs_to_run:
         if stopping is not None and stopping.is_set():
             break
         started = now or timezone.now()
@@ -191,6 +191,9 @@ def run_forever(*, stopping: threading.Event, tick: float = TICK_SECONDS) -> Non
     under way is finished, then the loop ends."""
     while not stopping.is_set():
         close_old_connections()
-        run_due(stopping=stopping)
+        try:
+            run_due(stopping=stopping)
+        except Exception:  # noqa: BLE001 - the database away: try again next tick
+            logger.exception("The scheduler could not run its jobs")
         close_old_connections()
         stopping.wait(tick)

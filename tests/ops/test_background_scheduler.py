@@ -242,3 +242,40 @@ def test_dsls_are_told_once_of_files_reaching_their_retention_review(
     )
     assert jobs.retention_reviews(today=tomorrow) == {"files": 1, "schools": 1}
     assert Notification.objects.count() == 2
+
+
+def test_sigterm_finishes_the_job_under_way_then_stops_the_scheduler(monkeypatch):
+    """The real command and a real SIGTERM, sent by the first job to its own
+    process: that job finishes, the next one is not started, the command ends."""
+    import os
+    import signal
+    from io import StringIO
+
+    from ops import scheduler
+
+    finished = []
+
+    def terminated_mid_job():
+        os.kill(os.getpid(), signal.SIGTERM)
+        finished.append("first")
+
+    monkeypatch.setattr(
+        scheduler,
+        "JOBS",
+        (
+            Job("clock", EVERY, terminated_mid_job, "a job", "often"),
+            Job("orphan_files", EVERY, lambda: finished.append("next"), "a", "b"),
+        ),
+    )
+    kept = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    out = StringIO()
+    try:
+        call_command("run_scheduler", "--tick=3600", stdout=out)
+    finally:
+        for sig, handler in kept.items():
+            signal.signal(sig, handler)
+
+    assert finished == ["first"]
+    assert "Scheduler stopped." in out.getvalue()
+    assert ScheduledRun.objects.get(job="clock").succeeded is True
+    assert not ScheduledRun.objects.filter(job="orphan_files").exists()
