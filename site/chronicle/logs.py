@@ -43,12 +43,34 @@ def request_id_from(header: str | None) -> str:
 
 class RequestContextFilter(logging.Filter):
     """Puts request_id and user_id on every record (None outside a request: the
-    worker's and the scheduler's lines), so formatters can always name them."""
+    worker's and the scheduler's lines), so formatters can always name them.
+
+    Django's own request loggers (django.request's "Not Found: /path",
+    django.security) pass the request itself and its path: the path of a transfer
+    link is its token, and the request's repr, which a JSON formatter writes out,
+    holds the query string. Both become the URL pattern."""
 
     def filter(self, record):
         record.request_id = _request_id.get()
         record.user_id = _user_id.get()
+        request = getattr(record, "request", None)
+        if hasattr(request, "path") and hasattr(request, "method"):
+            # Django logs a 4xx/5xx once the response has left the middleware.
+            record.request_id = getattr(request, "request_id", record.request_id)
+            _redact_request(record, request)
         return True
+
+
+def _redact_request(record, request):
+    match = getattr(request, "resolver_match", None)
+    # A path that matched no URL names nothing of ours; a matched one may carry a
+    # token or a record's id: the pattern says where without saying which.
+    shown = match.route if match else request.path
+    if isinstance(record.args, tuple):
+        record.args = tuple(
+            shown if arg == request.path else arg for arg in record.args
+        )
+    record.request = f"{request.method} {shown}"
 
 
 class RequestIdMiddleware:

@@ -1,9 +1,12 @@
 """A request id on every response and log line; the access line names no case."""
 
+import io
+import json
 import logging
 
 import pytest
 from django.urls import reverse
+from pythonjsonlogger.json import JsonFormatter
 
 from chronicle.logs import RequestContextFilter
 
@@ -78,3 +81,33 @@ def test_lines_written_outside_a_request_carry_empty_ids():
     assert RequestContextFilter().filter(record)
     assert record.request_id is None
     assert record.user_id is None
+
+
+@pytest.fixture
+def json_log():
+    """The console handler the settings configure (its filter included), writing
+    JSON into a buffer as production's does to stdout."""
+    (handler,) = [h for h in logging.getLogger().handlers if h.name == "console"]
+    stream, formatter = handler.stream, handler.formatter
+    buffer = io.StringIO()
+    handler.setStream(buffer)
+    handler.setFormatter(
+        JsonFormatter("%(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s")
+    )
+    yield buffer
+    handler.setStream(stream)
+    handler.setFormatter(formatter)
+
+
+def test_djangos_not_found_line_names_the_pattern_not_the_token_or_query(
+    client, json_log
+):
+    response = client.get("/transfer/secret-one-time-token-abc123/?q=Ada+Lovelace")
+    assert response.status_code == 404
+    lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
+    (not_found,) = [line for line in lines if line["name"] == "django.request"]
+    assert not_found["message"] == "Not Found: transfer/<str:token>/"
+    assert not_found["request"] == "GET transfer/<str:token>/"
+    assert not_found["request_id"] == response["X-Request-ID"]
+    assert "secret-one-time-token" not in json_log.getvalue()
+    assert "Lovelace" not in json_log.getvalue()
