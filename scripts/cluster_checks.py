@@ -128,14 +128,14 @@ def check_concerns(env, traffic, scratch):
         f"{sum(len(p) for p in rows.values())} stored; {len(lost)} lost, "
         f"{len(doubled)} duplicated, {len(never_acknowledged)} never acknowledged, "
         f"{len(without_process)} without a casework process, {len(files_short)} "
-        f"with attachments missing; {summary['sent more than once']} submissions "
-        f"sent again after a failure ({_counts(summary['retries'])}); "
-        f"{len(summary['errors'])} other errors"
+        f"with attachments missing; {summary['submissions resent']} submit "
+        f"requests resent after a failure on the way; all requests resent: "
+        f"{_counts(summary['retries'])}; {len(summary['errors'])} errors"
     )
     return Check("0 concerns lost or duplicated", passed, detail)
 
 
-def check_attachments(env, traffic, setup, ports, scratch):
+def check_attachments(env, traffic, setup, ports):
     """A DSL signs in once through the balancer (the session is shared), then
     downloads every attachment from each app server directly."""
     results = Results()
@@ -321,7 +321,7 @@ def check_sweeps(env, cluster, facts, logs):
     most = 1 + int(lifetime // row["every"])
     least = 1 + int(max(lifetime - 60, 0) // row["every"])
     starts = sorted(
-        datetime.strptime(t, "%Y-%m-%d %H:%M:%S,%f") for t in sum(runs.values(), [])
+        datetime.fromisoformat(t.replace(",", ".")) for t in sum(runs.values(), [])
     )
     # Two runs closer than the interval: the sweep ran twice in one interval.
     close = [
@@ -406,6 +406,11 @@ def report(path, args, checks, timings, facts):
         if f"queue_{when}" in facts:
             lines.append(f"- queue {when} the traffic: {facts[f'queue_{when}']}")
     lines += ["", "## Processes (commands)", ""]
+    if facts.get("runner") == "deploy/run NAME":
+        lines.append(
+            "Run by `deploy/run NAME` from deploy/Procfile, with web bound to "
+            "loopback and the schedulers looking every second (`--tick 1`):"
+        )
     for name, command in facts.get("commands", {}).items():
         lines.append(f"- {name}: `{command}`")
     lines.append(f"- health check by haproxy: `{facts.get('health', '?')}`")

@@ -65,6 +65,7 @@ from harness import (
 )
 
 PROCFILE = ROOT / "deploy" / "Procfile"
+RUNNER = ROOT / "deploy" / "run"  # runs one line of a Procfile, as deployments do
 LOGS = ROOT / "var" / "cluster-logs"
 HAPROXY = """\
 global
@@ -90,7 +91,8 @@ backend app
     option httpchk
     http-check send meth GET uri {health} ver HTTP/1.1 hdr Host 127.0.0.1
     http-check expect {expect}
-    default-server inter 500ms fall 2 rise 2
+    timeout check 5s
+    default-server inter 1s fall 2 rise 2
     server app1 127.0.0.1:{app1} check
     server app2 127.0.0.1:{app2} check
 """
@@ -103,7 +105,7 @@ class Cluster:
 
     def __init__(self, env, commands):
         self.env, self.commands = env, commands
-        self.processes, self.logs, self.started = {}, {}, {}
+        self.processes, self.logs, self.started, self.how = {}, {}, {}, {}
         self.lock = threading.Lock()
 
     def start(self, name, command, **extra_env):
@@ -116,7 +118,13 @@ class Cluster:
                 f"exec {command}", {**self.env, **extra_env}, log, shell=True
             )
             self.started[name] = self.started.get(name, 0) + 1
+            self.how[name] = (command, extra_env)
         return self.processes[name]
+
+    def restart(self, name):
+        """Start it again as it was started (after a kill)."""
+        command, extra_env = self.how[name]
+        return self.start(name, command, **extra_env)
 
     def kill(self, name):
         kill(self.processes[name])
@@ -135,25 +143,37 @@ class Cluster:
             self.processes, self.logs = {}, {}
 
 
-def process_commands(available):
-    """web, worker and scheduler: the Procfile's commands when the repository has
-    one, so this runs what a deployment runs; otherwise main's own commands."""
-    commands = {}
+def process_commands(available, scratch):
+    """How to start web, worker and scheduler: deploy/Procfile's lines, run through
+    deploy/run as the container and systemd units run them, so this tests what a
+    deployment runs; without a Procfile, main's own commands. Two changes for the
+    test, in a copy of the Procfile: web binds to loopback, and the schedulers look
+    for due jobs every second (so they contend all the time).
+
+    Returns {name: what to run} and {name: the line it runs}."""
+    lines = {}
     if PROCFILE.exists():
         for line in PROCFILE.read_text().splitlines():
             name, colon, command = line.partition(":")
             if colon and not name.lstrip().startswith("#") and command.strip():
-                commands[name.strip()] = command.strip()
-    if "web" not in commands:
-        commands["web"] = shlex.join(gunicorn_command(0, workers=2, threads=4))
-        commands["web"] = commands["web"].replace("127.0.0.1:0", "127.0.0.1:$PORT")
-    # Every server of the test listens on loopback only.
-    commands["web"] = commands["web"].replace("0.0.0.0", "127.0.0.1")  # noqa: S104
-    if "worker" not in commands and "db_worker" in available:
-        commands["worker"] = "python manage.py db_worker"
-    if "scheduler" not in commands and "run_scheduler" in available:
-        commands["scheduler"] = "python manage.py run_scheduler"
-    return commands
+                lines[name.strip()] = command.strip()
+    if "web" not in lines:
+        lines["web"] = shlex.join(gunicorn_command(0, workers=2, threads=4))
+        lines["web"] = lines["web"].replace("127.0.0.1:0", "127.0.0.1:$PORT")
+    lines["web"] = lines["web"].replace("0.0.0.0", "127.0.0.1")  # noqa: S104
+    if "worker" not in lines and "db_worker" in available:
+        lines["worker"] = "python manage.py db_worker"
+    if "scheduler" not in lines and "run_scheduler" in available:
+        lines["scheduler"] = "python manage.py run_scheduler"
+    if "scheduler" in lines:
+        lines["scheduler"] += " --tick 1"
+    lines.pop("release", None)  # migrate: done before anything starts
+    if PROCFILE.exists() and RUNNER.exists():
+        copy = scratch / "Procfile"
+        copy.write_text("".join(f"{name}: {line}\n" for name, line in lines.items()))
+        runner = f"{shlex.quote(str(RUNNER))}"
+        return {name: f"{runner} {name}" for name in lines}, lines, copy
+    return dict(lines), lines, None
 
 
 def free_redis_db():
@@ -203,7 +223,8 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
             "EMAIL_URL": f"filemail:///{mail}",
             "WAGTAILADMIN_BASE_URL": f"http://127.0.0.1:{ports['balancer']}",
             "LOG_LEVEL": "WARNING",
-            "WEB_CONCURRENCY": "2",
+            "WEB_CONCURRENCY": "2",  # per app server: 2 processes x 4 threads
+            "WEB_THREADS": "4",
             # Files are not scanned here: clamd is not one of the processes tested.
             "MALWARE_SCAN": "off",
         }
@@ -217,15 +238,18 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
         setup = setup_people(env, staff=args.staff, dsls=1, prefix="cluster")
         setup["token"] = manage_json(env, API_ACCESS.format(user=setup["dsls"][0]))
         available = manage(env, "help", "--commands").split()
-        commands = process_commands(available)
-        facts["commands"] = commands
+        commands, lines, procfile = process_commands(available, scratch)
+        if procfile is not None:
+            env["PROCFILE"] = str(procfile)
+        facts["commands"] = lines
+        facts["runner"] = "deploy/run NAME" if procfile else "sh"
         timings["demo data, staff, a DSL, an API token"] = time.monotonic() - step
 
         step = time.monotonic()
         cluster = Cluster(env, commands)
         atexit.register(cluster.stop_all)
         for name in ("app1", "app2"):
-            cluster.start(name, commands["web"], PORT=str(ports[name]))
+            cluster.start(name, commands["web"], **_web_env(ports[name]))
         for name in ("app1", "app2"):
             wait_for_port(ports[name], cluster.processes[name], name, timeout=90)
         health = _health_path(ports["app1"])
@@ -238,6 +262,7 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
                 expect="status 200"
                 if health.startswith("/health")
                 else "rstatus ^[23]",
+                maxconn=int(env["WEB_CONCURRENCY"]) * int(env["WEB_THREADS"]),
                 **ports,
             )
         )
@@ -250,10 +275,7 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
             # Both look for due jobs every second, and log each run (JSON, timed).
             for name in ("scheduler1", "scheduler2"):
                 cluster.start(
-                    name,
-                    commands["scheduler"] + " --tick 1",
-                    LOG_LEVEL="INFO",
-                    LOG_FORMAT="json",
+                    name, commands["scheduler"], LOG_LEVEL="INFO", LOG_FORMAT="json"
                 )
         _wait_healthy(ports["balancer"])
         timings["processes started"] = time.monotonic() - step
@@ -286,11 +308,18 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
 
         step = time.monotonic()
         checks.extend(chaos.check())
-        checks.append(check_concerns(env, traffic, scratch))
-        checks.append(check_attachments(env, traffic, setup, ports, scratch))
-        checks.append(check_emails(env, mail, facts))
-        checks.append(check_rate_limit(env, setup["token"], ports))
-        checks.append(check_sweeps(env, cluster, facts, LOGS))
+        for name, check, *check_args in (
+            ("concerns", check_concerns, env, traffic, scratch),
+            ("attachments", check_attachments, env, traffic, setup, ports),
+            ("emails", check_emails, env, mail, facts),
+            ("rate limit", check_rate_limit, env, setup["token"], ports),
+            ("clock sweeps", check_sweeps, env, cluster, facts, LOGS),
+        ):
+            try:
+                checks.append(check(*check_args))
+            except Exception as error:  # noqa: BLE001 - reported; the others still run
+                problem = repr(error)[-600:]
+                checks.append(Check(f"{name} (the check failed)", False, problem))
         timings["checks"] = time.monotonic() - step
         facts["balancer"] = balancer_summary(LOGS / "balancer.log")
     except Exception as error:  # noqa: BLE001 - reported, so the run fails
@@ -326,6 +355,17 @@ token, raw = token_create(user=User.objects.get(username="{user[username]}"),
     name="cluster test", scopes=["tasks"], days=1)
 print(json.dumps({{"raw": raw, "rate": api_setting("CHRONICLE_API_RATE")}}))
 """
+
+
+def _web_env(port):
+    """An app server's own variables: its port, and (gunicorn 24+) no control
+    socket, whose default path two servers on one machine would share."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    extra = {"PORT": str(port)}
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS):
+        extra["GUNICORN_CMD_ARGS"] = "--no-control-socket"
+    return extra
 
 
 def _health_path(port):

@@ -10,26 +10,23 @@ import struct
 import threading
 import time
 import zlib
-from collections import Counter
 
-import requests
 from cluster_checks import Check, task_counts
 from harness import Client, Results, concern_answers, status, wait_for_port
 
-ATTEMPTS = 8  # per submission, with back-off: the balancer needs a second or two
-RETRIED_STATUSES = {502, 503, 504}  # from the balancer: the app server went away
+ATTEMPTS = 8  # per request, with back-off: the balancer needs a second or two
 SUBMITTED = re.compile(r"\?submitted=(\d+)$")
 
 
 class Traffic:
-    """Every staff member signs in, waits for all the others, then submits."""
+    """Every staff member signs in (at some moment in the first few seconds, as
+    people do), waits for all the others, then submits."""
 
     def __init__(self, base, setup, *, concerns, rng):
         self.base, self.setup, self.concerns = base, setup, concerns
         self.results = Results()
         self.lock = threading.Lock()
         self.sent = {}  # submission key -> what was sent and what came back
-        self.retries = Counter()  # why a submission was sent again
         self.seeds = {u["username"]: rng.random() for u in setup["users"]}
         self.total = len(setup["users"]) * concerns
         self.acknowledged = 0
@@ -55,10 +52,11 @@ class Traffic:
         chaos.join(timeout=300)
 
     def _staff(self, user, start_line):
-        client = Client(self.base, user, self.results)
+        client = Client(self.base, user, self.results, attempts=ATTEMPTS)
         rng = random.Random(self.seeds[user["username"]])  # noqa: S311 (synthetic)
         try:
             try:
+                time.sleep(rng.uniform(0, 10))
                 client.sign_in()
                 client.timed("form page", "GET", self.setup["form_url"], status(200))
             finally:
@@ -78,60 +76,48 @@ class Traffic:
             "files": {
                 name: hashlib.sha256(body).hexdigest() for name, body, _ in files
             },
-            "attempts": 0,
             "pk": None,
         }
         with self.lock:
             self.sent[key] = entry
-        upload = [("attachments", file) for file in files]
-        for attempt in range(1, ATTEMPTS + 1):
-            entry["attempts"] = attempt
-            started = time.perf_counter()
-            try:
-                response = client.http.post(
-                    self.base + self.setup["form_url"],
-                    data=data,
-                    files=upload,
-                    allow_redirects=False,
-                    timeout=60,
-                )
-            except requests.RequestException as error:
-                # Refused, reset, timed out: it may or may not have been saved.
-                reason = type(error).__name__
-            else:
-                found = SUBMITTED.search(response.headers.get("Location", ""))
-                if response.status_code == 302 and found:
-                    self.results.record("submit concern", time.perf_counter() - started)
-                    with self.lock:
-                        entry["pk"] = int(found.group(1))
-                        self.acknowledged += 1
-                    return
-                if response.status_code not in RETRIED_STATUSES:
-                    self.results.record(
-                        "submit concern",
-                        time.perf_counter() - started,
-                        f"status {response.status_code} for {key}",
-                    )
-                    return
-                reason = f"status {response.status_code}"
+        response = client.timed(
+            "submit concern",
+            "POST",
+            self.setup["form_url"],
+            _acknowledged,
+            data=data,
+            files=[("attachments", file) for file in files],
+        )
+        found = response is not None and SUBMITTED.search(
+            response.headers.get("Location", "")
+        )
+        if response is not None and response.status_code == 302 and found:
             with self.lock:
-                self.retries[reason] += 1
-            time.sleep(min(0.25 * 2**attempt, 4.0))
-        self.results.record("submit concern", 0.0, f"gave up on {key}: {reason}")
+                entry["pk"] = int(found.group(1))
+                self.acknowledged += 1
 
     def summary(self):
-        attempts = Counter(entry["attempts"] for entry in self.sent.values())
+        retries = self.results.retries
         return {
             "staff": len(self.setup["users"]),
             "submissions": len(self.sent),
             "acknowledged": self.acknowledged,
             "attachments": sum(len(e["files"]) for e in self.sent.values()),
-            "retries": dict(self.retries),
-            "sent more than once": sum(c for a, c in attempts.items() if a > 1),
+            "retries": {f"{s}, {why}": n for (s, why), n in retries.items()},
+            "submissions resent": sum(
+                n for (step, _), n in retries.items() if step == "submit concern"
+            ),
             "errors": list(self.results.errors),
             "wall": self.finished_at,
             "timings": self.results,
         }
+
+
+def _acknowledged(response):
+    location = response.headers.get("Location", "")
+    if response.status_code == 302 and SUBMITTED.search(location):
+        return None
+    return f"status {response.status_code} to {location!r}"
 
 
 def _attachments(rng, key):
@@ -173,7 +159,7 @@ def _png(rng, size=24):
 class Chaos(threading.Thread):
     """Once a fifth of the submissions are in, SIGKILL app server 1 (its master and
     workers, mid-request) and start it again; from half-way, as soon as the worker
-    has tasks waiting (so it is in the middle of one), the same to the worker."""
+    is running a task, the same to the worker."""
 
     DOWN_FOR = 2.0  # seconds before starting it again
 
@@ -186,7 +172,7 @@ class Chaos(threading.Thread):
 
     def run(self):
         try:
-            self._fault("app1", 0.2, PORT=str(self.ports["app1"]))
+            self._fault("app1", 0.2)
             if "worker" in self.commands:
                 self._fault("worker", 0.5)
         except Exception as error:  # noqa: BLE001 - reported as a failed check
@@ -199,17 +185,17 @@ class Chaos(threading.Thread):
                 return
             time.sleep(0.05)
 
-    def _fault(self, name, fraction, **extra_env):
+    def _fault(self, name, fraction):
         traffic = self.traffic
         self._wait_for(fraction)
         event = {}
-        if name == "worker":
+        if name == "worker":  # in the middle of a task, as a crash would find it
             deadline = time.monotonic() + 20
             while traffic.finished_at is None and time.monotonic() < deadline:
                 event["tasks then"] = task_counts(self.env)
-                if event["tasks then"].get("READY", 0) >= 2:
+                if event["tasks then"].get("RUNNING", 0):
                     break
-                time.sleep(0.02)
+                time.sleep(0.005)
         event.update(
             {
                 "killed at s": round(traffic.elapsed(), 1),
@@ -218,9 +204,10 @@ class Chaos(threading.Thread):
             }
         )
         self.cluster.kill(name)
+        if name == "worker":  # what it was doing: a task left RUNNING has no worker
+            event["running when killed"] = task_counts(self.env).get("RUNNING", 0)
         time.sleep(self.DOWN_FOR)
-        command = self.commands["web" if name.startswith("app") else name]
-        process = self.cluster.start(name, command, **extra_env)
+        process = self.cluster.restart(name)
         event["restarted at s"] = round(traffic.elapsed(), 1)
         if name.startswith("app"):
             wait_for_port(self.ports[name], process, name, timeout=90)

@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from django_otp.oath import TOTP
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PASSWORD = "load-test-password-not-real"  # noqa: S105 (synthetic users only)
+RETRIED_STATUSES = {502, 503, 504}  # from a balancer: no server, or it went away
 POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # Run by `manage.py shell`: synthetic staff (and, for the cluster test, a DSL) made
@@ -82,12 +84,17 @@ class Results:
     timings: dict = field(default_factory=dict)  # step -> [seconds]
     errors: list = field(default_factory=list)
     keys: list = field(default_factory=list)
+    retries: Counter = field(default_factory=Counter)  # (step, why) -> times
 
     def record(self, step, seconds, error=None):
         with self.lock:
             self.timings.setdefault(step, []).append(seconds)
             if error:
                 self.errors.append(f"{step}: {error}")
+
+    def retried(self, step, why):
+        with self.lock:
+            self.retries[step, why] += 1
 
 
 def free_port():
@@ -124,29 +131,44 @@ def totp_code(key):
 class Client:
     """One person's browser: a session, timed requests, the real sign-in."""
 
-    def __init__(self, base, user, results):
+    def __init__(self, base, user, results, attempts=1):
         self.base, self.user, self.results = base, user, results
+        self.attempts = attempts
         self.http = requests.Session()
         # One connection per request, as from a proxy: a kept-alive connection the
         # server closes just as a POST goes out fails in the client, not the server.
         self.http.headers["Connection"] = "close"
 
     def timed(self, step, method, path, expect, base=None, **kwargs):
-        started = time.perf_counter()
-        try:
-            response = self.http.request(
-                method,
-                (base or self.base) + path,
-                allow_redirects=False,
-                timeout=60,
-                **kwargs,
-            )
-        except requests.RequestException as error:
-            self.results.record(step, time.perf_counter() - started, repr(error))
-            return None
-        elapsed = time.perf_counter() - started
-        problem = expect(response)
-        self.results.record(step, elapsed, problem and f"{problem} ({path})")
+        """One step, timed and checked by `expect`. With `attempts` above one, a
+        request that failed on the way (refused, reset, timed out, or a 502/503/504
+        from a balancer whose server went away) is sent again, unchanged, after a
+        growing pause: the same submission key makes a resent form safe."""
+        for attempt in range(1, self.attempts + 1):
+            started = time.perf_counter()
+            try:
+                response = self.http.request(
+                    method,
+                    (base or self.base) + path,
+                    allow_redirects=False,
+                    timeout=60,
+                    **kwargs,
+                )
+            except requests.RequestException as error:
+                why, response = type(error).__name__, None
+            else:
+                why = f"status {response.status_code}"
+                if response.status_code not in RETRIED_STATUSES:
+                    elapsed = time.perf_counter() - started
+                    problem = expect(response)
+                    self.results.record(
+                        step, elapsed, problem and f"{problem} ({path})"
+                    )
+                    return response
+            if attempt < self.attempts:
+                self.results.retried(step, why)
+                time.sleep(min(0.25 * 2**attempt, 4.0))
+        self.results.record(step, time.perf_counter() - started, f"{why} ({path})")
         return response
 
     def csrf(self):
