@@ -117,6 +117,11 @@ def test_the_proxies_send_requests_to_the_port_the_web_process_listens_on():
     nginx = (DEPLOY / "nginx" / "chronicle.conf").read_text()
     assert "server 127.0.0.1:8000" in nginx
     assert "proxy_pass http://chronicle_web;" in nginx
+    # The proxy replaces the client's X-Forwarded-For; the app believes it from
+    # there (chronicle.proxy) and nowhere else.
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
+    env_example = (DEPLOY / "systemd" / "chronicle.env.example").read_text()
+    assert "TRUSTED_PROXIES=127.0.0.1\n" in env_example
     # Private files are never served by the proxy.
     assert "private-media" not in nginx
     assert "private-media" not in (DEPLOY / "Caddyfile").read_text()

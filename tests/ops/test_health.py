@@ -35,6 +35,7 @@ def test_ready_reports_database_and_cache_and_nothing_else(client):
     assert body["checks"]["database"] == {"ok": True}
     assert body["checks"]["cache"] == {"ok": True}
     assert set(body) == {"status", "checks"}
+    assert set(body["checks"]) == {"database", "cache", "queue"}
 
 
 def test_ready_is_503_when_the_cache_is_gone(client, settings):

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the request id (chronicle.logs) is on every log line a request writes.
     "chronicle.logs.RequestIdMiddleware",
+    # The client's address from a trusted proxy's X-Forwarded-For (chronicle.proxy),
+    # before the audit log and django-axes read REMOTE_ADDR.
+    "chronicle.proxy.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Under /api/: NUL refused, unknown paths and every error as JSON problems.
     "api.middleware.ApiMiddleware",
@@ -313,9 +316,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_ENABLE_ADMIN = False  # no django.contrib.admin here
 AXES_VERBOSE = False  # lockouts reach the audit log (accounts.signals) instead
-# The address is REMOTE_ADDR as the server sees it, as in the audit log: a client can
-# send any X-Forwarded-For (set REMOTE_ADDR from a trusted proxy in the WSGI server).
+# The address is REMOTE_ADDR, as in the audit log: a client can send any
+# X-Forwarded-For. Behind a proxy, REMOTE_ADDR is the client's address taken from the
+# X-Forwarded-For of the proxies named in TRUSTED_PROXIES (chronicle.proxy), e.g.
+# 127.0.0.1 for nginx on the same machine; none by default.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+CHRONICLE_TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_SENSITIVE_PARAMETERS = ["password"]
 # Refused passwords are counted in the database, which every app server shares: a
 # lockout on one server holds on all of them (the cache handler would lose them
