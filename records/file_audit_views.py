@@ -255,7 +255,8 @@ def audit_action_done(request, pk):
         else:
             messages.success(request, _("Marked as done."))
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    host = {request.get_host()}  # a path only: redirect() takes a bare word for a name
+    if back.startswith("/") and url_has_allowed_host_and_scheme(back, host):
         return redirect(back)
     return redirect("my_audit_actions")
 

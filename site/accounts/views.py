@@ -21,9 +21,17 @@ SESSION_PENDING_DEVICE = "chronicle_pending_totp_device"
 
 
 def _next_url(request):
+    """Where to go after the second factor: a path on this site. Anything else (a
+    bare word would be taken for a URL name by redirect()) goes to the dashboard."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        )
     ):
         return target
     return reverse("wagtailadmin_home")

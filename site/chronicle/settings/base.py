@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Under /api/: NUL refused, unknown paths and every error as JSON problems.
     "api.middleware.ApiMiddleware",
+    # Elsewhere: NUL and other control characters out of paths, queries and forms.
+    "chronicle.middleware.ControlCharactersMiddleware",
     "accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
