@@ -217,3 +217,17 @@ def test_entries_from_before_the_chain_was_keyed_still_verify(school):
     out, error = verify()
     assert error == ""
     assert f"{len(legacy)} entries from before the chain was keyed are covered" in out
+
+
+def test_the_scheduler_writes_a_checkpoint_every_15_minutes(populated, checkpoint_dir):
+    from datetime import timedelta
+
+    from ops.scheduler import JOBS, run_due
+
+    (job,) = [job for job in JOBS if job.name == "audit_checkpoint"]
+    assert job.every == timedelta(minutes=15)
+
+    assert run_due(jobs_to_run=(job,)) == ["audit_checkpoint"]
+
+    (path,) = checkpoint_dir.iterdir()
+    assert json.loads(path.read_text())["last_id"] == populated[-1].pk
