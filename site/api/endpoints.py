@@ -5,6 +5,8 @@ writes. The OpenAPI document is generated from these functions and api.schemas a
 served at /api/v1/openapi.json; docs/api.md explains it for people.
 """
 
+from functools import wraps
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, NinjaAPI, Path, Query, Router, Status, UploadedFile
@@ -47,7 +49,40 @@ api = ChronicleApi(
     docs_url=None,  # Swagger UI would load its assets from a CDN: nothing may.
     throttle=[TokenRateThrottle()],
 )
+
+
+def refusing_unknown_query_parameters(view):
+    """A query parameter the operation doesn't take is refused (422, naming it), as
+    an unknown body field is: `/pupils?query=Ava` must not answer "no one found"."""
+    known = {
+        field.alias or name
+        for model in view._ninja_operation.models
+        if model.__ninja_param_source__ == "query"
+        for name, field in model.model_fields.items()
+    }
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        unknown = sorted(set(request.GET) - known)
+        if unknown:
+            raise RequestInvalid(
+                [
+                    {
+                        "loc": ("query", name),
+                        "msg": "",
+                        "type": "extra_forbidden",
+                        "ctx": {"known": sorted(known)},
+                    }
+                    for name in unknown
+                ]
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 api.add_decorator(acting_as_token_user)
+api.add_decorator(refusing_unknown_query_parameters)
 problems.install(api)
 
 reporting = Router(auth=TokenAuth(Scope.SUBMIT), tags=["Reporting concerns"])

@@ -108,7 +108,8 @@ def _message(error):
     if error.get("type") != "extra_forbidden":
         return error["msg"]
     name = str(error.get("loc", ("",))[-1])
-    close = difflib.get_close_matches(name, KNOWN_FIELDS, n=1)
+    known = error.get("ctx", {}).get("known", KNOWN_FIELDS)
+    close = difflib.get_close_matches(name, known, n=1)
     if close:
         return _("There is no field called “%(name)s”: did you mean “%(close)s”?") % {
             "name": name,

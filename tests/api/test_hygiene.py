@@ -173,6 +173,16 @@ def test_an_unknown_field_is_refused_by_name_and_nothing_is_stored(
     assert nothing_stored()
 
 
+def test_an_unknown_query_parameter_is_refused_by_name(as_user, staff):
+    client = as_user(staff)
+
+    misspelt = assert_problem(client.get("/concerns", {"limt": 2}), 422)
+    assert "did you mean “limit”" in misspelt["errors"]["limt"][0]
+    search = assert_problem(client.get("/pupils", {"query": "Ava"}), 422)
+    assert list(search["errors"]) == ["query"]
+    assert client.get("/concerns", {"limit": 2}).status_code == 200
+
+
 def test_a_misspelt_part_of_a_multipart_submission_is_refused(
     as_user, staff, form_page, answers
 ):
