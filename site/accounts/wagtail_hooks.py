@@ -5,6 +5,7 @@ from wagtail import hooks
 from chronicle.menu import MenuItemFor
 
 from . import calendar_views, role_views, security_views
+from .account_settings import EmailSettingsPanel
 from .selectors import can_keep_a_calendar, can_reset_two_factor, can_see_roles
 
 
@@ -96,3 +97,8 @@ def roles_menu_item():
     return MenuItemFor(
         _("Roles"), reverse("roles"), icon_name="group", order=355, shown=can_see_roles
     )
+
+
+@hooks.register("register_account_settings_panel")
+def email_settings_panel(request, user, profile):
+    return EmailSettingsPanel(request, user, profile)

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from accounts.password_reset import PasswordResetView
 from api.endpoints import api
 from chronicle import health
 from workflows.transfer_views import transfer_link
@@ -19,6 +20,12 @@ urlpatterns = [
     path("health/ready", health.ready, name="health_ready"),
     # The receiving school's one-time link to a transferred file (no account).
     path("transfer/<str:token>/", transfer_link, name="transfer_link"),
+    # Wagtail's password reset with a rate limit (accounts.password_reset).
+    path(
+        "admin/password_reset/",
+        PasswordResetView.as_view(),
+        name="wagtailadmin_password_reset",
+    ),
     path("admin/", include(wagtailadmin_urls)),
 ]
 
