@@ -1,11 +1,22 @@
 """Error reports leave the school's systems: scrub_event takes the case out."""
 
+import gzip
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
 from django.http import HttpResponse
 
 from chronicle.logs import RequestIdMiddleware
 from chronicle.sentry import scrub_event
+
+from ..test_settings import PRODUCTION_ENV, manage
+
+try:  # the SDK compresses with brotli when it is installed, else with gzip
+    import brotli
+except ImportError:
+    brotli = None
 
 CHILD = "Ada Testchild"
 CONCERN = "bruise on her left arm, says step-dad grabbed her"
@@ -163,3 +174,73 @@ def test_an_error_during_a_request_is_tagged_with_its_request_id(rf):
     response = RequestIdMiddleware(view)(rf.get("/"))
     assert seen["event"]["tags"]["request_id"] == response["X-Request-ID"]
     assert seen["event"]["tags"]["school"] == "1"
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """What a Sentry server receives: the SDK's envelopes, decompressed."""
+
+    received: list[bytes] = []
+
+    def do_POST(self):  # noqa: N802 - http.server's name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        encoding = self.headers.get("Content-Encoding", "")
+        if encoding == "gzip":
+            body = gzip.decompress(body)
+        elif encoding == "br":
+            body = brotli.decompress(body)
+        self.received.append(body)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def sentry_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    Receiver.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+ERRORS_WITH_CASE_CONTENT = f"""
+import logging
+import sentry_sdk
+
+def record_concern(description, pupil):
+    raise ValueError(f"could not save {{pupil}}: {{description}}")
+
+try:
+    record_concern(description={CONCERN!r}, pupil={CHILD!r})
+except ValueError:
+    sentry_sdk.capture_exception()
+logging.getLogger("records").error("Could not notify about %s", {CHILD!r})
+sentry_sdk.flush(timeout=10)
+"""
+
+
+def test_what_leaves_for_the_error_service_holds_no_case_content(sentry_server):
+    """Production settings with SENTRY_DSN, the real SDK, an error whose message
+    and local variables hold a child's name and a concern, and an error logged
+    with the name as its argument: what reaches the (loopback) server has the
+    error's type and place, and neither."""
+    port = sentry_server.server_address[1]
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        ERRORS_WITH_CASE_CONTENT,
+        **PRODUCTION_ENV,
+        SENTRY_DSN=f"http://publickey@127.0.0.1:{port}/1",
+    )
+    assert result.returncode == 0, result.stderr
+    sent = b"\n".join(Receiver.received).decode()
+    assert '"type":"ValueError"' in sent
+    assert '"function":"record_concern"' in sent
+    assert "Could not notify about %s" in sent
+    for secret in (CHILD, "Testchild", CONCERN, "step-dad"):
+        assert secret not in sent, secret
