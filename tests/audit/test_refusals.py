@@ -71,6 +71,27 @@ def test_staff_opening_a_concern_by_url_is_refused_and_recorded(
     assert concern.what_happened not in str(entry.additional_data)
 
 
+def test_staff_opening_a_task_by_url_is_recorded_about_its_case(
+    submit, make_member, verified_client
+):
+    from workflows.models import CaseTask
+
+    concern = submit()
+    task = CaseTask.objects.filter(concern=concern).first()
+    client = verified_client(make_member(Role.STAFF))
+
+    response = client.get(reverse("casework_task", args=[task.pk]))
+
+    assert response.status_code == 404
+    (entry,) = refusals()
+    assert entry.content_type.model == "caseprocess"
+    assert entry.object_pk == str(task.process_id)
+    assert entry.additional_data["object"] == {
+        "kind": "workflows.casetask",
+        "id": str(task.pk),
+    }
+
+
 def test_staff_opening_the_audit_log_is_refused_and_recorded_about_them(
     staff, verified_client
 ):
