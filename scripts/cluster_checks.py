@@ -139,7 +139,7 @@ def check_attachments(env, traffic, setup, ports):
     """A DSL signs in once through the balancer (the session is shared), then
     downloads every attachment from each app server directly."""
     results = Results()
-    dsl = Client(traffic.base, setup["dsls"][0], results)
+    dsl = Client(traffic.base, setup["dsls"][0], results, attempts=8)
     signed_in = dsl.sign_in()
     if signed_in is None or results.errors:
         return Check(
