@@ -99,20 +99,20 @@ def token_revoke(*, token):
 PREFIX_PATTERN = re.compile(rf"{TOKEN_START}([0-9a-f]{{{PREFIX_LENGTH}}})_")
 
 
-def token_prefix(raw):
+def token_prefix(raw: str | None) -> str | None:
     """The prefix a presented token claims ("3f9a1c0b2d4e"), or None when it is not
     shaped like one of ours: nothing else of it reaches the database or a log."""
     match = PREFIX_PATTERN.match(raw or "")
     return match[1] if match else None
 
 
-def token_authenticate(*, raw):
+def token_authenticate(*, raw: str) -> ApiToken:
     """The usable token `raw` names, its last use kept to the minute; TokenRefused
     otherwise, carrying the token when its prefix is known (token_refusal_record).
 
     A call is not written to the audit log here: the endpoints that read or write
     a child's record do that (api_read_record; a concern's creation is logged by
-    the audit log itself). Every call goes to the request log (api.middleware)."""
+    the audit log itself). Every call goes to the request log (chronicle.logs)."""
     prefix = token_prefix(raw)
     token = None
     if prefix is not None:
@@ -273,7 +273,7 @@ def _check_repeat(*, key, user, fingerprint):
 
 
 @transaction.atomic
-def concern_submit_from_api(*, page, user, payload, files=None):
+def concern_submit_from_api(*, page, user, payload, files=None) -> tuple[Concern, bool]:
     """Validate `payload` (schemas.ConcernIn) with the page's own form and save it.
     Returns (concern, created); raises SubmissionRefused or SubmissionConflict,
     having stored nothing."""
