@@ -241,3 +241,40 @@ def test_retrying_a_task_that_has_not_failed_is_refused(
     task.refresh_from_db()
     assert task.status == TaskResultStatus.READY
     assert len(task.worker_ids) == 0
+
+
+def test_a_task_left_running_by_a_killed_worker_is_taken_up_again(
+    dsl, sysadmin, django_capture_on_commit_callbacks
+):
+    """A worker killed mid-task leaves its row 'running' for ever; the scheduler's
+    stalled_tasks job makes it ready again while attempts are left, and then the
+    email goes; once the attempts are used up, it shows as failed instead."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ops.retries import stalled_tasks_recover
+
+    notify_dsl(dsl, django_capture_on_commit_callbacks)
+    notify_dsl(dsl, django_capture_on_commit_callbacks)
+    first, second = DBTaskResult.objects.order_by("enqueued_at", "id")
+    long_ago = timezone.now() - timedelta(minutes=20)
+    DBTaskResult.objects.filter(pk=first.pk).update(
+        status=TaskResultStatus.RUNNING, started_at=long_ago, worker_ids=["killed"]
+    )
+    DBTaskResult.objects.filter(pk=second.pk).update(
+        status=TaskResultStatus.RUNNING,
+        started_at=long_ago,
+        worker_ids=["killed"] * 3,  # CHRONICLE_TASK_ATTEMPTS here
+    )
+
+    assert stalled_tasks_recover() == 2
+    run_worker()
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == TaskResultStatus.SUCCESSFUL
+    assert len(mail.outbox) == 1
+    assert second.status == TaskResultStatus.FAILED
+    page = signed_in(sysadmin).get(PAGE).content.decode()
+    assert "WorkerStopped" in page and str(second.pk) in page
