@@ -107,6 +107,19 @@ def retention_reviews(*, today=None) -> dict:
     return {"files": sum(counts.values()), "schools": len(counts)}
 
 
+def finished_tasks(*, now=None) -> dict:
+    """Tasks that succeeded more than CHRONICLE_TASK_KEEP_DAYS ago are deleted: one
+    row per email sent would otherwise pile up for ever. Failed ones stay until a
+    system administrator has retried them."""
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CHRONICLE_TASK_KEEP_DAYS)
+    removed, _by_model = (
+        DBTaskResult.objects.successful().filter(finished_at__lt=cutoff).delete()
+    )
+    return {"removed": removed}
+
+
 def stalled_tasks() -> dict:
     """Background tasks left running by a worker that stopped (ops.retries)."""
     return {"recovered": stalled_tasks_recover()}

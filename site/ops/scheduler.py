@@ -89,6 +89,13 @@ JOBS = (
         _("daily"),
     ),
     Job(
+        "finished_tasks",
+        timedelta(days=1),
+        jobs.finished_tasks,
+        _("Background tasks that succeeded over a month ago"),
+        _("daily"),
+    ),
+    Job(
         "draft_expiry",
         timedelta(days=1),
         jobs.draft_expiry,

@@ -278,3 +278,33 @@ def test_a_task_left_running_by_a_killed_worker_is_taken_up_again(
     assert second.status == TaskResultStatus.FAILED
     page = signed_in(sysadmin).get(PAGE).content.decode()
     assert "WorkerStopped" in page and str(second.pk) in page
+
+
+def test_tasks_that_succeeded_a_month_ago_are_deleted_failed_ones_kept(
+    dsl, failing_smtp, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ops.jobs import finished_tasks
+
+    notify_dsl(dsl, django_capture_on_commit_callbacks)
+    run_worker()  # fails every attempt
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    notify_dsl(dsl, django_capture_on_commit_callbacks)
+    notify_dsl(dsl, django_capture_on_commit_callbacks)
+    run_worker()
+    failed = DBTaskResult.objects.failed().get()
+    old, recent = DBTaskResult.objects.successful().order_by("enqueued_at", "id")
+    month_ago = timezone.now() - timedelta(days=31)
+    DBTaskResult.objects.filter(pk__in=[failed.pk, old.pk]).update(
+        finished_at=month_ago
+    )
+
+    assert finished_tasks() == {"removed": 1}
+
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {
+        failed.pk,
+        recent.pk,
+    }

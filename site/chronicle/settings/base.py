@@ -367,6 +367,8 @@ CHRONICLE_TASK_ATTEMPTS = env.int("TASK_ATTEMPTS", default=6)
 CHRONICLE_TASK_RETRY_SECONDS = env.int("TASK_RETRY_SECONDS", default=60)
 # A task still running after this long has lost its worker (ops.retries).
 CHRONICLE_TASK_STALLED_MINUTES = 15
+# Tasks that succeeded are deleted after this many days (ops.jobs.finished_tasks).
+CHRONICLE_TASK_KEEP_DAYS = 30
 # Concern drafts nobody has touched for this many days are deleted (ops.jobs).
 CHRONICLE_DRAFT_DAYS = 30
 EMAIL_TIMEOUT = 30  # seconds: a mail server that hangs must not hold the worker
