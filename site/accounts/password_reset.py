@@ -68,7 +68,7 @@ class PasswordResetView(account.PasswordResetView):
             )
         minutes = _limits()[2]
         form.add_error(
-            None,
+            "email",  # beside the field: the page's own error box hides the heading
             ngettext(
                 "Too many password reset requests. Wait %(minutes)d minute and try "
                 "again, or ask a system administrator.",

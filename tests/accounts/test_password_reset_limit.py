@@ -47,7 +47,7 @@ def test_the_refusal_does_not_tell_whether_the_account_exists(staff):
         answers[email] = (
             [response["Location"] for response in sent],
             refused.status_code,
-            list(refused.context["form"].non_field_errors()),
+            list(refused.context["form"].errors.get("email", [])),
         )
     assert answers[staff.email] == answers[nobody]
     assert REFUSED in answers[nobody][2][0]
