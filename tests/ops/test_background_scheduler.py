@@ -272,12 +272,21 @@ def test_sigterm_finishes_the_job_under_way_then_stops_the_scheduler(monkeypatch
     monkeypatch.setattr(scheduler, "close_old_connections", lambda: None)
     kept = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
     out = StringIO()
+    # Should SIGTERM not stop it, the loop would wait for ever: after two minutes
+    # Ctrl+C stops it instead, and the test fails.
+    watchdog_fired = []
+    watchdog = threading.Timer(
+        120, lambda: (watchdog_fired.append(1), os.kill(os.getpid(), signal.SIGINT))
+    )
+    watchdog.start()
     try:
         call_command("run_scheduler", "--tick=3600", stdout=out)
     finally:
+        watchdog.cancel()
         for sig, handler in kept.items():
             signal.signal(sig, handler)
 
+    assert not watchdog_fired
     assert finished == ["first"]
     assert "Scheduler stopped." in out.getvalue()
     assert ScheduledRun.objects.get(job="clock").succeeded is True
