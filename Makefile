@@ -66,4 +66,4 @@ loadtest: setup ## 50 staff submitting at once: gunicorn + a fresh PostgreSQL da
 
 .PHONY: cluster-test
 cluster-test: setup ## two app servers, worker, two schedulers behind haproxy; faults injected
-	$(BIN)/python scripts/cluster_test.py
+	$(BIN)/python scripts/cluster_test.py $(CLUSTER_TEST_ARGS)

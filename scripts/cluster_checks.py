@@ -223,7 +223,13 @@ def check_emails(env, mail, facts):
     )
     passed = bool(rows) and not unsent and not wrong
     if unsent:
-        detail += f"; the queue after waiting: {facts.get('queue_after')}"
+        queue = facts.get("queue_after", {})
+        detail += f"; the queue after waiting: {queue}"
+        if queue.get("tasks", {}).get("RUNNING"):
+            detail += (
+                "; a task still RUNNING has no worker (the killed one ran it): "
+                "nothing took it up again within the wait"
+            )
     if by_id:
         ids = {pk for pk, _address, _sent in rows}
         twice = [pk for pk, count in by_id.items() if count > 1]

@@ -192,6 +192,13 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
     parser.add_argument("--staff", type=int, default=50)
     parser.add_argument("--concerns", type=int, default=3)
     parser.add_argument("--postgres", default=POSTGRES)
+    parser.add_argument(
+        "--worker-kill",
+        choices=["mid-task", "busy"],
+        default="mid-task",
+        help="kill the worker in the middle of a task (frozen there first), or "
+        "whenever it is busy with the queue",
+    )
     parser.add_argument("--report", type=Path, default=ROOT / "var/cluster-report.md")
     args = parser.parse_args(argv)
 
@@ -296,7 +303,14 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
             concerns=args.concerns,
             rng=random.Random(18),  # noqa: S311 (synthetic data)
         )
-        chaos = Chaos(cluster, traffic, ports, commands, env)
+        chaos = Chaos(
+            cluster,
+            traffic,
+            ports,
+            commands,
+            env,
+            mid_task=args.worker_kill == "mid-task",
+        )
         traffic.run(chaos)
         timings["traffic (faults injected during it)"] = time.monotonic() - step
         facts["traffic"] = traffic.summary()

@@ -4,8 +4,10 @@ submission key, whatever failed on the way; and the faults injected meanwhile (a
 app server, then the worker, killed with SIGKILL and started again)."""
 
 import hashlib
+import os
 import random
 import re
+import signal
 import struct
 import threading
 import time
@@ -163,8 +165,9 @@ class Chaos(threading.Thread):
 
     DOWN_FOR = 2.0  # seconds before starting it again
 
-    def __init__(self, cluster, traffic, ports, commands, env):
+    def __init__(self, cluster, traffic, ports, commands, env, *, mid_task=True):
         super().__init__(daemon=True)
+        self.mid_task = mid_task
         self.cluster, self.traffic = cluster, traffic
         self.ports, self.commands, self.env = ports, commands, env
         self.events = {}
@@ -189,13 +192,8 @@ class Chaos(threading.Thread):
         traffic = self.traffic
         self._wait_for(fraction)
         event = {}
-        if name == "worker":  # in the middle of a task, as a crash would find it
-            deadline = time.monotonic() + 20
-            while traffic.finished_at is None and time.monotonic() < deadline:
-                event["tasks then"] = task_counts(self.env)
-                if event["tasks then"].get("RUNNING", 0):
-                    break
-                time.sleep(0.005)
+        if name == "worker":
+            event["tasks then"] = self._catch_mid_task()
         event.update(
             {
                 "killed at s": round(traffic.elapsed(), 1),
@@ -213,6 +211,23 @@ class Chaos(threading.Thread):
             wait_for_port(self.ports[name], process, name, timeout=90)
             event["listening again at s"] = round(traffic.elapsed(), 1)
         self.events[name] = event
+
+    def _catch_mid_task(self):
+        """Freeze the worker (SIGSTOP) until it is frozen in the middle of a task,
+        as a crash would find it; a task takes milliseconds, too short to aim a
+        kill at. Gives up after 20 seconds and leaves it frozen either way: the
+        kill follows at once."""
+        process = self.cluster.processes["worker"]
+        deadline = time.monotonic() + 20
+        counts = {}
+        while self.traffic.finished_at is None and time.monotonic() < deadline:
+            os.killpg(process.pid, signal.SIGSTOP)
+            counts = task_counts(self.env)
+            if counts.get("RUNNING", 0) or not self.mid_task:
+                break
+            os.killpg(process.pid, signal.SIGCONT)
+            time.sleep(0.01)
+        return counts
 
     def check(self):
         checks = []
