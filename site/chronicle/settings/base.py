@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "audit.middleware.ServerSideAuditlogMiddleware",
+    # A refused case URL (404/403) is logged, rate-limited (audit.refusals).
+    "audit.middleware.RefusedAccessMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so it sees the lockout flag the sign-in view's authenticate() set.
     "axes.middleware.AxesMiddleware",
