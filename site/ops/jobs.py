@@ -45,6 +45,23 @@ def draft_expiry(*, now=None) -> dict:
     return {"removed": removed}
 
 
+def held_files() -> dict:
+    """Files stored while clamd was not answering (MALWARE_SCAN=hold) are scanned:
+    clean ones released, harmful ones removed (records.uploads, as `manage.py
+    scan_held_files`). Nothing to do when scanning is off; when clamd is still
+    not answering they stay held and the next run tries again."""
+    from records.scanning import ScannerUnavailable, scanning_on
+    from records.uploads import held_files_scan
+
+    if not scanning_on():
+        return {"scanning": "off"}
+    try:
+        released, removed = held_files_scan()
+    except ScannerUnavailable:
+        return {"scanner": "unavailable"}
+    return {"released": released, "removed": removed}
+
+
 def audit_checkpoint() -> dict:
     """A signed checkpoint of the audit chain, written outside the database
     (audit.checkpoints, as `manage.py audit_checkpoint`): entries removed from the

@@ -68,6 +68,13 @@ JOBS = (
         _("every 5 minutes"),
     ),
     Job(
+        "held_files",
+        timedelta(minutes=5),
+        jobs.held_files,
+        _("Files held while the virus check was not answering"),
+        _("every 5 minutes"),
+    ),
+    Job(
         "audit_checkpoint",
         timedelta(minutes=15),
         jobs.audit_checkpoint,
