@@ -43,6 +43,21 @@ def task_counts(env):
     return dict(_sql(env, f"SELECT status, count(*) FROM {table} GROUP BY status"))  # noqa: S608
 
 
+def emails_being_sent(env):
+    """Notification emails a worker has taken (RUNNING) that have not gone out."""
+    if not task_counts(env):
+        return 0
+    return _sql(
+        env,
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult t"
+        " JOIN workflows_notification n"
+        "   ON n.id = (t.args_kwargs -> 'args' ->> 0)::bigint"
+        " WHERE t.status = 'RUNNING' AND n.emailed_at IS NULL"
+        "   AND t.task_path LIKE %s",
+        "%.send_notification_email",
+    )[0][0]
+
+
 def wait_for_queue(env, *, after):
     """Until every notification after `after` has been emailed (or the timeout):
     the worker, restarted or not, must catch up on its own."""

@@ -196,8 +196,8 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
         "--worker-kill",
         choices=["mid-task", "busy"],
         default="mid-task",
-        help="kill the worker in the middle of a task (frozen there first), or "
-        "whenever it is busy with the queue",
+        help="kill the worker in the middle of sending an email (frozen there "
+        "first), or at half-way whatever it is doing",
     )
     parser.add_argument("--report", type=Path, default=ROOT / "var/cluster-report.md")
     args = parser.parse_args(argv)

@@ -13,7 +13,7 @@ import threading
 import time
 import zlib
 
-from cluster_checks import Check, task_counts
+from cluster_checks import Check, emails_being_sent, task_counts
 from harness import Client, Results, concern_answers, status, wait_for_port
 
 ATTEMPTS = 8  # per request, with back-off: the balancer needs a second or two
@@ -193,7 +193,7 @@ class Chaos(threading.Thread):
         self._wait_for(fraction)
         event = {}
         if name == "worker":
-            event["tasks then"] = self._catch_mid_task()
+            self._catch_mid_task(event)
         event.update(
             {
                 "killed at s": round(traffic.elapsed(), 1),
@@ -212,22 +212,21 @@ class Chaos(threading.Thread):
             event["listening again at s"] = round(traffic.elapsed(), 1)
         self.events[name] = event
 
-    def _catch_mid_task(self):
-        """Freeze the worker (SIGSTOP) until it is frozen in the middle of a task,
-        as a crash would find it; a task takes milliseconds, too short to aim a
-        kill at. Gives up after 20 seconds and leaves it frozen either way: the
-        kill follows at once."""
+    def _catch_mid_task(self, event):
+        """Freeze the worker (SIGSTOP) until it is caught in the middle of sending
+        a notification email that has not gone out yet, as a crash would find it
+        (a task takes milliseconds, too short to aim a kill at). Gives up after 20
+        seconds; leaves it frozen either way, for the kill that follows."""
         process = self.cluster.processes["worker"]
         deadline = time.monotonic() + 20
-        counts = {}
         while self.traffic.finished_at is None and time.monotonic() < deadline:
             os.killpg(process.pid, signal.SIGSTOP)
-            counts = task_counts(self.env)
-            if counts.get("RUNNING", 0) or not self.mid_task:
+            event["emails being sent then"] = emails_being_sent(self.env)
+            if event["emails being sent then"] or not self.mid_task:
                 break
             os.killpg(process.pid, signal.SIGCONT)
             time.sleep(0.01)
-        return counts
+        event["tasks then"] = task_counts(self.env)
 
     def check(self):
         checks = []
