@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from chronicle.fields import ModelChoiceField
 
@@ -122,3 +123,12 @@ class RoleGiveForm(forms.Form):
                 params={"wanted": wanted},
             )
         return by_email[0]
+
+
+class LoginForm(WagtailLoginForm):
+    """Wagtail's sign-in form without "Remember me": a session ends after 15 idle
+    minutes and when the browser closes, so remembering would promise what
+    Chronicle refuses (and, posted by hand, would keep the cookie past the
+    browser's close)."""
+
+    remember = None

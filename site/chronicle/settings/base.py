@@ -287,6 +287,8 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no calls to outside services from the ad
 # The email is changed on its own panel, with the password (accounts.account_settings).
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = False
+# No "Remember me": sessions end when the browser closes (accounts.forms).
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.LoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "odt", "txt"]
 WAGTAILEMBEDS_FINDERS = []
