@@ -5,7 +5,7 @@ and deputies of that school; the head's (concerns about adults) to its heads. A 
 assigned to a named person (an internal action) is visible to that person too.
 """
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from viewflow.workflow.status import STATUS
 
 from accounts.models import Role
@@ -121,7 +121,29 @@ def team_queue(user):
                 _not_restricted(user)
             )
         )
+    ).annotate(
+        # The queue offers no Claim on the user's own closure's sign-off.
+        own_closure=ExpressionWrapper(
+            own_closure_filter(user), output_field=BooleanField()
+        )
     )
+
+
+def own_closure_filter(user) -> Q:
+    """Sign-off tasks for closures the user made: they are in the user's team queue
+    but not theirs to claim (a second DSL signs off, SignOffTask.can_assign)."""
+    from records.models import Closure
+
+    from .flows import ConcernFlow
+
+    pending = Closure.objects.filter(
+        concern=OuterRef("concern"),
+        closed_by=user,
+        needs_sign_off=True,
+        signed_off_at__isnull=True,
+        sent_back_at__isnull=True,
+    )
+    return Q(flow_task=ConcernFlow.instance.sign_off) & Exists(pending)
 
 
 def my_tasks(user):

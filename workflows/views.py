@@ -285,6 +285,10 @@ DONE_MESSAGES = {
     "decide": _("Decision recorded for %(ref)s."),
     "follow_up": _("Referral to %(agency)s completed for %(ref)s."),
     "close": _("%(ref)s closed."),
+    "close_pending": _(
+        "Closure recorded for %(ref)s. It is not closed until a second DSL signs "
+        "it off; they have been told."
+    ),
     "sign_off": _("Sign-off recorded for %(ref)s."),
     "do_action": _("Action done for %(ref)s."),
     "review_pattern": _("Pattern reviewed (latest concern %(ref)s)."),
@@ -296,7 +300,12 @@ def _after_step(request, task):
     if task.status in selectors.OPEN:  # referral contact saved, still open
         messages.success(request, _("Saved. The task stays open for the response."))
         return redirect("casework_task", pk=task.pk)
-    done = DONE_MESSAGES[task.step] % {
+    step = task.step
+    if step == "close":
+        task.concern.refresh_from_db(fields=["status"])
+    if step == "close" and task.concern.status != Concern.Status.CLOSED:
+        step = "close_pending"  # the closure waits for a second DSL's sign-off
+    done = DONE_MESSAGES[step] % {
         "ref": task.reference,
         "agency": task.referral.agency_name if task.referral_id else "",
     }
