@@ -227,6 +227,9 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
             "MEDIA_ROOT": str(scratch / "media"),
             # The shared file store: both app servers and the worker use it.
             "PRIVATE_MEDIA_ROOT": str(scratch / "private-media"),
+            # The schedulers sign audit checkpoints of this database: never into
+            # var/audit-checkpoints, where they would contradict `make run`'s.
+            "AUDIT_CHECKPOINT_DIR": str(scratch / "audit-checkpoints"),
             "EMAIL_URL": f"filemail:///{mail}",
             "WAGTAILADMIN_BASE_URL": f"http://127.0.0.1:{ports['balancer']}",
             "LOG_LEVEL": "WARNING",
