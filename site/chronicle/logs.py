@@ -15,8 +15,11 @@ them through structlog); development keeps readable text with the same fields.
 import logging
 import re
 import time
+import traceback
 import uuid
 from contextvars import ContextVar
+
+from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # What a proxy's id may look like to be kept: a UUID, nginx's $request_id (32 hex),
@@ -71,6 +74,62 @@ def _redact_request(record, request):
             shown if arg == request.path else arg for arg in record.args
         )
     record.request = f"{request.method} {shown}"
+
+
+def exception_without_messages(exc_info) -> str:
+    """A traceback with each exception's type and frames (file, line, function) but
+    not its message, nor the source lines: the messages carry what the user sent
+    (PostgreSQL's "DETAIL: Key (...)=(value)", a ValidationError's text, int()'s
+    "invalid literal ... 'Ada'"). Chained exceptions (the psycopg error under
+    Django's IntegrityError) are shown the same way. chronicle.sentry does the same
+    for error reports."""
+    exc_type, exc, _tb = exc_info
+    if exc is None:
+        return _type_name(exc_type) if exc_type else ""
+    chain, seen = [], set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        chain.append(exc)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    parts = []
+    for exc in reversed(chain):
+        lines = ["Traceback (most recent call last):"]
+        lines += [
+            f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}'
+            for frame in traceback.extract_tb(exc.__traceback__)
+        ]
+        lines.append(_type_name(type(exc)))
+        parts.append("\n".join(lines))
+    return "\n\nThe above exception led to:\n\n".join(parts)
+
+
+def _type_name(exc_type) -> str:
+    module = exc_type.__module__
+    name = exc_type.__qualname__
+    return name if module == "builtins" else f"{module}.{name}"
+
+
+class MessagelessTextFormatter(logging.Formatter):
+    """Text lines whose tracebacks name no user input (production's LOG_FORMAT=text)."""
+
+    def format(self, record):
+        # Another handler may have cached the full traceback on the record.
+        record.exc_text = None
+        return super().format(record)
+
+    def formatException(self, ei):
+        return exception_without_messages(ei)
+
+
+class MessagelessJsonFormatter(JsonFormatter):
+    """JSON lines (production's default) whose exc_info names no user input."""
+
+    def format(self, record):
+        record.exc_text = None
+        return super().format(record)
+
+    def formatException(self, ei):
+        return exception_without_messages(ei)
 
 
 class RequestIdMiddleware:

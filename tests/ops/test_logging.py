@@ -111,3 +111,41 @@ def test_djangos_not_found_line_names_the_pattern_not_the_token_or_query(
     assert not_found["request_id"] == response["X-Request-ID"]
     assert "secret-one-time-token" not in json_log.getvalue()
     assert "Lovelace" not in json_log.getvalue()
+
+
+# A value a user typed, raised inside a chained exception as PostgreSQL's DETAIL line
+# and int()'s parse error carry it, then logged as the scheduler logs a failed job.
+CANARY = "CANARY-Ada-Lovelace-2014"
+LOG_A_FAILURE = f"""
+import logging
+try:
+    try:
+        int("{CANARY}")
+    except ValueError as error:
+        raise RuntimeError("DETAIL: Key (upn)=({CANARY}) already exists.") from error
+except RuntimeError:
+    logging.getLogger("ops.scheduler").exception("Scheduled job %s failed", "clock")
+"""
+
+
+def test_production_json_logs_name_the_exception_not_its_message():
+    """An IT provider's log store is no place for a child's name: the traceback
+    keeps the types and frames to debug with, never the messages."""
+    from tests.test_settings import PRODUCTION_ENV, shell
+
+    out = shell(LOG_A_FAILURE, **PRODUCTION_ENV)
+    assert CANARY not in out
+    (line,) = [json.loads(text) for text in out.splitlines() if text.startswith("{")]
+    assert line["message"] == "Scheduled job clock failed"
+    trace = line["exc_info"]
+    assert trace.index("ValueError") < trace.index("RuntimeError")
+    assert "line 5, in <module>" in trace
+
+
+def test_production_text_logs_name_the_exception_not_its_message():
+    from tests.test_settings import PRODUCTION_ENV, shell
+
+    out = shell(LOG_A_FAILURE, **PRODUCTION_ENV, LOG_FORMAT="text")
+    assert CANARY not in out
+    assert "Scheduled job clock failed" in out
+    assert "RuntimeError" in out

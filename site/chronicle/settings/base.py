@@ -357,6 +357,9 @@ AUDIT_CHECKPOINT_DIR = env.path(
     "AUDIT_CHECKPOINT_DIR", default=str(VAR_DIR / "audit-checkpoints")
 )
 AUDIT_CHECKPOINT_EMAIL = env.list("AUDIT_CHECKPOINT_EMAIL", default=[])
+# verify_audit_chain fails without a checkpoint to compare with (on in production; a
+# dev or CI database has none).
+AUDIT_REQUIRE_CHECKPOINT = env.bool("AUDIT_REQUIRE_CHECKPOINT", default=False)
 # Refused requests for case URLs are logged (audit.refusals), this many per user in
 # each window of this many seconds, counted in the shared cache.
 AUDIT_REFUSALS_PER_WINDOW = env.int("AUDIT_REFUSALS_PER_WINDOW", default=20)
@@ -396,8 +399,12 @@ LOGGING = {
             "format": "%(levelname)s %(name)s "
             "[%(request_id)s user=%(user_id)s] %(message)s"
         },
+        # Tracebacks without exception messages, which carry user input
+        # (chronicle.logs.exception_without_messages). Development's text keeps
+        # them: synthetic data on the developer's own terminal, where the message
+        # is what debugging needs; production's text drops them too.
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "chronicle.logs.MessagelessJsonFormatter",
             "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s",
             "rename_fields": {"levelname": "level"},
             "timestamp": "time",  # ISO 8601, UTC

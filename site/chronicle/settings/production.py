@@ -59,6 +59,9 @@ if AUDIT_HMAC_KEY == DEV_AUDIT_KEY or len(AUDIT_HMAC_KEY) < MIN_AUDIT_KEY_LENGTH
         f"AUDIT_HMAC_KEY must be a random secret of at least {MIN_AUDIT_KEY_LENGTH} "
         "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
     )
+# verify_audit_chain fails with no signed checkpoint to compare with: without one, a
+# log emptied or rewritten without the key cannot be told from a new one.
+AUDIT_REQUIRE_CHECKPOINT = env.bool("AUDIT_REQUIRE_CHECKPOINT", default=True)
 _required("EMAIL_URL", env("EMAIL_URL", default="").replace("consolemail://", ""))
 vars().update(env.email_url("EMAIL_URL"))
 WAGTAILADMIN_BASE_URL = env(
@@ -81,6 +84,9 @@ if not env("REDIS_URL", default=""):
 # JSON lines on stdout for the log collector (journald, Docker), with the request
 # id and user id (chronicle.logs); one line per request.
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
+# Exception messages carry user input (a database DETAIL line, a form's value):
+# tracebacks name types and frames only, in either format (chronicle.logs).
+LOGGING["formatters"]["text"]["()"] = "chronicle.logs.MessagelessTextFormatter"
 LOGGING["handlers"]["console"]["stream"] = "ext://sys.stdout"
 LOGGING["loggers"]["chronicle.access"]["level"] = env(
     "ACCESS_LOG_LEVEL", default="INFO"
