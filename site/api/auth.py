@@ -33,14 +33,17 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         prefix = token_prefix(token)
         failures = FailedAuthentication(request, prefix)
-        wait = failures.wait()
+        wait = failures.address_wait()
         if wait:
             raise Throttled(wait=wait)
         try:
             api_token = token_authenticate(raw=token)
         except TokenRefused as refused:
-            if failures.count() == 1:  # the first in this window: logged, once
+            counted = failures.count()
+            if counted == 1:  # the first in this window: logged, once
                 token_refusal_record(refused=refused, request=request)
+            if counted > failures.limit:
+                raise Throttled(wait=failures.retry_in) from None
             raise AuthenticationError(message=refused.reason) from None
         if self.scope and not api_token.has_scope(self.scope):
             raise AuthorizationError(
@@ -108,11 +111,16 @@ class TokenRateThrottle(BaseThrottle):
 
 
 class FailedAuthentication:
-    """Refused tokens, counted per token prefix and per client address in fixed
+    """Refused tokens, counted per client address and per token prefix in fixed
     windows (CHRONICLE_API_FAILED_AUTH_RATE, e.g. "10/min") in the shared cache.
-    Past the limit, tokens with that prefix, and any token from that address, get
-    429 until the window ends, before anything is looked up: a client retrying a
-    revoked token, or someone guessing, costs one cache read a call.
+
+    Past the limit, any token from that address gets 429 until the window ends,
+    before anything is looked up: someone guessing prefixes, or a client retrying a
+    revoked token, costs one cache read a call. A prefix past the limit only turns
+    further *refusals* into 429: the prefix is not secret (admin lists, audit
+    entries name it), so anyone could otherwise keep a school's MIS integration on
+    429 with ten bad calls a minute. A call with the right secret is never held by
+    the prefix's count; the 256-bit secret itself is what guessing cannot reach.
 
     The address is REMOTE_ADDR, as the audit log records it (set by the WSGI
     server, or by the trusted proxy's middleware)."""
@@ -125,14 +133,15 @@ class FailedAuthentication:
         self.retry_in = self.period - (now % self.period)
         window = int(now // self.period)
         address = request.META.get("REMOTE_ADDR") or "unknown"
-        self.keys = [f"api-auth-failed:address:{address}:{window}"]
+        self.address_key = f"api-auth-failed:address:{address}:{window}"
+        self.keys = [self.address_key]
         if prefix is not None:
             self.keys.append(f"api-auth-failed:prefix:{prefix}:{window}")
 
-    def wait(self):
-        """Seconds until the window ends, if a limit is reached; else None."""
-        counts = cache.get_many(self.keys).values()
-        return self.retry_in if any(n >= self.limit for n in counts) else None
+    def address_wait(self):
+        """Seconds until the window ends, if the address's limit is reached."""
+        count = cache.get(self.address_key) or 0
+        return self.retry_in if count >= self.limit else None
 
     def count(self):
         """Count one more refusal; returns the prefix's (or the address's) count."""
