@@ -138,8 +138,14 @@ def _action_create(
     notify(
         users=[assigned_to],
         kind=Notification.Kind.ASSIGNED,
-        message=_("An action for you, by %(due)s: %(what)s")
-        % {"due": due_on.strftime("%d %b %Y"), "what": description[:150]},
+        # The concern's reference, so the notice says which concern it is about
+        # (the email carries only the link: workflows.tasks).
+        message=_("An action for you on %(ref)s, by %(due)s: %(what)s")
+        % {
+            "ref": concern.reference,
+            "due": due_on.strftime("%d %b %Y"),
+            "what": description[:150],
+        },
         task=task,
     )
     return action
