@@ -5,9 +5,14 @@ unlocked could otherwise put their own address there and take the account over
 with a reset. Wagtail's own "Name and Email" panel has no password field, so it
 shows the name only (WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False) and this panel,
 added by the register_account_settings_panel hook, holds the email.
+
+The password is checked through authenticate(), not check_password(), so that
+django-axes counts a wrong one as it does at sign-in: otherwise the same borrowed
+session could try passwords here without limit.
 """
 
 from django import forms
+from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.views.account import BaseSettingsPanel
 
@@ -30,8 +35,9 @@ class EmailChangeForm(forms.ModelForm):
         model = User
         fields = ["email"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.request = request
         # From the database: the account page validates every panel's form on the
         # user object it renders with, so this instance may already hold the new
         # address when the page is drawn again with the refusal.
@@ -49,7 +55,10 @@ class EmailChangeForm(forms.ModelForm):
         cleaned = super().clean()
         if "email" in cleaned and self._changing():
             password = cleaned.get("current_password") or ""
-            if not self.instance.check_password(password):
+            user = authenticate(
+                self.request, username=self.instance.get_username(), password=password
+            )
+            if user is None or user.pk != self.instance.pk:
                 self.add_error(
                     "current_password",
                     _(
@@ -72,3 +81,11 @@ class EmailSettingsPanel(BaseSettingsPanel):
     title = _("Email")
     order = 110
     form_class = EmailChangeForm
+
+    def get_form(self):
+        """The form with the request, which axes needs to count a wrong password
+        against this user and address."""
+        kwargs = {"instance": self.user, "prefix": self.name, "request": self.request}
+        if self.request.method == "POST":
+            return self.form_class(self.request.POST, self.request.FILES, **kwargs)
+        return self.form_class(**kwargs)

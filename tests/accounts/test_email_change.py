@@ -2,6 +2,7 @@
 current password: reset links go there, so a borrowed session must not move it."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from ..factories import PASSWORD
@@ -84,3 +85,26 @@ def test_the_name_still_changes_without_the_password(verified_client, staff):
     assert response.status_code == 302
     staff.refresh_from_db()
     assert staff.first_name == "Renamed"
+
+
+def test_wrong_passwords_on_the_email_form_lock_the_account_like_sign_in(
+    verified_client, staff, settings
+):
+    """A borrowed session must not be a way to guess the password without limit."""
+    client = verified_client(staff)
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        post_email(client, NEW, **{"email-current_password": "guess"})
+
+    # The right password on the email form is now refused too ...
+    response = post_email(client, NEW, **{"email-current_password": PASSWORD})
+    assert response.status_code == 429
+    staff.refresh_from_db()
+    assert staff.email != NEW
+    # ... and so is signing in from this address, as after wrong sign-ins.
+    signin = Client().post(
+        reverse("wagtailadmin_login"),
+        {"username": staff.username, "password": PASSWORD},
+        REMOTE_ADDR="127.0.0.1",
+    )
+    assert signin.status_code == 429
+    assert "Sign-in paused for this account" in signin.content.decode()
