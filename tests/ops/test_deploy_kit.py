@@ -6,6 +6,7 @@ they are thin wrappers around deploy/run, which runs a Procfile line by name, an
 deploy/run itself is run for real below (the web line serves /health/live).
 """
 
+import ipaddress
 import json
 import os
 import shlex
@@ -108,6 +109,13 @@ def test_compose_runs_the_procfile_processes_and_what_they_need():
     # Every app service writes case files to the same place.
     private = "private-media:/var/lib/chronicle/private-media"
     assert all(private in s["volumes"] for s in app_services.values())
+    # The app trusts X-Forwarded-For from the proxy's fixed address and nothing
+    # else: a school's LAN is a private range too.
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    subnets = [c["subnet"] for c in compose["networks"]["default"]["ipam"]["config"]]
+    assert ipaddress.ip_address(proxy_address) in ipaddress.ip_network(subnets[0])
+    for name, service in app_services.items():
+        assert service["environment"]["TRUSTED_PROXIES"] == proxy_address, name
 
 
 def test_the_proxies_send_requests_to_the_port_the_web_process_listens_on():
