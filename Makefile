@@ -17,7 +17,7 @@ run: migrate ## set up, load demo data, serve on http://127.0.0.1:8000
 	$(MANAGE) demo
 	@# The task worker (notification emails) and the scheduler (the workflow clock,
 	@# clean-ups) run beside the web server and stop when it stops.
-	$(MANAGE) db_worker --no-reload & worker=$$!; \
+	$(MANAGE) run_worker --no-reload & worker=$$!; \
 	$(MANAGE) run_scheduler & scheduler=$$!; \
 	trap 'kill $$worker $$scheduler 2>/dev/null; wait' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)

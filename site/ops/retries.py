@@ -15,11 +15,14 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks.signals import task_finished
 from django_tasks_db.models import DBTaskResult
+
+from . import worker_lock
 
 logger = logging.getLogger(__name__)
 
@@ -67,35 +70,57 @@ def retry_failed_task(sender, task_result, **kwargs):
     )
 
 
-def stalled_tasks_recover(*, now=None) -> int:
+def _take_up(result: DBTaskResult, now) -> None:
+    """Ready again while attempts are left, else failed (shown on *Background
+    tasks*); only if the row is still the run that was found."""
+    running = DBTaskResult.objects.filter(
+        pk=result.pk,
+        status=TaskResultStatus.RUNNING,
+        started_at=result.started_at,
+    )
+    if attempts_of(result) < settings.CHRONICLE_TASK_ATTEMPTS:
+        running.update(status=TaskResultStatus.READY, run_after=now)
+    else:
+        running.update(
+            status=TaskResultStatus.FAILED,
+            finished_at=now,
+            exception_class_path=WORKER_STOPPED,
+            traceback="WorkerStopped: the worker stopped while running the task",
+        )
+
+
+def _last_worker(result: DBTaskResult) -> str:
+    return (result.worker_ids or [""])[-1]
+
+
+def stalled_tasks_recover(*, now=None, starting_worker: str | None = None) -> int:
     """Tasks left running by a worker that stopped without finishing them (killed,
     its machine lost) are made ready again while attempts are left, else marked
     failed so that they show on *Background tasks*. Returns how many were found.
 
-    A task runs for seconds; one still running after CHRONICLE_TASK_STALLED_MINUTES
-    has no worker any more."""
+    On PostgreSQL, a task of a `run_worker` worker is taken up as soon as its
+    worker's lock is free (ops.worker_lock): the worker has gone. Any other task
+    runs for seconds, so one still running after CHRONICLE_TASK_STALLED_MINUTES has
+    no worker any more. `starting_worker` is a worker starting up: on SQLite (one
+    machine, one worker) every task still running from before it is taken up."""
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.CHRONICLE_TASK_STALLED_MINUTES)
-    stalled = list(
-        DBTaskResult.objects.running()
-        .filter(started_at__lt=cutoff)
-        .only("pk", "worker_ids", "started_at")
-    )
-    for result in stalled:
-        running = DBTaskResult.objects.filter(
-            pk=result.pk,
-            status=TaskResultStatus.RUNNING,
-            started_at=result.started_at,
-        )
-        if attempts_of(result) < settings.CHRONICLE_TASK_ATTEMPTS:
-            running.update(status=TaskResultStatus.READY, run_after=now)
-        else:
-            running.update(
-                status=TaskResultStatus.FAILED,
-                finished_at=now,
-                exception_class_path=WORKER_STOPPED,
-                traceback="WorkerStopped: the worker stopped while running the task",
-            )
-    if stalled:
-        logger.warning("Recovered %d background tasks left running", len(stalled))
-    return len(stalled)
+    locks = worker_lock.locks_supported()
+    found = 0
+    running = DBTaskResult.objects.running().only("pk", "worker_ids", "started_at")
+    for result in running:
+        worker = _last_worker(result)
+        if worker == starting_worker:
+            continue
+        if locks and worker_lock.holds_lock(worker):
+            with transaction.atomic():
+                if worker_lock.lock_if_free(worker):
+                    _take_up(result, now)
+                    found += 1
+            continue
+        if (starting_worker and not locks) or result.started_at < cutoff:
+            _take_up(result, now)
+            found += 1
+    if found:
+        logger.warning("Recovered %d background tasks left running", found)
+    return found

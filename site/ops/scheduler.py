@@ -62,10 +62,10 @@ JOBS = (
     ),
     Job(
         "stalled_tasks",
-        timedelta(minutes=5),
+        timedelta(minutes=1),
         jobs.stalled_tasks,
         _("Background tasks left running by a worker that stopped"),
-        _("every 5 minutes"),
+        _("every minute"),
     ),
     Job(
         "held_files",

@@ -66,6 +66,8 @@ def test_the_procfile_names_each_process_and_its_commands_exist():
         argv = shlex.split(processes[name])
         assert argv[:2] == ["python", "manage.py"], name
         assert argv[2] in commands, f"{name}: no manage.py {argv[2]}"
+    # The worker that lets the others know at once when it was killed (ops.worker_lock).
+    assert shlex.split(processes["worker"])[2] == "run_worker"
     for step in processes["release"].split("&&"):
         argv = shlex.split(step)
         assert argv[:2] == ["python", "manage.py"] and argv[2] in commands, step
