@@ -1203,6 +1203,15 @@ class Transfer(models.Model):
         verbose_name_plural = _("transfers")
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["school", "direction", "status"])]
+        constraints = [
+            # A bundle (by its manifest hash) comes into a school once: a second
+            # import would double every entry, document and key person.
+            models.UniqueConstraint(
+                fields=["school", "manifest_hash"],
+                condition=models.Q(direction="in") & ~models.Q(manifest_hash=""),
+                name="transfer_in_bundle_once_per_school",
+            )
+        ]
 
     def __str__(self):
         return self.reference

@@ -323,6 +323,12 @@ def _preview(request, transfer, task, forms_):
             upload=form.cleaned_data["bundle"],
             passphrase=form.cleaned_data["passphrase"],
         )
+    except transfers.BundleAlreadyImported as error:
+        # The refusal links to the transfer the file first came in on.
+        add_service_errors(form, error)
+        return _page(
+            request, transfer, task, forms_, holds=True, already_imported=error.first
+        )
     except ValidationError as error:
         add_service_errors(form, error)
         return None
@@ -412,7 +418,7 @@ HANDLERS = {
 }
 
 
-def _page(request, transfer, task, forms_, holds, preview=None):
+def _page(request, transfer, task, forms_, holds, preview=None, already_imported=None):
     from .selectors import in_team
 
     secret = request.session.pop(SHOWN_ONCE % transfer.pk, None)
@@ -430,6 +436,7 @@ def _page(request, transfer, task, forms_, holds, preview=None):
         "forms": forms_,
         "secret": secret,
         "preview": preview,
+        "already_imported": already_imported,
         "link_state": transfers.link_state(transfer)
         if transfer.link_token_hash
         else "",

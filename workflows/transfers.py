@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow import this
@@ -678,6 +679,7 @@ def bundle_preview(*, transfer, user, upload, passphrase):
         raise ValidationError({"bundle": _("This file is too large to be a bundle.")})
     content = upload.read()
     bundle = transfer_format.read(content, passphrase)
+    _refuse_if_imported(school=transfer.school, manifest_hash=bundle.manifest_hash)
     name = display_name(upload)
     scanned = _scan_bundle(name=name, bundle=bundle, user=user, content=content)
     document = TransferDocument(
@@ -693,6 +695,51 @@ def bundle_preview(*, transfer, user, upload, passphrase):
     document.file.save(f"{uuid.uuid4().hex}.zip", ContentFile(content), save=False)
     document.save()
     return document, bundle
+
+
+class BundleAlreadyImported(ValidationError):
+    """A bundle comes into a school once: a second import would double every
+    entry, document and key person in the child's file. Carries the transfer it
+    first came in on, so the page can link to it."""
+
+    def __init__(self, first: Transfer | None):
+        self.first = first
+        if first is None:
+            message = _(
+                "This file has already been imported at this school. A file is "
+                "imported once: find its transfer in the list of transfers."
+            )
+        else:
+            message = _(
+                "This file has already been imported at this school, on transfer "
+                "%(reference)s (%(date)s). A file is imported once: open that "
+                "transfer to see what came in."
+            ) % {
+                "reference": first.reference,
+                "date": date_format(
+                    timezone.localtime(first.imported_at or first.started_at), "j F Y"
+                ),
+            }
+        super().__init__(message)
+
+
+def _imported_before(*, school, manifest_hash: str) -> Transfer | None:
+    return (
+        Transfer.objects.filter(
+            school=school,
+            direction=Transfer.Direction.IN,
+            manifest_hash=manifest_hash,
+            imported_at__isnull=False,
+        )
+        .order_by("imported_at", "pk")
+        .first()
+    )
+
+
+def _refuse_if_imported(*, school, manifest_hash: str) -> None:
+    first = _imported_before(school=school, manifest_hash=manifest_hash)
+    if first is not None:
+        raise BundleAlreadyImported(first)
 
 
 def _scan_bundle(*, name, bundle, user, content=None):
@@ -727,8 +774,10 @@ def bundle_import(*, task, user, document, passphrase):
             raise ValidationError(_("A file has already been imported here."))
         with document.file.open("rb") as handle:
             bundle = transfer_format.read(handle.read(), passphrase)
+        _refuse_if_imported(school=transfer.school, manifest_hash=bundle.manifest_hash)
         scanned = _scan_bundle(name=document.original_name, bundle=bundle, user=user)
-        _import(transfer, bundle, user, scan_status=scanned)
+        with files_removed_on_failure() as stored:
+            _import(transfer, bundle, user, scan_status=scanned, stored=stored)
         return transfer
 
     return _run_in_step(task, user, write)
@@ -746,7 +795,9 @@ def _run_in_step(task, user, write):
         return write(activation.process)
 
 
-def _import(transfer, bundle, user, scan_status=ScanStatus.NOT_SCANNED):
+def _import(transfer, bundle, user, scan_status=ScanStatus.NOT_SCANNED, stored=None):
+    stored = [] if stored is None else stored
+    _claim(transfer, bundle.manifest_hash)
     data = bundle.data
     sender = data.get("sender", {})
     school_name = sender.get("school") or _("previous school")
@@ -801,6 +852,7 @@ def _import(transfer, bundle, user, scan_status=ScanStatus.NOT_SCANNED):
         document.file.save(
             uuid.uuid4().hex, ContentFile(bundle.files[attachment["path"]]), save=False
         )
+        stored.append(document.file)
         document.save()
     pdf = bundle.files.get(transfer_format.PDF)
     if pdf:
@@ -815,6 +867,7 @@ def _import(transfer, bundle, user, scan_status=ScanStatus.NOT_SCANNED):
             scan_status=scan_status,
         )
         document.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
+        stored.append(document.file)
         document.save()
     for person in data.get("key_people") or []:
         KeyPerson.objects.create(
@@ -840,6 +893,28 @@ def _import(transfer, bundle, user, scan_status=ScanStatus.NOT_SCANNED):
     transfer.status = Transfer.Status.IMPORTED
     transfer.save()
     _receipt_back(transfer, bundle, user)
+
+
+def _claim(transfer, manifest_hash):
+    """The manifest hash goes on the transfer before anything else is written:
+    the database holds one import of a bundle per school (a unique constraint),
+    so a second import running at the same moment fails here, cleanly, before
+    any entry or document of it is stored."""
+    transfer.manifest_hash = manifest_hash
+    try:
+        with transaction.atomic():
+            transfer.save(update_fields=["manifest_hash"])
+    except IntegrityError as error:
+        first = (
+            Transfer.objects.filter(
+                school=transfer.school,
+                direction=Transfer.Direction.IN,
+                manifest_hash=manifest_hash,
+            )
+            .exclude(pk=transfer.pk)
+            .first()
+        )
+        raise BundleAlreadyImported(first) from error
 
 
 def _key_role(label):

@@ -320,7 +320,7 @@ def test_a_tampered_or_wrongly_unlocked_bundle_is_refused(file_with_history, dsl
                 target.writestr(name, member)
     with pytest.raises(ValidationError, match="changed since it was sent"):
         transfer_format.read(tampered.getvalue(), passphrase)
-    with pytest.raises(ValidationError, match="not a zip"):
+    with pytest.raises(ValidationError, match="not a Chronicle transfer bundle"):
         transfer_format.read(b"%PDF-1.7 not a bundle", passphrase)
 
 

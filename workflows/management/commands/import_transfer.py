@@ -29,11 +29,19 @@ class Command(BaseCommand):
         parser.add_argument("--add-pupil", action="store_true")
 
     def handle(self, *args, bundle, passphrase_file, dsl, school, add_pupil, **options):
-        passphrase = passphrase_file.read_text().strip()
-        content = bundle.read_bytes()
+        try:
+            passphrase = passphrase_file.read_text().strip()
+            content = bundle.read_bytes()
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(
+                f"Cannot read the bundle or passphrase: {error}"
+            ) from error
         user = User.objects.filter(username=dsl, is_active=True).first()
         if user is None:
             raise CommandError(f"No active user {dsl}.")
+        # Every refusal (a damaged, truncated or newer bundle, a wrong passphrase,
+        # a bundle already imported here) is a ValidationError: one line, no
+        # traceback, and the transaction leaves nothing stored.
         try:
             data = read(content, passphrase).data
             with transaction.atomic():
