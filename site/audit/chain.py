@@ -140,12 +140,20 @@ class ChainReport:
 def _check_key(entry, report, ring, state):
     """A keyed entry must name a key in the keyring, and never go back to an older
     key (a leaked retired key must not be usable to append); an unkeyed entry may
-    only come before the first keyed one."""
+    only come before the first keyed one, and never after `keyed_after` (the end of
+    the earliest checkpoint: every entry since was written by a site with the key,
+    so a log rewritten unkeyed from end to end is named too)."""
     if not entry.key_id:
         report.unkeyed += 1
         if state["newest_rank"] is not None:
             report.problem(
                 f"entry #{entry.pk}: written without the key after keyed entries"
+            )
+        elif state["keyed_after"] is not None and entry.pk > state["keyed_after"]:
+            report.problem(
+                f"entry #{entry.pk}: written without the key after entry "
+                f"#{state['keyed_after']}, where the {state['keyed_since']} shows "
+                "the chain was keyed (the log was rewritten without the key)"
             )
         return
     rank = ring.rank(entry.key_id)
@@ -164,14 +172,27 @@ def _check_key(entry, report, ring, state):
     state["newest_rank"] = rank if newest is None else min(rank, newest)
 
 
-def walk(model, *, marks=(), batch_size=2000, using=None):
+def walk(
+    model,
+    *,
+    marks=(),
+    keyed_after=None,
+    keyed_since="",
+    batch_size=2000,
+    using=None,
+):
     """Walk the whole chain in id order and report every break, and what it holds up
-    to each id in `marks` (ChainReport.upto)."""
+    to each id in `marks` (ChainReport.upto). Entries after id `keyed_after` must be
+    keyed; `keyed_since` says what shows it (a checkpoint)."""
     ring = keyring()
     report = ChainReport()
     pending = sorted(set(marks))
     hashes = {}
-    state = {"newest_rank": None}
+    state = {
+        "newest_rank": None,
+        "keyed_after": keyed_after,
+        "keyed_since": keyed_since,
+    }
     expected_prev = GENESIS
     entries = (
         model.objects.using(using or DEFAULT_DB_ALIAS)

@@ -11,6 +11,7 @@ the previous one, so a trimmed log is never signed as the truth.
 """
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from . import chain
 
 FORMAT = 1
 PREFIX = "checkpoint-"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -166,9 +168,51 @@ class CheckpointRefused(Exception):
     pass
 
 
+def _alert_recipients() -> list[str]:
+    """The DPO (AUDIT_CHECKPOINT_EMAIL) if set, else the active system
+    administrators: someone must hear of it, and the scheduler's log alone is read
+    by no one until too late."""
+    if settings.AUDIT_CHECKPOINT_EMAIL:
+        return list(settings.AUDIT_CHECKPOINT_EMAIL)
+    from django.contrib.auth import get_user_model
+
+    admins = get_user_model().objects.filter(is_active=True, is_superuser=True)
+    return sorted({email for email in admins.values_list("email", flat=True) if email})
+
+
+def alert_refused(previous: Checkpoint, problems: list[str]) -> None:
+    """Log at CRITICAL and mail that the log disagrees with its last checkpoint. The
+    problems name entry ids and counts only, never case content."""
+    logger.critical(
+        "AUDIT LOG TAMPERING SUSPECTED: the audit log disagrees with its last "
+        "checkpoint (%s): %s. Run manage.py verify_audit_chain.",
+        previous.describe(),
+        "; ".join(problems),
+    )
+    recipients = _alert_recipients()
+    if not recipients:
+        return
+    send_mail(
+        subject="Chronicle: the audit log disagrees with its last checkpoint",
+        message=(
+            "Chronicle refused to write a new audit checkpoint because the audit log "
+            f"no longer holds what its last {previous.describe()} saw:\n\n"
+            + "".join(f"- {problem}\n" for problem in problems)
+            + "\nEntries may have been removed or rewritten by someone with access "
+            "to the database. Run `python manage.py verify_audit_chain` on the "
+            'server and follow docs/operations.md ("Check the audit log has not '
+            'been tampered with"). No new checkpoint is written until this is '
+            "resolved.\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )
+
+
 def check_previous(model, using: str = DEFAULT_DB_ALIAS) -> None:
     """Before signing a new checkpoint: the log must still hold what the previous one
-    saw, or the new one would sign a log already trimmed (two cheap queries)."""
+    saw, or the new one would sign a log already trimmed (two cheap queries). A
+    refusal is logged at CRITICAL and mailed (alert_refused)."""
     found, _problems = valid()
     if not found:
         return
@@ -178,6 +222,7 @@ def check_previous(model, using: str = DEFAULT_DB_ALIAS) -> None:
     report = chain.ChainReport(marks={previous.last_id: (entries.count(), at.first())})
     problems = compare(previous, report)
     if problems:
+        alert_refused(previous, problems)
         raise CheckpointRefused(
             "No new checkpoint: the audit log no longer holds what the last one "
             "saw. " + "; ".join(problems)

@@ -16,8 +16,9 @@ from django.db import connection
 from audit import chain, checkpoints, db_guard
 from audit.keys import DEV_KEY, key_id
 from audit.models import ChainedLogEntry
+from records.models import Pupil
 
-from ..factories import PupilFactory
+from ..factories import PupilFactory, UserFactory
 
 NEW_KEY = "a-new-audit-key-after-rotation-0123456789"
 
@@ -125,6 +126,46 @@ def test_the_whole_log_rewritten_without_the_key_differs_from_the_checkpoint(
     assert f"entry #{last}: hash differs from the signed checkpoint" in error
 
 
+def rewrite_all_unkeyed():
+    """Someone with database rights but not the key rewrites the whole log as if it
+    predated the key: every entry unkeyed, plain SHA-256 hashes that all link."""
+    db_guard.remove(connection)
+    ChainedLogEntry.objects.update(key_id="")
+    plain_rehash_from(ChainedLogEntry.objects.order_by("pk").first())
+
+
+def test_a_log_rewritten_unkeyed_after_a_checkpoint_of_a_new_log_is_named(school):
+    """The checkpoint written right after install, of an empty log, still shows
+    that the chain was keyed from then on."""
+    db_guard.remove(connection)
+    ChainedLogEntry.objects.all().delete()  # a new install's log (rolled back after)
+    call_command("audit_checkpoint")
+    (checkpoint,) = checkpoints.valid()[0]
+    PupilFactory.create_batch(5, school=school)
+    first_after = ChainedLogEntry.objects.filter(pk__gt=checkpoint.last_id).first()
+    rewrite_all_unkeyed()
+
+    out, error = verify()
+
+    assert (
+        f"entry #{first_after.pk}: written without the key after entry "
+        f"#{checkpoint.last_id}, where the checkpoint of {checkpoint.time}"
+    ) in error
+    assert "intact" not in out
+
+
+def test_production_requires_a_checkpoint_so_an_unkeyed_rewrite_is_not_intact(
+    populated, settings
+):
+    settings.AUDIT_REQUIRE_CHECKPOINT = True  # chronicle.settings.production
+    rewrite_all_unkeyed()
+
+    out, error = verify()
+
+    assert "no checkpoint in" in error and "intact" not in out
+    assert verify("--no-require-checkpoint")[1] == ""  # a dev or CI database
+
+
 def test_entries_after_the_checkpoint_are_counted_and_the_checkpoint_is_read_only(
     populated, school, checkpoint_dir
 ):
@@ -217,6 +258,57 @@ def test_entries_from_before_the_chain_was_keyed_still_verify(school):
     out, error = verify()
     assert error == ""
     assert f"{len(legacy)} entries from before the chain was keyed are covered" in out
+
+
+def trim_after_a_checkpoint(removed=5):
+    call_command("audit_checkpoint")
+    db_guard.remove(connection)
+    newest = ChainedLogEntry.objects.order_by("-pk")[:removed]
+    ChainedLogEntry.objects.filter(pk__in=[e.pk for e in newest]).delete()
+
+
+def run_scheduled_checkpoint():
+    from ops.scheduler import JOBS, run_due
+
+    (job,) = [job for job in JOBS if job.name == "audit_checkpoint"]
+    run_due(jobs_to_run=(job,))
+
+
+def test_a_trimmed_log_found_by_the_scheduler_alerts_the_dpo(
+    populated, settings, caplog
+):
+    settings.AUDIT_CHECKPOINT_EMAIL = ["dpo@example.org"]
+    trim_after_a_checkpoint()
+    mail.outbox.clear()  # the first checkpoint's own copy
+
+    with caplog.at_level("CRITICAL", logger="audit.checkpoints"):
+        run_scheduled_checkpoint()
+
+    (record,) = [r for r in caplog.records if r.levelname == "CRITICAL"]
+    assert "AUDIT LOG TAMPERING SUSPECTED" in record.getMessage()
+    assert "truncated: 5 entries missing" in record.getMessage()
+    (message,) = mail.outbox
+    assert message.to == ["dpo@example.org"]
+    assert "disagrees with its last checkpoint" in message.subject
+    assert "truncated: 5 entries missing" in message.body
+    assert "manage.py verify_audit_chain" in message.body
+    # Names nothing from the case records: no child's name.
+    assert not any(pupil.last_name in message.body for pupil in Pupil.objects.all())
+
+
+def test_without_a_dpo_address_the_active_system_administrators_are_told(
+    populated,
+):
+    UserFactory(email="admin@example.org", is_superuser=True)
+    UserFactory(email="gone@example.org", is_superuser=True, is_active=False)
+    UserFactory(email="dsl@example.org")
+    trim_after_a_checkpoint()
+
+    run_scheduled_checkpoint()
+
+    (message,) = mail.outbox
+    assert message.to == ["admin@example.org"]
+    assert "python manage.py verify_audit_chain" in message.body
 
 
 def test_the_scheduler_writes_a_checkpoint_every_15_minutes(populated, checkpoint_dir):

@@ -1,5 +1,7 @@
+from argparse import BooleanOptionalAction
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from audit import chain, checkpoints
@@ -27,14 +29,27 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--require-checkpoint",
-            action="store_true",
-            help="fail if there is no checkpoint to compare with (production cron)",
+            action=BooleanOptionalAction,
+            default=None,
+            help="fail if there is no checkpoint to compare with (default: "
+            "AUDIT_REQUIRE_CHECKPOINT, on in production: without a checkpoint a log "
+            "emptied or rewritten without the key cannot be told from a new one)",
         )
 
-    def handle(self, *args, as_of=None, require_checkpoint=False, **options):
+    def handle(self, *args, as_of=None, require_checkpoint=None, **options):
+        if require_checkpoint is None:
+            require_checkpoint = settings.AUDIT_REQUIRE_CHECKPOINT
         found, problems = checkpoints.valid(as_of=as_of)
         checkpoint = found[-1] if found else None
-        report = chain.walk(ChainedLogEntry, marks=[c.last_id for c in found])
+        # Every checkpoint was written by a site with the key: from the end of the
+        # earliest one on, an unkeyed entry is a rewrite (chain._check_key).
+        earliest = min(found, key=lambda c: c.last_id) if found else None
+        report = chain.walk(
+            ChainedLogEntry,
+            marks=[c.last_id for c in found],
+            keyed_after=earliest.last_id if earliest else None,
+            keyed_since=earliest.describe() if earliest else "",
+        )
         problems = list(report.problems) + problems
         if checkpoint is not None:
             problems += checkpoints.against_all(found, report)
