@@ -73,6 +73,7 @@ def pupil_search(request):
             "results": [
                 {
                     "id": pupil.pk,
+                    "name": pupil.display_name,  # for "Remove <name>"
                     "label": f"{pupil.display_name} · {pupil.get_year_group_display()}"
                     f" · {pupil.school.name}",
                 }

@@ -45,7 +45,11 @@
     button.type = "button";
     button.className = "button button-small button-secondary";
     button.dataset.remove = "";
-    button.textContent = "Remove";
+    // Which child: "Remove" alone does not say, read out of the table.
+    const whoHidden = document.createElement("span");
+    whoHidden.className = "w-sr-only";
+    whoHidden.textContent = " " + (pupil.name || pupil.label);
+    button.append("Remove", whoHidden);
     remove.append(button);
     row.append(who, role, remove);
     tbody.append(row);
@@ -110,13 +114,22 @@
   });
   input.addEventListener("blur", () => setTimeout(close, 150));
   tbody.addEventListener("click", (event) => {
-    if (event.target.matches("[data-remove]")) event.target.closest("tr").remove();
+    const button = event.target.closest("[data-remove]");
+    if (button) button.closest("tr").remove();
   });
   // One record per submit: the button is disabled once the form is on its way (the
   // server also ignores a repeat of the same submission key).
   form.addEventListener("submit", () => {
     form.querySelector("[data-submit]").disabled = true;
   });
+})();
+
+// A form sent back with errors: focus moves to the summary, so a screen reader
+// reads it and the keyboard starts from its links to the fields.
+(function () {
+  "use strict";
+  const summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
 })();
 
 // Drafts: what has been typed is saved to the server every few seconds while it
