@@ -92,6 +92,126 @@ def test_staff_opening_a_task_by_url_is_recorded_about_its_case(
     }
 
 
+def stored(model, *, by, **fields):
+    """A document's row (the refusal comes before any file is read)."""
+    return model.objects.create(
+        original_name="minutes.pdf",
+        content_type="application/pdf",
+        size=3,
+        sha256="0" * 64,
+        uploaded_by=by,
+        file="private/minutes.pdf",
+        **fields,
+    )
+
+
+def assert_recorded_about(entry, obj, url_name, kind):
+    assert (entry.content_type.model, entry.object_pk) == (
+        obj._meta.model_name,
+        str(obj.pk),
+    )
+    assert entry.additional_data["url_name"] == url_name
+    assert entry.additional_data["object"] == {"kind": kind, "id": str(obj.pk)}
+    assert "minutes" not in str(entry.additional_data) + entry.object_repr
+
+
+def test_staff_downloading_a_document_on_a_childs_file_is_refused_and_recorded(
+    school, dsl, staff, verified_client
+):
+    from django.utils import timezone
+
+    from records.models import FileNote, NoteAttachment
+
+    note = FileNote.objects.create(
+        pupil=PupilFactory(school=school),
+        kind=FileNote.Kind.DOCUMENT,
+        title="Minutes",
+        occurred_at=timezone.now(),
+        body="Minutes attached.",
+        recorded_by=dsl,
+    )
+    document = stored(NoteAttachment, by=dsl, note=note)
+
+    response = verified_client(staff).get(reverse("file_document", args=[document.pk]))
+
+    assert response.status_code == 404
+    (entry,) = refusals()
+    assert_recorded_about(entry, document, "file_document", "records.noteattachment")
+
+
+def test_staff_downloading_a_concerns_attachment_is_refused_and_recorded(
+    submit, dsl, make_member, verified_client
+):
+    from records.models import ConcernAttachment
+
+    attachment = stored(ConcernAttachment, by=dsl, concern=submit())
+    client = verified_client(make_member(Role.STAFF))
+
+    response = client.get(reverse("records:attachment_download", args=[attachment.pk]))
+
+    assert response.status_code == 404
+    (entry,) = refusals()
+    assert_recorded_about(
+        entry, attachment, "records:attachment_download", "records.concernattachment"
+    )
+
+
+def test_staff_opening_a_transfer_document_is_refused_and_recorded(
+    school, dsl, staff, verified_client
+):
+    from records.models import Transfer, TransferDocument
+
+    transfer = Transfer.objects.create(
+        direction=Transfer.Direction.OUT,
+        status=Transfer.Status.PREPARING,
+        pupil=PupilFactory(school=school),
+        school=school,
+        other_school_name="Another school",
+        started_by=dsl,
+    )
+    document = stored(
+        TransferDocument,
+        by=dsl,
+        transfer=transfer,
+        purpose=TransferDocument.Purpose.EVIDENCE,
+    )
+
+    response = verified_client(staff).get(
+        reverse("transfer_document", args=[transfer.pk, document.pk])
+    )
+
+    assert response.status_code == 404
+    (entry,) = refusals()
+    assert_recorded_about(
+        entry, document, "transfer_document", "records.transferdocument"
+    )
+
+
+def test_an_api_object_refused_is_recorded_about_the_person_who_asked(
+    db, staff, client
+):
+    """A form the user may not fill in (here one that does not exist), asked for
+    through the API with a token: the entry is about the token's user."""
+    from api.models import Scope
+    from api.services import token_create
+
+    _token, secret = token_create(user=staff, name="Client", scopes=[Scope.SUBMIT])
+
+    response = client.get(
+        "/api/v1/forms/987654", headers={"Authorization": f"Bearer {secret}"}
+    )
+
+    assert response.status_code == 404
+    (entry,) = refusals()
+    assert entry.actor == staff
+    assert (entry.content_type.model, entry.object_pk) == ("user", str(staff.pk))
+    assert entry.additional_data["url_name"] == "api-v1:form_detail"
+    assert entry.additional_data["object"] == {
+        "kind": "concern_forms.concernformpage",
+        "id": "987654",
+    }
+
+
 def test_staff_opening_the_audit_log_is_refused_and_recorded_about_them(
     staff, verified_client
 ):
