@@ -483,7 +483,7 @@ def concern_detail(request, pk):
             "action_form": action_form,
             "open_tasks": CaseTask.objects.filter(
                 concern=concern, flow_task_type="HUMAN", status__in=selectors.OPEN
-            ).select_related("owner"),
+            ).select_related("owner", "action", "referral"),
             "can_reopen": concern.status == Concern.Status.CLOSED
             and not services.concern_has_open_process(concern),
             "reopen_form": forms.ReopenForm(),
