@@ -203,6 +203,13 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # The lease of the task sending the email (workflows.tasks.claim_email).
+    email_claimed_at = models.DateTimeField(
+        _("email claimed at"), null=True, blank=True
+    )
+    email_claimed_by = models.CharField(
+        _("email claimed by task"), max_length=64, blank=True
+    )
 
     class Meta:
         verbose_name = _("notification")

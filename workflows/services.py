@@ -30,7 +30,7 @@ from .models import (
     PatternRule,
 )
 from .selectors import OPEN, heads_of, in_team, task_team, team_members
-from .tasks import send_notification_email
+from .tasks import queue_email
 
 logger = logging.getLogger(__name__)
 
@@ -618,7 +618,8 @@ def action_complete(*, task, user, note):
 
 
 def notify(*, users, kind, message, task=None, url=None):
-    """Tell people in the admin, and by an email that carries only a link."""
+    """Tell people in the admin, and by an email that carries only a link, queued
+    in the caller's transaction (workflows.tasks.queue_email)."""
     url = url or (
         reverse("casework_task", args=[task.pk]) if task else reverse("my_tasks")
     )
@@ -629,9 +630,7 @@ def notify(*, users, kind, message, task=None, url=None):
         for user in users
     ]
     for notification in notifications:
-        transaction.on_commit(
-            lambda pk=notification.pk: send_notification_email.enqueue(pk)
-        )
+        queue_email(notification.pk)
     return notifications
 
 
