@@ -44,7 +44,8 @@ def task_counts(env):
 
 
 def emails_being_sent(env):
-    """Notification emails a worker has taken (RUNNING) that have not gone out."""
+    """Notification emails a worker is sending: its task RUNNING, the lease on the
+    notification held (workflows.tasks.claim_email), the email not gone out."""
     if not task_counts(env):
         return 0
     return _sql(
@@ -53,6 +54,7 @@ def emails_being_sent(env):
         " JOIN workflows_notification n"
         "   ON n.id = (t.args_kwargs -> 'args' ->> 0)::bigint"
         " WHERE t.status = 'RUNNING' AND n.emailed_at IS NULL"
+        "   AND n.email_claimed_at IS NOT NULL"
         "   AND t.task_path LIKE %s",
         "%.send_notification_email",
     )[0][0]
