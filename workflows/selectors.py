@@ -143,7 +143,7 @@ def own_closure_filter(user) -> Q:
         signed_off_at__isnull=True,
         sent_back_at__isnull=True,
     )
-    return Q(flow_task=ConcernFlow.instance.sign_off) & Exists(pending)
+    return Q(Exists(pending), flow_task=ConcernFlow.instance.sign_off)
 
 
 def my_tasks(user):
