@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import Role
-from records import file_audit
+from records import file_audits
 from records.models import Concern, FileAudit, FileAuditAction
 
 from ..factories import PupilFactory
@@ -43,7 +43,7 @@ def concern(submit):
 
 @pytest.fixture
 def audit(concern, dsl):
-    return file_audit.file_audit_start(pupil=child_of(concern), user=dsl)
+    return file_audits.file_audit_start(pupil=child_of(concern), user=dsl)
 
 
 def access_events(pupil):
@@ -69,21 +69,21 @@ def test_a_sample_is_drawn_from_files_with_a_concern_and_not_twice(
     child_of(submit(route=Concern.Route.HEAD))  # only a concern about an adult
     child_of(submit(at=other_school))
 
-    sample = file_audit.file_audit_sample_draw(school=school, user=dsl, size=2)
+    sample = file_audits.file_audit_sample_draw(school=school, user=dsl, size=2)
     first = {audit.pupil for audit in sample.audits.all()}
     assert len(first) == 2 and first <= with_concerns
     assert all(audit.auditor == dsl for audit in sample.audits.all())
 
-    again = file_audit.file_audit_sample_draw(school=school, user=dsl, size=5)
+    again = file_audits.file_audit_sample_draw(school=school, user=dsl, size=5)
     assert {audit.pupil for audit in again.audits.all()} == with_concerns - first
     with pytest.raises(ValidationError, match="No file with a concern is free"):
-        file_audit.file_audit_sample_draw(school=school, user=dsl, size=1)
+        file_audits.file_audit_sample_draw(school=school, user=dsl, size=1)
 
 
 @pytest.mark.parametrize("size", [0, 51])
 def test_a_sample_size_out_of_range_is_refused(school, dsl, size):
     with pytest.raises(ValidationError):
-        file_audit.file_audit_sample_draw(school=school, user=dsl, size=size)
+        file_audits.file_audit_sample_draw(school=school, user=dsl, size=size)
 
 
 def test_the_dsl_draws_a_sample_on_the_page(submit, dsl, verified_client, school):
@@ -101,10 +101,10 @@ def test_the_dsl_draws_a_sample_on_the_page(submit, dsl, verified_client, school
 
 def test_a_chosen_file_has_one_open_audit_at_a_time(concern, dsl, deputy):
     pupil = child_of(concern)
-    first = file_audit.file_audit_start(pupil=pupil, user=dsl)
-    assert file_audit.file_audit_start(pupil=pupil, user=dsl) == first  # double click
+    first = file_audits.file_audit_start(pupil=pupil, user=dsl)
+    assert file_audits.file_audit_start(pupil=pupil, user=dsl) == first  # double click
     with pytest.raises(ValidationError, match="already auditing this file"):
-        file_audit.file_audit_start(pupil=pupil, user=deputy)
+        file_audits.file_audit_start(pupil=pupil, user=deputy)
 
 
 def test_the_file_page_links_to_its_audits_and_the_history_starts_one(
@@ -126,7 +126,7 @@ def test_the_file_page_links_to_its_audits_and_the_history_starts_one(
 
 
 def test_an_audit_is_saved_as_it_goes_and_completed_with_every_answer(audit, dsl):
-    file_audit.file_audit_save(
+    file_audits.file_audit_save(
         audit=audit, user=dsl, answers={"whole_story": ("yes", "")}, finding=""
     )
     audit.refresh_from_db()
@@ -135,7 +135,7 @@ def test_an_audit_is_saved_as_it_goes_and_completed_with_every_answer(audit, dsl
         "Does the file tell the whole story?"
     )
     with pytest.raises(ValidationError) as refused:
-        file_audit.file_audit_save(
+        file_audits.file_audit_save(
             audit=audit,
             user=dsl,
             answers={"whole_story": ("yes", "")},
@@ -146,7 +146,7 @@ def test_an_audit_is_saved_as_it_goes_and_completed_with_every_answer(audit, dsl
     audit.refresh_from_db()
     assert audit.completed_at is None
 
-    file_audit.file_audit_save(
+    file_audits.file_audit_save(
         audit=audit,
         user=dsl,
         answers={**ALL_YES, "up_to_date": ("partly", "Review of C1 is a week late.")},
@@ -156,13 +156,13 @@ def test_an_audit_is_saved_as_it_goes_and_completed_with_every_answer(audit, dsl
     audit.refresh_from_db()
     assert audit.is_complete and audit.finding == FINDING
     with pytest.raises(ValidationError, match="complete"):
-        file_audit.file_audit_save(audit=audit, user=dsl, answers={}, finding="x")
+        file_audits.file_audit_save(audit=audit, user=dsl, answers={}, finding="x")
 
 
 @pytest.mark.parametrize("answer", ["no", "partly"])
 def test_an_answer_short_of_yes_says_what_is_missing(audit, dsl, answer):
     with pytest.raises(ValidationError) as refused:
-        file_audit.file_audit_save(
+        file_audits.file_audit_save(
             audit=audit, user=dsl, answers={"child_voice": (answer, " ")}, finding=""
         )
     assert "say what is missing" in " ".join(refused.value.message_dict["answers"])
@@ -171,7 +171,7 @@ def test_an_answer_short_of_yes_says_what_is_missing(audit, dsl, answer):
 @pytest.mark.parametrize("finding", ["", "ok", "Fine.", "No concerns"])
 def test_an_audit_is_not_completed_without_a_real_finding(audit, dsl, finding):
     with pytest.raises(ValidationError) as refused:
-        file_audit.file_audit_save(
+        file_audits.file_audit_save(
             audit=audit,
             user=dsl,
             answers={**ALL_YES, "up_to_date": ("yes", "")},
@@ -183,7 +183,7 @@ def test_an_audit_is_not_completed_without_a_real_finding(audit, dsl, finding):
 
 def test_only_the_auditor_answers_an_open_audit(audit, deputy, verified_client):
     with pytest.raises(PermissionDenied):
-        file_audit.file_audit_save(audit=audit, user=deputy, answers={}, finding="")
+        file_audits.file_audit_save(audit=audit, user=deputy, answers={}, finding="")
     page = verified_client(deputy).get(audit_url(audit)).content.decode()
     assert "Complete the audit" not in page  # she reads it, cannot answer it
 
@@ -216,8 +216,8 @@ def test_the_auditor_completes_the_checklist_on_the_page(audit, dsl, verified_cl
 def test_the_audit_page_shows_what_the_records_show(submit, dsl, verified_client):
     concern = submit()
     Concern.objects.filter(pk=concern.pk).update(child_voice="")
-    audit = file_audit.file_audit_start(pupil=child_of(concern), user=dsl)
-    facts = file_audit.file_facts(audit.pupil)
+    audit = file_audits.file_audit_start(pupil=child_of(concern), user=dsl)
+    facts = file_audits.file_facts(audit.pupil)
     assert facts.concerns == 1
     assert facts.voice_missing == [concern.reference]
     assert facts.open_concerns == [concern.reference]
@@ -265,7 +265,7 @@ def test_an_action_goes_to_the_safeguarding_team_who_mark_it_done(
     action.refresh_from_db()
     assert action.is_done and action.done_by == deputy
     with pytest.raises(ValidationError, match="already done"):
-        file_audit.file_audit_action_done(action=action, user=dsl, note="again")
+        file_audits.file_audit_action_done(action=action, user=dsl, note="again")
 
 
 def test_an_action_is_refused_for_someone_elsewhere_or_in_the_past(
@@ -274,21 +274,21 @@ def test_an_action_is_refused_for_someone_elsewhere_or_in_the_past(
     elsewhere = make_member(Role.STAFF, at=other_school)
     fields = {"audit": audit, "user": dsl, "description": "Add the child's voice"}
     with pytest.raises(ValidationError) as refused:
-        file_audit.file_audit_action_add(
+        file_audits.file_audit_action_add(
             **fields,
             assigned_to=elsewhere,
             due_on=timezone.localdate() + timedelta(days=3),
         )
     assert "assigned_to" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        file_audit.file_audit_action_add(
+        file_audits.file_audit_action_add(
             **fields, assigned_to=dsl, due_on=timezone.localdate() - timedelta(days=1)
         )
     assert "due_on" in refused.value.message_dict
 
 
 def test_an_auditor_can_close_an_action_and_it_needs_a_note(audit, dsl, staff):
-    action = file_audit.file_audit_action_add(
+    action = file_audits.file_audit_action_add(
         audit=audit,
         user=dsl,
         description="Chase the social worker for the assessment outcome",
@@ -296,8 +296,8 @@ def test_an_auditor_can_close_an_action_and_it_needs_a_note(audit, dsl, staff):
         due_on=timezone.localdate(),
     )
     with pytest.raises(ValidationError):
-        file_audit.file_audit_action_done(action=action, user=dsl, note="  ")
-    file_audit.file_audit_action_done(action=action, user=dsl, note="Outcome filed.")
+        file_audits.file_audit_action_done(action=action, user=dsl, note="  ")
+    file_audits.file_audit_action_done(action=action, user=dsl, note="Outcome filed.")
     assert FileAuditAction.objects.get().done_by == dsl
 
 
@@ -319,7 +319,7 @@ def test_staff_and_configurators_cannot_audit(
     assert client.post(audit_url(audit), {"finding": "x"}).status_code == 404
     assert client.post(audit_url(audit, "actions/"), {}).status_code == 404
     with pytest.raises(PermissionDenied):
-        file_audit.file_audit_start(pupil=audit.pupil, user=user)
+        file_audits.file_audit_start(pupil=audit.pupil, user=user)
 
 
 def test_a_dsl_of_another_school_cannot_see_or_audit_the_file(
@@ -331,9 +331,9 @@ def test_a_dsl_of_another_school_cannot_see_or_audit_the_file(
     assert client.get(history_url(audit.pupil)).status_code == 404
     assert audit.pupil.last_name not in client.get(INDEX).content.decode()
     with pytest.raises(PermissionDenied):
-        file_audit.file_audit_start(pupil=audit.pupil, user=user)
+        file_audits.file_audit_start(pupil=audit.pupil, user=user)
     with pytest.raises(PermissionDenied):
-        file_audit.file_audit_sample_draw(school=audit.pupil.school, user=user, size=1)
+        file_audits.file_audit_sample_draw(school=audit.pupil.school, user=user, size=1)
 
 
 def test_a_deputy_audits_too(concern, deputy, verified_client):
@@ -369,7 +369,7 @@ def test_every_audit_view_of_a_file_is_in_the_access_log(audit, dsl, verified_cl
 
 
 def test_audits_and_actions_are_in_the_change_log(audit, dsl, staff):
-    file_audit.file_audit_action_add(
+    file_audits.file_audit_action_add(
         audit=audit,
         user=dsl,
         description="Add the missing outcome",
@@ -384,7 +384,7 @@ def test_audits_and_actions_are_in_the_change_log(audit, dsl, staff):
 def test_a_completed_audit_is_part_of_the_childs_chronology(audit, dsl):
     from records.chronology import chronology
 
-    file_audit.file_audit_save(
+    file_audits.file_audit_save(
         audit=audit,
         user=dsl,
         answers={**ALL_YES, "up_to_date": ("yes", "")},
@@ -405,7 +405,7 @@ def test_someone_given_an_audit_action_finds_it_in_the_menu(
     from django.utils import timezone
 
     teacher = make_member(Role.DEPUTY_DSL)
-    file_audit.file_audit_action_add(
+    file_audits.file_audit_action_add(
         audit=audit,
         user=dsl,
         description="Add the mother's account to the file",

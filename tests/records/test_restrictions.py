@@ -16,7 +16,7 @@ from accounts.models import Role
 from audit.models import ChainedLogEntry as LogEntry
 from records import restrictions
 from records.chronology import chronology
-from records.file_audit import pupils_auditable_by
+from records.file_audits import pupils_auditable_by
 from records.models import (
     Action,
     BreakGlassAccess,

@@ -1,6 +1,6 @@
 """Forms of the file audit pages. They validate input; the rules (a finding that
 says something, a comment for every answer short of "yes", actions for people at the
-school) are applied again in records.file_audit, so nothing can skip them."""
+school) are applied again in records.file_audits.services, so nothing can skip them."""
 
 from django import forms
 from django.utils import timezone
@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chronicle.fields import ModelChoiceField
 
-from .file_audit import MAX_SAMPLE
-from .models import FILE_AUDIT_CHECKLIST, FileAudit
+from ..models import FILE_AUDIT_CHECKLIST, FileAudit
+from .services import MAX_SAMPLE
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
