@@ -1,0 +1,129 @@
+"""Need to know, reads: the restriction on a record, who may be named on one, who
+may restrict or break the glass, the break-glass accesses a user may review, and
+the record a break-glass request names. The selectors that apply restrictions
+everywhere (hidden ids, open restrictions) are in records.selectors."""
+
+import re
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, School, User
+from accounts.selectors import CASE_ROLES, schools_where
+
+from ..models import BreakGlassAccess, Concern, Pupil, Restriction
+from ..selectors import concerns_workable_by, open_restrictions, pupils_workable_by
+
+AnyUser = User | AnonymousUser
+Record = Pupil | Concern  # what a restriction or a break-glass access covers
+
+CONCERN_REFERENCE = re.compile(r"^\s*C?0*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def restriction_of(obj: Record) -> Restriction | None:
+    """The restriction in place on a pupil's file or a concern, or None."""
+    if isinstance(obj, Pupil):
+        found = open_restrictions().filter(pupil=obj)
+    else:
+        found = open_restrictions().filter(concern=obj)
+    return found.prefetch_related("people").select_related("set_by").first()
+
+
+def eligible_people(obj: Record) -> QuerySet[User]:
+    """Who may be named: those who see the record by their role, at its school."""
+    roles: tuple[Role, ...]
+    if isinstance(obj, Concern) and obj.route == Concern.Route.HEAD:
+        roles = (Role.HEAD,)
+    else:
+        roles = CASE_ROLES
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__school=obj.school_id,
+            memberships__role__in=roles,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def may_restrict(user: AnyUser, obj: Record) -> bool:
+    """The people who work the record may restrict it (not a break-glass reader)."""
+    if isinstance(obj, Pupil):
+        return pupils_workable_by(user).filter(pk=obj.pk).exists()
+    return concerns_workable_by(user).filter(pk=obj.pk).exists()
+
+
+def break_glass_of(user: User) -> QuerySet[BreakGlassAccess]:
+    """The user's accesses, open ones first, for their break-glass page."""
+    return (
+        BreakGlassAccess.objects.filter(user=user)
+        .select_related("pupil", "concern", "school")
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def break_glass_register(user: AnyUser) -> QuerySet[BreakGlassAccess] | None:
+    """Every break-glass access at the schools where the user is a DSL, newest
+    first, for them to review; None for anyone who is not a DSL."""
+    schools = schools_where(user, Role.DSL)
+    if not schools.exists():
+        return None
+    return (
+        BreakGlassAccess.objects.filter(school__in=schools)
+        .select_related("user", "school", "pupil", "concern")
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def can_break_glass(user: AnyUser) -> bool:
+    """System administrators, and the DSL teams (for records restricted to
+    others)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or schools_where(user, *CASE_ROLES).exists()
+
+
+def check_may_break_glass(user: AnyUser, school_id: int) -> None:
+    """A system administrator anywhere; the DSL team at their own schools."""
+    if not can_break_glass(user):
+        raise PermissionDenied
+    if not user.is_superuser and not (
+        schools_where(user, *CASE_ROLES).filter(pk=school_id).exists()
+    ):
+        raise PermissionDenied
+
+
+def break_glass_target(
+    *, user: AnyUser, school: School, reference: str = "", upn: str = ""
+) -> Record:
+    """The record a break-glass request names, at a school the user may ask about,
+    or a ValidationError that says what is wrong (never whether it exists
+    elsewhere)."""
+    check_may_break_glass(user, school.pk)
+    reference, upn = (reference or "").strip(), (upn or "").strip().upper()
+    if bool(reference) == bool(upn):
+        raise ValidationError(
+            _(
+                "Give one of them: a concern reference (to open that concern) or "
+                "the child's UPN (to open their whole file)."
+            )
+        )
+    if reference:
+        match = CONCERN_REFERENCE.match(reference)
+        concern = (
+            Concern.objects.filter(school=school, pk=int(match.group(1))).first()
+            if match
+            else None
+        )
+        if concern is None:
+            raise ValidationError(
+                {"reference": _("No concern with that reference at this school.")}
+            )
+        return concern
+    pupil = Pupil.objects.filter(school=school, upn=upn).first()
+    if pupil is None:
+        raise ValidationError({"upn": _("No child with that UPN at this school.")})
+    return pupil
