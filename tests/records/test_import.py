@@ -16,8 +16,9 @@ from django.utils import timezone
 from accounts.models import Role
 from accounts.services import membership_grant
 from audit.models import ChainedLogEntry
-from records import import_views, imports
+from records import roll as roll_import
 from records.models import Pupil, PupilFlag
+from records.roll import views as roll_views
 from taxonomy.models import Term, Vocabulary
 
 from ..factories import PupilFactory
@@ -58,14 +59,14 @@ def upload(data, name="roll.csv"):
 
 
 def read(school, rows, **kwargs):
-    return imports.roll_file_read(
+    return roll_import.roll_file_read(
         school=school, upload=upload(csv_bytes(rows, **kwargs))
     )
 
 
 def run_import(school, rows, *, whole_roll=False, skip_errors=False, preview="t1"):
     roll = read(school, rows)
-    return imports.import_apply(
+    return roll_import.import_apply(
         school=school,
         user=None,
         roll=roll,
@@ -97,7 +98,7 @@ def errors_of(preview):
 def test_the_preview_shows_what_would_change_and_writes_nothing(school):
     PupilFactory(school=school, upn=upn(1), last_name="Importee1", year_group="3")
     roll = read(school, [pupil_row(1, Flags="CIN"), pupil_row(2)])
-    preview = imports.import_preview(school=school, roll=roll, whole_roll=False)
+    preview = roll_import.import_preview(school=school, roll=roll, whole_roll=False)
 
     first, second = preview.rows
     assert first.status == "updated"
@@ -154,7 +155,7 @@ def test_mis_variants_are_read(school):
         },
     ]
     data = csv_bytes(rows, headings, delimiter=";", encoding="cp1252")
-    roll = imports.roll_file_read(school=school, upload=upload(data))
+    roll = roll_import.roll_file_read(school=school, upload=upload(data))
 
     assert roll.ignored == ["Reg group"]
     values = [row.values for row in roll.rows]
@@ -177,14 +178,14 @@ def test_mis_variants_are_read(school):
 
 def test_utf8_with_a_byte_order_mark_is_read(school):
     data = "\ufeff".encode() + csv_bytes([pupil_row(1, **{"Legal surname": "Öz"})])
-    roll = imports.roll_file_read(school=school, upload=upload(data))
+    roll = roll_import.roll_file_read(school=school, upload=upload(data))
     assert roll.rows[0].values["upn"] == upn(1)
     assert roll.rows[0].values["last_name"] == "Öz"
 
 
 def test_excel_unicode_text_is_read(school):
     data = csv_bytes([pupil_row(1)], delimiter="\t", encoding="utf-16")
-    roll = imports.roll_file_read(school=school, upload=upload(data, "roll.txt"))
+    roll = roll_import.roll_file_read(school=school, upload=upload(data, "roll.txt"))
     assert roll.rows[0].values["upn"] == upn(1) and not roll.error_count
 
 
@@ -200,7 +201,7 @@ def test_row_errors_name_the_row_the_column_and_what_is_wrong(school):
         pupil_row(8, **{"Legal surname": "X" * 101}),
         pupil_row(10),
     ]
-    preview = imports.import_preview(
+    preview = roll_import.import_preview(
         school=school, roll=read(school, rows), whole_roll=False
     )
     errors = errors_of(preview)
@@ -284,7 +285,7 @@ def test_a_file_that_cant_be_used_gets_a_clear_message(
 
 
 def test_a_file_over_the_size_limit_is_refused(school, dsl, verified_client):
-    data = csv_bytes([pupil_row(1)]) + b" " * imports.MAX_BYTES
+    data = csv_bytes([pupil_row(1)]) + b" " * roll_import.MAX_BYTES
     response = post_file(verified_client(dsl), school, data)
     assert "a roll file can be at most 2.0" in text_of(response)
     assert not Pupil.objects.exists()
@@ -353,7 +354,7 @@ def test_leavers_are_marked_only_when_the_file_is_the_whole_roll(school):
     assert leaving.on_roll
 
     roll = read(school, [pupil_row(1)])
-    preview = imports.import_preview(school=school, roll=roll, whole_roll=True)
+    preview = roll_import.import_preview(school=school, roll=roll, whole_roll=True)
     assert preview.leavers == [leaving]
     result = run_import(school, [pupil_row(1)], whole_roll=True, preview="whole")
 
@@ -375,14 +376,14 @@ def test_a_whole_roll_file_brings_a_listed_leaver_back_on_roll(school):
 def test_a_pupil_whose_row_has_an_error_is_not_taken_for_a_leaver(school):
     PupilFactory(school=school, upn=upn(1))
     roll = read(school, [pupil_row(1, DOB="someday"), pupil_row(2)])
-    preview = imports.import_preview(school=school, roll=roll, whole_roll=True)
+    preview = roll_import.import_preview(school=school, roll=roll, whole_roll=True)
     assert preview.leavers == []
 
 
 def test_no_leavers_while_a_upn_cant_be_read(school):
     PupilFactory(school=school, upn=upn(1))
     roll = read(school, [pupil_row(2), pupil_row(3, UPN="")])
-    preview = imports.import_preview(school=school, roll=roll, whole_roll=True)
+    preview = roll_import.import_preview(school=school, roll=roll, whole_roll=True)
     assert preview.leavers_blocked and preview.leavers == []
 
 
@@ -426,7 +427,7 @@ def test_the_import_is_in_the_audit_log_with_its_counts(school):
 
 def test_the_same_preview_imports_once(school):
     run_import(school, [pupil_row(1, Flags="CIN")], preview="once")
-    with pytest.raises(imports.ImportAlreadyDone):
+    with pytest.raises(roll_import.ImportAlreadyDone):
         run_import(school, [pupil_row(1, Flags="CIN")], preview="once")
     assert import_entries().count() == 1
 
@@ -501,7 +502,7 @@ def test_an_expired_preview_asks_for_the_file_again(
     school, dsl, verified_client, monkeypatch
 ):
     client = verified_client(dsl)
-    monkeypatch.setattr(import_views, "PREVIEW_LIFETIME", -1)
+    monkeypatch.setattr(roll_views, "PREVIEW_LIFETIME", -1)
     response = post_file(client, school, csv_bytes([pupil_row(1)]))
     assert "That preview has expired" in text_of(response)
     preview = response.redirect_chain[0][0]
@@ -562,23 +563,23 @@ def test_preview_and_import_of_200_rows_stay_within_a_query_budget(
     rows = [pupil_row(n, Flags="CIN") for n in range(1, 201)]
     roll = read(school, rows)
     with django_assert_max_num_queries(5):  # the roll, the flags held, the terms
-        imports.import_preview(school=school, roll=roll, whole_roll=True)
+        roll_import.import_preview(school=school, roll=roll, whole_roll=True)
     # Reads are one query each for the whole file. Each new pupil and each new flag
     # is one INSERT plus its hash-chained audit entry (savepoint, last hash, insert,
     # release; PostgreSQL also takes the chain's advisory lock): nothing more.
     audit = 5 if connection.vendor == "postgresql" else 4
     with django_assert_max_num_queries(200 * 2 * (1 + audit) + 15):
-        imports.import_apply(
+        roll_import.import_apply(
             school=school, user=None, roll=roll, token="new", whole_roll=True
         )
     with django_assert_max_num_queries(15):  # nothing changed: nothing written
-        imports.import_apply(
+        roll_import.import_apply(
             school=school, user=None, roll=roll, token="same", whole_roll=True
         )
     # An update also reads the old row, for the audit entry's changes.
     moved_up = read(school, [pupil_row(n, Year="5") for n in range(1, 201)])
     with django_assert_max_num_queries(200 * (2 + audit) + 15):
-        imports.import_apply(
+        roll_import.import_apply(
             school=school, user=None, roll=moved_up, token="up", whole_roll=True
         )
     assert Pupil.objects.count() == 200 and PupilFlag.objects.count() == 200

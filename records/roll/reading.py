@@ -1,21 +1,10 @@
-"""Pupil import from an MIS CSV export (SIMS, Arbor, Bromcom…).
+"""Reading a pupil roll exported from an MIS as CSV (SIMS, Arbor, Bromcom…): the
+first of the import's three steps (records.roll says all three).
 
-Three steps, so that nothing is written before the DSL has seen what will change:
-
-- ``roll_file_read`` reads the upload and checks every row on its own: the UPN, names,
-  dates, year group, flags, UPNs repeated in the file, and the model's own validation.
-  It returns a RollFile, plain data that the view keeps in the session between the
-  preview and the import: the uploaded file itself is never stored.
-- ``import_preview`` compares those rows with the school's roll as it is now: new,
-  updated (which fields), unchanged, error, and who would be marked as left. It writes
-  nothing.
-- ``import_apply`` makes the same changes, all or nothing, and writes one audit entry
-  for the import (each pupil and flag change is in the audit log already).
-
-Pupils are matched on UPN within the school, so a re-import updates rather than
-duplicates. Leavers are given a leaving date, never deleted; flags in the file are
-added, never removed (a flag ends on the child's file, with its date). A column the
-file doesn't have leaves that detail as it is.
+``roll_file_read`` reads the upload and checks every row on its own: the UPN, names,
+dates, year group, flags, UPNs repeated in the file, and the model's own validation.
+It returns a RollFile, plain data that the view keeps in the session between the
+preview and the import: the uploaded file itself is never stored. It writes nothing.
 
 To accept another MIS's heading, add it to COLUMNS; to read another date format, add
 it to DATE_FORMATS.
@@ -25,34 +14,27 @@ import codecs
 import csv
 import io
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 import filetype
-from auditlog import get_logentry_model
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import School
-from audit.services import record_access
 from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
 
-from .models import Pupil, PupilFlag, Sex, YearGroup, upn_validator
-from .signals import pupil_joined
+from ..models import Pupil, Sex, YearGroup, upn_validator
 
 MAX_BYTES = getattr(settings, "CHRONICLE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
-AUDIT_EVENT = "pupil_import"
 
 
 @dataclass(frozen=True)
@@ -106,10 +88,6 @@ FLAG_SEPARATORS = re.compile(r"[;|]")
 YEAR_PREFIX = re.compile(r"^(nc\s*)?(year|yr|y)\s*")
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 SEXES = {"m": Sex.MALE, "male": Sex.MALE, "f": Sex.FEMALE, "female": Sex.FEMALE}
-
-
-class ImportAlreadyDone(Exception):
-    """This preview was imported already (a double submit): nothing more is done."""
 
 
 # What the file says: plain data, kept in the session between preview and import.
@@ -169,7 +147,7 @@ class RollFile:
 # Reading the file
 
 
-def roll_file_read(*, school, upload):
+def roll_file_read(*, school: School, upload: UploadedFile) -> RollFile:
     """Read and check an uploaded CSV; raise ValidationError (a sentence a DSL can act
     on) when the file as a whole can't be used."""
     name = upload.name or _("the file")
@@ -456,271 +434,8 @@ def _mark_repeated_upns(rows):
             )
 
 
-# What would change
-
-
-class Status:
-    NEW = "new"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    ERROR = "error"
-    ALL = (NEW, UPDATED, UNCHANGED, ERROR)
-
-
-@dataclass
-class Change:
-    label: str
-    before: str
-    after: str
-
-
-@dataclass
-class PreviewRow:
-    source: FileRow
-    status: str
-    pupil: Pupil | None = None  # with the file's values set, not saved
-    changes: list = field(default_factory=list)
-    new_flags: list = field(default_factory=list)  # Terms to add
-
-    @property
-    def errors(self):
-        return [
-            {"column": _label(e["field"]), "message": e["message"]}
-            for e in self.source.errors
-        ]
-
-
-@dataclass
-class Preview:
-    rows: list
-    leavers: list  # Pupils on roll whom the import marks as left
-    whole_roll: bool
-    leavers_blocked: bool = False  # whole roll, but some UPNs can't be read
-
-    def count(self, status):
-        return sum(1 for row in self.rows if row.status == status)
-
-    @property
-    def counts(self):
-        counts = Counter(row.status for row in self.rows)
-        return {
-            **{status: counts[status] for status in Status.ALL},
-            "left": len(self.leavers),
-            "flags": sum(len(row.new_flags) for row in self.rows),
-        }
-
-    @property
-    def has_errors(self):
-        return self.count(Status.ERROR) > 0
-
-    @property
-    def has_work(self):
-        counts = self.counts
-        return bool(counts[Status.NEW] or counts[Status.UPDATED] or self.leavers)
-
-
-def import_preview(*, school, roll, whole_roll):
-    """What importing `roll` would do to the school's roll now. Writes nothing; a
-    fixed number of queries however long the file."""
-    now = _RollNow(
-        school=school,
-        pupils={p.upn: p for p in Pupil.objects.filter(school=school)},
-        held=_current_flags(school),
-        terms={t.pk: t for t in terms_offered(Vocabulary.PROFILE_FLAG, school=school)},
-    )
-    on_roll_if_listed = whole_roll and "date_left" not in roll.columns
-    rows = [_compare(row, now, on_roll_if_listed) for row in roll.rows]
-    blocked = whole_roll and not roll.upns_readable
-    leavers = _leavers(now.pupils, roll) if whole_roll and not blocked else []
-    return Preview(rows, leavers, whole_roll, leavers_blocked=blocked)
-
-
-@dataclass
-class _RollNow:
-    """The school's roll and current flags, read once for the whole file."""
-
-    school: School
-    pupils: dict  # UPN -> Pupil
-    held: dict  # pupil id -> ids of their current flags
-    terms: dict  # id -> profile flag Term in use at the school
-
-
-def _current_flags(school):
-    today = timezone.localdate()
-    held = defaultdict(set)
-    current = PupilFlag.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today), pupil__school=school
-    )
-    for pupil_id, flag_id in current.values_list("pupil_id", "flag_id"):
-        held[pupil_id].add(flag_id)
-    return held
-
-
-def _compare(row, now, on_roll_if_listed):
-    """A pupil listed on a whole-roll file without a leaving date is on roll: one
-    marked as left before is brought back."""
-    if row.errors:
-        return PreviewRow(row, Status.ERROR)
-    values = row.python_values()
-    if on_roll_if_listed:
-        values["date_left"] = None
-    flags = _terms(row, now.terms)
-    pupil = now.pupils.get(row.upn)
-    if pupil is None:
-        pupil = Pupil(school=now.school, **values)
-        return PreviewRow(row, Status.NEW, pupil, new_flags=flags)
-    changes = _changes(pupil, values)
-    new_flags = [term for term in flags if term.pk not in now.held[pupil.pk]]
-    status = Status.UPDATED if changes or new_flags else Status.UNCHANGED
-    return PreviewRow(row, status, pupil, changes, new_flags)
-
-
-def _terms(row, terms):
-    missing = [term_id for term_id in row.flags if term_id not in terms]
-    if missing:
-        raise ValidationError(
-            _(
-                "The school's profile flags changed after this file was checked. "
-                "Upload the file again."
-            )
-        )
-    return [terms[term_id] for term_id in row.flags]
-
-
-def _changes(pupil, values):
-    """Set the file's values on the pupil (not saved); say what they change."""
-    changes = []
-    for name, value in values.items():
-        before = getattr(pupil, name)
-        if before != value:
-            changes.append(
-                Change(_label(name), _show(name, before), _show(name, value))
-            )
-            setattr(pupil, name, value)
-    return changes
-
-
-def _leavers(pupils, roll):
-    in_file = roll.upns
-    leavers = [p for p in pupils.values() if p.on_roll and p.upn not in in_file]
-    return sorted(leavers, key=lambda p: (p.last_name, p.first_name, p.pk))
-
-
-def _label(field_name):
+def column_label(field_name: str) -> str:
+    """The name a DSL knows a pupil field by: its column's, or the model's."""
     if field_name in COLUMNS:
         return str(COLUMNS[field_name].label)
     return str(Pupil._meta.get_field(field_name).verbose_name).capitalize()
-
-
-def _show(field_name, value):
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, date):
-        return date_format(value, "j M Y")
-    choices = Pupil._meta.get_field(field_name).flatchoices
-    return str(dict(choices).get(value, value))
-
-
-# Importing
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    created: int
-    updated: int
-    unchanged: int
-    left: int
-    flags_added: int
-    skipped: int
-
-
-@transaction.atomic
-def import_apply(*, school, user, roll, token, whole_roll, skip_errors=False):
-    """Make the preview's changes, all or nothing, and record the import.
-
-    Matches on UPN within the school like records.services.pupil_upsert, but reads
-    the roll once instead of once a row. `token` names this preview: a second submit
-    of it (even at the same instant: the school row is locked) imports nothing and
-    raises ImportAlreadyDone.
-    """
-    School.objects.select_for_update().filter(pk=school.pk).first()
-    if _already_imported(school, token):
-        raise ImportAlreadyDone
-    preview = import_preview(school=school, roll=roll, whole_roll=whole_roll)
-    if preview.has_errors and not skip_errors:
-        raise ValidationError(_("The file has rows with errors: nothing was imported."))
-    today = timezone.localdate()
-    for row in preview.rows:
-        _save_row(row, user=user, today=today)
-    for pupil in preview.leavers:
-        pupil.date_left = today
-        _save_pupil(pupil)
-    result = _result(preview)
-    _record(school=school, roll=roll, token=token, whole_roll=whole_roll, result=result)
-    return result
-
-
-def _already_imported(school, token):
-    """The import's audit entry is its receipt."""
-    return (
-        get_logentry_model()
-        .objects.filter(
-            content_type=ContentType.objects.get_for_model(School),
-            object_pk=str(school.pk),
-            additional_data__event=AUDIT_EVENT,
-            additional_data__token=token,
-        )
-        .exists()
-    )
-
-
-def _save_row(row, *, user, today):
-    if row.status == Status.NEW or row.changes:
-        _save_pupil(row.pupil)
-    if row.status == Status.NEW:
-        pupil_joined.send(sender=Pupil, pupil=row.pupil, user=user)
-    for term in row.new_flags:
-        flag = PupilFlag(
-            pupil=row.pupil,
-            flag=term,
-            flag_name=str(term),
-            starts_on=today,
-            note=_("From the MIS import"),
-            recorded_by=user,
-        )
-        # The pupil and the term come from this import's own reads.
-        flag.full_clean(exclude=["pupil", "flag", "recorded_by"])
-        flag.save()
-
-
-def _save_pupil(pupil):
-    # The school is this import's own; one pupil per UPN per school is settled by the
-    # roll read at the start (under the school's lock) and kept by the database.
-    pupil.full_clean(
-        exclude=["school"], validate_unique=False, validate_constraints=False
-    )
-    pupil.save()
-
-
-def _result(preview):
-    counts = preview.counts
-    return ImportResult(
-        created=counts[Status.NEW],
-        updated=counts[Status.UPDATED],
-        unchanged=counts[Status.UNCHANGED],
-        left=counts["left"],
-        flags_added=counts["flags"],
-        skipped=counts[Status.ERROR],
-    )
-
-
-def _record(*, school, roll, token, whole_roll, result):
-    record_access(
-        obj=school,
-        event=AUDIT_EVENT,
-        token=token,
-        file_name=roll.file_name,
-        rows=len(roll.rows),
-        whole_roll=whole_roll,
-        **asdict(result),
-    )
