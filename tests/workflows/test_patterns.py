@@ -6,12 +6,13 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from viewflow.workflow.fields import get_flow_ref, get_task_ref, import_flow_by_ref
 
 from accounts.models import Role
 from records.models import Concern, InvolvementRole
 from records.services import Involvement, concern_submit
 from taxonomy.models import Vocabulary
-from workflows import services
+from workflows import patterns, services
 from workflows.models import Notification, PatternReview, PatternRule
 
 from ..factories import PupilFactory
@@ -191,8 +192,6 @@ def test_other_children_adult_concerns_and_switched_off_rules_do_not_count(
 
 
 def test_raising_a_pattern_is_part_of_the_submission(child, staff, rule, monkeypatch):
-    from workflows import patterns
-
     rule(n=2, days=30)
     first = report(child, staff)
 
@@ -204,6 +203,17 @@ def test_raising_a_pattern_is_part_of_the_submission(child, staff, rule, monkeyp
         report(child, staff)
     assert list(Concern.objects.all()) == [first]  # nothing half-saved
     assert not PatternReview.objects.exists()
+
+
+def test_the_flow_keeps_the_path_viewflow_stored():
+    """Process and task rows name the flow by the path it had as a module
+    (workflows/patterns.py); moving it inside the package must not change it."""
+    assert get_flow_ref(patterns.PatternFlow) == "workflows/patterns.PatternFlow"
+    assert (
+        get_task_ref(patterns.PatternFlow.review_pattern)
+        == "workflows/patterns.PatternFlow.review_pattern"
+    )
+    assert import_flow_by_ref("workflows/patterns.PatternFlow") is patterns.PatternFlow
 
 
 # Reviewing it -------------------------------------------------------------------------
