@@ -11,8 +11,10 @@ TEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck setup setup-test migrate demo clean
 
+# A database from before the workflow existed (November 2026) needs
+# `manage.py start_missing_processes` once; a new one never does, so `make run` no
+# longer runs it every time.
 run: migrate ## set up, load demo data, serve on http://127.0.0.1:8000
-	$(MANAGE) start_missing_processes
 	$(MANAGE) start_clamd
 	$(MANAGE) demo
 	@# The task worker (notification emails) and the scheduler (the workflow clock,
