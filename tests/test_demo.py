@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.calendar import add_school_days, add_working_days
-from accounts.demo_calendar import current_start, school_year
 from accounts.models import Membership, Role, School, SchoolClosureDay, SchoolTerm, User
+from demo.calendar import current_start, school_year
 from records.models import Pupil
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from workflows.demo import RATIONALE
+from demo.casework import RATIONALE
 
 from . import test_concern_forms as concern_forms
 from .conftest import SCREENSHOTS
@@ -30,9 +30,9 @@ import uuid
 from datetime import datetime, time, timedelta
 from django.utils import timezone
 from accounts.models import User
+from demo.casework import NAMESPACE
 from records import services
 from records.models import Concern, FileNote
-from workflows.demo import NAMESPACE
 
 concern = Concern.objects.get(submission_key=uuid.uuid5(NAMESPACE, "990001-referral"))
 pupil = concern.involvements.get().pupil

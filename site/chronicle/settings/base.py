@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "api",
     "reports",
     "ops",
+    "demo",
     "django_tasks_db",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

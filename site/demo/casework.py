@@ -3,17 +3,26 @@ DSL signing in to `make run` finds a queue to work. Idempotent: each concern has
 fixed submission key and is only walked forward when first made."""
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
 from accounts.calendar import last_school_day
-from records.models import Concern, InvolvementRole, Pupil, Referral
+from records import services as record_services
+from records.models import (
+    Concern,
+    FileNote,
+    InvolvementRole,
+    KeyPerson,
+    Pupil,
+    PupilLink,
+    Referral,
+)
 from records.services import Involvement, concern_submit
 from taxonomy.models import Term, Vocabulary
-
-from . import services
-from .models import CaseTask
+from workflows import services
+from workflows.models import CaseTask
+from workflows.transfers import transfer_out_start
 
 NAMESPACE = uuid.UUID("5b0c8d1e-2f4a-4c7e-9a61-0d3e2c1b7a90")
 
@@ -158,11 +167,6 @@ def _walk(concern, dsl, walk_to):
 def file_demo(*, concern_key="referral", school, dsl):
     """Give the child of the demo referral a file with some history: a CIN plan, a
     social worker, a meeting and a call, and a link to a sibling's file."""
-    from datetime import datetime, time
-
-    from records import services as record_services
-    from records.models import FileNote, KeyPerson, PupilLink
-
     concern = Concern.objects.filter(
         submission_key=uuid.uuid5(NAMESPACE, f"{school.urn}-{concern_key}")
     ).first()
@@ -233,8 +237,6 @@ def file_demo(*, concern_key="referral", school, dsl):
 def transfer_demo(*, school, dsl):
     """A Year 6 child leaving for a secondary school next term: the transfer is
     waiting in the team queue for someone to send the file."""
-    from .transfers import transfer_out_start
-
     key = uuid.uuid5(NAMESPACE, f"{school.urn}-transfer-out")
     pupil = (
         Pupil.objects.filter(school=school, year_group="6", involvements__isnull=True)

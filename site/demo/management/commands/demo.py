@@ -1,5 +1,5 @@
 """Synthetic demo data: one trust, two schools with a calendar of this school year and
-the last (accounts.demo_calendar), pupils and a user per role.
+the last (demo.calendar), pupils and a user per role.
 
 Idempotent: running it again leaves one of everything and prints the same sign-in
 details. Every name and number here is invented.
@@ -18,7 +18,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Site
 
 from accounts import two_factor
-from accounts.demo_calendar import current_start, demo_calendar
 from accounts.models import Role, School, Trust
 from accounts.services import (
     membership_grant,
@@ -26,6 +25,8 @@ from accounts.services import (
     school_term_add,
     user_upsert,
 )
+from demo.calendar import current_start, demo_calendar
+from demo.casework import casework_demo, file_demo, transfer_demo
 from forms.models import ConcernFormField, ConcernFormPage
 from records.models import Concern, Sex, YearGroup
 from records.services import pupil_upsert
@@ -264,8 +265,6 @@ class Command(BaseCommand):
         two_factor.backup_codes_regenerate(user=user)
 
     def _casework(self, schools, users):
-        from workflows.demo import casework_demo, file_demo, transfer_demo
-
         by_username = {user.username: user for user in users}
         casework_demo(
             school=schools["990001"],

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from dateutil.easter import easter
 
-from .models import ClosureKind
+from accounts.models import ClosureKind
 
 MONDAY, FRIDAY = 0, 4
 
