@@ -8,6 +8,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from .credentials import credentials_reset_followup
+
 
 class User(AbstractUser):
     """A person who signs in to Chronicle: staff, DSLs, heads, trust leaders, admins.
@@ -63,8 +65,6 @@ class User(AbstractUser):
                 }
         super().save(*args, **kwargs)
         if new_password:
-            from .services import credentials_reset_followup
-
             credentials_reset_followup(user=self, reason="password changed")
 
     def _had_a_password(self):

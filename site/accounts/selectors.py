@@ -1,6 +1,12 @@
 """Reads about who may act where. Permission filtering lives here, not in templates."""
 
-from .models import Membership, Role, School, SchoolClosureDay, SchoolTerm
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from .models import Membership, Role, School, SchoolClosureDay, SchoolTerm, User
+
+# Whoever is asking: request.user, signed in or not.
+Viewer = User | AnonymousUser
 
 CASE_ROLES = (Role.DSL, Role.DEPUTY_DSL)
 # Who keeps a school's calendar (terms and closure days). Configurators don't: the
@@ -8,7 +14,7 @@ CASE_ROLES = (Role.DSL, Role.DEPUTY_DSL)
 CALENDAR_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD)
 
 
-def memberships_of(user):
+def memberships_of(user: Viewer) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.filter(user=user, school__is_active=True).select_related(
@@ -16,7 +22,7 @@ def memberships_of(user):
     )
 
 
-def roles_of(user, *, school=None):
+def roles_of(user: Viewer, *, school: School | None = None) -> set[Role]:
     """The set of Role values the user holds (at one school, or anywhere)."""
     memberships = memberships_of(user)
     if school is not None:
@@ -24,7 +30,7 @@ def roles_of(user, *, school=None):
     return {Role(role) for role in memberships.values_list("role", flat=True)}
 
 
-def schools_where(user, *roles):
+def schools_where(user: Viewer, *roles: Role) -> QuerySet[School]:
     """Schools where the user holds any of the given roles (any role if none given)."""
     memberships = memberships_of(user)
     if roles:
@@ -34,30 +40,30 @@ def schools_where(user, *roles):
     ).order_by("name")
 
 
-def has_a_role(user):
+def has_a_role(user: Viewer) -> bool:
     """Holds any role at an active school (staff reporting concerns included)."""
     return schools_where(user).exists()
 
 
-def works_cases(user):
+def works_cases(user: Viewer) -> bool:
     """Is on a school's DSL team (DSL or deputy) somewhere."""
     return schools_where(user, *CASE_ROLES).exists()
 
 
-def calendar_schools(user):
+def calendar_schools(user: Viewer) -> QuerySet[School]:
     """Schools whose calendar the user may keep."""
     return schools_where(user, *CALENDAR_ROLES)
 
 
-def can_keep_a_calendar(user):
+def can_keep_a_calendar(user: Viewer) -> bool:
     return calendar_schools(user).exists()
 
 
-def terms_editable_by(user):
+def terms_editable_by(user: Viewer) -> QuerySet[SchoolTerm]:
     return SchoolTerm.objects.filter(school__in=calendar_schools(user))
 
 
-def closure_days_editable_by(user):
+def closure_days_editable_by(user: Viewer) -> QuerySet[SchoolClosureDay]:
     return SchoolClosureDay.objects.filter(school__in=calendar_schools(user))
 
 
@@ -65,16 +71,14 @@ def closure_days_editable_by(user):
 TWO_FACTOR_RESET_ROLES = (Role.DSL,)
 
 
-def can_reset_two_factor(user):
+def can_reset_two_factor(user: Viewer) -> bool:
     return schools_where(user, *TWO_FACTOR_RESET_ROLES).exists()
 
 
-def users_two_factor_resettable_by(user):
+def users_two_factor_resettable_by(user: User) -> QuerySet[User]:
     """People holding any role at a school where `user` is a DSL: not the DSL
     themselves (they have backup codes) and never a system administrator, whose
     reset stays with `manage.py reset_two_factor` on the server."""
-    from .models import User
-
     schools = schools_where(user, *TWO_FACTOR_RESET_ROLES)
     return (
         User.objects.filter(
@@ -96,29 +100,29 @@ ROLE_KEEPER_ROLES = (Role.DSL,)
 ROLE_VIEWER_ROLES = (Role.DSL, Role.HEAD)
 
 
-def _every_school_for(user):
+def _every_school_for(user: Viewer) -> bool:
     return user.is_authenticated and user.is_active and user.is_superuser
 
 
-def role_schools(user):
+def role_schools(user: Viewer) -> QuerySet[School]:
     """Schools whose roles the user may see."""
     if _every_school_for(user):
         return School.objects.filter(is_active=True).order_by("name")
     return schools_where(user, *ROLE_VIEWER_ROLES)
 
 
-def role_keeping_schools(user):
+def role_keeping_schools(user: Viewer) -> QuerySet[School]:
     """Schools where the user may give and take roles."""
     if _every_school_for(user):
         return School.objects.filter(is_active=True).order_by("name")
     return schools_where(user, *ROLE_KEEPER_ROLES)
 
 
-def can_see_roles(user):
+def can_see_roles(user: Viewer) -> bool:
     return role_schools(user).exists()
 
 
-def memberships_visible_to(user):
+def memberships_visible_to(user: Viewer) -> QuerySet[Membership]:
     """Who holds which role, at the schools whose roles the user may see."""
     return (
         Membership.objects.filter(school__in=role_schools(user))
@@ -127,11 +131,11 @@ def memberships_visible_to(user):
     )
 
 
-def memberships_keepable_by(user):
+def memberships_keepable_by(user: Viewer) -> QuerySet[Membership]:
     return memberships_visible_to(user).filter(school__in=role_keeping_schools(user))
 
 
-def only_dsl_at(membership):
+def only_dsl_at(membership: Membership) -> bool:
     """Whether this is the school's last active DSL: without one, what is sent to
     its DSLs reaches no one and only a system administrator can give roles there."""
     return (

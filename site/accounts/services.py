@@ -3,13 +3,9 @@ validated."""
 
 from datetime import date
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from audit.services import security_event
 
 from .models import (
     ClosureKind,
@@ -26,7 +22,7 @@ from .signals import calendar_changed, role_granted
 
 
 @transaction.atomic
-def user_sync_role_groups(*, user):
+def user_sync_role_groups(*, user: User) -> None:
     """Make the user's groups exactly the groups of the roles they hold."""
     held = set(user.memberships.values_list("role", flat=True))
     role_groups = {group_for(role) for role in Role}
@@ -36,34 +32,7 @@ def user_sync_role_groups(*, user):
 
 
 @transaction.atomic
-def user_sign_out_everywhere(*, user, reason, actor=None):
-    """End every session of the user (at its next request: see
-    User._get_session_auth_hash) and revoke their API tokens. Used when their
-    two-factor is reset; a new password does the same by itself (User.save)."""
-    user.credentials_reset_at = timezone.now()
-    user.save(update_fields=["credentials_reset_at"])
-    credentials_reset_followup(user=user, reason=reason, actor=actor)
-
-
-def credentials_reset_followup(*, user, reason, actor=None):
-    """Revoke the user's API tokens (they were made with the old credentials) and
-    write the reset to the audit log. The API app is looked up by name: accounts
-    sits below it and must not import it."""
-    revoked = 0
-    if apps.is_installed("api"):
-        tokens = apps.get_model("api", "ApiToken").objects.filter(user=user).usable()
-        revoked = tokens.update(revoked_at=user.credentials_reset_at or timezone.now())
-    security_event(
-        user=user,
-        actor=actor,
-        event="signed out everywhere",
-        reason=reason,
-        api_tokens_revoked=revoked,
-    )
-
-
-@transaction.atomic
-def membership_grant(*, user, school, role):
+def membership_grant(*, user: User, school: School, role: Role | str) -> Membership:
     existing = Membership.objects.filter(user=user, school=school, role=role).first()
     if existing:
         return existing
@@ -75,14 +44,21 @@ def membership_grant(*, user, school, role):
 
 
 @transaction.atomic
-def membership_revoke(*, user, school, role):
+def membership_revoke(*, user: User, school: School, role: Role | str) -> None:
     for membership in Membership.objects.filter(user=user, school=school, role=role):
         membership.delete()
     user_sync_role_groups(user=user)
 
 
 @transaction.atomic
-def user_upsert(*, username, email, first_name, last_name, password=None):
+def user_upsert(
+    *,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str | None = None,
+) -> User:
     """Create the user or bring their details up to date; set the password if given."""
     user = User.objects.filter(username=username).first() or User(username=username)
     user.email, user.first_name, user.last_name = email, first_name, last_name
@@ -93,7 +69,7 @@ def user_upsert(*, username, email, first_name, last_name, password=None):
     return user
 
 
-def _check_keeps_roles(actor, school):
+def _check_keeps_roles(actor: User | None, school: School) -> None:
     """The views already refuse others; this keeps any other caller honest. No
     actor: the server's own command (manage.py grant_role)."""
     if (
@@ -104,7 +80,9 @@ def _check_keeps_roles(actor, school):
 
 
 @transaction.atomic
-def role_give(*, user, school, role, actor=None):
+def role_give(
+    *, user: User, school: School, role: Role | str, actor: User | None = None
+) -> tuple[Membership, bool]:
     """Give `user` the role at the school; returns (membership, given) where
     `given` is False if they already held it (a double submit gives it once).
     The school's DSLs are told of any role that sees case content or oversees it.
@@ -136,7 +114,7 @@ def role_give(*, user, school, role, actor=None):
 
 
 @transaction.atomic
-def role_take_away(*, membership, actor=None):
+def role_take_away(*, membership: Membership, actor: User | None = None) -> None:
     """Take one role away; the removal is in the audit log with the actor."""
     _check_keeps_roles(actor, membership.school)
     membership_revoke(
@@ -144,7 +122,7 @@ def role_take_away(*, membership, actor=None):
     )
 
 
-def _check_keeps_calendar(user, school):
+def _check_keeps_calendar(user: User, school: School) -> None:
     """The views already refuse others; this keeps any other caller honest."""
     if not calendar_schools(user).filter(pk=school.pk).exists():
         raise PermissionDenied

@@ -14,6 +14,7 @@ from django.dispatch import Signal, receiver
 
 from audit.services import security_event
 
+from .middleware import LAST_ACTIVITY, SIGNED_IN_AT
 from .models import Role
 
 # Sent with school= after a term or closure day is added or removed.
@@ -31,8 +32,6 @@ ANNOUNCED_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD)
 
 @receiver(user_logged_in)
 def signed_in(sender, request, user, **kwargs):
-    from .middleware import LAST_ACTIVITY, SIGNED_IN_AT
-
     if request is not None and hasattr(request, "session"):
         # The session's clocks (middleware.py) start here.
         now = int(time.time())

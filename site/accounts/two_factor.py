@@ -21,6 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.services import security_event
 
+from .credentials import user_sign_out_everywhere
+
 logger = logging.getLogger(__name__)
 
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -161,8 +163,6 @@ def two_factor_reset(*, user, actor=None, reason="two-factor reset"):
     """Remove every device: the user enrols again at their next login. Whoever
     holds a session or an API token of theirs is signed out: a reset usually
     means a lost or stolen phone."""
-    from .services import user_sign_out_everywhere
-
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     user_sign_out_everywhere(user=user, reason=reason, actor=actor)

@@ -7,6 +7,7 @@ served at /api/v1/openapi.json; docs/api.md explains it for people.
 
 from functools import wraps
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, NinjaAPI, Path, Query, Router, Status, UploadedFile
@@ -14,6 +15,7 @@ from ninja.errors import ValidationError as RequestInvalid
 from pydantic import ValidationError as PayloadInvalid
 
 from forms.models import ConcernFormPage
+from records.uploads import check_scanned
 
 from . import problems, schemas, selectors, services
 from .auth import TokenAuth, TokenRateThrottle, acting_as_token_user
@@ -215,10 +217,6 @@ def _scan_first(user, attachments):
     """Scan the files before the service's transaction: a harmful file's audit
     entry must outlive the refusal's rollback (records.uploads). The form then
     sees each file's verdict and does not scan it again."""
-    from django.core.exceptions import ValidationError
-
-    from records.uploads import check_scanned
-
     errors = []
     for upload in attachments:
         try:

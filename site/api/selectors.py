@@ -1,18 +1,30 @@
 """Reads of the API, built on the apps' own selectors and on the very form the
 web page renders, so the API shows what the page shows and nothing more."""
 
-from django.db.models import Count, Q
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms as django_forms
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 
-from accounts.selectors import schools_where
+from accounts.models import User
+from accounts.selectors import Viewer, schools_where
 from forms.builder import QUESTION_PREFIX, YES_NO
+from forms.models import ConcernFormField, ConcernFormPage
 from forms.selectors import concern_forms_for
 from forms.views import SEARCH_LIMIT
 from records.models import InvolvementRole
 from records.selectors import concerns_reported_by, pupils_reportable_by
+from taxonomy.models import Term
+from workflows.models import CaseTask
+from workflows.selectors import is_in_any_team, my_tasks, overdue_filter, team_queue
 
 from .models import ApiToken
+
+# A JSON object as the endpoints return it (schemas.py gives each its shape).
+Json = dict[str, Any]
 
 # The core questions, in the web form's order, and how a client should ask them.
 CORE_FIELDS = {
@@ -33,19 +45,19 @@ CORE_FIELDS = {
 }
 
 
-def tokens_of(user):
+def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
-def forms_for(user):
+def forms_for(user: Viewer) -> QuerySet[ConcernFormPage]:
     return concern_forms_for(user)
 
 
-def form_for(user, form_id):
+def form_for(user: Viewer, form_id: int) -> ConcernFormPage | None:
     return forms_for(user).filter(pk=form_id).first()
 
 
-def _choices(formfield):
+def _choices(formfield: django_forms.Field) -> list[Json]:
     return [
         {"value": str(value), "label": str(label)}
         for value, label in getattr(formfield, "choices", [])
@@ -53,7 +65,7 @@ def _choices(formfield):
     ]
 
 
-def _core_field(name, formfield, kind):
+def _core_field(name: str, formfield: django_forms.Field, kind: str) -> Json:
     return {
         "name": name,
         "label": str(formfield.label),
@@ -65,7 +77,7 @@ def _core_field(name, formfield, kind):
     }
 
 
-def _boolean_choices():
+def _boolean_choices() -> list[Json]:
     labels = dict(YES_NO)
     return [
         {"value": "true", "label": str(labels["yes"])},
@@ -73,7 +85,7 @@ def _boolean_choices():
     ]
 
 
-def _pupils_field():
+def _pupils_field() -> Json:
     return {
         "name": "pupils",
         "label": _("Children involved"),
@@ -86,7 +98,7 @@ def _pupils_field():
     }
 
 
-def _question(field, formfield):
+def _question(field: ConcernFormField, formfield: django_forms.Field) -> Json:
     default = field.default_value or None
     if default and field.field_type == "checkboxes":
         default = formfield.initial
@@ -102,7 +114,7 @@ def _question(field, formfield):
     }
 
 
-def _category(term, children=()):
+def _category(term: Term, children: Iterable[Term] = ()) -> Json:
     return {
         "id": term.pk,
         "name": term.name,
@@ -111,7 +123,7 @@ def _category(term, children=()):
     }
 
 
-def form_definition(page, user):
+def form_definition(page: ConcernFormPage, user: Viewer) -> Json:
     """The page's form as the user would get it on the web: their schools' lists,
     the core questions they are shown (a DSL's paper-report field included), and
     the DSL's own questions."""
@@ -145,7 +157,7 @@ def form_definition(page, user):
     }
 
 
-def pupils_matching(user, query):
+def pupils_matching(user: Viewer, query: str) -> list[Json]:
     """As the web form's type-ahead (forms.views.pupil_search): at least two
     characters, pupils on roll at the user's schools, a few results, identity only."""
     query = query.strip()[:50]
@@ -170,7 +182,7 @@ def pupils_matching(user, query):
     ]
 
 
-def concerns_of(user, *, limit, offset):
+def concerns_of(user: Viewer, *, limit: int, offset: int) -> tuple[int, list[Json]]:
     """The user's own reports, content-free, newest first: (count, page)."""
     concerns = concerns_reported_by(user)
     return concerns.count(), [
@@ -185,9 +197,7 @@ def concerns_of(user, *, limit, offset):
     ]
 
 
-def _counted(tasks):
-    from workflows.selectors import overdue_filter
-
+def _counted(tasks: QuerySet[CaseTask]) -> dict[str, int]:
     # (named apart from the fields the filters read: "urgent" is one)
     counted = tasks.order_by().aggregate(
         n_total=Count("pk"),
@@ -197,12 +207,10 @@ def _counted(tasks):
     return {name.removeprefix("n_"): value for name, value in counted.items()}
 
 
-def task_counts(user):
+def task_counts(user: Viewer) -> dict[str, int | None]:
     """What the menu and the dashboard count, in two queries: tasks the user holds,
     and their teams' unclaimed tasks (only for someone in a team, as the web's
     Team queue page refuses everyone else)."""
-    from workflows.selectors import is_in_any_team, my_tasks, team_queue
-
     mine = _counted(my_tasks(user))
     queue = _counted(team_queue(user)) if is_in_any_team(user) else {}
     return {
@@ -215,5 +223,5 @@ def task_counts(user):
     }
 
 
-def schools_of(user):
+def schools_of(user: Viewer) -> list[Json]:
     return [{"id": school.pk, "name": school.name} for school in schools_where(user)]

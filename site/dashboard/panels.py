@@ -7,6 +7,8 @@ from accounts.models import Role
 from accounts.selectors import CASE_ROLES, memberships_of, roles_of, schools_where
 from forms.selectors import concern_forms_for
 from records.selectors import concerns_reported_by, pupils_visible_to
+from workflows.selectors import my_tasks, overdue, team_queue
+from workflows.status import open_tasks
 
 
 class UserPanel(Component):
@@ -44,8 +46,6 @@ class CaseworkPanel(UserPanel):
     template_name = "dashboard/panels/casework.html"
 
     def get_context_data(self, parent_context=None):
-        from workflows.selectors import my_tasks, overdue, team_queue
-
         schools = schools_where(self.user, *CASE_ROLES)
         on_roll = pupils_visible_to(self.user).filter(date_left__isnull=True)
         queue = team_queue(self.user)
@@ -66,9 +66,6 @@ class OversightPanel(UserPanel):
     template_name = "dashboard/panels/oversight.html"
 
     def get_context_data(self, parent_context=None):
-        from workflows.selectors import overdue
-        from workflows.status import open_tasks
-
         schools = schools_where(self.user, Role.HEAD)
         tasks = open_tasks(self.user).filter(action__isnull=True)
         return {

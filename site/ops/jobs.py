@@ -9,15 +9,27 @@ from django.db.models import Count
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
+from django_tasks_db.models import DBTaskResult
 
+from accounts.models import Role, School, User
+from audit import checkpoints
+from audit.models import ChainedLogEntry
+from forms.models import ConcernDraft
+from records.models import Pupil
+from records.orphans import orphan_files_remove
+from records.retention import _born_on_or_before
+from records.scanning import ScannerUnavailable, scanning_on
+from records.uploads import held_files_scan
+from workflows.models import Notification
+from workflows.services import clock_sweep, notify
+
+from .models import ScheduledRun
 from .retries import stalled_tasks_recover
 
 
 def clock() -> dict:
     """Reminders, escalations, agency chases and review reopenings
     (workflows.services.clock_sweep, as `manage.py run_clock`)."""
-    from workflows.services import clock_sweep
-
     _ = get_resolver().url_patterns  # links in notifications need the URLconf
     return clock_sweep()
 
@@ -25,8 +37,6 @@ def clock() -> dict:
 def orphan_files() -> dict:
     """Stored files no record points at, a day after they were written
     (records.orphans, as `manage.py remove_orphan_files`)."""
-    from records.orphans import orphan_files_remove
-
     return {"removed": len(orphan_files_remove())}
 
 
@@ -35,8 +45,6 @@ def draft_expiry(*, now=None) -> dict:
     someone typed about a child and never sent must not be kept for ever, outside
     the child's file and its retention. Each deletion is in the audit log (the
     draft's text is not)."""
-    from forms.models import ConcernDraft
-
     cutoff = (now or timezone.now()) - timedelta(days=settings.CHRONICLE_DRAFT_DAYS)
     removed = 0
     for draft in ConcernDraft.objects.filter(saved_at__lt=cutoff):
@@ -50,9 +58,6 @@ def held_files() -> dict:
     clean ones released, harmful ones removed (records.uploads, as `manage.py
     scan_held_files`). Nothing to do when scanning is off; when clamd is still
     not answering they stay held and the next run tries again."""
-    from records.scanning import ScannerUnavailable, scanning_on
-    from records.uploads import held_files_scan
-
     if not scanning_on():
         return {"scanning": "off"}
     try:
@@ -66,10 +71,7 @@ def audit_checkpoint() -> dict:
     """A signed checkpoint of the audit chain, written outside the database
     (audit.checkpoints, as `manage.py audit_checkpoint`): entries removed from the
     end of the log since the last one are then found by verify_audit_chain."""
-    from audit.checkpoints import write
-    from audit.models import ChainedLogEntry
-
-    checkpoint, _path = write(model=ChainedLogEntry)
+    checkpoint, _path = checkpoints.write(model=ChainedLogEntry)
     return {"last_id": checkpoint.last_id, "count": checkpoint.count}
 
 
@@ -80,14 +82,6 @@ def retention_reviews(*, today=None) -> dict:
     counted once: those whose review date came since the job last succeeded
     (today's alone, the first time). The notification names no child, only how
     many files and the school."""
-    from accounts.models import Role, School, User
-    from records.models import Pupil
-    from records.retention import _born_on_or_before
-    from workflows.models import Notification
-    from workflows.services import notify
-
-    from .models import ScheduledRun
-
     today = today or timezone.localdate()
     last = (
         ScheduledRun.objects.filter(job="retention_reviews")
@@ -128,8 +122,6 @@ def finished_tasks(*, now=None) -> dict:
     """Tasks that succeeded more than CHRONICLE_TASK_KEEP_DAYS ago are deleted: one
     row per email sent would otherwise pile up for ever. Failed ones stay until a
     system administrator has retried them."""
-    from django_tasks_db.models import DBTaskResult
-
     cutoff = (now or timezone.now()) - timedelta(days=settings.CHRONICLE_TASK_KEEP_DAYS)
     removed, _by_model = (
         DBTaskResult.objects.successful().filter(finished_at__lt=cutoff).delete()

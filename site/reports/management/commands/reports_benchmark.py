@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Membership, Role, School
+from accounts.models import Membership, Role, School, User
 from records.models import (
     Concern,
     ConcernPupil,
@@ -73,8 +73,6 @@ class Command(BaseCommand):
             self.stdout.write("Synthetic data rolled back.")
 
     def _run(self, rng, sizes):
-        from accounts.models import User
-
         school = School.objects.create(
             name="Benchmark school (synthetic)", urn=f"B{uuid.uuid4().hex[:9]}"
         )
