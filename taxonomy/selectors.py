@@ -1,15 +1,20 @@
 """Reads of the vocabularies: what a school offers on its forms, and who may edit."""
 
+from typing import TYPE_CHECKING
+
 from auditlog import get_logentry_model
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import Role, School
-from accounts.selectors import roles_of, schools_where
+from accounts.selectors import Viewer, roles_of, schools_where
 
 from .models import Term, Vocabulary
 
+if TYPE_CHECKING:  # a models module: not imported while the app registry loads
+    from auditlog.models import AbstractLogEntry
 
-def terms_offered(vocabulary, *, school):
+
+def terms_offered(vocabulary: Vocabulary | str, *, school: School) -> QuerySet[Term]:
     """Active terms a form at this school offers, in the DSL's order."""
     return (
         Term.objects.filter(vocabulary=vocabulary)
@@ -19,7 +24,7 @@ def terms_offered(vocabulary, *, school):
     )
 
 
-def category_tree(*, school):
+def category_tree(*, school: School) -> QuerySet[Term]:
     """Active main categories with their active sub-categories, two queries."""
     children = terms_offered(Vocabulary.CATEGORY, school=school).filter(
         parent__isnull=False
@@ -31,15 +36,15 @@ def category_tree(*, school):
     )
 
 
-def can_configure(user):
+def can_configure(user: Viewer) -> bool:
     return Role.CONFIGURATOR in roles_of(user)
 
 
-def configurable_schools(user):
+def configurable_schools(user: Viewer) -> QuerySet[School]:
     return schools_where(user, Role.CONFIGURATOR)
 
 
-def configures_every_school(user):
+def configures_every_school(user: Viewer) -> bool:
     """Shared terms reach every school, so only someone who configures all of them
     (a trust-wide configurator, or the only school's) may change them."""
     active = School.objects.filter(is_active=True)
@@ -49,7 +54,9 @@ def configures_every_school(user):
     )
 
 
-def terms_listed_for(user, queryset=None):
+def terms_listed_for(
+    user: Viewer, queryset: QuerySet[Term] | None = None
+) -> QuerySet[Term]:
     """What a configurator sees: the shared terms and their own schools' terms."""
     queryset = Term.objects.all() if queryset is None else queryset
     if not can_configure(user):
@@ -59,7 +66,9 @@ def terms_listed_for(user, queryset=None):
     )
 
 
-def terms_editable_by(user, queryset=None):
+def terms_editable_by(
+    user: Viewer, queryset: QuerySet[Term] | None = None
+) -> QuerySet[Term]:
     """Their own schools' terms; the shared ones too if they configure every school."""
     queryset = Term.objects.all() if queryset is None else queryset
     if not can_configure(user):
@@ -70,17 +79,18 @@ def terms_editable_by(user, queryset=None):
     return queryset.filter(mine)
 
 
-def editable_term_ids(user):
+def editable_term_ids(user: Viewer) -> set[int]:
     """terms_editable_by as a set of ids, worked out once per request (the admin
     list asks for every row)."""
-    if not hasattr(user, "_editable_term_ids"):
-        user._editable_term_ids = set(
+    cache = vars(user)
+    if "_editable_term_ids" not in cache:
+        cache["_editable_term_ids"] = set(
             terms_editable_by(user).values_list("pk", flat=True)
         )
-    return user._editable_term_ids
+    return cache["_editable_term_ids"]
 
 
-def term_last_change(term):
+def term_last_change(term: Term) -> "AbstractLogEntry | None":
     """The audit entry of the term's latest change (who, when), or None for a term
     nobody has changed since Chronicle shipped it."""
     entry = get_logentry_model()

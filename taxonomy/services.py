@@ -1,7 +1,11 @@
 """Writes to the vocabularies. Terms are retired or merged, never deleted once used."""
 
+from collections.abc import Iterator
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ForeignObjectRel, Model
 from django.utils.translation import gettext as _
 
 from .models import Term
@@ -11,18 +15,18 @@ class TermChanged(Exception):
     """Someone saved the term after the editor loaded it, so nothing was saved.
     `stored` is the term as it is now, for the editor to compare and merge."""
 
-    def __init__(self, stored):
+    def __init__(self, stored: Term) -> None:
         super().__init__(f"Term {stored.pk} changed since it was loaded.")
         self.stored = stored
 
 
-def term_version(term):
+def term_version(term: Term) -> str:
     """What an edit page carries to say which save of the term it started from.
     Every write bumps `updated_at` (auto_now), so the timestamp is the version."""
     return term.updated_at.isoformat() if term.pk else ""
 
 
-def term_lock_unchanged(*, term, version):
+def term_lock_unchanged(*, term: Term, version: str) -> Term:
     """Lock the term's row and check it is still the `version` the editor loaded;
     raise TermChanged if not (or if the page carried no version).
 
@@ -37,25 +41,28 @@ def term_lock_unchanged(*, term, version):
 
 
 @transaction.atomic
-def term_retire(*, term):
+def term_retire(*, term: Term) -> None:
     term.is_active = False
     term.save(update_fields=["is_active", "updated_at"])
 
 
-def _uses(term):
+def _uses(term: Term) -> Iterator[tuple[type[Model], str, bool]]:
     """Every record field pointing at a term (in records, forms, later apps),
     including relations with no reverse accessor (related_name="+")."""
     for relation in Term._meta.get_fields(include_hidden=True):
         if not relation.auto_created or relation.concrete or not relation.is_relation:
             continue
-        model = relation.related_model
+        if not isinstance(relation, ForeignObjectRel):  # reverse relations only
+            continue
+        # A class once the app registry is ready (never the string "self").
+        model = cast("type[Model]", relation.related_model)
         if model is Term or model._meta.auto_created:  # own tree; m2m through rows
             continue
         yield model, relation.field.name, relation.many_to_many
 
 
 @transaction.atomic
-def term_merge(*, source, into):
+def term_merge(*, source: Term, into: Term) -> Term:
     """Merge `source` into `into`: every record that used `source` now uses `into`
     (one audited save each), sub-categories move across, and `source` is retired
     with a pointer to where it went."""

@@ -15,11 +15,12 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.services import security_event
 from forms.builder import QUESTION_PREFIX
 from forms.services import concern_submit_from_form
@@ -36,7 +37,9 @@ class TokenRefused(Exception):
     """The presented token opens nothing; `reason` is safe to tell its holder.
     `token` and `code` (wrong_secret, revoked, …) when its prefix is a real token's."""
 
-    def __init__(self, reason, *, token=None, code=""):
+    def __init__(
+        self, reason: str, *, token: ApiToken | None = None, code: str = ""
+    ) -> None:
         super().__init__(reason)
         self.reason, self.token, self.code = reason, token, code
 
@@ -59,12 +62,14 @@ class SubmissionConflict(Exception):
         self.detail = detail
 
 
-def _hash(raw):
+def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
 @transaction.atomic
-def token_create(*, user, name, scopes, days=None):
+def token_create(
+    *, user: User, name: str, scopes: list[str], days: int | None = None
+) -> tuple[ApiToken, str]:
     """Make a token for the user. Returns (token, the secret to show once)."""
     days = api_setting("CHRONICLE_API_TOKEN_DAYS") if days is None else days
     if not 1 <= days <= api_setting("CHRONICLE_API_TOKEN_MAX_DAYS"):
@@ -89,7 +94,7 @@ def token_create(*, user, name, scopes, days=None):
     return token, raw
 
 
-def token_revoke(*, token):
+def token_revoke(*, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -126,7 +131,7 @@ def token_authenticate(*, raw: str) -> ApiToken:
     return token
 
 
-def token_refusal_record(*, refused: TokenRefused, request) -> None:
+def token_refusal_record(*, refused: TokenRefused, request: HttpRequest) -> None:
     """Log a refused token on its owner, with no actor: whoever presented it has
     not shown they are that user. api.auth calls this for the first refusal of a
     prefix in each throttle window, not for every one (a client retrying a revoked
@@ -143,7 +148,7 @@ def token_refusal_record(*, refused: TokenRefused, request) -> None:
     )
 
 
-def _refusal(token, raw):
+def _refusal(token: ApiToken, raw: str) -> tuple[str, str]:
     """(code for the log, message for the client), or ("", "") for a usable token."""
     if not hmac.compare_digest(token.secret_hash, _hash(raw)):
         return "wrong_secret", _("Invalid or missing API token.")
@@ -159,7 +164,7 @@ def _refusal(token, raw):
     return "", ""
 
 
-def _record_use(token):
+def _record_use(token: ApiToken) -> None:
     now = timezone.now()
     stale = now - timedelta(seconds=api_setting("CHRONICLE_API_LAST_USED_RESOLUTION"))
     if token.last_used_at is None or token.last_used_at < stale:
@@ -167,7 +172,7 @@ def _record_use(token):
         token.last_used_at = now
 
 
-def api_read_record(*, token: ApiToken, request) -> None:
+def api_read_record(*, token: ApiToken, request: HttpRequest) -> None:
     """An ACCESS entry on the token's user for a call that reads children's
     records (the pupil look-up): the method and path, never the query string, so
     what was searched for is not copied into the log."""

@@ -5,10 +5,18 @@ and new backup codes change no audited field, so they are written here, as ACCES
 entries on the user concerned, with the event's name in additional_data.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from auditlog import get_logentry_model
+from django.db.models import Model
+
+if TYPE_CHECKING:  # a models module: not imported while the app registry loads
+    from auditlog.models import AbstractLogEntry
 
 
-def security_event(*, user, event, actor=None, **details):
+def security_event(
+    *, user: Model, event: str, actor: Model | None = None, **details: Any
+) -> "AbstractLogEntry | None":
     """Record that `event` happened to `user`'s account. The actor defaults to the
     request's signed-in user (AuditlogMiddleware); pass it when the request began
     signed out, as at sign-in."""
@@ -22,7 +30,9 @@ def security_event(*, user, event, actor=None, **details):
     )
 
 
-def record_access(*, obj, event, **details):
+def record_access(
+    *, obj: Model, event: str, **details: Any
+) -> "AbstractLogEntry | None":
     """Record that the signed-in user read `obj` (a child's record, a file)."""
     entry_model = get_logentry_model()
     return entry_model.objects.log_create(
@@ -33,7 +43,9 @@ def record_access(*, obj, event, **details):
     )
 
 
-def record_change(*, obj, changes, **details):
+def record_change(
+    *, obj: Model, changes: dict[str, list[Any]], **details: Any
+) -> "AbstractLogEntry | None":
     """Record a change made by a bulk update (which model signals do not see), such
     as a task being claimed: `changes` is {field: [before, after]}."""
     entry_model = get_logentry_model()

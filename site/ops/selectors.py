@@ -7,13 +7,15 @@ from datetime import datetime
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from accounts.selectors import Viewer
+
 from .models import ScheduledRun
 from .retries import attempts_of
 
 ERROR_MAX_CHARS = 200
 
 
-def can_run_operations(user) -> bool:
+def can_run_operations(user: Viewer) -> bool:
     """The system administrator (is_superuser) alone."""
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
 

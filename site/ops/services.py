@@ -7,13 +7,14 @@ from django.utils.translation import gettext as _
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import User
 from audit.services import record_change
 
 from .selectors import can_run_operations
 
 
 @transaction.atomic
-def task_retry(*, user, task_id: str) -> DBTaskResult:
+def task_retry(*, user: User, task_id: str) -> DBTaskResult:
     """Make a failed task ready to run at once (one more attempt), and audit it.
     A task retried meanwhile by someone else, or not failed, is refused."""
     if not can_run_operations(user):

@@ -7,11 +7,13 @@ oversee (workflows.selectors.oversight_filter): concerns about adults only at sc
 the user heads, because the adult may be a DSL.
 """
 
-from django.db.models import F, Q
+from collections.abc import Iterable
+
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from accounts.models import Role, SchoolTerm
-from accounts.selectors import CASE_ROLES, schools_where
+from accounts.models import Role, School, SchoolTerm
+from accounts.selectors import CASE_ROLES, Viewer, schools_where
 from records.models import Concern
 from taxonomy.models import Term, Vocabulary
 from workflows.selectors import oversight_filter
@@ -19,18 +21,20 @@ from workflows.selectors import oversight_filter
 REPORT_ROLES = (*CASE_ROLES, Role.HEAD)
 
 
-def report_schools(user):
+def report_schools(user: Viewer) -> QuerySet[School]:
     """Schools the user may see figures for."""
     if not user.is_authenticated:
         return schools_where(user).none()
     return schools_where(user, *REPORT_ROLES)
 
 
-def can_see_reports(user):
+def can_see_reports(user: Viewer) -> bool:
     return report_schools(user).exists()
 
 
-def concerns_for_reports(user, *, schools=None):
+def concerns_for_reports(
+    user: Viewer, *, schools: Iterable[School] | QuerySet[School] | None = None
+) -> QuerySet[Concern]:
     """Concerns counted in the user's reports, optionally at some of their schools."""
     if not user.is_authenticated:
         return Concern.objects.none()
@@ -40,7 +44,7 @@ def concerns_for_reports(user, *, schools=None):
     return concerns
 
 
-def categories_for_reports(user):
+def categories_for_reports(user: Viewer) -> QuerySet[Term]:
     """Categories a report can be filtered by: the shared ones and the user's
     schools' own, main categories and sub-categories; merged ones are left out
     (their records now point at the category they were merged into)."""
@@ -65,7 +69,7 @@ def categories_for_reports(user):
     )
 
 
-def terms_for_reports(user):
+def terms_for_reports(user: Viewer) -> QuerySet[SchoolTerm]:
     """The school terms of the user's schools, oldest first."""
     return SchoolTerm.objects.filter(school__in=report_schools(user)).order_by(
         "starts_on", "school_id"

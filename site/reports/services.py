@@ -2,11 +2,13 @@
 
 from django.db import transaction
 
+from accounts.models import User
+
 from .models import PinnedReport
 
 
 @transaction.atomic
-def report_pin(*, user, title, query):
+def report_pin(*, user: User, title: str, query: str) -> PinnedReport:
     """Pin the view with these filters; pinning the same filters twice (a double
     click, a second tab) keeps one pin and gives it the newer name."""
     pin, _created = PinnedReport.objects.select_for_update().get_or_create(
@@ -20,5 +22,5 @@ def report_pin(*, user, title, query):
 
 
 @transaction.atomic
-def report_unpin(*, pin):
+def report_unpin(*, pin: PinnedReport) -> None:
     pin.delete()
