@@ -1,0 +1,34 @@
+"""The report: every table, totals first. Extend by adding a function returning a
+Section (or a list of them) and listing it in SECTIONS."""
+
+from .actions import decisions, referral_agencies, referral_outcomes
+from .base import report_concerns
+from .children import categories, flags, sexes, year_groups
+from .over_time import over_time, totals
+from .places_and_times import hours, locations, schools, weekdays
+
+SECTIONS = [
+    over_time,
+    categories,
+    year_groups,
+    sexes,
+    flags,
+    locations,
+    schools,
+    weekdays,
+    hours,
+    decisions,
+    referral_agencies,
+    referral_outcomes,
+]
+
+
+def build_report(concerns, params):
+    """Every table of the report: [Section], totals first. One query per table
+    (two for categories: the groups, then their names)."""
+    concerns = report_concerns(concerns, params)
+    sections = [totals(concerns, params)]
+    for make in SECTIONS:
+        made = make(concerns, params)
+        sections.extend(made if isinstance(made, list) else [made])
+    return sections
