@@ -6,17 +6,21 @@ import uuid
 from datetime import datetime, time, timedelta
 
 from django.utils import timezone
+from viewflow.workflow.status import STATUS
 
 from accounts.calendar import last_school_day
 from records import services as record_services
 from records.models import (
     Concern,
+    DecisionOutcome,
     FileNote,
     InvolvementRole,
     KeyPerson,
     Pupil,
     PupilLink,
     Referral,
+    RiskLevel,
+    YearGroup,
 )
 from records.services import Involvement, concern_submit
 from taxonomy.models import Term, Vocabulary
@@ -112,7 +116,9 @@ def casework_demo(*, school, staff, dsl):
 
 def _task(concern, step):
     for task in CaseTask.objects.filter(
-        concern=concern, flow_task_type="HUMAN", status__in=["NEW", "ASSIGNED"]
+        concern=concern,
+        flow_task_type="HUMAN",
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
     ):
         if task.step == step:
             return services.task_claim(task=task, user=task.owner or _DSL[0])
@@ -130,7 +136,7 @@ def _walk(concern, dsl, walk_to):
         task=_task(concern, "triage"),
         user=dsl,
         primary_category=concern.primary_category,
-        risk_level="medium",
+        risk_level=RiskLevel.MEDIUM,
         risk_reason="Synthetic: a repeated pattern that needs a decision today.",
     )
     if walk_to == "triaged":
@@ -141,7 +147,7 @@ def _walk(concern, dsl, walk_to):
     services.decision_complete(
         task=_task(concern, "decide"),
         user=dsl,
-        outcome="nfa" if nfa else "referral",
+        outcome=DecisionOutcome.NFA if nfa else DecisionOutcome.REFERRAL,
         rationale=RATIONALE,
         review_on=None if nfa else timezone.localdate() + timedelta(days=28),
         agencies=[] if nfa else [_term(Vocabulary.AGENCY, "csc")],
@@ -239,7 +245,9 @@ def transfer_demo(*, school, dsl):
     waiting in the team queue for someone to send the file."""
     key = uuid.uuid5(NAMESPACE, f"{school.urn}-transfer-out")
     pupil = (
-        Pupil.objects.filter(school=school, year_group="6", involvements__isnull=True)
+        Pupil.objects.filter(
+            school=school, year_group=YearGroup.Y6, involvements__isnull=True
+        )
         .order_by("upn")
         .last()
     )

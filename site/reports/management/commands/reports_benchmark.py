@@ -30,6 +30,7 @@ from records.models import (
     Concern,
     ConcernPupil,
     Decision,
+    DecisionOutcome,
     InvolvementRole,
     Pupil,
     Referral,
@@ -175,7 +176,13 @@ class Command(BaseCommand):
         decisions = Decision.objects.bulk_create(
             Decision(
                 concern=concern,
-                outcome=rng.choice(["nfa", "monitor", "referral"]),
+                outcome=rng.choice(
+                    [
+                        DecisionOutcome.NFA,
+                        DecisionOutcome.MONITOR,
+                        DecisionOutcome.REFERRAL,
+                    ]
+                ),
                 rationale="Synthetic rationale for the benchmark.",
                 decided_by=user,
             )
@@ -190,7 +197,7 @@ class Command(BaseCommand):
                 response_due=decision.concern.occurred_on + timedelta(days=1),
             )
             for decision in decisions
-            if decision.outcome == "referral"
+            if decision.outcome == DecisionOutcome.REFERRAL
         )
 
     def _time(self, school):
