@@ -85,7 +85,8 @@ class ConcernFormPage(AbstractForm):
         help_text=_("Shown after a concern is submitted."),
     )
 
-    content_panels = AbstractForm.content_panels + [
+    content_panels = [
+        *AbstractForm.content_panels,
         FieldPanel("guidance"),
         FieldPanel("send_to"),
         FieldPanel("what_happened_prompt"),

@@ -173,7 +173,7 @@ def job_lock(name: str):
 def _run(job: Job, started: datetime) -> None:
     try:
         summary = job.run()
-    except Exception as error:  # noqa: BLE001 - one job failing must not stop the rest
+    except Exception as error:  # one job failing must not stop the rest
         logger.exception("Scheduled job %s failed", job.name)
         outcome = {"succeeded": False, "error": type(error).__name__[:200]}
     else:
@@ -207,7 +207,7 @@ def run_forever(*, stopping: threading.Event, tick: float = TICK_SECONDS) -> Non
         close_old_connections()
         try:
             run_due(stopping=stopping)
-        except Exception:  # noqa: BLE001 - the database away: try again next tick
+        except Exception:  # the database away: try again next tick
             logger.exception("The scheduler could not run its jobs")
         close_old_connections()
         stopping.wait(tick)

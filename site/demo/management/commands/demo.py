@@ -37,7 +37,7 @@ SCHOOLS = [
     (
         "990001",
         "Oakfield Primary School (demo)",
-        [YearGroup.RECEPTION] + list(YearGroup)[2:8],
+        [YearGroup.RECEPTION, *list(YearGroup)[2:8]],
     ),
     ("990002", "Hillside Academy (demo)", list(YearGroup)[8:15]),
 ]
