@@ -3,11 +3,9 @@ followed by the DSL's own questions, whose fields are named `q_<clean_name>` so 
 question can never shadow a core field."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import FormBuilder
 
-QUESTION_PREFIX = "q_"
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+from .forms import QUESTION_PREFIX, YES_NO, CoreConcernForm
 
 
 class ConcernFormBuilder(FormBuilder):
@@ -32,6 +30,4 @@ class ConcernFormBuilder(FormBuilder):
         }
 
     def get_form_class(self):
-        from .forms import CoreConcernForm
-
         return type("ConcernForm", (CoreConcernForm,), dict(self.formfields))

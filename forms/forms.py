@@ -18,7 +18,10 @@ from records.selectors import pupils_reportable_by
 from records.uploads import check_upload
 from taxonomy.models import Term, Vocabulary
 
-from .builder import QUESTION_PREFIX, YES_NO
+# The DSL's own questions are named `q_<clean_name>` (forms.builder), so a question
+# can never shadow a core field.
+QUESTION_PREFIX = "q_"
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 def is_id(value):

@@ -25,6 +25,7 @@ from accounts.selectors import schools_where
 from records.models import Concern
 
 from .builder import ConcernFormBuilder
+from .forms import is_id
 
 QUESTION_TYPES = [
     ("singleline", _("Short text")),
@@ -140,14 +141,15 @@ class ConcernFormPage(AbstractForm):
         return TemplateResponse(request, template, context)
 
     def _submitted(self, request):
-        from .forms import is_id
-
         pk = request.GET.get("submitted", "")
         if request.method != "GET" or not is_id(pk):
             return None
         return Concern.objects.filter(pk=pk, recorded_by=request.user).first()
 
     def process_form_submission(self, form):
+        # Still imported here: forms.services reads ConcernDraft, so importing it at
+        # the top would make models <-> services a cycle. To go when forms.services
+        # reaches drafts through page.drafts / user.concern_drafts instead.
         from .services import concern_submit_from_form
 
         return concern_submit_from_form(page=self, form=form)

@@ -11,7 +11,7 @@ from wagtail.rich_text import expand_db_html
 
 from accounts.models import User
 from accounts.selectors import Viewer, schools_where
-from forms.builder import QUESTION_PREFIX, YES_NO
+from forms.forms import QUESTION_PREFIX, YES_NO
 from forms.models import ConcernFormField, ConcernFormPage
 from forms.selectors import concern_forms_for
 from forms.views import SEARCH_LIMIT

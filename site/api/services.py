@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import security_event
-from forms.builder import QUESTION_PREFIX
+from forms.forms import QUESTION_PREFIX
 from forms.services import concern_submit_from_form
 from records.models import Concern
 
