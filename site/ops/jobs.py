@@ -17,7 +17,7 @@ from audit.models import ChainedLogEntry
 from forms.models import ConcernDraft
 from records.models import Pupil
 from records.orphans import orphan_files_remove
-from records.retention import _born_on_or_before
+from records.retention.selectors import born_on_or_before
 from records.scanning import ScannerUnavailable, scanning_on
 from records.uploads import held_files_scan
 from workflows.models import Notification
@@ -91,8 +91,8 @@ def retention_reviews(*, today=None) -> dict:
     since = timezone.localdate(last) if last else today - timedelta(days=1)
     reached = Pupil.objects.filter(
         date_left__isnull=False,
-        date_of_birth__gt=_born_on_or_before(since),
-        date_of_birth__lte=_born_on_or_before(today),
+        date_of_birth__gt=born_on_or_before(since),
+        date_of_birth__lte=born_on_or_before(today),
     )
     counts = dict(
         reached.values_list("school").annotate(n=Count("pk")).values_list("school", "n")
