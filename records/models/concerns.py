@@ -1,0 +1,188 @@
+"""Concerns as reported: the record staff submit, its children and its files."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chronicle.idempotency import SubmittedOnce
+
+from ..storage import get_private_storage
+from .documents import StoredDocument
+from .pupils import Pupil
+
+
+class InvolvementRole(models.TextChoices):
+    SUBJECT = "subject", _("Child the concern is about")
+    ALLEGED_PERPETRATOR = "alleged_perpetrator", _("Alleged to have caused harm")
+    WITNESS = "witness", _("Witness")
+    OTHER = "other", _("Otherwise involved")
+
+
+class Concern(SubmittedOnce):
+    """One incident or worry, as reported: the record staff submit.
+
+    Names of terms and of the form's questions are copied onto the record when it is
+    made, so renaming or retiring a category, or editing the form later, never changes
+    how this record reads. The linked terms stay for reports (they follow merges).
+    """
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IN_PROGRESS = "in_progress", _("Being handled")
+        CLOSED = "closed", _("Closed")
+
+    class Route(models.TextChoices):
+        DSL_TEAM = "dsl_team", _("Safeguarding team (DSLs)")
+        HEAD = "head", _("Headteacher / manager (concerns about adults)")
+
+    school = models.ForeignKey(
+        "accounts.School",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="concerns",
+    )
+    # Required here: every concern comes from a form (or the API) that makes one.
+    submission_key = models.UUIDField(
+        _("submission key"),
+        unique=True,
+        editable=False,
+        help_text=_("Makes a double submit of one form one record."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    route = models.CharField(_("goes to"), max_length=20, choices=Route.choices)
+    form_title = models.CharField(_("form"), max_length=255)
+    form_page_id = models.PositiveIntegerField(_("form page id"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns_reported",
+        help_text=_("Empty when someone without an account reported it on paper."),
+    )
+    reported_by_name = models.CharField(
+        _("reported by (paper report)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name and role of a reporter who has no account."),
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="concerns_recorded",
+    )
+    occurred_on = models.DateField(_("date of the incident"))
+    occurred_at = models.TimeField(_("time of the incident"), null=True, blank=True)
+    location = models.ForeignKey(
+        "taxonomy.Term",
+        verbose_name=_("where"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    location_name = models.CharField(_("where (as recorded)"), max_length=120)
+    location_detail = models.CharField(_("where exactly"), max_length=255, blank=True)
+    what_happened = models.TextField(_("what happened"))
+    child_voice = models.TextField(_("the child's voice"), blank=True)
+    child_voice_not_known = models.TextField(
+        _("why the child's voice is not recorded"), blank=True
+    )
+    primary_category = models.ForeignKey(
+        "taxonomy.Term",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    primary_category_name = models.CharField(
+        _("category (as recorded)"), max_length=255
+    )
+    tags = models.ManyToManyField(
+        "taxonomy.Term", verbose_name=_("also about"), blank=True, related_name="+"
+    )
+    tag_names = models.JSONField(
+        _("also about (as recorded)"), default=list, blank=True
+    )
+    immediate_risk = models.BooleanField(_("child at immediate risk"))
+    actions_taken = models.TextField(_("actions already taken"), blank=True)
+    answers = models.JSONField(
+        _("answers to the form's own questions"),
+        default=list,
+        blank=True,
+        help_text=_("Each answer with the question's label and choices as they were."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["reported_by", "-submitted_at"]),
+            models.Index(fields=["recorded_by", "-submitted_at"]),
+            models.Index(fields=["school", "status", "-submitted_at"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def clean(self):
+        if not self.reported_by_id and not self.reported_by_name.strip():
+            raise ValidationError(
+                {"reported_by_name": _("Say who reported the concern.")}
+            )
+
+    @property
+    def reference(self):
+        return f"C{self.pk:06d}" if self.pk else "C(new)"
+
+
+class ConcernPupil(models.Model):
+    """A child named in a concern, and how they are involved: linking several children
+    never gives all of them the same role."""
+
+    concern = models.ForeignKey(
+        Concern, on_delete=models.CASCADE, related_name="involvements"
+    )
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="involvements"
+    )
+    role = models.CharField(
+        _("involvement"), max_length=30, choices=InvolvementRole.choices
+    )
+
+    class Meta:
+        verbose_name = _("child involved")
+        verbose_name_plural = _("children involved")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["concern", "pupil"], name="unique_pupil_per_concern"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.pupil} ({self.get_role_display()})"
+
+
+def attachment_path(instance, filename):
+    return f"concerns/{instance.concern.school_id}/{instance.concern_id}/{filename}"
+
+
+class ConcernAttachment(StoredDocument):
+    """A file attached to a concern (a photo of a note, the scan of a paper form)."""
+
+    concern = models.ForeignKey(
+        Concern, on_delete=models.PROTECT, related_name="attachments"
+    )
+    file = models.FileField(
+        _("file"),
+        storage=get_private_storage,
+        upload_to=attachment_path,
+        max_length=255,
+    )
+
+    class Meta(StoredDocument.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
