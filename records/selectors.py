@@ -5,10 +5,14 @@ a restriction has not taken away); *visible* records add what a break-glass acce
 opens for a while, read-only. Views that change a record use the workable selector.
 """
 
-from django.db.models import Q
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import CASE_ROLES, schools_where
 
 from .models import (
@@ -20,12 +24,17 @@ from .models import (
     Restriction,
 )
 
+# request.user: the selectors answer "nothing" for someone not signed in.
+Viewer = User | AnonymousUser
 
-def open_restrictions():
+
+def open_restrictions() -> QuerySet[Restriction]:
     return Restriction.objects.filter(lifted_at__isnull=True)
 
 
-def open_break_glass(user, *, now=None):
+def open_break_glass(
+    user: Viewer, *, now: datetime | None = None
+) -> QuerySet[BreakGlassAccess]:
     """The user's break-glass accesses that have not ended."""
     if not user.is_authenticated:
         return BreakGlassAccess.objects.none()
@@ -34,7 +43,7 @@ def open_break_glass(user, *, now=None):
     )
 
 
-def hidden_pupil_ids(user):
+def hidden_pupil_ids(user: User) -> QuerySet[Restriction, Any]:
     """Children whose whole file is restricted to people other than this user."""
     return (
         open_restrictions()
@@ -44,7 +53,7 @@ def hidden_pupil_ids(user):
     )
 
 
-def hidden_concern_ids(user):
+def hidden_concern_ids(user: User) -> QuerySet[Restriction, Any]:
     return (
         open_restrictions()
         .filter(concern__isnull=False)
@@ -53,7 +62,7 @@ def hidden_concern_ids(user):
     )
 
 
-def pupils_workable_by(user):
+def pupils_workable_by(user: Viewer) -> QuerySet[Pupil]:
     """Pupils of the schools where the user is a DSL or deputy DSL, less any file
     restricted to other people; nothing else."""
     if not user.is_authenticated:
@@ -63,7 +72,7 @@ def pupils_workable_by(user):
     )
 
 
-def pupils_visible_to(user):
+def pupils_visible_to(user: Viewer) -> QuerySet[Pupil]:
     """The pupils whose file the user may read: those they work, and any whose
     file a break-glass access opened. (One opened on a concern opens that concern,
     not the rest of the child's file.)"""
@@ -75,7 +84,7 @@ def pupils_visible_to(user):
     )
 
 
-def pupils_restricted_from(user):
+def pupils_restricted_from(user: Viewer) -> QuerySet[Pupil]:
     """Files at the user's DSL-team schools that a restriction hides from them: the
     file list says they exist (so a deputy knows to ask), never what is in them."""
     if not user.is_authenticated:
@@ -85,7 +94,7 @@ def pupils_restricted_from(user):
     )
 
 
-def pupils_reportable_by(user):
+def pupils_reportable_by(user: Viewer) -> QuerySet[Pupil]:
     """Pupils a member of staff may name in a concern: those on roll at their schools.
     Only identity is exposed through this (name, UPN, year), never the file."""
     if not user.is_authenticated:
@@ -95,7 +104,7 @@ def pupils_reportable_by(user):
     ).select_related("school")
 
 
-def concerns_reported_by(user):
+def concerns_reported_by(user: Viewer) -> QuerySet[Concern]:
     """The concerns a person reported or recorded (for someone on paper), for "My
     reports": reference, form, when and status only. Case content is not selected."""
     if not user.is_authenticated:
@@ -107,7 +116,7 @@ def concerns_reported_by(user):
     )
 
 
-def concerns_workable_by(user):
+def concerns_workable_by(user: Viewer) -> QuerySet[Concern]:
     """Concerns the user works: the DSL team's concerns at schools where they are a
     DSL or deputy; concerns about adults at schools they head. Less any concern
     restricted to other people, or about a child whose file is."""
@@ -123,7 +132,7 @@ def concerns_workable_by(user):
     )
 
 
-def concerns_visible_to(user):
+def concerns_visible_to(user: Viewer) -> QuerySet[Concern]:
     """Concerns whose content the user may read: those they work, and those a
     break-glass access opens (the concern itself, or every concern about a child
     whose file was opened)."""
@@ -141,7 +150,7 @@ def concerns_visible_to(user):
     )
 
 
-def concerns_restricted_from(user, *, pupil):
+def concerns_restricted_from(user: Viewer, *, pupil: Pupil) -> QuerySet[Concern]:
     """How many concerns about this child the user's role would show but a
     restriction hides: the file says "1 restricted concern" and offers break-glass."""
     if not user.is_authenticated:
@@ -157,18 +166,18 @@ def concerns_restricted_from(user, *, pupil):
     )
 
 
-def is_read_only(user, obj):
+def is_read_only(user: Viewer, obj: Pupil | Concern) -> bool:
     """Whether the user sees this pupil or concern only through break-glass."""
     if isinstance(obj, Pupil):
         return not pupils_workable_by(user).filter(pk=obj.pk).exists()
     return not concerns_workable_by(user).filter(pk=obj.pk).exists()
 
 
-def attachments_visible_to(user):
+def attachments_visible_to(user: Viewer) -> QuerySet[ConcernAttachment]:
     return ConcernAttachment.objects.filter(concern__in=concerns_visible_to(user))
 
 
-def pupil_concerns(pupil, *, user):
+def pupil_concerns(pupil: Pupil, *, user: Viewer) -> QuerySet[Concern]:
     """The concerns about this child the user may read, newest first."""
     return (
         concerns_visible_to(user)
@@ -177,7 +186,12 @@ def pupil_concerns(pupil, *, user):
     )
 
 
-def people_who_may_see(users, *, concern=None, pupil=None):
+def people_who_may_see(
+    users: QuerySet[User],
+    *,
+    concern: Concern | None = None,
+    pupil: Pupil | None = None,
+) -> QuerySet[User]:
     """Of `users` (a queryset), those no restriction hides this concern (or this
     child's file) from: named on every restriction in place on the concern, on the
     file of every child it is about, or on the file. For notifications, and for

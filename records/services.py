@@ -1,25 +1,53 @@
 """Writes to children's records. Keyword-only, validated, atomic."""
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar, cast
+from uuid import UUID
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 
-from .models import Concern, ConcernAttachment, ConcernPupil, Pupil
+from accounts.models import School, User
+from chronicle.idempotency import create_once
+from taxonomy.models import Term, Vocabulary
+
+from .models import (
+    Addendum,
+    Concern,
+    ConcernAttachment,
+    ConcernPupil,
+    FileNote,
+    InvolvementRole,
+    KeyPerson,
+    NoteAttachment,
+    Pupil,
+    PupilFlag,
+    PupilLink,
+    SignificantMark,
+    StoredDocument,
+)
+from .selectors import concerns_workable_by, pupils_workable_by
 from .signals import concern_submitted, pupil_joined
 from .uploads import check_scanned, check_upload, display_name, sha256_of, stored_name
 
+D = TypeVar("D", bound=StoredDocument)
+
 
 @transaction.atomic
-def pupil_upsert(*, school, upn, **fields):
+def pupil_upsert(*, school: School, upn: str, **fields: Any) -> tuple[Pupil, bool]:
     """Create the pupil, or update the one with this UPN at this school (re-imports
     update, never duplicate). Returns (pupil, created)."""
     pupil = Pupil.objects.filter(school=school, upn=upn).first()
     created = pupil is None
-    if created:
+    if pupil is None:
         pupil = Pupil(school=school, upn=upn)
     changed = created
     for name, value in fields.items():
@@ -37,48 +65,73 @@ def pupil_upsert(*, school, upn, **fields):
 @dataclass(frozen=True)
 class Involvement:
     pupil: Pupil
-    role: str
+    role: InvolvementRole | str
 
 
-def _snapshot_name(term):
+def _snapshot_name(term: Term) -> str:
     return str(term)
 
 
-def concern_submit(*, attachments=(), **kwargs):
+def concern_submit(
+    *,
+    school: School,
+    recorded_by: User,
+    submission_key: UUID,
+    involvements: Sequence[Involvement],
+    primary_category: Term,
+    location: Term,
+    attachments: Iterable[UploadedFile] = (),
+    tags: Sequence[Term] = (),
+    reported_by_name: str = "",
+    **fields: Any,
+) -> tuple[Concern, bool]:
     """Save a reported concern with its children and files, or return the one
     already saved under this submission key (a double click or a retry).
     Returns (concern, created).
 
     All or nothing: if anything fails, no row is left and no file stays stored."""
-    stored = []
-    try:
-        return _concern_submit(attachments=attachments, stored=stored, **kwargs)
-    except IntegrityError:
+
+    def refuse_someone_elses(existing: Concern) -> None:
+        if existing.recorded_by_id != recorded_by.pk:
+            raise ValidationError(_("This form was already submitted by someone else."))
+
+    with files_removed_on_failure() as stored:
+        concern, created = create_once(
+            Concern,
+            submission_key,
+            lambda: _concern_store(
+                school=school,
+                recorded_by=recorded_by,
+                submission_key=submission_key,
+                involvements=involvements,
+                primary_category=primary_category,
+                location=location,
+                attachments=attachments,
+                stored=stored,
+                tags=tags,
+                reported_by_name=reported_by_name,
+                **fields,
+            ),
+            check=refuse_someone_elses,
+        )
+    if not created:
+        # A simultaneous repeat saved first: the files this attempt wrote went with
+        # its rolled-back rows.
         documents_delete(stored)
-        # A simultaneous repeat of the same submission saved first: that's the one.
-        existing = Concern.objects.filter(
-            submission_key=kwargs["submission_key"],
-            recorded_by=kwargs["recorded_by"],
-        ).first()
-        if existing is None:
-            raise
-        return existing, False
-    except BaseException:
-        documents_delete(stored)
-        raise
+    return concern, created
 
 
-def documents_delete(stored_files):
+def documents_delete(stored_files: Iterable[FieldFile]) -> None:
     for stored_file in stored_files:
-        stored_file.storage.delete(stored_file.name)
+        stored_file.storage.delete(cast(str, stored_file.name))
 
 
 @contextmanager
-def files_removed_on_failure():
+def files_removed_on_failure() -> Iterator[list[FieldFile]]:
     """Collects the files written inside the block (append each FieldFile to the
     list it yields) and removes them if the block fails: a rolled-back record
     leaves no copy of a child's document in storage."""
-    stored = []
+    stored: list[FieldFile] = []
     try:
         yield stored
     except BaseException:
@@ -87,26 +140,21 @@ def files_removed_on_failure():
 
 
 @transaction.atomic
-def _concern_submit(
+def _concern_store(
     *,
-    school,
-    recorded_by,
-    submission_key,
-    involvements,
-    primary_category,
-    location,
-    attachments,
-    stored,
-    tags=(),
-    reported_by_name="",
-    **fields,
-):
+    school: School,
+    recorded_by: User,
+    submission_key: UUID,
+    involvements: Sequence[Involvement],
+    primary_category: Term,
+    location: Term,
+    attachments: Iterable[UploadedFile],
+    stored: list[FieldFile],
+    tags: Sequence[Term],
+    reported_by_name: str,
+    **fields: Any,
+) -> Concern:
     """Term names are copied onto the record, so later renames don't rewrite it."""
-    existing = Concern.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        if existing.recorded_by_id != recorded_by.pk:
-            raise ValidationError(_("This form was already submitted by someone else."))
-        return existing, False
     _check_involvements(school, involvements)
     _check_terms(school, [primary_category, location, *tags])
     concern = Concern(
@@ -130,31 +178,29 @@ def _concern_submit(
             concern=concern, pupil=involvement.pupil, role=involvement.role
         )
     for upload in attachments:
-        _attach(concern=concern, upload=upload, user=recorded_by, stored=stored)
+        document_store(ConcernAttachment(concern=concern), upload, recorded_by, stored)
     # The workflow starts here, in this transaction: no concern without its process.
     concern_submitted.send(sender=Concern, concern=concern)
-    return concern, True
+    return concern
 
 
-def _check_terms(school, terms):
+def _check_terms(school: School, terms: Iterable[Term]) -> None:
     if any(term.school_id not in (None, school.pk) for term in terms):
         raise ValidationError(
             _("A category or place from another school's list was chosen.")
         )
 
 
-def _attach(*, concern, upload, user, stored):
-    return document_store(ConcernAttachment(concern=concern), upload, user, stored)
-
-
-def document_store(document, upload, user, stored):
+def document_store(
+    document: D, upload: UploadedFile, user: User, stored: list[FieldFile]
+) -> D:
     """Check and keep an uploaded file for a StoredDocument; `stored` collects what
     was written, so a failure later in the transaction can remove it."""
     content_type = check_upload(upload, user=user)
     document.scan_status = check_scanned(upload, user=user)
     document.original_name = display_name(upload)
     document.content_type = content_type
-    document.size = upload.size
+    document.size = cast(int, upload.size)  # an upload always knows its size
     document.sha256 = sha256_of(upload)
     document.uploaded_by = user
     document.file.save(stored_name(content_type), upload, save=False)
@@ -163,7 +209,7 @@ def document_store(document, upload, user, stored):
     return document
 
 
-def _check_involvements(school, involvements):
+def _check_involvements(school: School, involvements: Sequence[Involvement]) -> None:
     if not involvements:
         raise ValidationError({"pupils": _("Name at least one child.")})
     if any(i.pupil.school_id != school.pk for i in involvements):
@@ -180,46 +226,36 @@ def _check_involvements(school, involvements):
 # Adding to the child's file. Nothing here edits a record after it is saved: later
 # information is a new note, a correction is an addendum.
 
-
-def _once(model, submission_key, pupil, make):
-    """Run make() unless a record of this submission already exists (a double click,
-    a resent form): one form, one record."""
-    if submission_key is not None:
-        existing = model.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            if existing.pupil_id != pupil.pk:
-                raise ValidationError(_("This form was already used for another file."))
-            return existing
-    try:
-        with transaction.atomic():
-            return make()
-    except IntegrityError:
-        existing = model.objects.filter(submission_key=submission_key).first()
-        if submission_key is None or existing is None:
-            raise
-        return existing
+F = TypeVar("F", FileNote, Addendum, KeyPerson, PupilFlag)
 
 
-def concerns_workable_by(user):
-    """Concerns the user may add to (a break-glass access only reads)."""
-    from .selectors import concerns_workable_by as workable
+def _on_file(
+    model: type[F], submission_key: UUID | None, pupil: Pupil, make: Callable[[], F]
+) -> F:
+    """One form, one record (chronicle.idempotency), and a key once used on one
+    child's file is not used for another's."""
 
-    return workable(user)
+    def refuse_another_file(existing: F) -> None:
+        if existing.pupil_id != pupil.pk:
+            raise ValidationError(_("This form was already used for another file."))
+
+    record, _created = create_once(
+        model, submission_key, make, check=refuse_another_file
+    )
+    return record
 
 
-def _check_case_worker(user, pupil):
-    from .selectors import pupils_workable_by
-
+def _check_case_worker(user: User, pupil: Pupil) -> None:
     if not pupils_workable_by(user).filter(pk=pupil.pk).exists():
         raise PermissionDenied
 
 
-def file_note_add(*, pupil, user, submission_key=None, **fields):
+def file_note_add(
+    *, pupil: Pupil, user: User, submission_key: UUID | None = None, **fields: Any
+) -> FileNote:
     """A discussion, meeting, logged call or email, supervision note or document,
     with any files. All or nothing: a failed file leaves no note and no file."""
-    from .models import FileNote
-
-    return _once(
+    return _on_file(
         FileNote,
         submission_key,
         pupil,
@@ -230,9 +266,14 @@ def file_note_add(*, pupil, user, submission_key=None, **fields):
 
 
 @transaction.atomic
-def _file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
-    from .models import FileNote, NoteAttachment
-
+def _file_note_add(
+    *,
+    pupil: Pupil,
+    user: User,
+    attachments: Iterable[UploadedFile] = (),
+    concern: Concern | None = None,
+    **fields: Any,
+) -> FileNote:
     _check_case_worker(user, pupil)
     if concern is not None and not (
         concern.involvements.filter(pupil=pupil).exists()
@@ -248,11 +289,17 @@ def _file_note_add(*, pupil, user, attachments=(), concern=None, **fields):
     return note
 
 
-def addendum_add(*, pupil, user, target, reason, text, submission_key=None):
+def addendum_add(
+    *,
+    pupil: Pupil,
+    user: User,
+    target: models.Model,
+    reason: str,
+    text: str,
+    submission_key: UUID | None = None,
+) -> Addendum:
     """A correction or late information, shown with the record it is about."""
-    from .models import Addendum
-
-    return _once(
+    return _on_file(
         Addendum,
         submission_key,
         pupil,
@@ -268,11 +315,15 @@ def addendum_add(*, pupil, user, target, reason, text, submission_key=None):
 
 
 @transaction.atomic
-def _addendum_add(*, pupil, user, target, reason, text, submission_key):
-    from django.contrib.contenttypes.models import ContentType
-
-    from .models import Addendum
-
+def _addendum_add(
+    *,
+    pupil: Pupil,
+    user: User,
+    target: models.Model,
+    reason: str,
+    text: str,
+    submission_key: UUID | None,
+) -> Addendum:
     _check_case_worker(user, pupil)
     addendum = Addendum(
         submission_key=submission_key,
@@ -289,11 +340,9 @@ def _addendum_add(*, pupil, user, target, reason, text, submission_key):
 
 
 @transaction.atomic
-def significant_set(*, pupil, user, target, significant):
-    from django.contrib.contenttypes.models import ContentType
-
-    from .models import SignificantMark
-
+def significant_set(
+    *, pupil: Pupil, user: User, target: models.Model, significant: bool
+) -> None:
     _check_case_worker(user, pupil)
     target_type = ContentType.objects.get_for_model(type(target))
     marks = SignificantMark.objects.filter(
@@ -309,10 +358,15 @@ def significant_set(*, pupil, user, target, significant):
 
 
 @transaction.atomic
-def pupil_link_add(*, pupil, user, other, kind, note=""):
+def pupil_link_add(
+    *,
+    pupil: Pupil,
+    user: User,
+    other: Pupil,
+    kind: PupilLink.Kind | str,
+    note: str = "",
+) -> PupilLink:
     """Link two files of the same school. Both must be files the user may open."""
-    from .models import PupilLink
-
     _check_case_worker(user, pupil)
     _check_case_worker(user, other)
     if other.pk == pupil.pk:
@@ -329,10 +383,10 @@ def pupil_link_add(*, pupil, user, other, kind, note=""):
     return link
 
 
-def key_person_add(*, pupil, user, submission_key=None, **fields):
-    from .models import KeyPerson
-
-    def make():
+def key_person_add(
+    *, pupil: Pupil, user: User, submission_key: UUID | None = None, **fields: Any
+) -> KeyPerson:
+    def make() -> KeyPerson:
         _check_case_worker(user, pupil)
         person = KeyPerson(
             pupil=pupil, recorded_by=user, submission_key=submission_key, **fields
@@ -341,13 +395,13 @@ def key_person_add(*, pupil, user, submission_key=None, **fields):
         person.save()
         return person
 
-    return _once(KeyPerson, submission_key, pupil, make)
+    return _on_file(KeyPerson, submission_key, pupil, make)
 
 
-def pupil_flag_add(*, pupil, user, submission_key=None, **fields):
-    from .models import PupilFlag
-
-    return _once(
+def pupil_flag_add(
+    *, pupil: Pupil, user: User, submission_key: UUID | None = None, **fields: Any
+) -> PupilFlag:
+    return _on_file(
         PupilFlag,
         submission_key,
         pupil,
@@ -359,12 +413,17 @@ def pupil_flag_add(*, pupil, user, submission_key=None, **fields):
 
 @transaction.atomic
 def _pupil_flag_add(
-    *, pupil, user, flag, starts_on, ends_on=None, note="", submission_key=None
-):
-    from .models import PupilFlag
-
+    *,
+    pupil: Pupil,
+    user: User,
+    flag: Term,
+    starts_on: date,
+    ends_on: date | None = None,
+    note: str = "",
+    submission_key: UUID | None = None,
+) -> PupilFlag:
     _check_case_worker(user, pupil)
-    if flag.vocabulary != "profile_flag" or flag.school_id not in (
+    if flag.vocabulary != Vocabulary.PROFILE_FLAG or flag.school_id not in (
         None,
         pupil.school_id,
     ):
@@ -385,10 +444,10 @@ def _pupil_flag_add(
 
 
 @transaction.atomic
-def pupil_flag_end(*, flag, user, ends_on):
+def pupil_flag_end(*, flag: PupilFlag, user: User, ends_on: date) -> PupilFlag:
     """A plan or status ended: the flag keeps its history with an end date."""
     _check_case_worker(user, flag.pupil)
-    flag = type(flag).objects.select_for_update().get(pk=flag.pk)
+    flag = PupilFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.ends_on is not None:
         raise ValidationError(_("This flag has already ended: its history stays."))
     flag.ends_on = ends_on
@@ -398,11 +457,11 @@ def pupil_flag_end(*, flag, user, ends_on):
 
 
 @transaction.atomic
-def key_person_end(*, person, user, to_date):
+def key_person_end(*, person: KeyPerson, user: User, to_date: date) -> KeyPerson:
     """Someone is no longer the child's social worker (or lead professional…): they
     leave the front sheet and stay in the file's history."""
     _check_case_worker(user, person.pupil)
-    person = type(person).objects.select_for_update().get(pk=person.pk)
+    person = KeyPerson.objects.select_for_update().get(pk=person.pk)
     if person.to_date is not None:
         raise ValidationError(_("This person's role has already ended."))
     if person.from_date and to_date < person.from_date:

@@ -1,6 +1,7 @@
 """Files kept for records: the abstract stored document and its virus check."""
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +35,8 @@ class StoredDocument(models.Model):
         "accounts.User", on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Each subclass declares its `file` (a FileField with its own upload path).
+    file: FieldFile
 
     class Meta:
         abstract = True

@@ -36,7 +36,7 @@ class SubmittedOnce(models.Model):
         abstract = True
 
 
-M = TypeVar("M", bound=models.Model)
+M = TypeVar("M", bound=SubmittedOnce)
 
 
 def create_once(
