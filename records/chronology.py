@@ -20,6 +20,7 @@ from .models import (
     Closure,
     ConcernPupil,
     Decision,
+    FileAudit,
     FileNote,
     PreviousSchoolEntry,
     PupilFlag,
@@ -221,8 +222,6 @@ def _flag_entries(pupil):
 
 def _audit_entries(pupil):
     """Completed file audits: the file's own quality record is part of its story."""
-    from .models import FileAudit
-
     for audit in FileAudit.objects.filter(
         pupil=pupil, completed_at__isnull=False
     ).select_related("auditor"):

@@ -5,11 +5,12 @@ else gets a 404; every view of a file writes an ACCESS entry."""
 
 from functools import partial
 
+from auditlog import get_logentry_model
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,6 +27,7 @@ from taxonomy.selectors import terms_offered
 
 from . import forms, quality, retention, services
 from .chronology import KINDS, Filters, chronology, matches, target_of
+from .export import file_pdf
 from .frontsheet import front_sheet
 from .models import NoteAttachment
 from .restrictions import restriction_of
@@ -401,10 +403,6 @@ def document_download(request, pk):
 
 def export(request, pk):
     """The file as a PDF, after the DSL says why (logged with the reason)."""
-    from django.http import HttpResponse
-
-    from .export import file_pdf
-
     pupil = _pupil(request, pk)
     form = forms.ExportForm(request.POST or None)
     filter_form, filters = _filters(request, pupil)
@@ -448,8 +446,6 @@ def export(request, pk):
 
 def access_history(request, pk):
     """Who has opened this file, exported it or downloaded its documents."""
-    from auditlog import get_logentry_model
-
     pupil = _pupil(request, pk)
     entries = (
         get_logentry_model()

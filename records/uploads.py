@@ -9,12 +9,16 @@ import os
 import uuid
 
 import filetype
+from auditlog.context import auditlog_value
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .models import ScanStatus
+from audit.services import security_event
+
+from .models import ConcernAttachment, NoteAttachment, ScanStatus, TransferDocument
 from .scanning import ScanMode, ScannerUnavailable, Verdict, scan_chunks
 
 logger = logging.getLogger(__name__)
@@ -141,8 +145,6 @@ def _audit_refusal(*, user, name, signature, within):
     """An audit entry on the uploader's account: who, which file, which signature,
     never the content. Written before the refusal is raised; the forms check files
     before any transaction starts, so the entry stays when nothing else is saved."""
-    from audit.services import security_event
-
     uploader = user or _request_user()
     details = {"file": name, "signature": signature}
     if within:
@@ -156,8 +158,6 @@ def _audit_refusal(*, user, name, signature, within):
 def _request_user():
     """The signed-in user of this request or API call, as the audit log's
     middleware (and the API's token authentication) recorded it."""
-    from auditlog.context import auditlog_value
-
     return (auditlog_value.get(None) or {}).get("actor")
 
 
@@ -180,10 +180,6 @@ def held_files_scan():
     stays, marked, and the uploader's account gets the audit entry). Returns
     (released, refused); raises ScannerUnavailable if clamd still doesn't answer,
     leaving the rest held."""
-    from django.db import transaction
-
-    from .models import ConcernAttachment, NoteAttachment, TransferDocument
-
     released = refused = 0
     for model in (ConcernAttachment, NoteAttachment, TransferDocument):
         for document in model.objects.filter(scan_status=ScanStatus.HELD):
@@ -204,10 +200,6 @@ def held_files_scan():
 
 
 def _remove_held(document, signature):
-    from django.db import transaction
-
-    from audit.services import security_event
-
     document.scan_status = ScanStatus.REFUSED
     document.save(update_fields=["scan_status"])
     security_event(

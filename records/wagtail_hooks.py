@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from accounts.models import Role
 from accounts.selectors import schools_where, works_cases
 from chronicle.menu import MenuItemFor
 
@@ -13,6 +14,8 @@ from . import (
     restriction_views,
     retention_views,
 )
+from .file_audit import audit_schools
+from .models import FileAuditAction
 
 
 @hooks.register("register_admin_urls")
@@ -40,8 +43,6 @@ def childrens_files_menu_item():
 
 class AuditMenuItem(MenuItem):
     def is_shown(self, request):
-        from .file_audit import audit_schools
-
         return audit_schools(request.user).exists()
 
 
@@ -64,8 +65,6 @@ class AuditActionsMenuItem(MenuItem):
 
     def _count(self, request):
         if not hasattr(request, "_audit_actions"):
-            from .models import FileAuditAction
-
             request._audit_actions = FileAuditAction.objects.filter(
                 assigned_to=request.user, done_at__isnull=True
             ).count()
@@ -91,8 +90,6 @@ def audit_actions_menu_item():
 def _is_a_dsl(request):
     """Whether the user is a DSL somewhere: asked once per page, by two items."""
     if not hasattr(request, "_chronicle_is_dsl"):
-        from accounts.models import Role
-
         request._chronicle_is_dsl = schools_where(request.user, Role.DSL).exists()
     return request._chronicle_is_dsl
 
