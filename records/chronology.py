@@ -8,6 +8,7 @@ adult is not in a DSL's view of a child's file).
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
@@ -63,8 +64,8 @@ class Entry:
 
     kind: str
     at: datetime
-    item: object
-    concern: object = None
+    item: Any  # a record of one of several models
+    concern: Any = None  # a Concern, for entries that belong to one
     role: str = ""
     category: str = ""
     child_voice: str = ""

@@ -28,7 +28,7 @@ from taxonomy.selectors import terms_offered
 from . import forms, quality, retention, services
 from .chronology import KINDS, Filters, chronology, matches, target_of
 from .export import file_pdf
-from .frontsheet import front_sheet
+from .frontsheet import concern_page, file_panels, front_sheet
 from .models import NoteAttachment
 from .restrictions import restriction_of
 from .selectors import (
@@ -167,6 +167,9 @@ def file_detail(request, pk):
             "findings": found,
             "health": quality.health(found),
             "front": front_sheet(pupil, entries=everything),
+            # What the apps above records add (records.frontsheet's hooks).
+            "panels": file_panels(request=request, pupil=pupil),
+            "concern_page": concern_page(),
             "entries": entries,
             "total": len(everything),
             "filter_form": filter_form,
