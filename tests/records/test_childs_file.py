@@ -87,7 +87,7 @@ def url(pupil, rest=""):
 
 
 def test_the_chronology_has_every_event_about_the_child_in_order(file_of, dsl):
-    pupil, concern = file_of()
+    pupil, _concern = file_of()
     entries = chronology(pupil, user=dsl, newest_first=False)
     kinds = [entry.kind for entry in entries]
     assert kinds[:5] == ["concern", "triage", "decision", "referral", "closure"]
@@ -105,7 +105,7 @@ def test_the_file_page_shows_front_sheet_and_chronology_and_is_logged(
 ):
     from auditlog import get_logentry_model
 
-    pupil, concern = file_of()
+    pupil, _concern = file_of()
     page = verified_client(dsl).get(url(pupil)).content.decode()
     assert "Front sheet" in page
     assert "No offence disclosed" in page  # the agency's reason, on the front sheet
