@@ -10,9 +10,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Role
-from accounts.services import membership_grant
+from records.models import Concern
 
-from .factories import PupilFactory, SchoolFactory, UserFactory
+from . import builders
+from .factories import SchoolFactory
 
 
 @pytest.fixture
@@ -30,9 +31,7 @@ def make_member(db, school):
     """make_member(role, school=None) -> a user holding that role at the school."""
 
     def make(role, at=None, **user_fields):
-        user = UserFactory(**user_fields)
-        membership_grant(user=user, school=at or school, role=role)
-        return user
+        return builders.member(at or school, role, **user_fields)
 
     return make
 
@@ -76,42 +75,25 @@ def verified_client(client, totp_device):
 
 @pytest.fixture
 def pupil(school):
-    return PupilFactory(school=school)
+    return builders.pupil(school)
 
 
 @pytest.fixture
 def submit(school, staff):
-    """submit(at=, immediate_risk=, route=, by=) -> a concern as staff report it,
-    its process started (tests/workflows)."""
-    import uuid
+    """submit(at=, immediate_risk=, route=, by=, **fields) -> a concern as staff
+    report it, about one new child, its process started (tests/builders.py's
+    concern: any of its arguments passes through)."""
 
-    from django.utils import timezone
-
-    from records.models import Concern, InvolvementRole
-    from records.services import Involvement, concern_submit
-    from taxonomy.models import Term, Vocabulary
-
-    def term(vocabulary, key):
-        return Term.objects.get(vocabulary=vocabulary, key=key)
-
-    def make(at=None, immediate_risk=False, route=Concern.Route.DSL_TEAM, by=None):
-        at = at or school
-        child = PupilFactory(school=at)
-        concern, _created = concern_submit(
-            school=at,
-            recorded_by=by or staff,
-            submission_key=uuid.uuid4(),
-            involvements=[Involvement(pupil=child, role=InvolvementRole.SUBJECT)],
-            primary_category=term(Vocabulary.CATEGORY, "bullying"),
-            location=term(Vocabulary.LOCATION, "playground"),
-            route=route,
-            form_title="General concern",
-            occurred_on=timezone.localdate(),
-            what_happened="Ava said he pushed her off the climbing frame again.",
-            child_voice="'I don't want to go outside at lunch.'",
+    def make(
+        at=None, immediate_risk=False, route=Concern.Route.DSL_TEAM, by=None, **fields
+    ):
+        return builders.concern(
+            school=at or school,
+            by=by or staff,
             immediate_risk=immediate_risk,
+            route=route,
+            **fields,
         )
-        return concern
 
     return make
 
