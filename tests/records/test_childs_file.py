@@ -10,54 +10,30 @@ from records import services as record_services
 from records.chronology import chronology
 from records.models import FileNote
 from taxonomy.models import Vocabulary
-from workflows import services
 
-from ..workflows.conftest import open_task, term
-
-RATIONALE = (
-    "Ava has been pushed twice this week by the same boy; her parents agree to a "
-    "plan and staff will supervise her at lunchtime."
-)
-
-
-def held(concern, step, dsl):
-    return services.task_claim(task=open_task(concern, step), user=dsl)
+from ..builders import RATIONALE, close, decide, file_note, respond, term, triage
 
 
 def walk(concern, dsl):
     """Triage, refer to the police, record their answer, close."""
-    task = services.task_claim(task=open_task(concern, "triage"), user=dsl)
-    services.triage_complete(
-        task=task,
-        user=dsl,
-        primary_category=term(Vocabulary.CATEGORY, "bullying"),
-        risk_level="medium",
-        risk_reason="Repeated physical bullying at lunchtime by one pupil.",
-    )
-    services.decision_complete(
-        task=held(concern, "decide", dsl),
-        user=dsl,
-        outcome="referral",
-        rationale=RATIONALE,
+    triage(concern, dsl)
+    decide(
+        concern,
+        dsl,
+        agencies=("police",),
         review_on=timezone.localdate() + timedelta(days=20),
-        agencies=[term(Vocabulary.AGENCY, "police")],
     )
-    services.referral_save(
-        task=held(concern, "follow_up", dsl),
-        user=dsl,
-        complete=True,
-        contacted_on=timezone.localdate(),
+    respond(
+        concern,
+        "police",
+        dsl,
         method="phone",
-        responded_on=timezone.localdate(),
         agency_outcome="nfa",
         agency_rationale="No offence disclosed; the neighbourhood officer will "
         "speak to both families.",
     )
-    services.closure_complete(
-        task=held(concern, "close", dsl),
-        user=dsl,
-        outcome_summary="Police advice given; supervision plan in place.",
-        rationale=RATIONALE,
+    close(
+        concern, dsl, outcome_summary="Police advice given; supervision plan in place."
     )
 
 
@@ -67,12 +43,10 @@ def file_of(submit, dsl):
         concern = submit()
         walk(concern, dsl)
         pupil = concern.involvements.get().pupil
-        record_services.file_note_add(
-            pupil=pupil,
-            user=dsl,
-            kind=FileNote.Kind.MEETING,
+        file_note(
+            pupil,
+            dsl,
             title="Meeting with mum",
-            occurred_at=timezone.now(),
             body="Mum agrees to the lunchtime plan.",
             child_voice="'I feel safer with Miss nearby.'",
             concern=concern,

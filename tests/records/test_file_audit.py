@@ -11,6 +11,7 @@ from accounts.models import Role
 from records import file_audits
 from records.models import Concern, FileAudit, FileAuditAction
 
+from ..builders import child_of
 from ..factories import PupilFactory
 
 INDEX = "/admin/files/audits/"
@@ -30,10 +31,6 @@ def audit_url(audit, rest=""):
 
 def history_url(pupil):
     return f"/admin/files/{pupil.pk}/audits/"
-
-
-def child_of(concern):
-    return concern.involvements.get().pupil
 
 
 @pytest.fixture

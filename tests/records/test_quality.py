@@ -10,9 +10,8 @@ from records import quality
 from records import services as record_services
 from records.models import Concern, FileNote, Pupil, Referral
 from taxonomy.models import Vocabulary
-from workflows import services
 
-from ..workflows.conftest import open_task, term
+from ..builders import child_of, decide, term, triage
 
 RATIONALE = (
     "We spoke to the child and the class teacher and weighed it against the "
@@ -27,36 +26,23 @@ def checks_for(user, pupil):
     ]
 
 
-def child(concern):
-    return concern.involvements.get().pupil
-
-
 def triage_and_decide(concern, dsl, **decision):
-    services.triage_complete(
-        task=services.task_claim(task=open_task(concern, "triage"), user=dsl),
-        user=dsl,
-        primary_category=term(Vocabulary.CATEGORY, "bullying"),
-        risk_level="low",
-        risk_reason="A first report with no injury and no pattern.",
+    triage(
+        concern, dsl, "low", risk_reason="A first report with no injury and no pattern."
     )
-    services.decision_complete(
-        task=services.task_claim(task=open_task(concern, "decide"), user=dsl),
-        user=dsl,
-        rationale=RATIONALE,
-        **decision,
-    )
+    decide(concern, dsl, rationale=RATIONALE, **{"agencies": (), **decision})
 
 
 def test_a_complete_file_is_healthy(submit, dsl):
     concern = submit()
-    assert checks_for(dsl, child(concern)) == []
+    assert checks_for(dsl, child_of(concern)) == []
     assert quality.health([])["level"] == "good"
 
 
 def test_a_missing_childs_voice_is_flagged_until_a_note_records_it(submit, dsl):
     concern = submit()
     Concern.objects.filter(pk=concern.pk).update(child_voice="")
-    pupil = child(concern)
+    pupil = child_of(concern)
     assert checks_for(dsl, pupil) == ["voice"]
     record_services.file_note_add(
         pupil=pupil,
@@ -80,7 +66,7 @@ def test_a_referral_without_an_outcome_after_its_due_date_is_flagged(submit, dsl
         review_on=timezone.localdate() + timedelta(days=30),
         agencies=[term(Vocabulary.AGENCY, "police")],
     )
-    pupil = child(concern)
+    pupil = child_of(concern)
     assert checks_for(dsl, pupil) == []  # not due yet
     Referral.objects.update(response_due=timezone.localdate() - timedelta(days=1))
     assert checks_for(dsl, pupil) == ["outcome"]
@@ -96,7 +82,7 @@ def test_an_overdue_review_on_an_open_concern_is_flagged(submit, dsl):
     triage_and_decide(
         concern, dsl, outcome="monitor", review_on=timezone.localdate() + timedelta(1)
     )
-    pupil = child(concern)
+    pupil = child_of(concern)
     assert checks_for(dsl, pupil) == []
     concern.decisions.update(review_on=timezone.localdate() - timedelta(days=1))
     assert checks_for(dsl, pupil) == ["review"]
@@ -106,7 +92,7 @@ def test_an_open_concern_with_nothing_recorded_for_weeks_is_a_gap(submit, dsl):
     concern = submit()
     old = timezone.now() - timedelta(days=quality.GAP_DAYS + 5)
     Concern.objects.filter(pk=concern.pk).update(submitted_at=old)
-    pupil = child(concern)
+    pupil = child_of(concern)
     assert checks_for(dsl, pupil) == ["gap"]
     record_services.file_note_add(
         pupil=pupil,
@@ -129,7 +115,7 @@ def test_files_needing_attention_lists_only_the_users_schools(
 ):
     concern = submit()
     Concern.objects.filter(pk=concern.pk).update(child_voice="")
-    pupil = child(concern)
+    pupil = child_of(concern)
     page = verified_client(dsl).get("/admin/files/attention/").content.decode()
     assert pupil.last_name in page and "voice" in page
     file_page = verified_client(dsl).get(f"/admin/files/{pupil.pk}/").content.decode()

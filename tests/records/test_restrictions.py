@@ -2,7 +2,6 @@
 from everyone else in the team, wherever it would show; break-glass opens one for a
 while, read-only, with a reason, telling the DSLs and leaving an audit entry."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -21,7 +20,6 @@ from records.models import (
     Action,
     BreakGlassAccess,
     FileNote,
-    InvolvementRole,
     Restriction,
 )
 from records.selectors import (
@@ -29,12 +27,11 @@ from records.selectors import (
     pupils_restricted_from,
     pupils_visible_to,
 )
-from records.services import Involvement, concern_submit
-from taxonomy.models import Term, Vocabulary
 from workflows import selectors as task_selectors
 from workflows.models import CaseTask, Notification
 from workflows.selectors import task_team
 
+from .. import builders
 from ..factories import UserFactory
 
 REASON = "An allegation about a member of staff who is close to the child."
@@ -402,21 +399,15 @@ def test_notifications_and_hand_overs_go_to_the_people_named_only(
     Notification.objects.all().delete()
 
     # A new concern about the child: the named people hear, the deputy doesn't.
-    concern_submit(
+    builders.concern(
         school=school,
-        recorded_by=dsl,
-        submission_key=uuid.uuid4(),
-        involvements=[Involvement(pupil=child, role=InvolvementRole.SUBJECT)],
-        primary_category=Term.objects.get(
-            vocabulary=Vocabulary.CATEGORY, key="neglect"
-        ),
-        location=Term.objects.get(vocabulary=Vocabulary.LOCATION, key="classroom"),
+        by=dsl,
+        children=[child],
+        category="neglect",
+        location="classroom",
         route=concern.route,
-        form_title="General concern",
-        occurred_on=timezone.localdate(),
         what_happened="Came in hungry again.",
         child_voice="",
-        immediate_risk=False,
     )
     told = set(Notification.objects.values_list("user", flat=True))
     assert told == {dsl.pk, second_dsl.pk}
@@ -428,18 +419,12 @@ def test_notifications_and_hand_overs_go_to_the_people_named_only(
 def test_the_sender_is_warned_when_a_restricted_concern_would_be_left_out(
     concern, child, dsl, deputy, verified_client
 ):
-    from workflows import transfers
-    from workflows.services import task_claim
-
     restrict(concern, dsl)
-    transfer = transfers.transfer_out_start(
-        pupil=child,
-        user=deputy,
-        starts_on=timezone.localdate(),
-        other_school_name="Far View Secondary (test)",
+    transfer = builders.transfer_out(
+        child, deputy, other_school_name="Far View Secondary (test)"
     )
     url = reverse("transfer_detail", args=[transfer.pk])
-    task_claim(task=transfers.open_task(transfer), user=deputy)
+    builders.transfer_claim(transfer, "send_file", deputy)
     client = verified_client(deputy)
     page = client.get(url).content.decode()
     assert "1 concern about this child is restricted to named people" in page

@@ -13,25 +13,23 @@ from accounts.models import Role
 from records import retention
 from records.models import (
     Concern,
-    ConcernPupil,
     DestructionCertificate,
-    FileNote,
     InvolvementRole,
     NoteAttachment,
     Pupil,
 )
-from records.services import file_note_add
 from records.storage import private_storage
 from workflows.models import CaseProcess, CaseTask
 
+from .. import builders
+from ..builders import file_note, triage
 from ..factories import PupilFactory
-from ..workflows.test_concern_flow import triage
 
 TODAY = date(2040, 3, 1)
 
 
 @pytest.fixture
-def adult_file(submit, dsl):
+def adult_file(submit, dsl, school):
     """A child now 25, who left years ago: a concern only about them (triaged, so
     with a workflow), a concern shared with another child, a note with a file."""
     concern = submit()
@@ -41,17 +39,12 @@ def adult_file(submit, dsl):
     )
     child.refresh_from_db()
     triage(concern, dsl)
-    shared = submit()
-    other = shared.involvements.get().pupil
-    ConcernPupil.objects.create(
-        concern=shared, pupil=child, role=InvolvementRole.WITNESS
-    )
-    file_note_add(
-        pupil=child,
-        user=dsl,
-        kind=FileNote.Kind.MEETING,
+    other = builders.pupil(school)
+    shared = submit(children=[other, (child, InvolvementRole.WITNESS)])
+    file_note(
+        child,
+        dsl,
         title="Strategy meeting",
-        occurred_at=timezone.now(),
         body="Notes of the meeting.",
         attachments=[SimpleUploadedFile("minutes.txt", b"minutes\n")],
     )
