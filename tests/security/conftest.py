@@ -10,7 +10,6 @@ that is rolled back when the module ends; each test still runs in its own savepo
 import datetime
 import shutil
 import tempfile
-import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -25,7 +24,6 @@ from wagtail.models import Site
 
 from accounts.models import Role
 from accounts.services import (
-    membership_grant,
     school_closure_day_add,
     school_term_add,
 )
@@ -35,27 +33,20 @@ from forms.models import ConcernFormField, ConcernFormPage
 from records import file_audit, restrictions, retention
 from records.models import (
     BreakGlassAccess,
-    Concern,
     ConcernAttachment,
     DestructionCertificate,
-    InvolvementRole,
     KeyPerson,
-    Transfer,
 )
 from records.services import (
-    Involvement,
-    concern_submit,
-    file_note_add,
-    key_person_add,
     pupil_flag_add,
 )
 from reports.services import report_pin
 from taxonomy.models import Term, Vocabulary
-from workflows import transfers
 from workflows.models import CaseTask, Notification
-from workflows.services import notify, task_claim
+from workflows.services import notify
 
-from ..factories import PupilFactory, SchoolFactory, UserFactory
+from .. import builders
+from ..factories import PupilFactory, SchoolFactory
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
@@ -72,10 +63,6 @@ ROLES = (
     "trust_lead",
     "other_dsl",
 )
-
-
-def term(vocabulary, key):
-    return Term.objects.get(vocabulary=vocabulary, key=key)
 
 
 def pdf(name="letter.pdf"):
@@ -95,13 +82,8 @@ def private_storage_settings(location):
 
 
 def member(school, *roles, others=()):
-    user = UserFactory()
-    for role in roles:
-        membership_grant(user=user, school=school, role=role)
-    for other, role in others:
-        membership_grant(user=user, school=other, role=role)
-    TOTPDevice.objects.create(user=user, name="Authenticator app")
-    return user
+    """Someone signing in to the matrix: with an authenticator app."""
+    return builders.member(school, *roles, others=others, two_factor=True)
 
 
 def form_page_publish(title="General concern (security)", slug="general-security"):
@@ -115,31 +97,6 @@ def form_page_publish(title="General concern (security)", slug="general-security
     Site.objects.get(is_default_site=True).root_page.add_child(instance=page)
     page.save_revision().publish()
     return page
-
-
-def concern_about(
-    child,
-    *,
-    by,
-    attachments=(),
-    what_happened="Ava said he pushed her off the climbing frame again.",
-):
-    concern, _created = concern_submit(
-        school=child.school,
-        recorded_by=by,
-        submission_key=uuid.uuid4(),
-        involvements=[Involvement(pupil=child, role=InvolvementRole.SUBJECT)],
-        primary_category=term(Vocabulary.CATEGORY, "bullying"),
-        location=term(Vocabulary.LOCATION, "playground"),
-        route=Concern.Route.DSL_TEAM,
-        form_title="General concern",
-        occurred_on=timezone.localdate(),
-        what_happened=what_happened,
-        child_voice="'I don't want to go outside at lunch.'",
-        immediate_risk=False,
-        attachments=attachments,
-    )
-    return concern
 
 
 def _weekday_from(day):
@@ -170,14 +127,13 @@ def build_world(storage_root):
     staff, dsl = people["staff"], people["dsl"]
     page = form_page_publish()
     pupil = PupilFactory(school=school, first_name="Ava", last_name="Matrix")
-    concern = concern_about(pupil, by=staff, attachments=[pdf()])
+    concern = builders.concern(by=staff, children=[pupil], attachments=[pdf()])
     task = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN", status="NEW")
-    note = file_note_add(
-        pupil=pupil,
-        user=dsl,
+    note = builders.file_note(
+        pupil,
+        dsl,
         kind="meeting",
         title="Meeting with mum",
-        occurred_at=timezone.now(),
         body="Mum says things are better at home.",
         attachments=[pdf("minutes.pdf")],
     )
@@ -187,9 +143,9 @@ def build_world(storage_root):
         flag=Term.objects.filter(vocabulary=Vocabulary.PROFILE_FLAG).first(),
         starts_on=timezone.localdate(),
     )
-    person = key_person_add(
-        pupil=pupil,
-        user=dsl,
+    person = builders.key_person(
+        pupil,
+        dsl,
         role=KeyPerson.Role.SOCIAL_WORKER,
         name="Sam Social-Worker",
     )
@@ -229,17 +185,10 @@ def build_world(storage_root):
     # A child leaving, the file sent by a one-time link (its token for the link
     # page), a legal hold, a destruction certificate, a pinned report.
     leaver = PupilFactory(school=school, first_name="Leo", last_name="Leaving")
-    transfer = transfers.transfer_out_start(
-        pupil=leaver,
-        user=dsl,
-        starts_on=today,
-        other_school_name="Far View Secondary (security)",
+    transfer = builders.transfer_out(
+        leaver, dsl, starts_on=today, other_school_name="Far View Secondary (security)"
     )
-    send_task = transfers.open_task(transfer)
-    task_claim(task=send_task, user=dsl)
-    transfer, _phrase, link_token = transfers.transfer_send(
-        task=send_task, user=dsl, kinds=[], delivery=Transfer.Delivery.LINK
-    )
+    transfer, _phrase, link_token = builders.transfer_send(transfer, dsl)
     hold = retention.hold_place(pupil=pupil, user=dsl, reason="Civil claim (matrix).")
     certificate = DestructionCertificate.objects.create(
         school=school,

@@ -35,14 +35,10 @@ from records.signals import concern_submitted
 from workflows import services
 from workflows.models import CaseTask
 
+from .. import builders
+from ..builders import close, decide, open_task, transfer_out, transfer_send, triage
 from ..conftest import stored_files
-from ..workflows.conftest import open_task
-from ..workflows.test_concern_flow import close, decide, triage
-from ..workflows.test_transfers import (  # noqa: F401 (a fixture)
-    file_with_history,
-    leaving,
-    send,
-)
+from ..workflows.test_transfers import file_with_history  # noqa: F401 (a fixture)
 from .conftest import PDF
 
 pytestmark = pytest.mark.django_db
@@ -161,13 +157,7 @@ def test_a_submission_that_fails_keeps_no_concern_and_no_file(
     submit, school, staff, private_storage
 ):
     """The process cannot start after the files were stored: the files go too."""
-    from records.models import InvolvementRole
-    from records.services import Involvement, concern_submit
-    from taxonomy.models import Term, Vocabulary
-
-    from ..factories import PupilFactory
-
-    child = PupilFactory(school=school)
+    child = builders.pupil(school)
 
     def broken(**kwargs):
         raise Injected("the engine is down")
@@ -175,23 +165,11 @@ def test_a_submission_that_fails_keeps_no_concern_and_no_file(
     concern_submitted.connect(broken, dispatch_uid="security-broken")
     try:
         with pytest.raises(Injected):
-            concern_submit(
+            builders.concern(
                 school=school,
-                recorded_by=staff,
-                submission_key=uuid.uuid4(),
-                involvements=[Involvement(pupil=child, role=InvolvementRole.SUBJECT)],
-                primary_category=Term.objects.get(
-                    vocabulary=Vocabulary.CATEGORY, key="bullying"
-                ),
-                location=Term.objects.get(
-                    vocabulary=Vocabulary.LOCATION, key="playground"
-                ),
-                route=Concern.Route.DSL_TEAM,
-                form_title="General concern",
-                occurred_on=timezone.localdate(),
+                by=staff,
+                children=[child],
                 what_happened="Ava said he pushed her off the climbing frame.",
-                child_voice="'I don't want to go outside at lunch.'",
-                immediate_risk=False,
                 attachments=[pdf("photo-1.pdf"), pdf("photo-2.pdf")],
             )
     finally:
@@ -240,14 +218,14 @@ def test_a_transfer_whose_send_fails_keeps_no_bundle(
     from records.models import Transfer
     from workflows import transfers
 
-    transfer = leaving(file_with_history, dsl)
+    transfer = transfer_out(file_with_history, dsl)
 
     def broken(*args, **kwargs):
         raise Injected("the audit log is unreachable")
 
     monkeypatch.setattr(transfers, "_access", broken)
     with pytest.raises(Injected):
-        send(transfer, dsl)
+        transfer_send(transfer, dsl)
     transfer.refresh_from_db()
     assert transfer.status != Transfer.Status.SENT and not transfer.sent_at
     assert not transfer.documents.exists()

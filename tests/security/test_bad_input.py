@@ -25,12 +25,12 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from records.models import InvolvementRole
-from records.services import Involvement, concern_submit
 from taxonomy.models import Vocabulary
 from workflows.models import CaseTask
 from workflows.services import task_claim
 
-from .conftest import term
+from .. import builders
+from ..builders import term
 from .matrix import close
 
 pytestmark = pytest.mark.django_db
@@ -370,21 +370,15 @@ def test_an_import_upload_refuses_any_bad_file_clearly(world, clients):
 def test_stored_script_is_shown_as_text_everywhere(world, clients):
     """A concern whose every free-text answer is markup: the DSL's pages, the
     reporter's list and the task page show it as text."""
-    concern, _created = concern_submit(
-        school=world.school,
-        recorded_by=world.people["staff"],
-        submission_key=uuid.uuid4(),
-        involvements=[Involvement(pupil=world.pupil, role=InvolvementRole.SUBJECT)],
-        primary_category=term(Vocabulary.CATEGORY, "bullying"),
-        location=term(Vocabulary.LOCATION, "playground"),
-        route="dsl_team",
+    concern = builders.concern(
+        by=world.people["staff"],
+        children=[world.pupil],
         form_title=SCRIPT,
         occurred_on=timezone.localdate() - datetime.timedelta(days=1),
         what_happened=SCRIPT + IMG,
         child_voice=IMG,
         location_detail=SCRIPT,
         actions_taken=SCRIPT,
-        immediate_risk=False,
     )
     task = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN")
     pages = [

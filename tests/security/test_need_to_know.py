@@ -22,8 +22,9 @@ from records import restrictions
 from records.services import file_note_add
 from workflows.models import CaseTask
 
+from .. import builders
 from ..factories import PupilFactory, UserFactory
-from .conftest import concern_about, signed_in
+from .conftest import signed_in
 from .matrix import close
 from .test_permission_matrix import ALL_ROUTES, OURS, RULES, WAGTAILS, url_for
 
@@ -48,7 +49,9 @@ def _concern(child, *, by, text):
     attachment = SimpleUploadedFile(
         "canary.txt", b"%PDF-1.4 CANARY", content_type="application/pdf"
     )
-    return concern_about(child, by=by, attachments=[attachment], what_happened=text)
+    return builders.concern(
+        by=by, children=[child], attachments=[attachment], what_happened=text
+    )
 
 
 @pytest.fixture(scope="module")
