@@ -9,7 +9,7 @@ import pytest
 from api.models import Scope
 from api.services import token_create
 
-from ..forms.conftest import answers, form_page, term  # noqa: F401 (fixtures)
+from ..forms.conftest import answers, form_page  # noqa: F401 (fixtures)
 
 API = "/api/v1"
 

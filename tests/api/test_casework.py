@@ -1,50 +1,15 @@
 """Task counts for the DSL's own client: the figures the menu and dashboard show,
 for the teams the user is in, at their schools."""
 
-import uuid
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from accounts.models import Role
 from api.models import Scope
-from records.models import Concern, InvolvementRole
-from records.services import Involvement, concern_submit
-from taxonomy.models import Vocabulary
+from records.models import Concern
 from workflows.models import CaseTask
 from workflows.services import task_claim
-
-from ..factories import PupilFactory
-from .conftest import term
-
-
-@pytest.fixture
-def submit(school, staff):
-    """submit(at=, immediate_risk=, route=) -> a concern reported by staff, its
-    process started (the workflow listens to records' signal)."""
-
-    def make(at=None, immediate_risk=False, route=Concern.Route.DSL_TEAM):
-        at = at or school
-        concern, _created = concern_submit(
-            school=at,
-            recorded_by=staff,
-            submission_key=uuid.uuid4(),
-            involvements=[
-                Involvement(pupil=PupilFactory(school=at), role=InvolvementRole.SUBJECT)
-            ],
-            primary_category=term(Vocabulary.CATEGORY, "bullying"),
-            location=term(Vocabulary.LOCATION, "playground"),
-            route=route,
-            form_title="General concern",
-            occurred_on=timezone.localdate(),
-            what_happened="Ava said he pushed her off the climbing frame again.",
-            child_voice="'I don't want to go outside at lunch.'",
-            immediate_risk=immediate_risk,
-        )
-        return concern
-
-    return make
 
 
 def counts(as_user, user):

@@ -14,9 +14,10 @@ from records.models import Concern, ConcernPupil, InvolvementRole
 from taxonomy.models import Term, Vocabulary
 from workflows.models import CaseProcess
 
+from ..builders import term
 from ..conftest import stored_files
 from ..factories import PupilFactory, UserFactory
-from .conftest import payload, term
+from .conftest import payload
 
 
 def submit_url(page):

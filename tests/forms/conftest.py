@@ -8,8 +8,9 @@ from wagtail.models import Site
 
 from forms.models import ConcernFormField, ConcernFormPage
 from records.models import InvolvementRole
-from taxonomy.models import Term, Vocabulary
+from taxonomy.models import Vocabulary
 
+from ..builders import term
 from ..factories import PupilFactory
 
 
@@ -25,10 +26,6 @@ def form_page(db):
     Site.objects.get(is_default_site=True).root_page.add_child(instance=page)
     page.save_revision().publish()
     return page
-
-
-def term(vocabulary, key):
-    return Term.objects.get(vocabulary=vocabulary, key=key)
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Files on a concern: checked on the way in, private, served only to those who may
 read the concern, and every download logged."""
 
-import uuid
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -11,11 +9,9 @@ from django.urls import reverse
 from accounts.models import Role
 from audit.models import ChainedLogEntry
 from records.models import Concern, ConcernAttachment
-from records.services import Involvement, concern_submit
-from taxonomy.models import Term
 
+from .. import builders
 from ..conftest import stored_files
-from ..factories import PupilFactory
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
@@ -77,25 +73,21 @@ def test_wrong_or_oversize_files_are_refused_and_nothing_is_saved(
 def test_a_failure_part_way_leaves_no_record_and_no_file(
     school, staff, private_storage
 ):
-    pupil = PupilFactory(school=school)
+    pupil = builders.pupil(school)
     with pytest.raises(ValidationError):
-        concern_submit(
+        builders.concern(
             school=school,
-            recorded_by=staff,
-            submission_key=uuid.uuid4(),
-            involvements=[Involvement(pupil=pupil, role="subject")],
-            primary_category=Term.objects.get(key="neglect"),
-            location=Term.objects.get(vocabulary="location", key="home"),
+            by=staff,
+            children=[pupil],
+            category="neglect",
+            location="home",
             attachments=[
                 upload("a.pdf", PDF),
                 upload("b.pdf", b"not a pdf at all\xff"),
             ],
-            route="dsl_team",
-            form_title="General concern",
             occurred_on="2026-11-02",
             what_happened="Synthetic.",
             child_voice="Synthetic.",
-            immediate_risk=False,
         )
     assert not Concern.objects.exists()
     assert stored_files(private_storage) == []

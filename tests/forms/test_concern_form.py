@@ -13,8 +13,8 @@ from accounts.models import Role
 from records.models import Concern, InvolvementRole
 from taxonomy.models import Term, Vocabulary
 
+from ..builders import term
 from ..factories import PupilFactory
-from .conftest import term
 
 MY_REPORTS = reverse("my_reports")
 SEARCH = reverse("concern_forms:pupil_search")

@@ -14,8 +14,8 @@ from ops.models import ScheduledRun
 from ops.scheduler import ABANDONED_AFTER, Job, is_due, job_lock, lock_key, run_due
 from workflows.models import CaseTask, Notification
 
+from ..builders import open_task
 from ..forms.conftest import form_page  # noqa: F401 - a fixture
-from ..workflows.conftest import open_task
 
 pytestmark = pytest.mark.django_db
 

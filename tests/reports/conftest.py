@@ -18,7 +18,8 @@ from records.models import (
     Triage,
     YearGroup,
 )
-from taxonomy.models import Term, Vocabulary
+from taxonomy.models import Vocabulary
+from tests.builders import member, term
 from tests.factories import PupilFactory
 
 SUBJECT = InvolvementRole.SUBJECT
@@ -27,10 +28,6 @@ RATIONALE = "Spoke to the class teacher and parent; no risk of harm found today.
 
 # The period the tests ask for (61 days), and the 61 days before it.
 PERIOD = {"from": "2026-09-01", "to": "2026-10-31"}
-
-
-def term(vocabulary, key):
-    return Term.objects.get(vocabulary=vocabulary, key=key)
 
 
 def category(key):
@@ -103,13 +100,9 @@ def flag(pupil, key, starts_on, ends_on=None):
 
 
 @pytest.fixture
-def trust_lead(make_member, school, other_school):
+def trust_lead(school, other_school):
     """Head of both schools, as a trust's safeguarding lead is in the demo."""
-    from accounts.services import membership_grant
-
-    lead = make_member(Role.HEAD)
-    membership_grant(user=lead, school=other_school, role=Role.HEAD)
-    return lead
+    return member(school, Role.HEAD, others=[(other_school, Role.HEAD)])
 
 
 @pytest.fixture

@@ -190,27 +190,17 @@ def test_category_tree_takes_two_queries_however_many_terms(
 
 
 def test_merge_and_retire_keep_old_records_reading_as_written(school, staff):
-    import uuid
-
-    from records.services import Involvement, concern_submit
-
-    from ..factories import PupilFactory
+    from .. import builders
 
     bullying, other = category("bullying"), category("other")
-    concern, _created = concern_submit(
+    concern = builders.concern(
         school=school,
-        recorded_by=staff,
-        submission_key=uuid.uuid4(),
-        involvements=[Involvement(pupil=PupilFactory(school=school), role="subject")],
-        primary_category=bullying,
-        location=Term.objects.get(vocabulary=Vocabulary.LOCATION, key="playground"),
+        by=staff,
+        category=bullying,
         tags=[bullying],
-        route="dsl_team",
-        form_title="General concern",
         occurred_on="2026-11-02",
         what_happened="Synthetic account.",
         child_voice="Synthetic words.",
-        immediate_risk=False,
     )
 
     term_merge(source=bullying, into=other)
