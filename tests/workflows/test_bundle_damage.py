@@ -26,13 +26,11 @@ from records.models import (
 )
 from workflows import transfers
 
+from ..builders import transfer_claim, transfer_out, transfer_send
 from ..factories import PupilFactory
 from .test_transfers import (  # noqa: F401
     bundle_bytes,
-    claimed,
     file_with_history,
-    leaving,
-    send,
 )
 
 DAMAGED = str(transfer_format.DAMAGED)
@@ -50,8 +48,8 @@ CUTS = 64
 @pytest.fixture
 def sent(file_with_history, dsl):  # noqa: F811
     """A real bundle, built by the sending school's own code: (bytes, passphrase)."""
-    transfer = leaving(file_with_history, dsl)
-    transfer, passphrase, _token = send(transfer, dsl)
+    transfer = transfer_out(file_with_history, dsl)
+    transfer, passphrase, _token = transfer_send(transfer, dsl)
     return bundle_bytes(transfer), passphrase
 
 
@@ -61,12 +59,12 @@ def receiving(school, dsl):
     pupil = PupilFactory(school=school)
     incoming = transfers.transfer_in_start(pupil=pupil, user=dsl)
     transfers.expected_answer(
-        task=claimed(incoming, "ask_expected", dsl),
+        task=transfer_claim(incoming, "ask_expected", dsl),
         user=dsl,
         expected=True,
         other_school_name="Meadow Primary",
     )
-    claimed(incoming, "receive_file", dsl)
+    transfer_claim(incoming, "receive_file", dsl)
     return incoming
 
 
@@ -261,12 +259,12 @@ def imported_once(sent, other_school, make_member, file_with_history):  # noqa: 
     def expect():
         incoming = transfers.transfer_in_start(pupil=arrived, user=their_dsl)
         transfers.expected_answer(
-            task=claimed(incoming, "ask_expected", their_dsl),
+            task=transfer_claim(incoming, "ask_expected", their_dsl),
             user=their_dsl,
             expected=True,
             other_school_name=file_with_history.school.name,
         )
-        return incoming, claimed(incoming, "receive_file", their_dsl)
+        return incoming, transfer_claim(incoming, "receive_file", their_dsl)
 
     first, task = expect()
     document, _bundle = preview(first, their_dsl, content, passphrase)

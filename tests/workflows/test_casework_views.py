@@ -10,7 +10,7 @@ from records.models import Concern
 from workflows import services
 from workflows.models import CaseTask
 
-from .conftest import open_task
+from ..builders import open_task, triage
 
 TASK_URL = "/admin/casework/tasks/{}/"
 QUEUE = "/admin/casework/team-queue/"
@@ -131,11 +131,11 @@ def test_only_the_holder_can_complete_a_task(concern, dsl, deputy, verified_clie
 def test_the_decision_form_keeps_what_was_typed_when_the_reason_is_boilerplate(
     concern, dsl, verified_client
 ):
-    services.triage_complete(
-        task=services.task_claim(task=open_task(concern, "triage"), user=dsl),
-        user=dsl,
-        primary_category=concern.primary_category,
-        risk_level="low",
+    triage(
+        concern,
+        dsl,
+        "low",
+        category=concern.primary_category,
         risk_reason="A single fall in PE, explained by the child.",
     )
     task = services.task_claim(task=open_task(concern, "decide"), user=dsl)

@@ -12,28 +12,18 @@ from tests.e2e.conftest import _Demo, _manage
 SCRIPT = """
 import json, threading
 from django.db import connections
-from django.utils import timezone
-import uuid
 from accounts.models import User
-from records.models import Pupil, InvolvementRole
-from records.services import Involvement, concern_submit
-from taxonomy.models import Term
+from records.models import Pupil
 from workflows import services
 from workflows.models import CaseTask
+from tests import builders
 
 pupil = Pupil.objects.filter(school__urn="990001").first()
-concern, _ = concern_submit(
-    school=pupil.school,
-    recorded_by=User.objects.get(username="staff.oakfield"),
-    submission_key=uuid.uuid4(),
-    involvements=[Involvement(pupil=pupil, role=InvolvementRole.SUBJECT)],
-    primary_category=Term.objects.get(vocabulary="category", key="bullying"),
-    location=Term.objects.get(vocabulary="location", key="playground"),
-    route="dsl_team",
-    form_title="General concern",
-    occurred_on=timezone.localdate(),
+concern = builders.concern(
+    by=User.objects.get(username="staff.oakfield"),
+    children=[pupil],
     what_happened="Synthetic: pushed in the playground.",
-    immediate_risk=False,
+    child_voice="",
 )
 task_pk = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN").pk
 barrier = threading.Barrier(2)

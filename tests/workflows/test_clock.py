@@ -23,8 +23,7 @@ from workflows.clock import Clock
 from workflows.models import CaseTask, Notification
 from workflows.selectors import my_tasks, overdue
 
-from .conftest import open_task
-from .test_concern_flow import decide, triage
+from ..builders import decide, open_task, respond, triage
 
 LONDON = ZoneInfo("Europe/London")
 UTC = ZoneInfo("UTC")
@@ -118,10 +117,8 @@ def referral_made(submit, clock, dsl, made_on):
     concern = submit()
     triage(concern, dsl)
     decide(concern, dsl, agencies=("csc",))
-    task = services.task_claim(task=open_task(concern, "follow_up"), user=dsl)
-    services.referral_save(task=task, user=dsl, contacted_on=made_on, method="phone")
-    task.refresh_from_db()
-    return task
+    respond(concern, "csc", dsl, complete=False, contacted_on=made_on, method="phone")
+    return open_task(concern, "follow_up")
 
 
 def test_a_referral_due_on_friday_is_chased_on_monday_and_escalated_on_wednesday(

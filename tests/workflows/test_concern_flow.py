@@ -13,69 +13,20 @@ from taxonomy.models import Vocabulary
 from workflows import services
 from workflows.models import CaseTask, Notification
 
-from .conftest import open_steps, open_task, term, weekday_after
-
-RATIONALE = (
-    "Ava has been pushed twice this week by the same boy; her parents agree to a "
-    "plan and staff will supervise her at lunchtime."
+from ..builders import (
+    RATIONALE,
+    claim,
+    close,
+    decide,
+    open_steps,
+    open_task,
+    respond,
+    term,
+    triage,
+    weekday_after,
 )
+
 TODAY = timezone.localdate
-
-
-def claim(concern, step, user):
-    task = open_task(concern, step)
-    return services.task_claim(task=task, user=user)
-
-
-def triage(concern, user, risk="medium"):
-    return services.triage_complete(
-        task=claim(concern, "triage", user),
-        user=user,
-        primary_category=term(Vocabulary.CATEGORY, "bullying"),
-        risk_level=risk,
-        risk_reason="Repeated physical bullying at lunchtime by one pupil.",
-    )
-
-
-def decide(concern, user, outcome="referral", agencies=("csc", "police"), **extra):
-    return services.decision_complete(
-        task=claim(concern, "decide", user),
-        user=user,
-        outcome=outcome,
-        rationale=RATIONALE,
-        review_on=extra.pop("review_on", TODAY() + timedelta(days=28)),
-        agencies=[term(Vocabulary.AGENCY, key) for key in agencies],
-        **extra,
-    )
-
-
-def respond(concern, agency_key, user, **response):
-    task = next(
-        task
-        for task in CaseTask.objects.filter(
-            concern=concern, status__in=["NEW", "ASSIGNED"]
-        )
-        if task.referral and task.referral.agency.key == agency_key
-    )
-    services.task_claim(task=task, user=user)  # or keep it, if already ours
-    fields = {
-        "contacted_on": TODAY(),
-        "method": Referral.Method.PHONE,
-        "responded_on": TODAY(),
-        "agency_outcome": Referral.AgencyOutcome.ASSESSMENT,
-        **response,
-    }
-    return services.referral_save(task=task, user=user, complete=True, **fields)
-
-
-def close(concern, user, **extra):
-    return services.closure_complete(
-        task=claim(concern, "close", user),
-        user=user,
-        outcome_summary="Social care assessed; support plan in place at school.",
-        rationale=RATIONALE,
-        **extra,
-    )
 
 
 def test_a_submitted_concern_waits_for_triage_and_the_team_is_told(

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from workflows import services
 
-from .test_concern_flow import decide, triage
+from ..builders import decide, triage
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from workflows import transfers
 from workflows.models import CaseworkSettings
 from workflows.services import EditConflict, last_change
 
-from .test_transfers import leaving
+from ..builders import transfer_out
 
 VERSION = re.compile(r'name="loaded" value="([^"]+)"')
 
@@ -48,7 +48,7 @@ def on_day(moment):
 
 @pytest.fixture
 def transfer(pupil, amira):
-    return leaving(pupil, amira)
+    return transfer_out(pupil, amira)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Pattern alerts: the DSL's thresholds, the review they raise, who may work it."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -9,14 +8,14 @@ from django.utils import timezone
 from viewflow.workflow.fields import get_flow_ref, get_task_ref, import_flow_by_ref
 
 from accounts.models import Role
-from records.models import Concern, InvolvementRole
-from records.services import Involvement, concern_submit
+from records.models import Concern
 from taxonomy.models import Vocabulary
 from workflows import patterns, services
 from workflows.models import Notification, PatternReview, PatternRule
 
+from .. import builders
+from ..builders import open_steps, open_task, term
 from ..factories import PupilFactory
-from .conftest import open_steps, open_task, term
 
 TASK_URL = "/admin/casework/tasks/{}/"
 SETTINGS = "/admin/casework/settings/"
@@ -28,21 +27,14 @@ CONCLUSION = (
 
 
 def report(pupil, by, *, category="bullying", route=Concern.Route.DSL_TEAM):
-    concern, _created = concern_submit(
-        school=pupil.school,
-        recorded_by=by,
-        submission_key=uuid.uuid4(),
-        involvements=[Involvement(pupil=pupil, role=InvolvementRole.SUBJECT)],
-        primary_category=term(Vocabulary.CATEGORY, category),
-        location=term(Vocabulary.LOCATION, "playground"),
+    return builders.concern(
+        by=by,
+        children=[pupil],
+        category=category,
         route=route,
-        form_title="General concern",
-        occurred_on=timezone.localdate(),
         what_happened="Ava was pushed over again at lunch by the same group.",
         child_voice="'They wait for me by the benches.'",
-        immediate_risk=False,
     )
-    return concern
 
 
 def days_ago(concern, days):
@@ -128,12 +120,9 @@ def test_the_dsls_triage_category_counts_as_much_as_the_reporters(
 ):
     rule(n=2, days=30, category="child-on-child")
     reported_as_neglect = report(child, staff, category="neglect")
-    task = services.task_claim(task=open_task(reported_as_neglect, "triage"), user=dsl)
-    services.triage_complete(
-        task=task,
-        user=dsl,
-        primary_category=term(Vocabulary.CATEGORY, "bullying"),
-        risk_level="medium",
+    builders.triage(
+        reported_as_neglect,
+        dsl,
         risk_reason="Repeated physical bullying at lunchtime by one group.",
     )
     report(child, staff, category="bullying")
@@ -265,12 +254,9 @@ def test_the_dsl_reviews_the_pattern_on_the_task_page(
 
 def test_finishing_a_step_does_not_take_the_pattern_review_with_it(pattern, dsl):
     concern, task = pattern
-    triage = services.task_claim(task=open_task(concern, "triage"), user=dsl)
-    services.triage_complete(
-        task=triage,
-        user=dsl,
-        primary_category=term(Vocabulary.CATEGORY, "bullying"),
-        risk_level="medium",
+    builders.triage(
+        concern,
+        dsl,
         risk_reason="Repeated physical bullying at lunchtime by one group.",
     )
     claimed = services.claim_next(concern=concern, user=dsl)

@@ -1,18 +1,11 @@
 """Found by the permission matrix and the bad-input tests (tests/security)."""
 
-import uuid
-
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
-from records.models import Concern, InvolvementRole
-from records.services import Involvement, concern_submit
-from taxonomy.models import Vocabulary
 from workflows.models import CaseworkSettings
 
-from ..factories import PupilFactory
-from .conftest import term
+from .. import builders
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
@@ -28,21 +21,11 @@ def test_a_concern_with_a_file_opens_for_the_dsl(
             "OPTIONS": {"location": str(tmp_path), "base_url": None},
         },
     }
-    concern, _created = concern_submit(
+    concern = builders.concern(
         school=school,
-        recorded_by=staff,
-        submission_key=uuid.uuid4(),
-        involvements=[
-            Involvement(pupil=PupilFactory(school=school), role=InvolvementRole.SUBJECT)
-        ],
-        primary_category=term(Vocabulary.CATEGORY, "bullying"),
-        location=term(Vocabulary.LOCATION, "playground"),
-        route=Concern.Route.DSL_TEAM,
-        form_title="General concern",
-        occurred_on=timezone.localdate(),
+        by=staff,
         what_happened="Ava showed me a bruise on her arm.",
         child_voice="'It happened at the weekend.'",
-        immediate_risk=False,
         attachments=[
             SimpleUploadedFile("photo.pdf", PDF, content_type="application/pdf")
         ],

@@ -6,8 +6,7 @@ from records.models import Concern
 from workflows import services
 from workflows.models import CaseTask
 
-from .conftest import open_task
-from .test_concern_flow import RATIONALE, claim, decide, triage
+from ..builders import RATIONALE, claim, decide, open_task, triage
 
 pytestmark = pytest.mark.django_db
 TASK_URL = "/admin/casework/tasks/{}/"

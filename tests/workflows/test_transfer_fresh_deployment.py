@@ -9,7 +9,8 @@ from pathlib import Path
 
 from records.chronology import chronology
 
-from .test_transfers import file_with_history, leaving, send  # noqa: F401
+from ..builders import transfer_out, transfer_send
+from .test_transfers import file_with_history  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,8 +43,8 @@ print(json.dumps({
 
 def test_a_bundle_imports_into_a_fresh_deployment(file_with_history, dsl, tmp_path):  # noqa: F811
     sent = chronology(file_with_history, user=dsl, newest_first=False)
-    transfer = leaving(file_with_history, dsl)
-    transfer, passphrase, _token = send(transfer, dsl)
+    transfer = transfer_out(file_with_history, dsl)
+    transfer, passphrase, _token = transfer_send(transfer, dsl)
     bundle = tmp_path / "bundle.zip"
     with transfer.documents.get(purpose="bundle").file.open("rb") as handle:
         bundle.write_bytes(handle.read())

@@ -9,13 +9,13 @@ from django.utils import timezone
 from accounts.models import Role
 from records.models import PreviousSchoolEntry, Transfer
 
-from .test_transfers import claimed, leaving, send
+from ..builders import transfer_claim, transfer_out, transfer_send
 
 
 def test_only_the_schools_dsls_and_deputies_see_transfers(
     pupil, dsl, make_member, other_school, verified_client
 ):
-    transfer = leaving(pupil, dsl)
+    transfer = transfer_out(pupil, dsl)
     pages = [
         reverse("transfer_list"),
         reverse("transfer_detail", args=[transfer.pk]),
@@ -69,8 +69,8 @@ def test_starting_a_transfer_keeps_what_was_typed_and_claims_the_first_step(
 
 
 def test_the_passphrase_and_link_are_shown_once(pupil, dsl, verified_client):
-    transfer = leaving(pupil, dsl)
-    claimed(transfer, "send_file", dsl)
+    transfer = transfer_out(pupil, dsl)
+    transfer_claim(transfer, "send_file", dsl)
     client = verified_client(dsl)
     url = reverse("transfer_detail", args=[transfer.pk])
     response = client.post(url, {"form": "send", "delivery": "courier"})
@@ -87,8 +87,8 @@ def test_the_passphrase_and_link_are_shown_once(pupil, dsl, verified_client):
 def test_the_link_page_needs_no_account_downloads_once_and_takes_the_receipt(
     pupil, dsl
 ):
-    transfer = leaving(pupil, dsl)
-    transfer, _phrase, token = send(transfer, dsl)
+    transfer = transfer_out(pupil, dsl)
+    transfer, _phrase, token = transfer_send(transfer, dsl)
     client = Client()
     url = reverse("transfer_link", args=[token])
     page = client.get(url)
@@ -127,12 +127,12 @@ def test_a_wrong_passphrase_is_explained_and_nothing_is_imported(
 
     incoming = transfers.transfer_in_start(pupil=pupil, user=dsl)
     transfers.expected_answer(
-        task=claimed(incoming, "ask_expected", dsl),
+        task=transfer_claim(incoming, "ask_expected", dsl),
         user=dsl,
         expected=True,
         other_school_name="Meadow Primary",
     )
-    claimed(incoming, "receive_file", dsl)
+    transfer_claim(incoming, "receive_file", dsl)
     client = verified_client(dsl)
     response = client.post(
         reverse("transfer_detail", args=[incoming.pk]),
@@ -161,8 +161,8 @@ def test_a_wrong_passphrase_is_explained_and_nothing_is_imported(
 def test_a_step_needs_its_task_open_and_claimed(
     pupil, dsl, deputy, verified_client, form, who, message
 ):
-    transfer = leaving(pupil, dsl)
-    claimed(transfer, "send_file", dsl)
+    transfer = transfer_out(pupil, dsl)
+    transfer_claim(transfer, "send_file", dsl)
     client = verified_client({"dsl": dsl, "deputy": deputy}[who])
     response = client.post(
         reverse("transfer_detail", args=[transfer.pk]),
@@ -181,7 +181,7 @@ def test_the_transfer_list_and_queues_read_a_fixed_number_of_queries(
 
     def add(count):
         for _ in range(count):
-            leaving(PupilFactory(school=school), dsl)
+            transfer_out(PupilFactory(school=school), dsl)
 
     client = verified_client(dsl)
     add(3)
@@ -203,7 +203,7 @@ def test_the_queue_filters_to_a_transfer_step_and_says_which_way(
     pupil, dsl, submit, verified_client
 ):
     concern = submit()
-    transfer = leaving(pupil, dsl)
+    transfer = transfer_out(pupil, dsl)
     client = verified_client(dsl)
     page = client.get(reverse("team_queue"), {"step": "send_file"}).content.decode()
     assert transfer.reference in page and "Transfer out" in page

@@ -17,36 +17,17 @@ from records.models import FileNote, KeyPerson, Transfer
 from workflows import services, transfers
 from workflows.models import CaseTask, Notification
 
+from ..builders import (
+    OPEN,
+    file_note,
+    key_person,
+    transfer_claim,
+    transfer_out,
+    transfer_send,
+    transfer_task,
+    weekday_after,
+)
 from ..factories import PupilFactory
-from .conftest import weekday_after
-
-OPEN = ["NEW", "ASSIGNED", "STARTED"]
-
-
-def step_task(transfer, step):
-    tasks = [
-        task
-        for task in CaseTask.objects.filter(
-            transfer=transfer, flow_task_type="HUMAN", status__in=OPEN
-        )
-        if task.step == step
-    ]
-    assert len(tasks) == 1, [t.step for t in CaseTask.objects.filter(transfer=transfer)]
-    return tasks[0]
-
-
-def claimed(transfer, step, user):
-    return services.task_claim(task=step_task(transfer, step), user=user)
-
-
-def leaving(pupil, dsl, starts_on=None, **extra):
-    return transfers.transfer_out_start(
-        pupil=pupil,
-        user=dsl,
-        starts_on=starts_on or timezone.localdate(),
-        other_school_name=extra.pop("other_school_name", "Far Hill Academy"),
-        **extra,
-    )
 
 
 @pytest.fixture
@@ -54,37 +35,24 @@ def file_with_history(submit, dsl):
     """A child with a concern (and its triage) and a meeting note with a document."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from records.services import file_note_add
-
     concern = submit()
     child = concern.involvements.get().pupil
-    file_note_add(
-        pupil=child,
-        user=dsl,
-        kind=FileNote.Kind.MEETING,
+    file_note(
+        child,
+        dsl,
         title="Strategy meeting",
         occurred_at=timezone.now() - timedelta(days=2),
         body="Agreed a safety plan with the social worker.",
         attachments=[SimpleUploadedFile("minutes.txt", b"Minutes of the meeting\n")],
     )
-    KeyPerson.objects.create(
-        pupil=child,
+    key_person(
+        child,
+        dsl,
         role=KeyPerson.Role.SOCIAL_WORKER,
         name="Sam Okafor",
         organisation="Children's services (synthetic)",
-        recorded_by=dsl,
     )
     return child
-
-
-def send(transfer, dsl, delivery=Transfer.Delivery.LINK, **extra):
-    return transfers.transfer_send(
-        task=claimed(transfer, "send_file", dsl),
-        user=dsl,
-        kinds=extra.pop("kinds", []),
-        delivery=delivery,
-        **extra,
-    )
 
 
 def bundle_bytes(transfer):
@@ -109,9 +77,9 @@ def test_the_file_is_due_five_school_days_after_the_start_across_a_half_term(
         ends_on=date(2026, 12, 18),
     )
     # Starts Wednesday 21 October: Thu, Fri, then half term, then Mon-Wed.
-    transfer = leaving(pupil, dsl, starts_on=date(2026, 10, 21))
+    transfer = transfer_out(pupil, dsl, starts_on=date(2026, 10, 21))
     assert transfer.deadline == date(2026, 11, 4)
-    assert step_task(transfer, "send_file").due_on == date(2026, 11, 4)
+    assert transfer_task(transfer, "send_file").due_on == date(2026, 11, 4)
 
 
 def test_only_the_schools_dsls_start_a_transfer(pupil, make_member, other_school):
@@ -119,9 +87,9 @@ def test_only_the_schools_dsls_start_a_transfer(pupil, make_member, other_school
 
     for role in (Role.STAFF, Role.HEAD, Role.CONFIGURATOR):
         with pytest.raises(PermissionDenied):
-            leaving(pupil, make_member(role))
+            transfer_out(pupil, make_member(role))
     with pytest.raises(PermissionDenied):
-        leaving(pupil, make_member(Role.DSL, at=other_school))
+        transfer_out(pupil, make_member(Role.DSL, at=other_school))
     assert not Transfer.objects.exists()
 
 
@@ -129,19 +97,19 @@ def test_a_double_submit_starts_one_transfer(pupil, dsl):
     import uuid
 
     key = uuid.uuid4()
-    first = leaving(pupil, dsl, submission_key=key)
-    second = leaving(pupil, dsl, submission_key=key)
+    first = transfer_out(pupil, dsl, submission_key=key)
+    second = transfer_out(pupil, dsl, submission_key=key)
     assert first == second
     assert Transfer.objects.count() == 1
     with pytest.raises(ValidationError, match="already under way"):
-        leaving(pupil, dsl)
+        transfer_out(pupil, dsl)
 
 
 def test_the_bundle_holds_the_file_with_hashes_and_opens_with_the_passphrase(
     file_with_history, dsl
 ):
-    transfer = leaving(file_with_history, dsl)
-    transfer, passphrase, token = send(transfer, dsl)
+    transfer = transfer_out(file_with_history, dsl)
+    transfer, passphrase, token = transfer_send(transfer, dsl)
     content = bundle_bytes(transfer)
     with pyzipper.AESZipFile(io.BytesIO(content)) as archive:
         assert archive.infolist()[0].flag_bits & 0x1  # encrypted
@@ -172,8 +140,8 @@ def test_the_bundle_holds_the_file_with_hashes_and_opens_with_the_passphrase(
 
 
 def test_the_link_works_once_and_then_takes_the_receipt(file_with_history, dsl):
-    transfer = leaving(file_with_history, dsl)
-    transfer, _passphrase, token = send(transfer, dsl)
+    transfer = transfer_out(file_with_history, dsl)
+    transfer, _passphrase, token = transfer_send(transfer, dsl)
     with pytest.raises(ValidationError, match="Download the file"):
         transfers.link_receipt(
             token=token,
@@ -210,8 +178,8 @@ def test_the_link_works_once_and_then_takes_the_receipt(file_with_history, dsl):
 
 
 def test_the_link_expires(file_with_history, dsl):
-    transfer = leaving(file_with_history, dsl)
-    transfer, _passphrase, token = send(transfer, dsl)
+    transfer = transfer_out(file_with_history, dsl)
+    transfer, _passphrase, token = transfer_send(transfer, dsl)
     Transfer.objects.filter(pk=transfer.pk).update(
         link_expires_at=timezone.now() - timedelta(seconds=1)
     )
@@ -221,8 +189,8 @@ def test_the_link_expires(file_with_history, dsl):
 
 
 def test_a_new_link_replaces_the_old_one(file_with_history, dsl):
-    transfer = leaving(file_with_history, dsl)
-    transfer, first_phrase, old = send(transfer, dsl)
+    transfer = transfer_out(file_with_history, dsl)
+    transfer, first_phrase, old = transfer_send(transfer, dsl)
     transfer, second_phrase, new = transfers.transfer_resend(
         transfer=transfer, user=dsl
     )
@@ -232,11 +200,11 @@ def test_a_new_link_replaces_the_old_one(file_with_history, dsl):
 
 
 def test_completing_needs_the_receipt_and_the_conversation(file_with_history, dsl):
-    transfer = leaving(file_with_history, dsl)
-    transfer, _phrase, _token = send(
+    transfer = transfer_out(file_with_history, dsl)
+    transfer, _phrase, _token = transfer_send(
         transfer, dsl, delivery=Transfer.Delivery.COURIER, delivery_note="Tracked 123"
     )
-    task = claimed(transfer, "confirm_receipt", dsl)
+    task = transfer_claim(transfer, "confirm_receipt", dsl)
     with pytest.raises(ValidationError) as refused:
         transfers.transfer_out_complete(task=task, user=dsl)
     assert "No receipt yet" in " ".join(refused.value.messages)
@@ -275,9 +243,9 @@ def test_completing_needs_the_receipt_and_the_conversation(file_with_history, ds
 def test_no_receipt_by_the_deadline_is_chased_then_escalated(
     file_with_history, dsl, head
 ):
-    transfer = leaving(file_with_history, dsl)
-    send(transfer, dsl)
-    task = step_task(transfer, "confirm_receipt")
+    transfer = transfer_out(file_with_history, dsl)
+    transfer_send(transfer, dsl)
+    task = transfer_task(transfer, "confirm_receipt")
     deadline = task.due_on
 
     def about_transfer(kind, user):
@@ -298,8 +266,8 @@ def test_no_receipt_by_the_deadline_is_chased_then_escalated(
 
 
 def test_a_tampered_or_wrongly_unlocked_bundle_is_refused(file_with_history, dsl):
-    transfer = leaving(file_with_history, dsl)
-    transfer, passphrase, _token = send(transfer, dsl)
+    transfer = transfer_out(file_with_history, dsl)
+    transfer, passphrase, _token = transfer_send(transfer, dsl)
     content = bundle_bytes(transfer)
     with pytest.raises(ValidationError, match="passphrase is not right"):
         transfer_format.read(content, "wrong-words")
@@ -349,10 +317,10 @@ def test_a_joiner_is_asked_about_a_file_and_one_not_expected_ends(school, dsl):
     transfer = Transfer.objects.get(pupil=joiner, direction="in")
     with pytest.raises(ValidationError, match="why no file"):
         transfers.expected_answer(
-            task=claimed(transfer, "ask_expected", dsl), user=dsl, expected=False
+            task=transfer_claim(transfer, "ask_expected", dsl), user=dsl, expected=False
         )
     transfers.expected_answer(
-        task=step_task(transfer, "ask_expected"),
+        task=transfer_task(transfer, "ask_expected"),
         user=dsl,
         expected=False,
         reason="Came from abroad; the family says no school involvement.",
@@ -365,12 +333,12 @@ def test_a_joiner_is_asked_about_a_file_and_one_not_expected_ends(school, dsl):
 def test_an_expected_file_that_does_not_come_is_chased(school, pupil, dsl):
     transfer = transfers.transfer_in_start(pupil=pupil, user=dsl)
     transfers.expected_answer(
-        task=claimed(transfer, "ask_expected", dsl),
+        task=transfer_claim(transfer, "ask_expected", dsl),
         user=dsl,
         expected=True,
         other_school_name="Meadow Primary",
     )
-    task = step_task(transfer, "receive_file")
+    task = transfer_task(transfer, "receive_file")
     late = weekday_after(task.due_on)
     services.clock_sweep(today=late)
     assert "chase the previous school" in (
@@ -382,8 +350,8 @@ def test_a_bundle_round_trips_into_another_school_with_the_receipt_back(
     file_with_history, dsl, other_school, make_member
 ):
     sender_entries = chronology(file_with_history, user=dsl, newest_first=False)
-    transfer = leaving(file_with_history, dsl, other_school=other_school)
-    transfer, passphrase, token = send(transfer, dsl)
+    transfer = transfer_out(file_with_history, dsl, other_school=other_school)
+    transfer, passphrase, token = transfer_send(transfer, dsl)
     content = transfers.link_download(token=token).file.read()
 
     their_dsl = make_member(Role.DSL, at=other_school)
@@ -396,12 +364,12 @@ def test_a_bundle_round_trips_into_another_school_with_the_receipt_back(
     )
     incoming = transfers.transfer_in_start(pupil=arrived, user=their_dsl)
     transfers.expected_answer(
-        task=claimed(incoming, "ask_expected", their_dsl),
+        task=transfer_claim(incoming, "ask_expected", their_dsl),
         user=their_dsl,
         expected=True,
         other_school_name=file_with_history.school.name,
     )
-    task = claimed(incoming, "receive_file", their_dsl)
+    task = transfer_claim(incoming, "receive_file", their_dsl)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     document, bundle = transfers.bundle_preview(
@@ -475,8 +443,8 @@ def test_a_recorded_receipt_keeps_its_scan_and_refuses_a_file_it_cannot_take(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    transfer = leaving(file_with_history, dsl)
-    transfer, _phrase, _token = send(
+    transfer = transfer_out(file_with_history, dsl)
+    transfer, _phrase, _token = transfer_send(
         transfer, dsl, delivery=Transfer.Delivery.HAND, delivery_note="By hand."
     )
     receipt = {
