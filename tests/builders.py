@@ -90,7 +90,7 @@ def pupil(at, **fields):
 # A concern and its casework -----------------------------------------------------------
 
 
-def concern(  # noqa: PLR0913
+def concern(
     *,
     by,
     school=None,
