@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from chronicle.fields import ModelChoiceField
+from chronicle.forms import StaleEditRefusal
 
 from .models import Term, Vocabulary
 from .selectors import configurable_schools, configures_every_school, terms_listed_for
@@ -15,13 +16,15 @@ from .services import term_version
 LOADED_VERSION = "loaded_version"
 
 
-class TermAdminForm(WagtailAdminModelForm):
+class TermAdminForm(StaleEditRefusal, WagtailAdminModelForm):
     """Offers only the schools the user configures and, for a sub-category, the
     main categories they may edit.
 
     An edit carries which save of the term the page was loaded from (a hidden
     field), so that a colleague's save in the meantime is reported, not overwritten
     (taxonomy.views.TermEditView)."""
+
+    version_field = LOADED_VERSION
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,20 +54,18 @@ class TermAdminForm(WagtailAdminModelForm):
     def has_edits(self):
         return any(name != LOADED_VERSION for name in self.changed_data)
 
-    def refuse_stale(self, *, stored, last_change):
+    def refuse(self, *, stored, last_change):
         """Nothing was saved because the term changed after this page was loaded.
         Keep what was typed, say who changed it and when, and carry the stored
-        version: saving again is then a deliberate choice to replace theirs."""
-        loaded = self.data.get(self.add_prefix(LOADED_VERSION))
-        self.data = self.data.copy()
-        self.data[self.add_prefix(LOADED_VERSION)] = term_version(stored)
-        if not loaded:
-            self.add_error(None, STALE_UNKNOWN)
+        version (chronicle.forms.StaleEditRefusal): saving again is then a
+        deliberate choice to replace theirs."""
+        if not self.loaded_version():
+            self.refuse_stale(term_version(stored), STALE_UNKNOWN)
             return
         who = last_change.actor if last_change else None
         when = localtime(stored.updated_at)
-        self.add_error(
-            None,
+        self.refuse_stale(
+            term_version(stored),
             STALE
             % {
                 "who": who or gettext("a colleague"),

@@ -72,7 +72,7 @@ class TermEditView(EditView):
                 term_lock_unchanged(term=self.instance, version=version)
                 return super().form_valid(form)
         except TermChanged as changed:
-            form.refuse_stale(
+            form.refuse(
                 stored=changed.stored, last_change=term_last_change(changed.stored)
             )
             self.stored_values = form.stored_values(changed.stored)
