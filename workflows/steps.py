@@ -1,0 +1,160 @@
+"""Each step worked on the casework task page, declared once: its flow node, the
+form it shows, the service that does its work, its template and what the page says
+when it is done. The task views (workflows.views.tasks) are generic over these.
+
+To add a step: add its node to the flow, its service, its form (a
+forms.StepForm), its template under templates/workflows/steps/, and one `Step`
+here naming them. Transfer steps are worked on the transfer's own page
+(workflows.transfer_views), not here.
+
+The step names its node rather than the node its step: flows sit below the
+services (services start processes, selectors and status read nodes), so a node
+cannot import the service that completes it."""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from records.models import Concern
+
+from . import services
+from .flows import ActionFlow, ConcernFlow
+from .forms import (
+    ActionDoneForm,
+    ClosureForm,
+    DecisionForm,
+    PatternReviewForm,
+    ReferralForm,
+    SignOffForm,
+    StepForm,
+    TriageForm,
+)
+from .models import CaseTask
+from .nodes import TeamTask
+from .patterns import PatternFlow, review_context
+
+Message: TypeAlias = str | Promise
+
+
+@dataclass(frozen=True, kw_only=True)
+class Step:
+    """One human step of a process, as the task page works it."""
+
+    node: TeamTask
+    form: type[StepForm]
+    # Called as service(task=, user=, **form.service_kwargs()).
+    service: Callable[..., object]
+    template: str
+    # What the page says when the step is done: %(ref)s is the task's reference,
+    # %(agency)s the referral's agency. A callable chooses the message for the task.
+    done: Message | Callable[[CaseTask], Message]
+    # Completing it moves the concern on: its next step is claimed for the user.
+    moves_concern_on: bool = True
+    # The team may hand it to a colleague (an action is the named person's).
+    reassignable: bool = True
+    # More for the task page, for a reader in the team.
+    context: Callable[[CaseTask, User], dict[str, Any]] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def form_for(self, task: CaseTask, data: Any = None) -> StepForm:
+        return self.form.for_task(task, data)
+
+    def run(self, *, task: CaseTask, user: User, form: StepForm) -> object:
+        return self.service(task=task, user=user, **form.service_kwargs())
+
+    def done_message(self, task: CaseTask) -> str:
+        message = self.done(task) if callable(self.done) else self.done
+        return message % {
+            "ref": task.reference,
+            "agency": task.referral.agency_name if task.referral_id else "",
+        }
+
+
+CLOSED = _("%(ref)s closed.")
+CLOSURE_PENDING = _(
+    "Closure recorded for %(ref)s. It is not closed until a second DSL signs "
+    "it off; they have been told."
+)
+
+
+def _closure_done(task: CaseTask) -> Message:
+    """A closure waiting for a second DSL's sign-off is not closed yet."""
+    task.concern.refresh_from_db(fields=["status"])
+    if task.concern.status != Concern.Status.CLOSED:
+        return CLOSURE_PENDING
+    return CLOSED
+
+
+TRIAGE = Step(
+    node=ConcernFlow.triage,
+    form=TriageForm,
+    service=services.triage_complete,
+    template="workflows/steps/triage.html",
+    done=_("Triage recorded for %(ref)s."),
+)
+DECIDE = Step(
+    node=ConcernFlow.decide,
+    form=DecisionForm,
+    service=services.decision_complete,
+    template="workflows/steps/decide.html",
+    done=_("Decision recorded for %(ref)s."),
+)
+FOLLOW_UP = Step(
+    node=ConcernFlow.follow_up,
+    form=ReferralForm,
+    service=services.referral_save,
+    template="workflows/steps/follow_up.html",
+    done=_("Referral to %(agency)s completed for %(ref)s."),
+)
+CLOSE = Step(
+    node=ConcernFlow.close,
+    form=ClosureForm,
+    service=services.closure_complete,
+    template="workflows/steps/close.html",
+    done=_closure_done,
+)
+SIGN_OFF = Step(
+    node=ConcernFlow.sign_off,
+    form=SignOffForm,
+    service=services.sign_off_complete,
+    template="workflows/steps/sign_off.html",
+    done=_("Sign-off recorded for %(ref)s."),
+)
+DO_ACTION = Step(
+    node=ActionFlow.do_action,
+    form=ActionDoneForm,
+    service=services.action_complete,
+    template="workflows/steps/do_action.html",
+    done=_("Action done for %(ref)s."),
+    moves_concern_on=False,
+    reassignable=False,
+)
+REVIEW_PATTERN = Step(
+    node=PatternFlow.review_pattern,
+    form=PatternReviewForm,
+    service=services.pattern_review_complete,
+    template="workflows/steps/review_pattern.html",
+    done=_("Pattern reviewed (latest concern %(ref)s)."),
+    moves_concern_on=False,
+    context=review_context,
+)
+
+STEPS: Mapping[TeamTask, Step] = {
+    step.node: step
+    for step in (TRIAGE, DECIDE, FOLLOW_UP, CLOSE, SIGN_OFF, DO_ACTION, REVIEW_PATTERN)
+}
+
+
+def step_of(task: CaseTask) -> Step | None:
+    """The step the task is at, or None if it is not worked on the task page."""
+    return STEPS.get(task.flow_task)
+
+
+__all__ = ["STEPS", "Step", "step_of"]
