@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import act, flow, lock
 
+from accounts.calendar import add_school_days
 from records.models import Concern
 
 from .models import CaseProcess, CaseTask, Team
 from .nodes import PersonalTask, ReferralSplit, TeamTask
+from .services import notify_new_concern
 
 # School days allowed for each step (the statutory clocks are in records: the
 # referral's response_due, in working days).
@@ -22,11 +24,9 @@ SIGN_OFF_SCHOOL_DAYS = 2
 CLOSURE_SCHOOL_DAYS = 5
 
 
-def _school_days(task, days):
+def _school_days(task: CaseTask, days: int) -> date:
     """School days from the day the task was created: recomputed the same way when
     the school's calendar changes (services.due_dates_recompute)."""
-    from accounts.calendar import add_school_days
-
     return add_school_days(task.school, timezone.localdate(task.created), days)
 
 
@@ -106,13 +106,9 @@ class ConcernFlow(flow.Flow):
         return activation.process
 
     def send_urgent_alert(self, activation):
-        from .services import notify_new_concern
-
         notify_new_concern(process=activation.process, urgent=True)
 
     def send_new_concern(self, activation):
-        from .services import notify_new_concern
-
         notify_new_concern(process=activation.process, urgent=False)
 
     def triage_due(self, task):

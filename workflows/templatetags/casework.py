@@ -6,6 +6,9 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from workflows.clock import Clock
+from workflows.status import step_label
+
 register = template.Library()
 
 _CLOCK = "casework_clock"
@@ -25,8 +28,6 @@ def due(context, task, school=None, urgent=False, created=None, referral=None): 
     Given a date instead of a task (a transfer's deadline, a concern's current
     step), the task's school, and whether it is urgent (with when it was raised)
     or a referral's follow-up, are passed by name."""
-    from workflows.clock import Clock
-
     if task is None or isinstance(task, date):
         task = SimpleNamespace(
             due_on=task,
@@ -73,8 +74,6 @@ def answer_text(value):
 
 @register.simple_tag
 def step_name(flow_task):
-    from workflows.status import step_label
-
     return step_label(flow_task) or "—"
 
 
