@@ -4,18 +4,20 @@ when it is done. The task views (workflows.views.tasks) are generic over these.
 
 To add a step: add its node to the flow, its service, its form (a
 forms.StepForm), its template under templates/workflows/steps/, and one `Step`
-here naming them. Transfer steps are worked on the transfer's own page
+here naming them: the task page and the queue filter (workflows.filters) read
+it. Transfer steps are worked on the transfer's own page
 (workflows.transfer_views), not here.
 
 The step names its node rather than the node its step: flows sit below the
 services (services start processes, selectors and status read nodes), so a node
 cannot import the service that completes it."""
 
+from __future__ import annotations
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -37,7 +39,8 @@ from .models import CaseTask
 from .nodes import TeamTask
 from .patterns import PatternFlow, review_context
 
-Message: TypeAlias = str | Promise
+if TYPE_CHECKING:  # the stubs' name for "a str or a lazy one"; not needed to run
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,13 +48,15 @@ class Step:
     """One human step of a process, as the task page works it."""
 
     node: TeamTask
+    # What the queue filter calls it.
+    label: StrOrPromise
     form: type[StepForm]
     # Called as service(task=, user=, **form.service_kwargs()).
     service: Callable[..., object]
     template: str
     # What the page says when the step is done: %(ref)s is the task's reference,
     # %(agency)s the referral's agency. A callable chooses the message for the task.
-    done: Message | Callable[[CaseTask], Message]
+    done: StrOrPromise | Callable[[CaseTask], StrOrPromise]
     # Completing it moves the concern on: its next step is claimed for the user.
     moves_concern_on: bool = True
     # The team may hand it to a colleague (an action is the named person's).
@@ -84,7 +89,7 @@ CLOSURE_PENDING = _(
 )
 
 
-def _closure_done(task: CaseTask) -> Message:
+def _closure_done(task: CaseTask) -> StrOrPromise:
     """A closure waiting for a second DSL's sign-off is not closed yet."""
     task.concern.refresh_from_db(fields=["status"])
     if task.concern.status != Concern.Status.CLOSED:
@@ -94,6 +99,7 @@ def _closure_done(task: CaseTask) -> Message:
 
 TRIAGE = Step(
     node=ConcernFlow.triage,
+    label=_("Triage"),
     form=TriageForm,
     service=services.triage_complete,
     template="workflows/steps/triage.html",
@@ -101,6 +107,7 @@ TRIAGE = Step(
 )
 DECIDE = Step(
     node=ConcernFlow.decide,
+    label=_("Decision"),
     form=DecisionForm,
     service=services.decision_complete,
     template="workflows/steps/decide.html",
@@ -108,6 +115,7 @@ DECIDE = Step(
 )
 FOLLOW_UP = Step(
     node=ConcernFlow.follow_up,
+    label=_("Referral follow-up"),
     form=ReferralForm,
     service=services.referral_save,
     template="workflows/steps/follow_up.html",
@@ -115,6 +123,7 @@ FOLLOW_UP = Step(
 )
 CLOSE = Step(
     node=ConcernFlow.close,
+    label=_("Closure"),
     form=ClosureForm,
     service=services.closure_complete,
     template="workflows/steps/close.html",
@@ -122,6 +131,7 @@ CLOSE = Step(
 )
 SIGN_OFF = Step(
     node=ConcernFlow.sign_off,
+    label=_("Sign-off"),
     form=SignOffForm,
     service=services.sign_off_complete,
     template="workflows/steps/sign_off.html",
@@ -129,6 +139,7 @@ SIGN_OFF = Step(
 )
 DO_ACTION = Step(
     node=ActionFlow.do_action,
+    label=_("Action"),
     form=ActionDoneForm,
     service=services.action_complete,
     template="workflows/steps/do_action.html",
@@ -138,6 +149,7 @@ DO_ACTION = Step(
 )
 REVIEW_PATTERN = Step(
     node=PatternFlow.review_pattern,
+    label=_("Pattern review"),
     form=PatternReviewForm,
     service=services.pattern_review_complete,
     template="workflows/steps/review_pattern.html",

@@ -15,7 +15,6 @@ from .conversation import (
 )
 from .decision import DecisionForm
 from .patterns import PatternReviewForm, PatternRuleForm
-from .queues import STEP_CHOICES, IdChoiceFilter, TaskFilter
 from .referral import ReferralForm
 from .settings import SETTINGS_STALE, SETTINGS_UNKNOWN, CaseworkSettingsForm
 from .triage import TriageForm
@@ -26,14 +25,12 @@ __all__ = [
     "DATE",
     "SETTINGS_STALE",
     "SETTINGS_UNKNOWN",
-    "STEP_CHOICES",
     "ActionDoneForm",
     "ActionForm",
     "CaseworkSettingsForm",
     "ClosureForm",
     "ConversationEditForm",
     "DecisionForm",
-    "IdChoiceFilter",
     "PatternReviewForm",
     "PatternRuleForm",
     "RationaleField",
@@ -42,7 +39,6 @@ __all__ = [
     "ReopenForm",
     "SignOffForm",
     "StepForm",
-    "TaskFilter",
     "TermChoiceField",
     "TriageForm",
     "Verdict",

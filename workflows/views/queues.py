@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from taxonomy.models import Term, Vocabulary
 
 from .. import selectors
-from ..forms import TaskFilter
+from ..filters import TaskFilter
 from .base import PAGE_SIZE, team_people, team_schools
 
 

@@ -1,3 +1,6 @@
+"""The queue filters. A step is offered here by its declaration (workflows.steps),
+a transfer step by TRANSFER_STEPS."""
+
 import django_filters
 import django_filters.fields
 from django import forms
@@ -7,35 +10,22 @@ from django.utils.translation import gettext_lazy as _
 from chronicle.fields import ModelChoiceField
 from taxonomy.models import Term
 
-from ..flows import ActionFlow, ConcernFlow
-from ..models import CaseTask
-from ..patterns import PatternFlow
-from ..selectors import overdue
-from ..transfers import TransferInFlow, TransferOutFlow
+from .models import CaseTask
+from .selectors import overdue
+from .steps import STEPS
+from .transfers import TransferInFlow, TransferOutFlow
 
-STEP_CHOICES = [
-    ("triage", _("Triage")),
-    ("decide", _("Decision")),
-    ("follow_up", _("Referral follow-up")),
-    ("close", _("Closure")),
-    ("sign_off", _("Sign-off")),
-    ("do_action", _("Action")),
-    ("review_pattern", _("Pattern review")),
-    ("send_file", _("Send a file (transfer out)")),
-    ("confirm_receipt", _("Receipt and handover (transfer out)")),
-    ("ask_expected", _("New pupil: is a file expected?")),
-    ("receive_file", _("Receive and check a file (transfer in)")),
+# Steps worked on a transfer's own page, offered in the queue filter after the
+# task-page steps (workflows.steps).
+TRANSFER_STEPS = [
+    (TransferOutFlow.send_file, _("Send a file (transfer out)")),
+    (TransferOutFlow.confirm_receipt, _("Receipt and handover (transfer out)")),
+    (TransferInFlow.ask_expected, _("New pupil: is a file expected?")),
+    (TransferInFlow.receive_file, _("Receive and check a file (transfer in)")),
 ]
-
-# The flow of each step that is not the concern's.
-STEP_FLOWS = {
-    "do_action": ActionFlow,
-    "review_pattern": PatternFlow,
-    "send_file": TransferOutFlow,
-    "confirm_receipt": TransferOutFlow,
-    "ask_expected": TransferInFlow,
-    "receive_file": TransferInFlow,
-}
+FILTERED_STEPS = [(step.node, step.label) for step in STEPS.values()] + TRANSFER_STEPS
+STEP_CHOICES = [(node.name, label) for node, label in FILTERED_STEPS]
+STEP_NODES = {node.name: node for node, _label in FILTERED_STEPS}
 
 
 class _IdFilterField(ModelChoiceField, django_filters.fields.ModelChoiceField):
@@ -91,8 +81,7 @@ class TaskFilter(django_filters.FilterSet):
             self.filters[name].field.widget = forms.CheckboxInput()
 
     def filter_step(self, queryset, name, value):
-        flow = STEP_FLOWS.get(value, ConcernFlow)
-        node = getattr(flow.instance, value, None)
+        node = STEP_NODES.get(value)
         return queryset.filter(flow_task=node) if node else queryset.none()
 
     def filter_category(self, queryset, name, value):
