@@ -1,7 +1,14 @@
 """Helpers for every app's forms."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
 from django import forms
-from django.utils.functional import Promise
+from django.http import QueryDict
+
+if TYPE_CHECKING:  # the stubs' name for "a str or a lazy one"; not needed to run
+    from django_stubs_ext import StrOrPromise
 
 
 def add_service_errors(form, error):
@@ -29,12 +36,13 @@ class StaleEditRefusal(forms.BaseForm):
         """The version the bound page said it was loaded from ("" if it didn't)."""
         return self.data.get(self.add_prefix(self.version_field)) or ""
 
-    def refuse_stale(self, version: str, message: str | Promise) -> None:
+    def refuse_stale(self, version: str, message: StrOrPromise) -> None:
         """Refuse a bound form's save with `message`, keeping what was typed and
         carrying the version stored now: saving again is then a deliberate choice
         to replace it."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix(self.version_field)] = version
+        data = cast(QueryDict, self.data).copy()
+        data[self.add_prefix(self.version_field)] = version
+        self.data = data
         self.add_error(None, message)
 
 
