@@ -1,6 +1,5 @@
 """The core questions every concern form asks, which a DSL cannot remove."""
 
-import re
 import uuid
 
 from django import forms
@@ -13,6 +12,7 @@ from wagtail.contrib.forms.forms import BaseForm
 
 from accounts.selectors import CASE_ROLES, schools_where
 from chronicle.fields import ModelChoiceField, ModelMultipleChoiceField
+from chronicle.forms import is_id
 from records.models import InvolvementRole
 from records.selectors import pupils_reportable_by
 from records.uploads import check_upload
@@ -22,11 +22,6 @@ from taxonomy.models import Term, Vocabulary
 # can never shadow a core field.
 QUESTION_PREFIX = "q_"
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-
-
-def is_id(value):
-    """A database id as posted: plain ASCII digits of a sensible length."""
-    return bool(re.fullmatch(r"[0-9]{1,18}", str(value)))
 
 
 class MultipleFileInput(forms.ClearableFileInput):

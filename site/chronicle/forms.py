@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, cast
 
 from django import forms
@@ -9,6 +10,11 @@ from django.http import QueryDict
 
 if TYPE_CHECKING:  # the stubs' name for "a str or a lazy one"; not needed to run
     from django_stubs_ext import StrOrPromise
+
+
+def is_id(value: object) -> bool:
+    """A database id as posted: plain ASCII digits of a sensible length."""
+    return bool(re.fullmatch(r"[0-9]{1,18}", str(value)))
 
 
 def add_service_errors(form, error):
@@ -57,4 +63,4 @@ class VersionedForm(StaleEditRefusal, forms.Form):
     )
 
 
-__all__ = ["StaleEditRefusal", "VersionedForm", "add_service_errors"]
+__all__ = ["StaleEditRefusal", "VersionedForm", "add_service_errors", "is_id"]

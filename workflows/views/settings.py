@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from accounts.selectors import schools_where
-from chronicle.forms import add_service_errors
-from forms.forms import is_id
+from chronicle.forms import add_service_errors, is_id
 
 from .. import services
 from ..forms import CaseworkSettingsForm, PatternRuleForm
