@@ -27,7 +27,7 @@ class TeamTask(flow.View):
         super().__init__(view=None, **kwargs)
         self._due = None
 
-    def Due(self, ref):  # noqa: N802 - Viewflow's fluent style
+    def Due(self, ref):
         """A callable (task) -> date: when the task is due."""
         self._due = ref
         return self

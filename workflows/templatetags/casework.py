@@ -19,7 +19,7 @@ def _text(due_on):
 
 
 @register.simple_tag(takes_context=True)
-def due(context, task, school=None, urgent=False, created=None, referral=None):  # noqa: PLR0913
+def due(context, task, school=None, urgent=False, created=None, referral=None):
     """A task's due date, marked "Overdue" exactly when the clock sweep treats it as
     late (workflows.clock: working days from 08:00, urgent tasks by the hour), and
     "Today" when due today: colour is not the only signal. One clock per page
