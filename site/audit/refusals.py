@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from .models import AuditAction
-from .selectors import SCHOOL_SCOPES
+from .scopes import SCHOOL_SCOPES
 
 STATUSES = (403, 404)
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.models import ChainedLogEntry
-from audit.selectors import unplaceable_audited_models
 from audit.services import record_access, security_event
+from oversight.selectors import unplaceable_audited_models
 
 from ..factories import PupilFactory
 
@@ -33,7 +33,7 @@ def rows(response):
 
 
 def test_every_audited_model_can_be_placed_at_a_school():
-    """A new audited model needs a line in audit.selectors.SCHOOL_SCOPES, or its
+    """A new audited model needs a line in audit.scopes.SCHOOL_SCOPES, or its
     entries are shown to no one."""
     assert unplaceable_audited_models() == []
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "reports",
     "ops",
     "demo",
+    "oversight",
     "django_tasks_db",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
