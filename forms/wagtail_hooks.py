@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from accounts.selectors import has_a_role
+from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import views
@@ -13,7 +14,7 @@ def my_reports_url():
     return [path("my-reports/", views.my_reports, name="my_reports")]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CASEWORK)
 def my_reports_menu_item():
     return MenuItemFor(
         _("My reports"),

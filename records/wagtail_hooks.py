@@ -5,6 +5,7 @@ from wagtail.admin.menu import MenuItem
 
 from accounts.models import Role
 from accounts.selectors import schools_where, works_cases
+from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import (
@@ -29,7 +30,7 @@ def childrens_file_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CHILDREN)
 def childrens_files_menu_item():
     return MenuItemFor(
         _("Children's files"),
@@ -46,7 +47,7 @@ class AuditMenuItem(MenuItem):
         return audit_schools(request.user).exists()
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CHILDREN)
 def file_audits_menu_item():
     return AuditMenuItem(
         _("File audits"),
@@ -76,7 +77,7 @@ class AuditActionsMenuItem(MenuItem):
         return component
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CASEWORK)
 def audit_actions_menu_item():
     return AuditActionsMenuItem(
         _("My audit actions"),
@@ -99,7 +100,7 @@ class RetentionMenuItem(MenuItem):
         return _is_a_dsl(request)
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CHILDREN)
 def retention_menu_item():
     return RetentionMenuItem(
         _("Retention review"),
@@ -118,7 +119,7 @@ class BreakGlassMenuItem(MenuItem):
         return request.user.is_superuser or _is_a_dsl(request)
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CHILDREN)
 def break_glass_menu_item():
     return BreakGlassMenuItem(
         _("Break-glass access"),

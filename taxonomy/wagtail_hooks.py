@@ -1,8 +1,11 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import Menu
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
+
+from chronicle.menu import GroupMenuItem
 
 from . import views
 from .admin_helpers import ConfiguratorPermissionHelper, TermButtonHelper
@@ -78,6 +81,7 @@ class TaxonomyGroup(ModelAdminGroup):
     menu_label = _("Categories and lists")
     menu_icon = "tag"
     menu_order = 300
+    add_to_settings_menu = True  # chronicle.menu.SETTINGS
     items = [
         ConcernCategoryAdmin,
         AgencyAdmin,
@@ -85,6 +89,16 @@ class TaxonomyGroup(ModelAdminGroup):
         OutcomeAdmin,
         ProfileFlagAdmin,
     ]
+
+    def get_menu_item(self):
+        # Chronicle's group item: each list's item is asked once per request.
+        return GroupMenuItem(
+            self.get_menu_label(),
+            Menu(items=self.get_submenu_items()),
+            name=self.get_menu_item_name(),
+            icon_name=self.get_menu_icon(),
+            order=self.get_menu_order(),
+        )
 
 
 @hooks.register("register_admin_urls")

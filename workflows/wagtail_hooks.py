@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from chronicle import menu
+
 from . import selectors, transfer_views, views
 
 
@@ -91,7 +93,7 @@ def _counts(request):
     return request._casework_counts
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CASEWORK)
 def my_tasks_menu_item():
     return CountedMenuItem(
         _("My tasks"),
@@ -104,7 +106,7 @@ def my_tasks_menu_item():
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CASEWORK)
 def team_queue_menu_item():
     return CountedMenuItem(
         _("Team queue"),
@@ -117,7 +119,7 @@ def team_queue_menu_item():
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CASEWORK)
 def status_menu_item():
     return CountedMenuItem(
         _("Workflow status"),
@@ -130,7 +132,7 @@ def status_menu_item():
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CASEWORK)
 def notifications_menu_item():
     return CountedMenuItem(
         _("Notifications"),
@@ -143,7 +145,7 @@ def notifications_menu_item():
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.SETTINGS)
 def casework_settings_menu_item():
     return CountedMenuItem(
         _("Casework settings"),
@@ -156,7 +158,7 @@ def casework_settings_menu_item():
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.CASEWORK)
 def transfers_menu_item():
     return CountedMenuItem(
         _("File transfers"),

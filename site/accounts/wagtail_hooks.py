@@ -2,6 +2,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import calendar_views, role_views, security_views
@@ -41,7 +42,7 @@ def school_calendar_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.SETTINGS)
 def school_calendar_menu_item():
     return MenuItemFor(
         _("School calendar"),
@@ -68,7 +69,7 @@ def two_factor_reset_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.SETTINGS)
 def two_factor_reset_menu_item():
     return MenuItemFor(
         _("Reset two-factor"),
@@ -92,7 +93,7 @@ def role_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.SETTINGS)
 def roles_menu_item():
     return MenuItemFor(
         _("Roles"), reverse("roles"), icon_name="group", order=355, shown=can_see_roles

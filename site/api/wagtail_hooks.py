@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from accounts.selectors import has_a_role
+from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import views
@@ -18,7 +19,7 @@ def api_token_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.SETTINGS)
 def api_tokens_menu_item():
     return MenuItemFor(
         _("API tokens"),

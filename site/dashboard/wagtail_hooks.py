@@ -2,6 +2,8 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 from wagtail import hooks
 
+from chronicle import menu
+
 from .panels import panels_for
 
 
@@ -16,13 +18,30 @@ def no_page_summary(request, summary_items):
     summary_items.clear()
 
 
+# Casework, Children, Reports and Settings: what each app registers with
+# chronicle.menu's hooks, grouped (every role sees at most eight top items). A hook
+# returns one item: one registration per group.
+for _group in menu.group_menu_items():
+    hooks.register("register_admin_menu_item", lambda group=_group: group)
+
+
 @hooks.register("construct_main_menu")
-def no_wagtail_help(request, menu_items):
-    # Wagtail's editor guide is about publishing pages, not safeguarding work; its
-    # own "Reports" (locked pages, page history) would sit beside Chronicle's
-    # safeguarding reports under the same name. Superusers keep the latter.
-    hidden = {"help"} if request.user.is_superuser else {"help", "reports"}
-    menu_items[:] = [item for item in menu_items if item.name not in hidden]
+def grouped_menu(request, menu_items):
+    # Wagtail's own Reports and Settings are inside Chronicle's groups of the same
+    # names. Wagtail's editor guide is about publishing pages, not safeguarding work.
+    menu_items[:] = [
+        item
+        for item in menu_items
+        if item.name != "help" and not menu.is_wagtails_own_group(item)
+    ]
+
+
+@hooks.register("construct_reports_menu")
+def no_page_reports(request, menu_items):
+    # Wagtail's page reports (locked pages, page history…) are for system
+    # administrators; everyone else sees Chronicle's reports only.
+    if not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items if menu.is_chronicles(item)]
 
 
 @hooks.register("insert_global_admin_css")

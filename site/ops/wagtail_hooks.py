@@ -2,6 +2,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import urls
@@ -13,7 +14,7 @@ def ops_urls():
     return [path("ops/", include(urls, namespace="ops"))]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.SETTINGS)
 def background_tasks_menu_item():
     return MenuItemFor(
         _("Background tasks"),

@@ -2,6 +2,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import views
@@ -36,7 +37,7 @@ def audit_log_urls():
     ]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.REPORTS)
 def audit_log_menu_item():
     return MenuItemFor(
         _("Audit log"),

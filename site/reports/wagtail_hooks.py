@@ -1,7 +1,9 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+
+from chronicle import menu
+from chronicle.menu import MenuItemFor
 
 from . import selectors, views
 
@@ -32,32 +34,26 @@ def report_urls():
     ]
 
 
-class ReportsMenuItem(MenuItem):
-    """Shown to DSLs, deputies and heads only (selectors.can_see_reports)."""
-
-    def is_shown(self, request):
-        if not hasattr(request, "_can_see_reports"):
-            request._can_see_reports = selectors.can_see_reports(request.user)
-        return request._can_see_reports
-
-
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.REPORTS)
 def reports_menu_item():
-    return ReportsMenuItem(
+    # Shown to DSLs, deputies and heads only (selectors.can_see_reports).
+    return MenuItemFor(
         _("Reports"),
         reverse("reports"),
         name="safeguarding-reports",
         icon_name="table",
         order=60,
+        shown=selectors.can_see_reports,
     )
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register(menu.REPORTS)
 def workflow_health_menu_item():
-    return ReportsMenuItem(
+    return MenuItemFor(
         _("Workflow health"),
         reverse("reports_health"),
         name="workflow-health",
         icon_name="time",
         order=61,
+        shown=selectors.can_see_reports,
     )
