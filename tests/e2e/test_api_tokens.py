@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from .test_casework import menu
 from .test_concern_forms import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -28,8 +29,7 @@ def call(server, secret):
 
 def test_staff_make_use_and_revoke_a_token(page, server, screenshot):
     sign_in(page, server, "staff.oakfield")
-    page.get_by_role("link", name="API tokens").click()
-    expect(page.get_by_role("heading", name="API tokens")).to_be_visible()
+    menu(page, "API tokens")
     page.get_by_role("textbox", name=re.compile("^Name")).fill("School portal")
     page.get_by_role("checkbox", name=re.compile("^Report concerns")).check()
     screenshot("form")

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from .test_casework import menu
 from .test_concern_forms import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -46,8 +47,7 @@ def test_the_dsls_pages_run_under_a_strict_policy(page, server, screenshot):
             if part.strip()
         )
         assert directives.get("script-src") == "'self'", (path, policy)
-    page.get_by_role("link", name="Audit log").first.click()
-    expect(page.get_by_role("heading", name="Audit log", level=1)).to_be_visible()
+    menu(page, "Audit log")
     expect(page.locator("[data-audit-entries] tbody tr").first).to_be_visible()
     page.get_by_label("Action").select_option(label="Viewed / security event")
     page.get_by_role("button", name="Filter").click()
