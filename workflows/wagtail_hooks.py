@@ -5,7 +5,7 @@ from wagtail.admin.menu import MenuItem
 
 from chronicle import menu
 
-from . import selectors, transfer_views, views
+from . import file_panels, selectors, transfer_views, views  # noqa: F401 (file_panels registers hooks)
 
 
 @hooks.register("register_admin_urls")
