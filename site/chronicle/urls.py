@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from accounts.password_reset import PasswordResetView
 from api.endpoints import api
 from chronicle import health
-from workflows.transfer_views import transfer_link
+from workflows.transfers.link_views import transfer_link
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="wagtailadmin_home"), name="home"),

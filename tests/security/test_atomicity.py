@@ -216,14 +216,14 @@ def test_a_transfer_whose_send_fails_keeps_no_bundle(
     """The bundle (the child's whole file, encrypted) is written, then the step
     fails: the transfer is not sent, and no copy of the file is left in storage."""
     from records.models import Transfer
-    from workflows import transfers
+    from workflows.transfers.services import sending
 
     transfer = transfer_out(file_with_history, dsl)
 
     def broken(*args, **kwargs):
         raise Injected("the audit log is unreachable")
 
-    monkeypatch.setattr(transfers, "_access", broken)
+    monkeypatch.setattr(sending, "access_record", broken)
     with pytest.raises(Injected):
         transfer_send(transfer, dsl)
     transfer.refresh_from_db()

@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts.models import Role
-from records import transfer_format
 from records.models import (
     KeyPerson,
     PreviousSchoolEntry,
@@ -25,6 +24,7 @@ from records.models import (
     TransferDocument,
 )
 from workflows import transfers
+from workflows.transfers import bundle as bundle_format
 
 from ..builders import transfer_claim, transfer_out, transfer_send
 from ..factories import PupilFactory
@@ -33,10 +33,10 @@ from .test_transfers import (  # noqa: F401
     file_with_history,
 )
 
-DAMAGED = str(transfer_format.DAMAGED)
-NOT_A_BUNDLE = str(transfer_format.NOT_A_BUNDLE)
-CHANGED = str(transfer_format.CHANGED)
-WRONG_PASSPHRASE = str(transfer_format.WRONG_PASSPHRASE)
+DAMAGED = str(bundle_format.DAMAGED)
+NOT_A_BUNDLE = str(bundle_format.NOT_A_BUNDLE)
+CHANGED = str(bundle_format.CHANGED)
+WRONG_PASSPHRASE = str(bundle_format.WRONG_PASSPHRASE)
 TOO_LARGE = "unpacks to more than a bundle can hold"
 # Byte flips sampled across the whole archive (headers, salts, compressed data,
 # the central directory) and truncations: reading one costs a key derivation per
@@ -89,13 +89,13 @@ def repacked(content, passphrase, version):
     with pyzipper.AESZipFile(io.BytesIO(content)) as source:
         source.setpassword(passphrase.encode())
         files = {name: source.read(name) for name in source.namelist()}
-    data = json.loads(files.pop(transfer_format.DATA))
+    data = json.loads(files.pop(bundle_format.DATA))
     data["version"] = version
-    files[transfer_format.DATA] = json.dumps(data).encode()
-    manifest = json.loads(files.pop(transfer_format.MANIFEST))
+    files[bundle_format.DATA] = json.dumps(data).encode()
+    manifest = json.loads(files.pop(bundle_format.MANIFEST))
     manifest["version"] = version
     manifest["files"] = [
-        {"path": path, "sha256": transfer_format.sha256(body), "size": len(body)}
+        {"path": path, "sha256": bundle_format.sha256(body), "size": len(body)}
         for path, body in sorted(files.items())
     ]
     out = io.BytesIO()
@@ -105,7 +105,7 @@ def repacked(content, passphrase, version):
         target.setpassword(passphrase.encode())
         for path, body in sorted(files.items()):
             target.writestr(path, body)
-        target.writestr(transfer_format.MANIFEST, json.dumps(manifest).encode())
+        target.writestr(bundle_format.MANIFEST, json.dumps(manifest).encode())
     return out.getvalue()
 
 
@@ -129,18 +129,18 @@ def test_byte_flips_and_truncations_are_refused_as_damage_and_store_nothing(
     sent, receiving, dsl
 ):
     content, passphrase = sent
-    whole = transfer_format.read(content, passphrase)
+    whole = bundle_format.read(content, passphrase)
     offsets = sorted(
         {*range(0, len(content), len(content) // FLIPS)}
         # The first byte of the PDF's deflate stream: a reserved block type, which
         # inflate refuses before the archive's own check is reached.
-        | {deflate_start(content, transfer_format.PDF)}
+        | {deflate_start(content, bundle_format.PDF)}
     )
     cases = [(f"flip at {o}", flipped(content, o)) for o in offsets]
     cases.append(
         (
             "reserved deflate block",
-            flipped(content, deflate_start(content, transfer_format.PDF), 0b110),
+            flipped(content, deflate_start(content, bundle_format.PDF), 0b110),
         )
     )
     cases += [
@@ -151,7 +151,7 @@ def test_byte_flips_and_truncations_are_refused_as_damage_and_store_nothing(
     for label, damaged in cases:
         try:
             bundle = preview(receiving, dsl, damaged, passphrase)[1]
-        except transfer_format.BundleError as error:
+        except bundle_format.BundleError as error:
             refused += 1
             message = " ".join(error.messages)
             # The passphrase is right: a damaged file never blames it.
@@ -176,20 +176,20 @@ def test_byte_flips_and_truncations_are_refused_as_damage_and_store_nothing(
 
 def test_a_wrong_passphrase_and_a_newer_format_are_named_as_such(sent):
     content, passphrase = sent
-    with pytest.raises(transfer_format.BundleError) as wrong:
-        transfer_format.read(content, "amber-anchor-apple-arrow-aspen-badge")
+    with pytest.raises(bundle_format.BundleError) as wrong:
+        bundle_format.read(content, "amber-anchor-apple-arrow-aspen-badge")
     assert wrong.value.messages == [WRONG_PASSPHRASE]
     # A damaged salt makes one member fail its passphrase check; the others open,
     # so it is damage, not the passphrase.
-    salt = deflate_start(content, transfer_format.MANIFEST) - 18
-    with pytest.raises(transfer_format.BundleError) as salted:
-        transfer_format.read(flipped(content, salt), passphrase)
+    salt = deflate_start(content, bundle_format.MANIFEST) - 18
+    with pytest.raises(bundle_format.BundleError) as salted:
+        bundle_format.read(flipped(content, salt), passphrase)
     assert salted.value.messages == [DAMAGED]
-    with pytest.raises(transfer_format.BundleError) as newer:
-        transfer_format.read(repacked(content, passphrase, 2), passphrase)
+    with pytest.raises(bundle_format.BundleError) as newer:
+        bundle_format.read(repacked(content, passphrase, 2), passphrase)
     assert "made by a newer version of Chronicle (format 2)" in newer.value.messages[0]
-    with pytest.raises(transfer_format.BundleError) as bogus:
-        transfer_format.read(b"%PDF-1.7 not a bundle", passphrase)
+    with pytest.raises(bundle_format.BundleError) as bogus:
+        bundle_format.read(b"%PDF-1.7 not a bundle", passphrase)
     assert bogus.value.messages == [NOT_A_BUNDLE]
 
 
@@ -201,7 +201,7 @@ def test_the_preview_page_explains_a_damaged_bundle(
     url = reverse("transfer_detail", args=[receiving.pk])
     for damaged in (
         content[: len(content) // 2],
-        flipped(content, deflate_start(content, transfer_format.PDF), 0b110),
+        flipped(content, deflate_start(content, bundle_format.PDF), 0b110),
     ):
         response = client.post(
             url,
@@ -224,7 +224,7 @@ def test_the_command_line_explains_a_damaged_bundle(sent, school, dsl, tmp_path)
     pupils = Pupil.objects.count()
     for name, damaged in (
         ("cut.zip", content[: len(content) // 3]),
-        ("flip.zip", flipped(content, deflate_start(content, transfer_format.PDF), 6)),
+        ("flip.zip", flipped(content, deflate_start(content, bundle_format.PDF), 6)),
     ):
         path = tmp_path / name
         path.write_bytes(damaged)

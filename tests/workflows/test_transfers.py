@@ -11,11 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Role, SchoolTerm
-from records import transfer_format
 from records.chronology import chronology
 from records.models import FileNote, KeyPerson, Transfer
 from workflows import services, transfers
 from workflows.models import CaseTask, Notification
+from workflows.transfers import bundle as bundle_format
 
 from ..builders import (
     OPEN,
@@ -120,7 +120,7 @@ def test_the_bundle_holds_the_file_with_hashes_and_opens_with_the_passphrase(
         manifest = archive.read("manifest.json")
         pdf = archive.read("file.pdf")
     assert pdf.startswith(b"%PDF")
-    assert transfer_format.sha256(manifest) == transfer.manifest_hash
+    assert bundle_format.sha256(manifest) == transfer.manifest_hash
     assert data["format"] == "chronicle-transfer" and data["version"] == 1
     assert data["pupil"]["upn"] == file_with_history.upn
     kinds = [entry["kind"] for entry in data["chronology"]]
@@ -129,7 +129,7 @@ def test_the_bundle_holds_the_file_with_hashes_and_opens_with_the_passphrase(
     assert data["key_people"][0]["name"] == "Sam Okafor"
     (attachment,) = data["attachments"]
     assert attachment["name"] == "minutes.txt"
-    assert attachment["sha256"] == transfer_format.sha256(b"Minutes of the meeting\n")
+    assert attachment["sha256"] == bundle_format.sha256(b"Minutes of the meeting\n")
     assert len(passphrase.split("-")) == 6 and token
     assert transfer.status == Transfer.Status.SENT
     # The passphrase and the token are not stored.
@@ -270,7 +270,7 @@ def test_a_tampered_or_wrongly_unlocked_bundle_is_refused(file_with_history, dsl
     transfer, passphrase, _token = transfer_send(transfer, dsl)
     content = bundle_bytes(transfer)
     with pytest.raises(ValidationError, match="passphrase is not right"):
-        transfer_format.read(content, "wrong-words")
+        bundle_format.read(content, "wrong-words")
     # Rewrite transfer.json with another date, keeping the manifest.
     tampered = io.BytesIO()
     with pyzipper.AESZipFile(io.BytesIO(content)) as source:
@@ -287,9 +287,9 @@ def test_a_tampered_or_wrongly_unlocked_bundle_is_refused(file_with_history, dsl
                     )
                 target.writestr(name, member)
     with pytest.raises(ValidationError, match="changed since it was sent"):
-        transfer_format.read(tampered.getvalue(), passphrase)
+        bundle_format.read(tampered.getvalue(), passphrase)
     with pytest.raises(ValidationError, match="not a Chronicle transfer bundle"):
-        transfer_format.read(b"%PDF-1.7 not a bundle", passphrase)
+        bundle_format.read(b"%PDF-1.7 not a bundle", passphrase)
 
 
 def test_a_joiner_is_asked_about_a_file_and_one_not_expected_ends(school, dsl):

@@ -5,11 +5,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import User
-from records.models import Pupil
-from records.transfer_format import read
-from workflows import transfers
+from accounts.models import School, User
+from records.models import Pupil, Sex, Transfer
+from records.services import pupil_upsert
 from workflows.services import task_claim
+from workflows.transfers import selectors, services
+from workflows.transfers.bundle import read
+from workflows.transfers.flows import TransferInFlow
 
 
 class Command(BaseCommand):
@@ -64,9 +66,6 @@ class Command(BaseCommand):
                 f"No pupil with UPN {sent['upn']} at {school_name}: import the roll "
                 "first, or pass --add-pupil."
             )
-        from accounts.models import School
-        from records.services import pupil_upsert
-
         school = School.objects.filter(name=school_name).first()
         if school is None:
             raise CommandError(f"No school called {school_name}.")
@@ -78,33 +77,35 @@ class Command(BaseCommand):
             preferred_name=sent.get("preferred_name") or "",
             date_of_birth=sent["date_of_birth"],
             year_group=sent["year_group"],
-            sex=sent.get("sex") or "U",
+            sex=sent.get("sex") or Sex.UNKNOWN,
         )
         return pupil
 
     def _import(self, pupil, user, data, content, passphrase):
-        transfer = pupil.transfers.filter(direction="in", status="expected").first()
+        transfer = pupil.transfers.filter(
+            direction=Transfer.Direction.IN, status=Transfer.Status.EXPECTED
+        ).first()
         if transfer is None:
-            transfer = transfers.transfer_in_start(pupil=pupil, user=user)
-        task = transfers.open_task(transfer)
-        if task.step == "ask_expected":
+            transfer = services.transfer_in_start(pupil=pupil, user=user)
+        task = selectors.open_task(transfer)
+        if task.step == TransferInFlow.ask_expected.name:
             task_claim(task=task, user=user)
-            transfers.expected_answer(
+            services.expected_answer(
                 task=task,
                 user=user,
                 expected=True,
                 other_school_name=data["sender"]["school"],
             )
-            task = transfers.open_task(transfer)
+            task = selectors.open_task(transfer)
         if task.owner_id != user.pk:
             task_claim(task=task, user=user)
-        document, _bundle = transfers.bundle_preview(
+        document, _bundle = services.bundle_preview(
             transfer=transfer,
             user=user,
             upload=SimpleUploadedFile("bundle.zip", content),
             passphrase=passphrase,
         )
-        transfers.bundle_import(
+        services.bundle_import(
             task=task, user=user, document=document, passphrase=passphrase
         )
         transfer.refresh_from_db()

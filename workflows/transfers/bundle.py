@@ -1,6 +1,8 @@
 """The transfer bundle: a child's file in an open, versioned format.
 
-See docs/transfer-format.md for the format itself.
+See docs/transfer-format.md for the format itself. It depends on records only (the
+chronology's entries, the front sheet, the PDF): the transfer services build and read
+it.
 
 An AES-256 encrypted zip (readable by 7-Zip and most archive tools with the
 passphrase) holding:
@@ -34,6 +36,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+
+from records.export import file_pdf
 
 FORMAT = "chronicle-transfer"
 VERSION = 1
@@ -92,8 +96,6 @@ class Bundle:
 
 def build(*, transfer, user, entries, front, pdf_reason, passphrase):
     """The encrypted archive (bytes) and its manifest hash."""
-    from .export import file_pdf
-
     attachments = _attachments(entries)
     data = {
         "format": FORMAT,

@@ -1,0 +1,93 @@
+"""What the transfer writes share: the DSL check, the audit line, a receipt, the
+documents kept on a transfer, and running a write inside a step."""
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import School, User
+from accounts.selectors import CASE_ROLES, schools_where
+from audit.services import record_access
+from records.models import Pupil, Transfer, TransferDocument
+from records.services import document_store, files_removed_on_failure
+
+from ...models import CaseProcess, CaseTask
+from ...selectors import OPEN
+from ...services import TaskConflict
+from ...services import _complete as step_complete
+
+Result = TypeVar("Result")
+
+
+def check_dsl(user: User, school: School) -> None:
+    """Only a DSL or deputy of the transfer's school works on it."""
+    if not schools_where(user, *CASE_ROLES).filter(pk=school.pk).exists():
+        raise PermissionDenied
+
+
+def access_record(pupil: Pupil, event: str, transfer: Transfer, **extra: Any) -> None:
+    """The audit line for a child's file leaving the school or being opened."""
+    record_access(obj=pupil, event=event, transfer=transfer.reference, **extra)
+
+
+def complete(
+    task: CaseTask, user: User, write: Callable[[CaseProcess], Result]
+) -> Result:
+    """Write the step's record and move the process on (workflows.services)."""
+    return step_complete(task, user, write)
+
+
+def run_in_step(
+    task: CaseTask, user: User, write: Callable[[CaseProcess], Result]
+) -> Result:
+    """Write on an open step without completing it (the receive step stays open
+    until the checklist is done)."""
+    with task.activation() as activation:
+        task = activation.task
+        if task.status not in OPEN or not activation.flow_task.can_execute(user, task):
+            raise TaskConflict(_("Claim this task before working on it."))
+        return write(activation.process)
+
+
+def receipt_keep(
+    transfer: Transfer,
+    *,
+    via: Transfer.ReceiptVia,
+    name: str,
+    role: str,
+    school_name: str,
+    received_on: date,
+    evidence: str = "",
+) -> None:
+    """The receipt on the sending school's transfer, with the manifest hash of
+    what was sent."""
+    transfer.receipt_via = via
+    transfer.received_by_name = name
+    transfer.received_by_role = role
+    transfer.received_school_name = school_name
+    transfer.received_on = received_on
+    transfer.receipt_manifest_hash = transfer.manifest_hash
+    transfer.receipt_evidence = evidence
+    transfer.receipt_recorded_at = timezone.now()
+    transfer.status = Transfer.Status.RECEIVED
+    transfer.full_clean()
+    transfer.save()
+
+
+def documents_keep(
+    transfer: Transfer,
+    uploads: Iterable[UploadedFile],
+    purpose: TransferDocument.Purpose,
+    user: User,
+) -> None:
+    """Keep uploaded files on the transfer, checked as every attachment is
+    (records.services.document_store); a failure removes what was written."""
+    with files_removed_on_failure() as stored:
+        for upload in uploads:
+            document = TransferDocument(transfer=transfer, purpose=purpose)
+            document_store(document, upload, user, stored)
