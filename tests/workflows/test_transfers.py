@@ -9,6 +9,7 @@ import pytest
 import pyzipper
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from viewflow.workflow.fields import get_flow_ref, get_task_ref, import_flow_by_ref
 
 from accounts.models import Role, SchoolTerm
 from records.chronology import chronology
@@ -469,3 +470,17 @@ def test_a_recorded_receipt_keeps_its_scan_and_refuses_a_file_it_cannot_take(
     scan = transfer.documents.get(purpose="evidence")
     assert scan.original_name == "signed.txt"
     assert scan.file.read() == b"Received, P. Shah\n"
+
+
+def test_the_flows_keep_the_path_viewflow_stored():
+    """Process and task rows hold the flow's path, and queues filter by it: rows
+    made before the flows moved into workflows/transfers/flows.py still match."""
+    assert get_flow_ref(transfers.TransferOutFlow) == (
+        "workflows/transfers.TransferOutFlow"
+    )
+    assert get_task_ref(transfers.TransferInFlow.receive_file) == (
+        "workflows/transfers.TransferInFlow.receive_file"
+    )
+    assert import_flow_by_ref("workflows/transfers.TransferInFlow") is (
+        transfers.TransferInFlow
+    )
