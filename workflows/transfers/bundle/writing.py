@@ -1,0 +1,263 @@
+"""Writing a bundle: the child's file (the entries that go, the front sheet, the
+documents, the PDF) as an encrypted zip with its manifest."""
+
+import io
+import json
+from html import unescape
+
+import pyzipper
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from records.export import file_pdf
+
+from .common import DATA, FORMAT, MANIFEST, PDF, VERSION, sha256
+
+
+def build(*, transfer, user, entries, front, pdf_reason, passphrase):
+    """The encrypted archive (bytes) and its manifest hash."""
+    attachments = _attachments(entries)
+    data = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": timezone.now().isoformat(),
+        "transfer_reference": transfer.reference,
+        "sender": _sender(transfer, user),
+        "receiver": {
+            "school": transfer.other_school_name,
+            "contact": transfer.other_contact,
+        },
+        "pupil": _pupil(transfer.pupil),
+        "starts_on": _iso(transfer.starts_on),
+        "whole_file": not transfer.kinds,
+        "kinds": list(transfer.kinds),
+        "flags": _flags(front),
+        "key_people": _people(front),
+        "chronology": [_entry(entry) for entry in reversed(entries)],
+        "decisions": [_decision(e.item) for e in entries if e.kind == "decision"],
+        "referrals": [_referral(e.item) for e in entries if e.kind == "referral"],
+        "attachments": [meta for meta, _content in attachments],
+    }
+    files = {
+        DATA: json.dumps(data, indent=2, ensure_ascii=False).encode(),
+        PDF: file_pdf(
+            pupil=transfer.pupil,
+            front=front,
+            entries=entries,
+            user=user,
+            reason=pdf_reason,
+            filtered=bool(transfer.kinds),
+        ),
+    }
+    for meta, content in attachments:
+        files[meta["path"]] = content
+    manifest = json.dumps(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "files": [
+                {"path": path, "sha256": sha256(content), "size": len(content)}
+                for path, content in sorted(files.items())
+            ],
+        },
+        indent=2,
+    ).encode()
+    buffer = io.BytesIO()
+    with pyzipper.AESZipFile(
+        buffer, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    ) as archive:
+        archive.setpassword(passphrase.encode())
+        archive.setencryption(pyzipper.WZ_AES, nbits=256)
+        for path, content in sorted(files.items()):
+            archive.writestr(path, content)
+        archive.writestr(MANIFEST, manifest)
+    return buffer.getvalue(), sha256(manifest)
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _name(user):
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _sender(transfer, user):
+    return {
+        "school": transfer.school.name,
+        "urn": getattr(transfer.school, "urn", "") or "",
+        "dsl": _name(user),
+        "email": user.email,
+    }
+
+
+def _pupil(pupil):
+    return {
+        "upn": pupil.upn,
+        "first_name": pupil.first_name,
+        "last_name": pupil.last_name,
+        "preferred_name": pupil.preferred_name,
+        "date_of_birth": pupil.date_of_birth.isoformat(),
+        "year_group": pupil.year_group,
+        "sex": pupil.sex,
+        "date_joined": _iso(pupil.date_joined),
+        "date_left": _iso(pupil.date_left),
+    }
+
+
+def _flags(front):
+    return [
+        {
+            "flag": flag.flag_name,
+            "from": _iso(flag.starts_on),
+            "until": _iso(flag.ends_on),
+            "note": flag.note,
+        }
+        for flag in front.get("flags", [])
+    ]
+
+
+def _people(front):
+    return [
+        {
+            "role": person.get_role_display(),
+            "name": person.name,
+            "organisation": person.organisation,
+            "phone": person.phone,
+            "email": person.email,
+            "from": _iso(person.from_date),
+        }
+        for person in front.get("key_people", [])
+    ]
+
+
+def _text(entry):
+    """The entry as the file page shows it, as plain text."""
+    html = render_to_string(
+        "records/file/_entry.html", {"kind": entry.kind, "item": entry.item, "pdf": 1}
+    )
+    text = unescape(strip_tags(html))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _title(entry):
+    item = entry.item
+    if entry.kind == "concern":
+        return f"{item.reference}: {item.primary_category_name}"
+    if entry.kind == "note":
+        return item.title
+    if entry.kind == "previous":
+        return item.title
+    concern = entry.concern.reference if entry.concern is not None else ""
+    return f"{entry.kind_label} {concern}".strip()
+
+
+def _entry(entry):
+    item = entry.item
+    return {
+        "id": entry.key,
+        "kind": entry.kind,
+        "kind_label": str(entry.kind_label),
+        "at": entry.at.isoformat(),
+        "title": _title(entry),
+        "text": item.text if entry.kind == "previous" else _text(entry),
+        "by": _by(entry),
+        "concern": entry.concern.reference if entry.concern is not None else None,
+        "role": str(entry.role or ""),
+        "category": entry.category,
+        "child_voice": entry.child_voice,
+        "significant": entry.significant,
+        "addenda": [
+            {
+                "at": addendum.recorded_at.isoformat(),
+                "by": _name(addendum.recorded_by),
+                "reason": addendum.reason,
+                "text": addendum.text,
+            }
+            for addendum in entry.addenda
+        ],
+    }
+
+
+BY_FIELD = {
+    "triage": "triaged_by",
+    "decision": "decided_by",
+    "action": "created_by",
+    "closure": "closed_by",
+    "note": "recorded_by",
+    "flag": "recorded_by",
+    "audit": "auditor",
+}
+
+
+def _by(entry):
+    if entry.kind == "concern":
+        item = entry.item
+        return _name(item.reported_by) if item.reported_by_id else item.reported_by_name
+    if entry.kind == "previous":
+        return entry.item.by
+    field = BY_FIELD.get(entry.kind)
+    return _name(getattr(entry.item, field)) if field else ""
+
+
+def _decision(decision):
+    return {
+        "concern": decision.concern.reference,
+        "at": decision.decided_at.isoformat(),
+        "outcome": decision.outcome,
+        "outcome_label": decision.get_outcome_display(),
+        "rationale": decision.rationale,
+        "consulted": decision.consulted,
+        "review_on": _iso(decision.review_on),
+        "by": _name(decision.decided_by),
+    }
+
+
+def _referral(referral):
+    return {
+        "concern": referral.concern.reference,
+        "agency": referral.agency_name,
+        "made_on": _iso(referral.contacted_on),
+        "method": referral.get_method_display() if referral.method else "",
+        "reference": referral.reference,
+        "response_due": _iso(referral.response_due),
+        "responded_on": _iso(referral.responded_on),
+        "agency_outcome": referral.get_agency_outcome_display()
+        if referral.agency_outcome
+        else "",
+        "agency_response": referral.response,
+        "agency_rationale": referral.agency_rationale,
+        "disagreement": referral.disagreement,
+    }
+
+
+def _attachments(entries):
+    """The documents of the entries that go: a concern's attachments, a note's."""
+    found = []
+    for entry in entries:
+        if entry.kind == "concern":
+            documents = entry.item.attachments.all()
+        elif entry.kind == "note":
+            documents = entry.item.attachments.all()
+        else:
+            continue
+        for document in documents:
+            with document.file.open("rb") as handle:
+                content = handle.read()
+            digest = sha256(content)
+            found.append(
+                (
+                    {
+                        "entry": entry.key,
+                        "name": document.original_name,
+                        "content_type": document.content_type,
+                        "size": len(content),
+                        "sha256": digest,
+                        "path": f"attachments/{digest[:16]}-{len(found) + 1}",
+                    },
+                    content,
+                )
+            )
+    return found
