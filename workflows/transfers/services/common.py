@@ -16,10 +16,10 @@ from audit.services import record_access
 from records.models import Pupil, Transfer, TransferDocument
 from records.services import document_store, files_removed_on_failure
 
+from ... import services as casework
 from ...models import CaseProcess, CaseTask
 from ...selectors import OPEN
 from ...services import TaskConflict
-from ...services import _complete as step_complete
 
 Result = TypeVar("Result")
 
@@ -38,8 +38,10 @@ def access_record(pupil: Pupil, event: str, transfer: Transfer, **extra: Any) ->
 def complete(
     task: CaseTask, user: User, write: Callable[[CaseProcess], Result]
 ) -> Result:
-    """Write the step's record and move the process on (workflows.services)."""
-    return step_complete(task, user, write)
+    """Write the step's record and move the process on (workflows.services). Read
+    from the module at call time: the casework clock imports this package while
+    workflows.services is still being imported."""
+    return casework._complete(task, user, write)
 
 
 def run_in_step(
