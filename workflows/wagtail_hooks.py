@@ -70,7 +70,11 @@ def casework_urls():
 
 class CountedMenuItem(MenuItem):
     """A menu item whose label carries a live count, e.g. "My tasks (3)". The counts
-    are read once per request (selectors.menu_counts), not once per item."""
+    are read once per request (selectors.menu_counts), not once per item.
+
+    My tasks, Team queue and Notifications stay at the top of the menu, not inside
+    the Casework group: their counts are what a DSL looks for first, and a closed
+    group would hide them."""
 
     def __init__(self, label, url, *, key, shown, **kwargs):
         super().__init__(label, url, **kwargs)
@@ -93,7 +97,7 @@ def _counts(request):
     return request._casework_counts
 
 
-@hooks.register(menu.CASEWORK)
+@hooks.register("register_admin_menu_item")
 def my_tasks_menu_item():
     return CountedMenuItem(
         _("My tasks"),
@@ -106,7 +110,7 @@ def my_tasks_menu_item():
     )
 
 
-@hooks.register(menu.CASEWORK)
+@hooks.register("register_admin_menu_item")
 def team_queue_menu_item():
     return CountedMenuItem(
         _("Team queue"),
@@ -132,7 +136,7 @@ def status_menu_item():
     )
 
 
-@hooks.register(menu.CASEWORK)
+@hooks.register("register_admin_menu_item")
 def notifications_menu_item():
     return CountedMenuItem(
         _("Notifications"),

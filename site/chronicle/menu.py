@@ -2,7 +2,8 @@
 
 Four top-level groups, each a submenu of the items the apps register with its hook:
 
-- CASEWORK: my tasks, the team queue, notifications, transfers, my reports…
+- CASEWORK: workflow status, transfers, my reports… (My tasks, Team queue and
+  Notifications stay at the top level, with their counts)
 - CHILDREN: children's files and what is done to them (audits, retention…)
 - REPORTS: the safeguarding reports, workflow health, the audit log (and, for
   system administrators, Wagtail's own page reports: the same hook)
@@ -90,7 +91,7 @@ def group_menu_items():
     wagtail_hooks)."""
     return [
         GroupMenuItem(
-            _("Casework"), casework_menu, name="casework", icon_name="tasks", order=50
+            _("Casework"), casework_menu, name="casework", icon_name="tasks", order=55
         ),
         GroupMenuItem(
             _("Children"),
