@@ -36,6 +36,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.calendar import recent_days
+
 # An urgent concern is due the same day: the team is reminded after an hour without
 # it moving and the head told after two, whatever the date or the hour.
 URGENT_REMINDER = timedelta(hours=1)
@@ -84,8 +86,6 @@ class Clock:
 
     def load(self, school_ids: Iterable[int]) -> None:
         """Read the calendars of schools not read yet (two queries)."""
-        from accounts.calendar import recent_days
-
         missing = {pk for pk in school_ids if pk not in self._begun}
         if not missing:
             return

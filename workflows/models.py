@@ -11,6 +11,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+
+from records.models import Transfer
+from records.validators import validate_rationale
+from taxonomy.models import Vocabulary
 
 
 class Team(models.TextChoices):
@@ -81,12 +86,19 @@ class CaseProcess(Process):
     @property
     def file_expected(self):
         """Transfer in: the DSL said a file should follow the child."""
-        return self.transfer is not None and self.transfer.status == "expected"
+        return (
+            self.transfer is not None
+            and self.transfer.status == Transfer.Status.EXPECTED
+        )
 
     @property
     def needs_sign_off(self):
         closure = self.closure
         return closure is not None and closure.needs_sign_off
+
+
+# The statuses of a task still to be done.
+OPEN = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 class CaseTask(Task):
@@ -314,8 +326,6 @@ class PatternRule(models.Model):
         category = self.category if self.category_id else None
         if category is None:
             return
-        from taxonomy.models import Vocabulary
-
         if (
             category.vocabulary != Vocabulary.CATEGORY
             or category.parent_id is not None
@@ -377,8 +387,6 @@ class PatternReview(models.Model):
     def clean(self):
         if self.reviewed_at is None:
             return
-        from records.validators import validate_rationale
-
         try:
             validate_rationale(self.conclusion)
         except ValidationError as error:

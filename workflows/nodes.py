@@ -15,7 +15,7 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
 
-from .selectors import in_team, is_member
+from .teams import in_team, is_member
 
 
 class TeamTask(flow.View):

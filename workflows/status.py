@@ -13,7 +13,9 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from records.models import Closure, Concern, Decision, Triage
+from records.selectors import hidden_concern_ids, hidden_pupil_ids
 
+from .flows import ConcernFlow
 from .models import CaseTask
 from .selectors import OPEN, overdue_filter, oversight_filter
 
@@ -138,16 +140,12 @@ def _median(rows, field, concerns):
 
 def concerns_with_step(*, user, period):
     """Concerns in the period with their current step and due date: one query."""
-    from .flows import ConcernFlow
-
     current = CaseTask.objects.filter(
         concern=OuterRef("pk"),
         flow_task_type="HUMAN",
         status__in=OPEN,
         process__flow_class=ConcernFlow,  # not actions or pattern reviews
     ).order_by("created")
-    from records.selectors import hidden_concern_ids, hidden_pupil_ids
-
     return (
         concerns_overseen(user)
         # A restricted concern is counted in the figures, not listed.

@@ -478,7 +478,7 @@ def test_the_clock_goes_on_when_one_item_fails(submit, dsl, monkeypatch):
             raise RuntimeError("mail server down")
         return False
 
-    monkeypatch.setattr(services, "_remind", flaky)
+    monkeypatch.setattr(services.clock, "_remind", flaky)
     counts = services.clock_sweep(today=weekday_after(TODAY()))
     assert counts["failed"] == 1 and counts["reminded"] == 1
     assert set(calls) == {first.pk, second.pk}
