@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks_db.backend import DatabaseBackend
 
+from .models import Notification
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,8 +43,6 @@ def claim_email(notification_pk, *, by: str, now=None):
     """Take the lease on a notification's email for the task `by` (its id): a
     conditional update, so only one task holds it at a time. Returns the claim's
     time, or None when the email has gone or another task's lease is live."""
-    from .models import Notification
-
     now = now or timezone.now()
     claimed = (
         Notification.objects.filter(pk=notification_pk, emailed_at__isnull=True)
@@ -59,8 +59,6 @@ def claim_email(notification_pk, *, by: str, now=None):
 def _give_back(notification_pk, claimed_at):
     """Release our lease after a failed send, so the retry need not wait for it to
     lapse. Should even this fail, the lease lapses on its own."""
-    from .models import Notification
-
     try:
         Notification.objects.filter(
             pk=notification_pk, email_claimed_at=claimed_at, emailed_at__isnull=True
@@ -88,8 +86,6 @@ def send_notification_email(context, notification_pk):
     back and sends; another task waits for the lease to lapse (email_lease).
     Killed after the server took the email but before `emailed_at` was written,
     the email goes twice: a duplicate, never a loss."""
-    from .models import Notification
-
     notification = (
         Notification.objects.select_related("user").filter(pk=notification_pk).first()
     )
@@ -142,10 +138,3 @@ def queue_email(notification_pk) -> None:
         send_notification_email.enqueue(notification_pk)
     else:
         transaction.on_commit(partial(send_notification_email.enqueue, notification_pk))
-
-
-@task()
-def run_clock_sweep():
-    from .services import clock_sweep
-
-    return clock_sweep()
