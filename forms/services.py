@@ -1,12 +1,16 @@
-"""From a valid concern form to a record: the edge between forms/ and records/."""
+"""From a valid concern form to an open concern: the edge between forms/ and
+workflows/ (workflows.services.concern_open stores it and starts its process)."""
 
 import uuid
 from datetime import date, time
 from decimal import Decimal
 
-from records.services import Involvement, concern_submit
+from records.models import Concern
+from records.services import Involvement
+from workflows.services import concern_open
 
 from .builder import QUESTION_PREFIX
+from .models import ConcernDraft
 
 
 def _answer_value(value):
@@ -44,10 +48,6 @@ DRAFT_SKIPPED = {"csrfmiddlewaretoken", "attachments"}
 def draft_save(*, user, page, data):
     """Keep what has been typed so far (files cannot be kept). Returns None, saving
     nothing, when the form it comes from has already been sent (a late autosave)."""
-    from records.models import Concern
-
-    from .models import ConcernDraft
-
     try:
         key = uuid.UUID(data.get("submission_key", ""))
     except ValueError:
@@ -63,20 +63,19 @@ def draft_save(*, user, page, data):
 
 
 def draft_discard(*, user, page):
-    from .models import ConcernDraft
-
     for draft in ConcernDraft.objects.filter(user=user, page=page):
         draft.delete()
 
 
 def concern_submit_from_form(*, page, form, discard_draft=True):
-    """Save a valid form as a concern. The web form's draft is discarded; a report
+    """Open a concern from a valid form (its page says where it goes: `send_to`).
+    The web form's draft is discarded; a report
     sent from another client (the API) keeps the one half-written in the browser."""
     data = form.cleaned_data
     involvements = [
         Involvement(pupil=row["pupil"], role=row["role"]) for row in form.involvements
     ]
-    concern, _created = concern_submit(
+    concern, _created = concern_open(
         school=involvements[0].pupil.school,
         recorded_by=form.user,
         reported_by_name=data.get("reported_by_name", ""),

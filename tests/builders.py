@@ -24,7 +24,6 @@ from accounts.services import membership_grant
 from records.models import Concern, FileNote, InvolvementRole, Referral, Transfer
 from records.services import (
     Involvement,
-    concern_submit,
     file_note_add,
     key_person_add,
 )
@@ -105,13 +104,13 @@ def concern(
     form_title="General concern",
     **fields,
 ):
-    """A concern reported by `by` through records.services.concern_submit: stored
+    """A concern reported by `by` through workflows.services.concern_open: stored
     with its children and files, its process started (the team is told).
 
     children: pupils (each the child the concern is about) or (pupil, role) pairs;
     by default one new child on the roll of `school`. school: by default the first
     child's. category and location: a key or a Term. Any other field
-    concern_submit takes (occurred_at, tags, attachments, submission_key,
+    concern_open takes (occurred_at, tags, attachments, submission_key,
     location_detail, actions_taken…) passes through."""
     if children is None:
         children = [pupil(school)]
@@ -122,7 +121,7 @@ def concern(
         for child in children
     ]
     fields.setdefault("submission_key", uuid.uuid4())
-    created, _new = concern_submit(
+    created, _new = services.concern_open(
         school=school or involvements[0].pupil.school,
         recorded_by=by,
         involvements=involvements,

@@ -1,33 +1,42 @@
+"""What workflows does when a lower app says something happened.
+
+Lower apps (accounts, records) send these signals so they need not import workflows;
+each receiver here tells people or tidies workflow rows, and none depends on
+running before or after another. Opening a concern is not here: forms and the API
+call workflows.services.concern_open.
+
+Connected when this module is imported (WorkflowsConfig.ready).
+"""
+
+from typing import Any
+
 from django.db.models import Q
+from django.dispatch import receiver
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from .services import concern_process_start, due_dates_recompute
+from accounts.models import Membership, Role, School, User
+from accounts.signals import ANNOUNCED_ROLES, calendar_changed, role_granted
+from records.models import BreakGlassAccess, Pupil, Restriction
+from records.signals import break_glass_opened, file_destroying, pupil_joined
 
-
-def start_concern_process(sender, *, concern, **kwargs):
-    """Every submitted concern starts its process in the same transaction."""
-    concern_process_start(concern=concern)
-
-
-def raise_pattern_alerts(sender, *, concern, **kwargs):
-    """After the concern's process has started, in the same transaction: does this
-    concern make a pattern for any child named in it?"""
-    from .patterns import pattern_alerts_raise
-
-    pattern_alerts_raise(concern=concern)
+from .models import CaseProcess, Notification, PatternReview
+from .services import due_dates_recompute, notify
+from .transfers import joined_recently, transfer_in_start
 
 
-def recompute_due_dates(sender, *, school, **kwargs):
+@receiver(calendar_changed, dispatch_uid="due_dates")
+def recompute_due_dates(sender: Any, *, school: School, **kwargs: Any) -> None:
     """Due dates follow the school calendar the DSL edits."""
     due_dates_recompute(school=school)
 
 
-def ask_about_transfer_in(sender, *, pupil, user=None, **kwargs):
+@receiver(pupil_joined, dispatch_uid="transfer_in")
+def ask_about_transfer_in(
+    sender: Any, *, pupil: Pupil, user: User | None = None, **kwargs: Any
+) -> None:
     """A child who joined recently: ask the DSL team whether a file should follow.
     A first import of the whole roll (children who joined long ago) asks nothing."""
-    from accounts.models import Role
-
-    from .transfers import joined_recently, transfer_in_start
-
     if not joined_recently(pupil):
         return
     if user is None and not pupil.school.memberships.filter(role=Role.DSL).exists():
@@ -37,13 +46,12 @@ def ask_about_transfer_in(sender, *, pupil, user=None, **kwargs):
     transfer_in_start(pupil=pupil, user=user)
 
 
-def forget_destroyed_file(sender, *, pupil, concerns, transfers, **kwargs):
+@receiver(file_destroying, dispatch_uid="destroyed_file")
+def forget_destroyed_file(
+    sender: Any, *, pupil: Pupil, concerns: Any, transfers: Any, **kwargs: Any
+) -> None:
     """A file is destroyed at its retention review: its tasks, processes and their
     notifications go with it (the destruction certificate says what went)."""
-    from django.db.models import Q
-
-    from .models import CaseProcess, Notification, PatternReview
-
     processes = list(
         CaseProcess.objects.filter(
             Q(concern__in=concerns)
@@ -57,19 +65,13 @@ def forget_destroyed_file(sender, *, pupil, concerns, transfers, **kwargs):
         process.delete()
 
 
-def tell_dsls_of_break_glass(sender, *, access, **kwargs):
+@receiver(break_glass_opened, dispatch_uid="glass")
+def tell_dsls_of_break_glass(
+    sender: Any, *, access: BreakGlassAccess, **kwargs: Any
+) -> None:
     """Someone opened a record through break-glass: the school's DSLs (and whoever
     is named on a restriction covering it) hear at once, by notification and email,
     with who and where to read the reason. Never the person who opened it."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from accounts.models import Role, User
-    from records.models import Restriction
-
-    from .models import Notification
-    from .services import notify
-
     target = {"pupil": access.pupil} if access.pupil_id else {"concern": access.concern}
     named = Restriction.objects.filter(lifted_at__isnull=True, **target).values(
         "people"
@@ -100,19 +102,13 @@ def tell_dsls_of_break_glass(sender, *, access, **kwargs):
     )
 
 
-def tell_dsls_of_new_role(sender, *, membership, actor=None, **kwargs):
+@receiver(role_granted, dispatch_uid="role_granted")
+def tell_dsls_of_new_role(
+    sender: Any, *, membership: Membership, actor: User | None = None, **kwargs: Any
+) -> None:
     """A role that sees case content or oversees it was given: the school's DSLs
     hear who, so a new pair of eyes on their files never goes unnoticed (all but
     the DSL who gave it)."""
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
-    from accounts.models import Role, User
-    from accounts.signals import ANNOUNCED_ROLES
-
-    from .models import Notification
-    from .services import notify
-
     if membership.role not in ANNOUNCED_ROLES:
         return
     person = membership.user

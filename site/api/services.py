@@ -2,8 +2,9 @@
 
 A concern sent to the API goes through the same form as the web page
 (CoreConcernForm built by the page's ConcernFormBuilder, with the user's schools)
-and then the same service (records.services.concern_submit, idempotent on the
-submission key): the API accepts exactly what the page accepts.
+and then the same service (forms.services.concern_submit_from_form, which opens it
+with workflows.services.concern_open, idempotent on the submission key): the API
+accepts exactly what the page accepts, and its concern starts the same process.
 """
 
 import hashlib

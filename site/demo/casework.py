@@ -22,7 +22,7 @@ from records.models import (
     RiskLevel,
     YearGroup,
 )
-from records.services import Involvement, concern_submit
+from records.services import Involvement
 from taxonomy.models import Term, Vocabulary
 from workflows import services
 from workflows.models import CaseTask
@@ -92,7 +92,7 @@ def casework_demo(*, school, staff, dsl):
     happened_on = last_school_day(school, timezone.localdate())
     for index, row in enumerate(CONCERNS):
         key, category, location, what, voice, urgent, walk_to = row
-        concern, created = concern_submit(
+        concern, created = services.concern_open(
             school=school,
             recorded_by=staff,
             submission_key=uuid.uuid5(NAMESPACE, f"{school.urn}-{key}"),

@@ -31,8 +31,8 @@ from records.models import (
     Triage,
 )
 from records.services import file_note_add
-from records.signals import concern_submitted
 from workflows import services
+from workflows.flows import ConcernFlow
 from workflows.models import CaseTask
 
 from .. import builders
@@ -154,7 +154,7 @@ def test_a_closure_that_fails_part_way_leaves_the_concern_open(submit, dsl):
 
 
 def test_a_submission_that_fails_keeps_no_concern_and_no_file(
-    submit, school, staff, private_storage
+    submit, school, staff, private_storage, monkeypatch
 ):
     """The process cannot start after the files were stored: the files go too."""
     child = builders.pupil(school)
@@ -162,18 +162,15 @@ def test_a_submission_that_fails_keeps_no_concern_and_no_file(
     def broken(**kwargs):
         raise Injected("the engine is down")
 
-    concern_submitted.connect(broken, dispatch_uid="security-broken")
-    try:
-        with pytest.raises(Injected):
-            builders.concern(
-                school=school,
-                by=staff,
-                children=[child],
-                what_happened="Ava said he pushed her off the climbing frame.",
-                attachments=[pdf("photo-1.pdf"), pdf("photo-2.pdf")],
-            )
-    finally:
-        concern_submitted.disconnect(dispatch_uid="security-broken")
+    monkeypatch.setattr(ConcernFlow.start, "run", broken)
+    with pytest.raises(Injected):
+        builders.concern(
+            school=school,
+            by=staff,
+            children=[child],
+            what_happened="Ava said he pushed her off the climbing frame.",
+            attachments=[pdf("photo-1.pdf"), pdf("photo-2.pdf")],
+        )
     assert not Concern.objects.exists()
     assert not ConcernPupil.objects.exists()
     assert not ConcernAttachment.objects.exists()

@@ -263,18 +263,15 @@ def test_an_action_is_a_task_for_the_named_person_only(submit, dsl, staff, deput
     assert action.completed_note.startswith("Checked in")
 
 
-def test_a_failure_starting_the_process_saves_no_concern(submit, school):
-    from records.signals import concern_submitted
+def test_a_failure_starting_the_process_saves_no_concern(submit, school, monkeypatch):
+    from workflows.flows import ConcernFlow
 
     def broken(**kwargs):
         raise RuntimeError("the engine is down")
 
-    concern_submitted.connect(broken, dispatch_uid="broken-for-test")
-    try:
-        with pytest.raises(RuntimeError):
-            submit()
-    finally:
-        concern_submitted.disconnect(dispatch_uid="broken-for-test")
+    monkeypatch.setattr(ConcernFlow.start, "run", broken)
+    with pytest.raises(RuntimeError):
+        submit()
     assert not Concern.objects.exists()
     assert not CaseTask.objects.exists()
 

@@ -8,7 +8,8 @@
   pattern review, action), and step_complete / step_write for any step;
 - settings: a school's casework settings and pattern thresholds;
 - clock: the sweep of reminders, escalations, chases and reviews; due dates
-  counted again when a calendar changes.
+  counted again when a calendar changes;
+- intake: concern_open, the one way a reported concern enters.
 
 The submodules are imported lowest first, not alphabetically: flows, patterns and
 transfers import names from this package (TaskConflict, notify…) and may be
@@ -52,6 +53,7 @@ from .settings import (
     pattern_rule_remove,
 )
 from .clock import clock_sweep, due_dates_recompute
+from .intake import concern_open
 
 # isort: on
 
@@ -74,6 +76,7 @@ __all__ = [
     "clock_sweep",
     "closure_complete",
     "concern_has_open_process",
+    "concern_open",
     "concern_process_start",
     "concern_reopen",
     "decision_complete",
