@@ -4,8 +4,10 @@
 - notifications: notify people (admin notice, link-only email);
 - processes: start and reopen a concern's process;
 - claims: claim, release, hand over a task;
-- steps: each step's write (triage, decision, referral, closure, sign-off,
-  pattern review, action), and step_complete / step_write for any step;
+- writing: step_complete / step_write, how every step's service writes;
+- referrals: open a referral, record contact and response, its due date;
+- steps: triage, decision, closure, sign-off, pattern review;
+- actions: an internal action for a named person;
 - settings: a school's casework settings and pattern thresholds;
 - clock: the sweep of reminders, escalations, chases and reviews; due dates
   counted again when a calendar changes;
@@ -29,23 +31,24 @@ from .processes import (
     concern_reopen,
 )
 from .claims import claim_next, holder_name, task_claim, task_reassign, task_release
-from .steps import (
+from .writing import step_complete, step_write
+from .referrals import (
     AGENCY_RESPONSE_WORKING_DAYS,
     DEFAULT_RESPONSE_WORKING_DAYS,
     REFERRAL_CONTACT,
     REFERRAL_RESPONSE,
-    action_complete,
-    action_create,
+    referral_open,
+    referral_response_due,
+    referral_save,
+)
+from .steps import (
     closure_complete,
     decision_complete,
     pattern_review_complete,
-    referral_response_due,
-    referral_save,
     sign_off_complete,
-    step_complete,
-    step_write,
     triage_complete,
 )
+from .actions import action_complete, action_create
 from .settings import (
     casework_settings_save,
     casework_settings_version,
@@ -88,6 +91,7 @@ __all__ = [
     "pattern_review_complete",
     "pattern_rule_add",
     "pattern_rule_remove",
+    "referral_open",
     "referral_response_due",
     "referral_save",
     "sign_off_complete",

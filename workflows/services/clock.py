@@ -24,9 +24,10 @@ from .. import transfers
 from ..clock import for_tasks, moment
 from ..models import OPEN, CaseTask, Notification
 from ..teams import heads_of, task_team
+from .actions import action_create
 from .notifications import notify
 from .processes import concern_reopen
-from .steps import action_create, referral_response_due
+from .referrals import referral_response_due
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ def _once(
             if not claimed:
                 return
             chased = action()
-    except Exception:  # noqa: BLE001 - one broken item must not stop the clock
+    except Exception:
         logger.exception("Workflow clock: %s for task %s failed", field, task.pk)
         counts["failed"] += 1
         return
@@ -103,7 +104,7 @@ def _reopen_for_review(closure: Closure, counts: dict[str, int]) -> None:
         )
     except ValidationError:
         return  # reopened meanwhile by a DSL or another worker
-    except Exception:  # noqa: BLE001 - one broken item must not stop the clock
+    except Exception:
         logger.exception("Workflow clock: reopening %s failed", closure.concern_id)
         counts["failed"] += 1
         return

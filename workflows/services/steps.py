@@ -1,33 +1,23 @@
-"""The concern's steps: each one's write, under the process lock.
+"""The concern's steps: triage, decision, closure, sign-off, and the pattern
+review. Each writes through writing.step_complete (under the process lock, all or
+nothing); referrals and actions have modules of their own."""
 
-Each step's service runs under the process lock (select_for_update on PostgreSQL),
-re-reads the task, checks the user still holds it, writes the step's record and moves
-the process on — all or nothing (step_complete). A write that leaves the step open
-(a referral's contact, a transfer's checklist) goes through step_write. A second
-person acting on the same task gets a TaskConflict with a message saying what
-happened, never a silent overwrite.
-"""
-
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
-from accounts.calendar import add_working_days
 from accounts.models import School, User
 from records.models import (
-    Action,
     Closure,
     Concern,
     Decision,
     DecisionOutcome,
-    Referral,
     RiskLevel,
     Triage,
 )
@@ -44,59 +34,10 @@ from ..models import (
     PatternReview,
 )
 from ..teams import task_team
-from .claims import holder_name
 from .conflicts import TaskConflict
 from .notifications import notify, notify_new_concern
-
-# Working days an agency has to respond before Chronicle raises a chase. Children's
-# social care must decide next steps within one working day (Working Together 2023).
-AGENCY_RESPONSE_WORKING_DAYS = {"csc": 1}
-DEFAULT_RESPONSE_WORKING_DAYS = 5
-
-T = TypeVar("T")
-
-
-# Writing on a step -------------------------------------------------------------------
-
-
-def step_complete(task: CaseTask, user: User, write: Callable[[CaseProcess], T]) -> T:
-    """Run `write(process)` and move the process on, under the process lock."""
-    with task.activation() as activation:
-        task = activation.task
-        if task.status not in OPEN:
-            raise TaskConflict(_("This task has already been completed."))
-        if not activation.flow_task.can_execute(user, task):
-            holder = holder_name(task)
-            raise TaskConflict(
-                _("%(name)s holds this task now.") % {"name": holder}
-                if holder
-                else _("Claim this task before completing it.")
-            )
-        result = write(activation.process)
-        activation.start(None)
-        activation.execute()
-        return result
-
-
-def step_write(
-    task: CaseTask,
-    user: User,
-    write: Callable[[CaseProcess], T],
-    *,
-    done_message: str,
-    claim_message: str,
-) -> T:
-    """Run `write(process)` on an open step without completing it, under the
-    process lock: the step stays open (a referral's contact recorded, a transfer's
-    bundle checked). Raises TaskConflict with `done_message` if the step is over,
-    `claim_message` if the user doesn't hold it."""
-    with task.activation() as activation:
-        task = activation.task
-        if task.status not in OPEN:
-            raise TaskConflict(done_message)
-        if not activation.flow_task.can_execute(user, task):
-            raise TaskConflict(claim_message)
-        return write(activation.process)
+from .referrals import referral_open
+from .writing import step_complete
 
 
 def _check_terms(school: School, terms: Iterable[Term], vocabulary: str) -> None:
@@ -110,7 +51,7 @@ def _check_terms(school: School, terms: Iterable[Term], vocabulary: str) -> None
 # Triage and decision ----------------------------------------------------------------
 
 
-def triage_complete(  # noqa: PLR0913
+def triage_complete(
     *,
     task: CaseTask,
     user: User,
@@ -170,7 +111,7 @@ def _make_urgent(process: CaseProcess) -> None:
     notify_new_concern(process=process, urgent=True)
 
 
-def decision_complete(  # noqa: PLR0913
+def decision_complete(
     *,
     task: CaseTask,
     user: User,
@@ -198,7 +139,7 @@ def decision_complete(  # noqa: PLR0913
         decision.full_clean()
         decision.save()
         for agency in agencies:
-            _referral_open(decision, agency)
+            referral_open(decision, agency)
         return decision
 
     return step_complete(task, user, write)
@@ -225,113 +166,10 @@ def _check_decision(
 # Referrals --------------------------------------------------------------------------
 
 
-def _referral_open(decision: Decision, agency: Term) -> Referral:
-    referral = Referral(
-        concern=decision.concern,
-        decision=decision,
-        agency=agency,
-        agency_name=str(agency),
-    )
-    # Until the referral is made, the clock runs from the decision.
-    referral.response_due = referral_response_due(referral, timezone.localdate())
-    referral.full_clean()
-    referral.save()
-    return referral
-
-
-REFERRAL_CONTACT = ("contacted_on", "method", "contact_name", "reference")
-REFERRAL_RESPONSE = (
-    "responded_on",
-    "agency_outcome",
-    "response",
-    "agency_rationale",
-    "disagreement",
-)
-
-
-def referral_save(
-    *, task: CaseTask, user: User, complete: bool = False, **fields: Any
-) -> Referral:
-    """Record contact with the agency (the task stays open), or the agency's
-    response, which completes the follow-up. An agency's "no further action" needs
-    their reason. The response clock starts when the referral is made."""
-    unknown = set(fields) - set(REFERRAL_CONTACT) - set(REFERRAL_RESPONSE)
-    if unknown:
-        raise TypeError(f"Unknown referral fields: {sorted(unknown)}")
-
-    def write(process: CaseProcess) -> Referral:
-        referral = Referral.objects.select_for_update().get(pk=task.referral_id)
-        made_on = referral.contacted_on
-        for name, value in fields.items():
-            setattr(referral, name, value)
-        if referral.contacted_on and referral.contacted_on != made_on:
-            referral.response_due = referral_response_due(
-                referral, referral.contacted_on
-            )
-            CaseTask.objects.filter(pk=task.pk).update(due_on=referral.response_due)
-        if complete:
-            _check_response(referral)
-            referral.completed_by = user
-            referral.completed_at = timezone.now()
-        referral.full_clean()
-        referral.save()
-        return referral
-
-    if complete:
-        return step_complete(task, user, write)
-    return step_write(
-        task,
-        user,
-        write,
-        done_message=_("This follow-up has already been completed."),
-        claim_message=_("Claim this task before recording on it."),
-    )
-
-
-def referral_response_due(referral: Referral, start: date) -> date:
-    """When the agency's response is due: working days from `start` (the referral
-    made, or decided), AGENCY_RESPONSE_WORKING_DAYS for the agency."""
-    days = AGENCY_RESPONSE_WORKING_DAYS.get(
-        referral.agency.key, DEFAULT_RESPONSE_WORKING_DAYS
-    )
-    return add_working_days(referral.concern.school, start, days)
-
-
-def _check_response(referral: Referral) -> None:
-    errors: dict[str, Any] = {}
-    required = {
-        "contacted_on": _("Say when the referral was made."),
-        "method": _("Say how the referral was made."),
-        "responded_on": _("Say when the agency responded."),
-        "agency_outcome": _("Record what the agency decided."),
-    }
-    for name, message in required.items():
-        if not getattr(referral, name):
-            errors[name] = message
-    if referral.agency_outcome == Referral.AgencyOutcome.NFA:
-        if not referral.agency_rationale.strip():
-            errors["agency_rationale"] = _(
-                "The agency is taking no further action: record their reason."
-            )
-        else:
-            try:
-                validate_rationale(referral.agency_rationale)
-            except ValidationError as error:
-                errors["agency_rationale"] = error.messages
-    if (
-        referral.contacted_on
-        and referral.responded_on
-        and referral.responded_on < referral.contacted_on
-    ):
-        errors["responded_on"] = _("The response cannot come before the referral.")
-    if errors:
-        raise ValidationError(errors)
-
-
 # Closure and sign-off ---------------------------------------------------------------
 
 
-def closure_complete(  # noqa: PLR0913
+def closure_complete(
     *,
     task: CaseTask,
     user: User,
@@ -471,82 +309,3 @@ def pattern_review_complete(
         return review
 
     return step_complete(task, user, write)
-
-
-def action_complete(*, task: CaseTask, user: User, note: str) -> Action:
-    def write(process: CaseProcess) -> Action:
-        if not note.strip():
-            raise ValidationError({"note": _("Say what was done.")})
-        action = process.action
-        action.completed_at = timezone.now()
-        action.completed_note = note
-        action.save(update_fields=["completed_at", "completed_note"])
-        return action
-
-    return step_complete(task, user, write)
-
-
-def action_create(*, submission_key: Any = None, **kwargs: Any) -> Action:
-    """Give a named person something to do by a date; it appears in their tasks.
-    The same submission key twice (a double click) makes one action."""
-    if submission_key is not None:
-        existing = Action.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing
-    try:
-        return _action_create(submission_key=submission_key, **kwargs)
-    except IntegrityError:
-        existing = Action.objects.filter(submission_key=submission_key).first()
-        if submission_key is None or existing is None:
-            raise
-        return existing
-
-
-@transaction.atomic
-def _action_create(  # noqa: PLR0913
-    *,
-    concern: Concern,
-    description: str,
-    assigned_to: User,
-    due_on: date,
-    user: User,
-    referral: Referral | None = None,
-    submission_key: Any = None,
-) -> Action:
-    action = Action(
-        submission_key=submission_key,
-        concern=concern,
-        description=description,
-        assigned_to=assigned_to,
-        due_on=due_on,
-        created_by=user,
-        referral=referral,
-        kind=Action.Kind.CHASE if referral else Action.Kind.ACTION,
-    )
-    action.full_clean()
-    if not assigned_to.memberships.filter(school=concern.school_id).exists():
-        raise ValidationError(
-            {
-                "assigned_to": _("Choose someone who works at %(school)s.")
-                % {"school": concern.school}
-            }
-        )
-    if due_on < timezone.localdate():
-        raise ValidationError({"due_on": _("The date is in the past.")})
-    action.save()
-    flows.ActionFlow.start.run(action=action)
-    task = CaseTask.objects.get(action=action, flow_task_type="HUMAN")
-    notify(
-        users=[assigned_to],
-        kind=Notification.Kind.ASSIGNED,
-        # The concern's reference, so the notice says which concern it is about
-        # (the email carries only the link: workflows.tasks).
-        message=_("An action for you on %(ref)s, by %(due)s: %(what)s")
-        % {
-            "ref": concern.reference,
-            "due": due_on.strftime("%d %b %Y"),
-            "what": description[:150],
-        },
-        task=task,
-    )
-    return action
