@@ -5,8 +5,8 @@ team's tasks are visible to the DSLs and deputies of that school; the head's
 (concerns about adults) to its heads. A task assigned to a named person (an
 internal action) is visible to that person too.
 
-The flows are imported as a module (`flows.ConcernFlow` read at call time): the
-nodes and notifications the flows use read the teams below this module.
+The flows are imported last, as a module (`flows.ConcernFlow` read at call time):
+modules the flows import read OPEN and the team reads from here.
 """
 
 from datetime import datetime
@@ -26,7 +26,6 @@ from accounts.selectors import CASE_ROLES, memberships_of, schools_where
 from records.models import Closure, Concern
 from records.selectors import hidden_concern_ids, hidden_pupil_ids
 
-from . import flows
 from .clock import for_tasks
 from .models import OPEN, CaseTask, Notification
 from .teams import (
@@ -40,6 +39,13 @@ from .teams import (
     team_filter,
     team_members,
 )
+
+# isort: off
+# Last, and as a module (flows.ConcernFlow is read at call time): the flows import
+# the services, and those import OPEN and the team reads from this module while it
+# is still loading, so they must be bound before the flows are imported.
+from . import flows
+# isort: on
 
 __all__ = [
     "OPEN",
