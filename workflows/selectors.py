@@ -10,6 +10,7 @@ modules the flows import read OPEN and the team reads from here.
 """
 
 from datetime import datetime
+from typing import cast
 
 from django.db.models import (
     BooleanField,
@@ -21,7 +22,7 @@ from django.db.models import (
     QuerySet,
 )
 
-from accounts.models import Role
+from accounts.models import Role, User
 from accounts.selectors import CASE_ROLES, memberships_of, schools_where
 from records.models import Closure, Concern
 from records.selectors import hidden_concern_ids, hidden_pupil_ids
@@ -74,10 +75,12 @@ __all__ = [
 
 def _not_restricted(user: AnyUser) -> Q:
     """A Q leaving out tasks about a concern, or a child's file, restricted to
-    other people (records.models.Restriction)."""
-    hidden_pupils = hidden_pupil_ids(user)
+    other people (records.models.Restriction). Callers have checked the user is
+    signed in."""
+    member = cast(User, user)
+    hidden_pupils = hidden_pupil_ids(member)
     return (
-        ~Q(concern__in=hidden_concern_ids(user))
+        ~Q(concern__in=hidden_concern_ids(member))
         & ~Q(concern__involvements__pupil__in=hidden_pupils)
         & ~Q(transfer__pupil__in=hidden_pupils)
         & ~Q(process__caseprocess__pattern_review__pupil__in=hidden_pupils)
