@@ -24,6 +24,7 @@ from wagtail.fields import RichTextField
 from accounts.selectors import schools_where
 from records.models import Concern
 
+from . import services
 from .builder import ConcernFormBuilder
 from .forms import is_id
 
@@ -147,12 +148,7 @@ class ConcernFormPage(AbstractForm):
         return Concern.objects.filter(pk=pk, recorded_by=request.user).first()
 
     def process_form_submission(self, form):
-        # Still imported here: forms.services reads ConcernDraft, so importing it at
-        # the top would make models <-> services a cycle. To go when forms.services
-        # reaches drafts through page.drafts / user.concern_drafts instead.
-        from .services import concern_submit_from_form
-
-        return concern_submit_from_form(page=self, form=form)
+        return services.concern_submit_from_form(page=self, form=form)
 
 
 class ConcernDraft(models.Model):

@@ -10,7 +10,6 @@ from records.services import Involvement
 from workflows.services import concern_open
 
 from .builder import QUESTION_PREFIX
-from .models import ConcernDraft
 
 
 def _answer_value(value):
@@ -56,14 +55,12 @@ def draft_save(*, user, page, data):
         return None
 
     typed = {k: data.getlist(k) for k in data if k not in DRAFT_SKIPPED}
-    draft, _created = ConcernDraft.objects.update_or_create(
-        user=user, page=page, defaults={"data": typed}
-    )
+    draft, _created = page.drafts.update_or_create(user=user, defaults={"data": typed})
     return draft
 
 
 def draft_discard(*, user, page):
-    for draft in ConcernDraft.objects.filter(user=user, page=page):
+    for draft in page.drafts.filter(user=user):
         draft.delete()
 
 

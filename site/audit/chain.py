@@ -19,6 +19,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.ipv6 import clean_ipv6_address
 
+from .keys import Keyring
+
 GENESIS = "0" * 64
 # Any constant works; it names the PostgreSQL advisory lock that serialises appends.
 ADVISORY_LOCK_KEY = 0x43_48_52_4F_4E
@@ -68,8 +70,6 @@ def canonical_content(entry):
 
 def keyring():
     """The keyring from settings, read at each use (tests rotate keys)."""
-    from .keys import Keyring
-
     return Keyring(
         settings.AUDIT_HMAC_KEY, tuple(settings.AUDIT_HMAC_PREVIOUS_KEYS or ())
     )

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 # What dev and test run with: anyone can read it here, so it proves nothing, and
 # production refuses to start with it (chronicle.settings.production).
-DEV_KEY = "chronicle-dev-audit-key-NOT-FOR-PRODUCTION"  # noqa: S105
+DEV_KEY = "chronicle-dev-audit-key-NOT-FOR-PRODUCTION"
 MIN_PRODUCTION_LENGTH = 32
 
 
