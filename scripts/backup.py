@@ -47,7 +47,7 @@ import pyrage
 from dbconfig import ROOT, database_config, pg_environment
 
 sys.path.insert(0, str(ROOT / "site"))
-from audit.keys import from_environ  # noqa: E402 (the site's keyring, no Django)
+from audit.keys import from_environ
 
 FORMAT = 2
 AUDIT_TABLE = "audit_chainedlogentry"

@@ -4,8 +4,11 @@ piece it checks does not exist in this repository (reported as NOT RUN, never as
 passed)."""
 
 import email
+import functools
 import hashlib
+import itertools
 import json
+import operator
 import re
 import time
 from collections import Counter
@@ -344,12 +347,13 @@ def check_sweeps(env, cluster, facts, logs):
     most = 1 + int(lifetime // row["every"])
     least = 1 + int(max(lifetime - 60, 0) // row["every"])
     starts = sorted(
-        datetime.fromisoformat(t.replace(",", ".")) for t in sum(runs.values(), [])
+        datetime.fromisoformat(t.replace(",", "."))
+        for t in functools.reduce(operator.iadd, runs.values(), [])
     )
     # Two runs closer than the interval: the sweep ran twice in one interval.
     close = [
         pair
-        for pair in zip(starts, starts[1:], strict=False)
+        for pair in itertools.pairwise(starts)
         if (pair[1] - pair[0]).total_seconds() < row["every"] - 5
     ]
     passed = (

@@ -110,7 +110,7 @@ class Cluster:
 
     def start(self, name, command, **extra_env):
         LOGS.mkdir(parents=True, exist_ok=True)
-        log = open(LOGS / f"{name}.log", "a")  # noqa: SIM115 (closed in stop_all)
+        log = open(LOGS / f"{name}.log", "a")
         with self.lock:
             self.logs.setdefault(name, []).append(log)
             # The Procfile's commands, run by a shell as a process manager would.
@@ -187,7 +187,7 @@ def free_redis_db():
     raise RuntimeError("no empty Redis database (1-15) at 127.0.0.1:6379")
 
 
-def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--staff", type=int, default=50)
     parser.add_argument("--concerns", type=int, default=3)
@@ -339,7 +339,7 @@ def main(argv=None):  # noqa: C901 (the test's one sequence, start to clean-up)
                 checks.append(Check(f"{name} (the check failed)", False, problem))
         timings["checks"] = time.monotonic() - step
         facts["balancer"] = balancer_summary(LOGS / "balancer.log")
-    except Exception as error:  # noqa: BLE001 - reported, so the run fails
+    except Exception as error:
         checks.append(Check("the test ran to the end", False, f"{error!r}"))
         raise
     finally:

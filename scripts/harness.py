@@ -238,7 +238,7 @@ def redirect_to(prefix):
 
 def percentile(values, fraction):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def timing_table(results):
@@ -254,7 +254,7 @@ def timing_table(results):
             f"| {step} | {len(values)} | {statistics.median(values) * 1000:.0f} | "
             f"{percentile(values, 0.95) * 1000:.0f} | {max(values) * 1000:.0f} |"
         )
-    return lines + ["", f"{total} requests in all.", ""]
+    return [*lines, "", f"{total} requests in all.", ""]
 
 
 class Database:
@@ -303,7 +303,7 @@ def start(command, env, log, *, shell=False):
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        shell=shell,  # noqa: S602 (the commands are the repository's own Procfile)
+        shell=shell,
     )
 
 

@@ -171,7 +171,7 @@ def main(argv=None):
         manage(env, "migrate", "--noinput")
         manage(env, "demo", "--without-2fa")
         setup = setup_people(env, staff=args.staff)
-        server_log = open(ROOT / "var" / "loadtest-gunicorn.log", "w")  # noqa: SIM115
+        server_log = open(ROOT / "var" / "loadtest-gunicorn.log", "w")
         server = start(
             gunicorn_command(port, workers=args.workers, threads=args.threads),
             env,

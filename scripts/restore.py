@@ -50,7 +50,7 @@ from backup import (
 from dbconfig import ROOT, database_config, pg_environment
 
 sys.path.insert(0, str(ROOT / "site"))
-from audit.keys import from_environ  # noqa: E402 (the site's keyring, no Django)
+from audit.keys import from_environ
 
 
 class RestoreRefused(Exception):
@@ -59,8 +59,15 @@ class RestoreRefused(Exception):
 
 def _psql(config, sql):
     return subprocess.run(  # noqa: S603 (fixed tool, no shell)
-        [shutil.which("psql") or "psql", "-At", "-v", "ON_ERROR_STOP=1", "-c", sql]
-        + [config["NAME"]],
+        [
+            shutil.which("psql") or "psql",
+            "-At",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            sql,
+            config["NAME"],
+        ],
         env=pg_environment(config),
         capture_output=True,
         text=True,

@@ -7,7 +7,7 @@ import factory
 from accounts.models import School, Trust, User
 from records.models import Pupil, YearGroup
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 
 
 class TrustFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,7 @@
 """The audit log: who did what, chained so that tampering shows, and append-only."""
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -29,7 +31,7 @@ def run_verify():
 def test_every_change_is_logged_and_chained(entries):
     pupil_entries = [e for e in entries if e.content_type.model == "pupil"]
     assert len(pupil_entries) == 3
-    for before, after in zip(entries, entries[1:], strict=False):
+    for before, after in itertools.pairwise(entries):
         assert after.prev_hash == before.entry_hash
     run_verify()
 

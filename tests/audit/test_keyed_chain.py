@@ -91,7 +91,7 @@ def test_a_trimmed_log_is_never_signed_by_a_later_checkpoint(populated, school):
     newest = ChainedLogEntry.objects.order_by("-pk")[:5]
     ChainedLogEntry.objects.filter(pk__in=[e.pk for e in newest]).delete()
 
-    with pytest.raises(CommandError, match="No new checkpoint: .* truncated: 5"):
+    with pytest.raises(CommandError, match=r"No new checkpoint: .* truncated: 5"):
         call_command("audit_checkpoint")
     error = verify()[1]
     assert "truncated: 5 entries missing" in error
@@ -184,7 +184,7 @@ def test_entries_after_the_checkpoint_are_counted_and_the_checkpoint_is_read_onl
 
 
 def test_a_forged_checkpoint_is_named_and_not_trusted(populated, checkpoint_dir):
-    checkpoint, path = checkpoints.write(model=ChainedLogEntry)
+    _checkpoint, path = checkpoints.write(model=ChainedLogEntry)
     os.chmod(path, 0o600)
     data = json.loads(path.read_text())
     data["count"] = 3  # as if the log had been three entries long

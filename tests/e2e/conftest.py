@@ -154,7 +154,7 @@ class Server:
             if Path(self.demo.env[media]).is_dir():
                 shutil.copytree(self.demo.env[media], self.env[media])
         self.demo_output = self.demo.output
-        self.log = open(Path(self.env["MEDIA_ROOT"]).parent / "server.log", "w")  # noqa: SIM115
+        self.log = open(Path(self.env["MEDIA_ROOT"]).parent / "server.log", "w")
         self.process = subprocess.Popen(
             [
                 sys.executable,

@@ -67,7 +67,7 @@ def test_head_filters_the_report_sees_the_chart_and_downloads_csv(
         page.get_by_role("link", name="Download CSV").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
-    text = open(download.path(), encoding="utf-8-sig").read()  # noqa: SIM115
+    text = open(download.path(), encoding="utf-8-sig").read()
     rows = list(csv.reader(io.StringIO(text)))
     assert ["Categories", "Neglect", "", ""] in rows
     assert ["Totals", "Concerns", "1", "0"] in rows

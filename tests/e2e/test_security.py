@@ -42,7 +42,7 @@ def test_the_dsls_pages_run_under_a_strict_policy(page, server, screenshot):
         policy = response.headers["content-security-policy"]
         # django-csp writes the directives in no fixed order: compare them as such.
         directives = dict(
-            (part.strip().split(" ", 1) + [""])[:2]
+            ([*part.strip().split(" ", 1), ""])[:2]
             for part in policy.split(";")
             if part.strip()
         )

@@ -188,7 +188,7 @@ def test_the_web_line_serves_and_stops_on_sigterm(tmp_path):
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
     }
-    log = open(tmp_path / "web.log", "w")  # noqa: SIM115 - closed below
+    log = open(tmp_path / "web.log", "w")
     web = subprocess.Popen(
         [str(DEPLOY / "run"), "web"], env=env, stdout=log, stderr=subprocess.STDOUT
     )

@@ -181,7 +181,7 @@ class Receiver(BaseHTTPRequestHandler):
 
     received: list[bytes] = []
 
-    def do_POST(self):  # noqa: N802 - http.server's name
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         encoding = self.headers.get("Content-Encoding", "")
         if encoding == "gzip":

@@ -42,8 +42,14 @@ def server(calls, *, key_prefix, redis_url=REDIS_URL):
     if redis_url:
         env["REDIS_URL"] = redis_url
     result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c"]
-        + [CALLS.format(calls=calls)],
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "--no-imports",
+            "-c",
+            CALLS.format(calls=calls),
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -34,7 +34,7 @@ def category(key):
     return term(Vocabulary.CATEGORY, key)
 
 
-def make_concern(  # noqa: PLR0913
+def make_concern(
     *,
     school,
     by,

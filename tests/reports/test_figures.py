@@ -60,7 +60,7 @@ def test_where_and_when(report, seeded, dsl):
         "Home": (0, 1),
     }
     weekdays = figures(response, "weekday")
-    assert list(weekdays)[0] == "Monday"
+    assert next(iter(weekdays)) == "Monday"
     assert {day: n for day, n in weekdays.items() if n != (0, 0)} == {
         "Monday": (1, 0),
         "Tuesday": (1, 0),

@@ -311,7 +311,7 @@ def test_the_concern_form_takes_or_refuses_hostile_text(world, clients):
 
     @EXAMPLES
     @given(
-        field=st.sampled_from(TEXT_FIELDS + ["occurred_on", "pupil", "occurred_at"]),
+        field=st.sampled_from([*TEXT_FIELDS, "occurred_on", "pupil", "occurred_at"]),
         value=VALUES,
     )
     def post(field, value):

@@ -289,7 +289,7 @@ def test_a_dsl_of_another_school_cannot_open_the_review(
 
 
 def test_the_team_queue_and_status_page_name_the_step(pattern, dsl, verified_client):
-    concern, task = pattern
+    _concern, task = pattern
     client = verified_client(dsl)
     queue = client.get("/admin/casework/team-queue/?step=review_pattern")
     assert TASK_URL.format(task.pk) in queue.content.decode()

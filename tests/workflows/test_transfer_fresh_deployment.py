@@ -60,7 +60,7 @@ def test_a_bundle_imports_into_a_fresh_deployment(file_with_history, dsl, tmp_pa
     }
 
     def manage(*args):
-        result = subprocess.run(  # noqa: S603
+        result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
             env=env,
