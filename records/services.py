@@ -35,7 +35,7 @@ from .models import (
     StoredDocument,
 )
 from .selectors import concerns_workable_by, pupils_workable_by
-from .signals import concern_submitted, pupil_joined
+from .signals import pupil_joined
 from .uploads import check_scanned, check_upload, display_name, sha256_of, stored_name
 
 D = TypeVar("D", bound=StoredDocument)
@@ -179,8 +179,8 @@ def _concern_store(
         )
     for upload in attachments:
         document_store(ConcernAttachment(concern=concern), upload, recorded_by, stored)
-    # The workflow starts here, in this transaction: no concern without its process.
-    concern_submitted.send(sender=Concern, concern=concern)
+    # Its process is started by the caller, workflows.services.concern_open, in the
+    # same transaction: call that, not this, to open a concern.
     return concern
 
 

@@ -1,13 +1,10 @@
-"""Signals other apps listen to without records depending on them.
-
-`concern_submitted` is sent inside the submission's transaction, once, when a concern
-is first saved: the workflow engine starts the concern's process from it, so a concern
-is never saved without its process (and a failure to start one saves nothing).
+"""Signals a higher room listens to without records depending on it: each says
+something happened to the file; none carries the business logic itself. Opening a
+concern is not one of them: workflows.services.concern_open stores the concern and
+starts its process in one call.
 """
 
 from django.dispatch import Signal
-
-concern_submitted = Signal()
 
 # Sent when a pupil is added to a school's roll (an MIS import, or by hand), inside
 # the same transaction: the workflow asks the DSL whether a file should follow them.

@@ -8,15 +8,13 @@ from accounts.selectors import schools_where, works_cases
 from chronicle import menu
 from chronicle.menu import MenuItemFor
 
-from . import (
-    file_audit_views,
-    file_views,
-    import_views,
-    restriction_views,
-    retention_views,
-)
-from .file_audit import audit_schools
+from . import file_views
+from .file_audits import views as file_audit_views
+from .file_audits.selectors import audit_schools
 from .models import FileAuditAction
+from .restrictions import views as restriction_views
+from .retention import views as retention_views
+from .roll import views as import_views
 
 
 @hooks.register("register_admin_urls")

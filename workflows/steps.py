@@ -6,7 +6,7 @@ To add a step: add its node to the flow, its service, its form (a
 forms.StepForm), its template under templates/workflows/steps/, and one `Step`
 here naming them: the task page and the queue filter (workflows.filters) read
 it. Transfer steps are worked on the transfer's own page
-(workflows.transfer_views), not here.
+(workflows.transfers.views), not here.
 
 The step names its node rather than the node its step: flows sit below the
 services (services start processes, selectors and status read nodes), so a node

@@ -5,7 +5,8 @@ from wagtail.admin.menu import MenuItem
 
 from chronicle import menu
 
-from . import file_panels, selectors, transfer_views, views  # noqa: F401 (file_panels registers hooks)
+from . import file_panels, selectors, views  # noqa: F401 (file_panels registers hooks)
+from .transfers import views as transfer_views
 
 
 @hooks.register("register_admin_urls")

@@ -24,9 +24,6 @@ from .selectors import (
 )
 from .services import file_destroy, hold_lift, hold_place
 
-# The old private name, kept for site/ops/jobs.py (the daily retention notice).
-_born_on_or_before = born_on_or_before
-
 __all__ = [
     "RETENTION_YEARS",
     "REVIEW_WINDOW_DAYS",

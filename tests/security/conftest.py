@@ -30,7 +30,7 @@ from accounts.services import (
 from api.models import Scope
 from api.services import token_create
 from forms.models import ConcernFormField, ConcernFormPage
-from records import file_audit, restrictions, retention
+from records import file_audits, restrictions, retention
 from records.models import (
     BreakGlassAccess,
     ConcernAttachment,
@@ -149,8 +149,8 @@ def build_world(storage_root):
         role=KeyPerson.Role.SOCIAL_WORKER,
         name="Sam Social-Worker",
     )
-    audit = file_audit.file_audit_start(pupil=pupil, user=dsl)
-    audit_action = file_audit.file_audit_action_add(
+    audit = file_audits.file_audit_start(pupil=pupil, user=dsl)
+    audit_action = file_audits.file_audit_action_add(
         audit=audit,
         user=dsl,
         description="Add the missing rationale.",

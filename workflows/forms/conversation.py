@@ -6,13 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from chronicle.forms import VersionedForm
 
-from ..transfer_forms import ConversationForm
 from ..transfers import conversation_version
+from ..transfers.forms import ConversationForm
 from .base import changed_by
 
 
 class ConversationEditForm(VersionedForm, ConversationForm):
-    """The handover conversation (transfer_forms.ConversationForm), filled from
+    """The handover conversation (transfers.forms.ConversationForm), filled from
     what is stored and carrying which record that was (`loaded`), so that a DSL
     whose colleague recorded it meanwhile is told, not left to overwrite it
     (transfers.conversation_record checks it, under a lock)."""

@@ -5,11 +5,12 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from chronicle.idempotency import create_once
 from records.models import Action, Concern, Referral
 
 from .. import flows
@@ -34,17 +35,12 @@ def action_complete(*, task: CaseTask, user: User, note: str) -> Action:
 def action_create(*, submission_key: Any = None, **kwargs: Any) -> Action:
     """Give a named person something to do by a date; it appears in their tasks.
     The same submission key twice (a double click) makes one action."""
-    if submission_key is not None:
-        existing = Action.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing
-    try:
-        return _action_create(submission_key=submission_key, **kwargs)
-    except IntegrityError:
-        existing = Action.objects.filter(submission_key=submission_key).first()
-        if submission_key is None or existing is None:
-            raise
-        return existing
+    action, _created = create_once(
+        Action,
+        submission_key,
+        lambda: _action_create(submission_key=submission_key, **kwargs),
+    )
+    return action
 
 
 @transaction.atomic

@@ -18,8 +18,6 @@ from records.services import document_store, files_removed_on_failure
 
 from ... import services as casework
 from ...models import CaseProcess, CaseTask
-from ...selectors import OPEN
-from ...services import TaskConflict
 
 Result = TypeVar("Result")
 
@@ -41,19 +39,19 @@ def complete(
     """Write the step's record and move the process on (workflows.services). Read
     from the module at call time: the casework clock imports this package while
     workflows.services is still being imported."""
-    return casework._complete(task, user, write)
+    return casework.step_complete(task, user, write)
 
 
 def run_in_step(
     task: CaseTask, user: User, write: Callable[[CaseProcess], Result]
 ) -> Result:
     """Write on an open step without completing it (the receive step stays open
-    until the checklist is done)."""
-    with task.activation() as activation:
-        task = activation.task
-        if task.status not in OPEN or not activation.flow_task.can_execute(user, task):
-            raise TaskConflict(_("Claim this task before working on it."))
-        return write(activation.process)
+    until the checklist is done): casework's one helper for that, with one message
+    whether the step is over or not the user's."""
+    refused = _("Claim this task before working on it.")
+    return casework.step_write(
+        task, user, write, done_message=refused, claim_message=refused
+    )
 
 
 def receipt_keep(
