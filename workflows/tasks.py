@@ -5,9 +5,10 @@
 import logging
 from datetime import timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -56,6 +57,20 @@ def claim_email(notification_pk, *, by: str, now=None):
     return now if claimed else None
 
 
+def message_id(notification) -> str:
+    """The email's Message-ID, the same on every attempt at one notification.
+
+    A worker killed after the mail server took the email but before `emailed_at`
+    was written sends it again on the retry (no mail server can be asked whether it
+    already has a message). The resend is then the same message, not a second one:
+    mail systems and clients treat messages with one Message-ID as one, and anyone
+    reading a mail log can tell a resend from a second notification. The creation
+    time keeps the ids of two installations apart."""
+    domain = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "chronicle.invalid"
+    stamp = notification.created_at.strftime("%Y%m%d%H%M%S%f")
+    return f"<notification-{notification.pk}.{stamp}@{domain}>"
+
+
 def _give_back(notification_pk, claimed_at):
     """Release our lease after a failed send, so the retry need not wait for it to
     lapse. Should even this fail, the lease lapses on its own."""
@@ -85,7 +100,8 @@ def send_notification_email(context, notification_pk):
     again (ops.retries.stalled_tasks_recover) and the same task takes its lease
     back and sends; another task waits for the lease to lapse (email_lease).
     Killed after the server took the email but before `emailed_at` was written,
-    the email goes twice: a duplicate, never a loss."""
+    the email goes again: never a loss, and the resend carries the same
+    Message-ID (message_id), so it is the same message, not a second one."""
     notification = (
         Notification.objects.select_related("user").filter(pk=notification_pk).first()
     )
@@ -103,17 +119,17 @@ def send_notification_email(context, notification_pk):
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + notification.url
     kind = notification.get_kind_display()
     try:
-        send_mail(
+        EmailMessage(
             subject=_("Chronicle: %(kind)s") % {"kind": kind},
-            message=_(
+            body=_(
                 "There is something for you in Chronicle.\n\n%(link)s\n\n"
                 "For the children's safety this email never contains case details: "
                 "sign in to read them."
             )
             % {"link": link},
-            from_email=None,
-            recipient_list=[notification.user.email],
-        )
+            to=[notification.user.email],
+            headers={"Message-ID": message_id(notification)},
+        ).send()
     except BaseException:
         _give_back(notification.pk, claimed_at)
         raise

@@ -197,6 +197,35 @@ def test_a_worker_killed_mid_send_leaves_a_lease_its_task_takes_back_when_recove
     assert task.status == TaskResultStatus.SUCCESSFUL
 
 
+def test_an_email_resent_after_a_kill_is_the_same_message_not_a_second_one(
+    dsl, django_capture_on_commit_callbacks
+):
+    """Killed after the mail server took the email but before the row said so,
+    the worker's retry sends it again (no mail server can be asked). The resend
+    carries the first one's Message-ID, so the DSL's mail shows one message; a
+    different notification's email has a different one."""
+    notification = notify_dsl(dsl, django_capture_on_commit_callbacks)
+    task = DBTaskResult.objects.get()
+    run_worker()
+    # The email went; then the worker was killed before writing emailed_at.
+    Notification.objects.filter(pk=notification.pk).update(
+        emailed_at=None, email_claimed_at=timezone.now(), email_claimed_by=str(task.pk)
+    )
+    _left_running_by_a_killed_worker()
+    assert stalled_tasks_recover() == 1
+    run_worker()
+
+    assert len(mail.outbox) == 2
+    first, resent = (message.extra_headers["Message-ID"] for message in mail.outbox)
+    assert first == resent
+    assert first.startswith(f"<notification-{notification.pk}.")
+    assert first.endswith(">") and "@" in first
+
+    notify_dsl(dsl, django_capture_on_commit_callbacks)
+    run_worker()
+    assert mail.outbox[2].extra_headers["Message-ID"] != first
+
+
 def test_a_live_lease_keeps_another_task_off_without_counting_as_sent(
     dsl, settings, django_capture_on_commit_callbacks
 ):
