@@ -19,6 +19,7 @@ class RecordsConfig(AppConfig):
             BreakGlassAccess,
             Closure,
             Concern,
+            ConcernAboutAdult,
             ConcernAttachment,
             ConcernPupil,
             Decision,
@@ -45,6 +46,7 @@ class RecordsConfig(AppConfig):
         auditlog.register(Pupil, exclude_fields=["updated_at"])
         auditlog.register(Concern, m2m_fields={"tags"})
         auditlog.register(ConcernPupil)
+        auditlog.register(ConcernAboutAdult)
         auditlog.register(ConcernAttachment)
         auditlog.register(Triage, m2m_fields={"tags"})
         auditlog.register(Decision)

@@ -5,6 +5,7 @@ Every model and enum is re-exported here (as wagtail/models/__init__.py does), s
 `records.models.attachment_path` still find it.
 """
 
+from .adults import AdultConcernKind, AdultRole, ConcernAboutAdult
 from .concerns import (
     Concern,
     ConcernAttachment,
@@ -52,9 +53,12 @@ __all__ = [
     "FILE_AUDIT_CHECKLIST",
     "Action",
     "Addendum",
+    "AdultConcernKind",
+    "AdultRole",
     "BreakGlassAccess",
     "Closure",
     "Concern",
+    "ConcernAboutAdult",
     "ConcernAttachment",
     "ConcernPupil",
     "Decision",
