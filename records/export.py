@@ -4,10 +4,10 @@ DSL filtered it, with who exported it, when and why on every page."""
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from chronicle.pdf import tagged_pdf
+
 
 def file_pdf(*, pupil, front, entries, user, reason, filtered, request=None):
-    import weasyprint  # imported here: Pango is loaded only when a PDF is made
-
     html = render_to_string(
         "records/file/pdf.html",
         {
@@ -21,4 +21,4 @@ def file_pdf(*, pupil, front, entries, user, reason, filtered, request=None):
         },
         request=request,
     )
-    return weasyprint.HTML(string=html).write_pdf()
+    return tagged_pdf(html)

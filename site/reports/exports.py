@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chronicle import spreadsheets
+from chronicle.pdf import tagged_pdf
 
 SMALL = 5
 
@@ -152,8 +153,6 @@ def as_xlsx(sections, params):
 
 
 def governors_pdf(*, sections, params, user, request=None):
-    import weasyprint  # imported here: Pango is loaded only when a PDF is made
-
     html = render_to_string(
         "reports/governors_pdf.html",
         {
@@ -173,4 +172,4 @@ def governors_pdf(*, sections, params, user, request=None):
         },
         request=request,
     )
-    return weasyprint.HTML(string=html).write_pdf()
+    return tagged_pdf(html)

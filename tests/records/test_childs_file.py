@@ -12,6 +12,7 @@ from records.models import FileNote
 from taxonomy.models import Vocabulary
 
 from ..builders import RATIONALE, close, decide, file_note, respond, term, triage
+from ..pdfs import assert_tagged
 
 
 def walk(concern, dsl):
@@ -224,6 +225,10 @@ def test_the_pdf_export_asks_why_logs_it_and_holds_the_entries(
     assert "Meeting with mum" in text and "Front sheet" in text
     assert "Strategy meeting on Thursday" in text
     assert "filtered" in text
+    # Tagged (PDF/UA-1): a screen reader finds the headings, lists and the title.
+    assert_tagged(
+        response.content, title="child protection file", tags={"H1", "H2", "H3", "L"}
+    )
     entry = (
         get_logentry_model()
         .objects.get_for_object(pupil)

@@ -8,6 +8,7 @@ import pytest
 
 from reports.exports import protect, suppress
 
+from ..pdfs import assert_tagged
 from .conftest import PERIOD, REPORTS
 
 pytestmark = pytest.mark.django_db
@@ -211,5 +212,11 @@ def test_governors_report_suppresses_small_numbers_and_is_audited(
     assert "Neglect fewer than 5 not shown" in text
     assert "Physical abuse 7" not in text
     assert "Testchild" not in text
+    # Tagged (PDF/UA-1): headings and tables a screen reader can walk.
+    assert_tagged(
+        response.content,
+        title="Safeguarding report to governors",
+        tags={"H1", "H2", "Table", "TH", "TD"},
+    )
     entry = _log_entries(dsl, "governors' report exported").get()
     assert "term=Autumn" in entry.additional_data["filters"]
