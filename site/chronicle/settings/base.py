@@ -289,6 +289,10 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no calls to outside services from the ad
 # The email is changed on its own panel, with the password (accounts.account_settings).
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 WAGTAILADMIN_COMMENTS_ENABLED = False
+# Draftail with each editable box named after its field's label (screen readers).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "chronicle.rich_text.LabelledDraftailRichTextArea"}
+}
 # No "Remember me": sessions end when the browser closes (accounts.forms).
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.LoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
