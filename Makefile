@@ -38,7 +38,14 @@ typecheck: setup-test ## mypy with django-stubs over the services and selectors
 
 setup: $(VENV)/.installed
 
-setup-test: $(VENV)/.installed-test
+# axe-core (accessibility checks the browser tests inject), pinned in tests/e2e.
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+
+setup-test: $(VENV)/.installed-test $(AXE)
+
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	npm ci --prefix tests/e2e --no-audit --no-fund --silent
+	touch $@
 
 migrate: setup
 	@mkdir -p var
@@ -60,7 +67,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) var static .pytest_cache .ruff_cache
+	rm -rf $(VENV) var static .pytest_cache .ruff_cache tests/e2e/node_modules
 
 .PHONY: loadtest
 loadtest: setup ## 50 staff submitting at once: gunicorn + a fresh PostgreSQL database

@@ -22,10 +22,13 @@ from pathlib import Path
 
 import environ
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
+
+from .accessibility import Accessibility
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+AXE = Path(__file__).resolve().parent / "node_modules/axe-core/axe.min.js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -35,6 +38,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# A page on a machine shared with other work can take more than the default 5 s.
+expect.set_options(timeout=15_000)
 
 
 def _free_port():
@@ -123,7 +130,9 @@ def _manage(env, *args):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        # Generous: on a machine shared with other work, migrate + demo has taken
+        # over five minutes; a hung command still ends the run.
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -214,7 +223,15 @@ def server(tmp_path_factory, demo_template):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def accessibility():
+    """axe-core in every page the module's browser opens (accessibility.py)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} not found: run `make setup-test` (npm ci in tests/e2e).")
+    return Accessibility(AXE.read_text())
+
+
+@pytest.fixture(scope="module")
+def browser(accessibility):
     if not shutil.which(CHROMIUM):
         pytest.fail(
             f"{CHROMIUM} not found: install Debian's chromium (apt-get install "
@@ -224,8 +241,24 @@ def browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS
         )
+        accessibility.watch(browser)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def no_serious_accessibility_violations(request):
+    """Every browser test fails on a serious or critical axe-core violation in any
+    page state it visited: each page load, each screenshot, and where each page was
+    left at the end."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    accessibility = request.getfixturevalue("accessibility")
+    accessibility.start()
+    yield
+    problems = accessibility.finish()
+    assert not problems, "axe-core: serious or critical violations\n" + problems
 
 
 @pytest.fixture
