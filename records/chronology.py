@@ -23,6 +23,7 @@ from .models import (
     Decision,
     FileAudit,
     FileNote,
+    ImportedRecord,
     PreviousSchoolEntry,
     PupilFlag,
     Referral,
@@ -72,6 +73,9 @@ class Entry:
     significant: bool = False
     addenda: list = field(default_factory=list)
     category_ids: set = field(default_factory=set)
+    # An ImportedRecord when a previous school made this record: "from <school>,
+    # received <date>" (records.models.transfers).
+    imported: Any = None
 
     @property
     def key(self):
@@ -144,6 +148,7 @@ def chronology(pupil, *, user, filters=Filters(), newest_first=True):
         *_previous_entries(pupil),
     ]
     _attach_marks(pupil, entries)
+    _attach_origins(pupil, entries)
     _attach_current_categories(entries)
     entries = [entry for entry in entries if matches(entry, filters)]
     entries.sort(key=lambda e: (e.at, ORDER[e.kind], e.item.pk), reverse=newest_first)
@@ -250,6 +255,22 @@ def _attach_marks(pupil, entries):
         entry = by_target.get((model_of.get(mark.target_type_id), mark.target_id))
         if entry is not None:
             entry.significant = True
+
+
+def _attach_origins(pupil, entries):
+    """Which entries a previous school made, one query for the whole file."""
+    by_target = {(type(entry.item), entry.item.pk): entry for entry in entries}
+    if not by_target:
+        return
+    types = ContentType.objects.get_for_models(*{model for model, _pk in by_target})
+    model_of = {ct.pk: model for model, ct in types.items()}
+    for imported in ImportedRecord.objects.filter(pupil=pupil).select_related(
+        "transfer"
+    ):
+        key = (model_of.get(imported.target_type_id), imported.target_id)
+        entry = by_target.get(key)
+        if entry is not None:
+            entry.imported = imported
 
 
 def _attach_current_categories(entries):
