@@ -88,6 +88,12 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     bundle = tmp_path / "bundle.zip"
     download.value.save_as(bundle)
     assert zipfile.is_zipfile(bundle)
+    # The receipt form is there at once, without a reload.
+    expect(anonymous.locator("[data-receipt]")).to_be_visible()
+    expect(
+        anonymous.get_by_role("button", name="Download the file (once)")
+    ).to_be_disabled()
+    shot(anonymous, "03b-receipt-form-without-reload")
     anonymous.goto(link)
     expect(anonymous.locator("[data-used]")).to_contain_text(
         "cannot be downloaded again"

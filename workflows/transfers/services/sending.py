@@ -27,6 +27,7 @@ from ...services import EditConflict, last_change
 from .. import bundle
 from ..flows import TransferOutFlow, deadline_for
 from ..selectors import CONVERSATION_FIELDS, conversation_version, token_hash
+from .arrival import arrival_announce
 from .common import access_record, check_dsl, complete, documents_keep, receipt_keep
 
 # How long a one-time link stays open.
@@ -128,6 +129,7 @@ def transfer_send(
                 delivery_note=delivery_note,
                 stored=stored,
             )
+            arrival_announce(transfer)
             return transfer
 
         complete(task, user, write)
