@@ -295,7 +295,7 @@ def _attach_current_categories(entries):
 
 
 def matches(entry, filters):
-    if filters.kinds and entry.kind not in filters.kinds:
+    if filters.kinds and not _kind_matches(entry, filters.kinds):
         return False
     day = timezone.localtime(entry.at).date()
     if filters.start and day < filters.start:
@@ -307,6 +307,12 @@ def matches(entry, filters):
     if filters.category is not None and filters.category.pk not in entry.category_ids:
         return False
     return True
+
+
+def _kind_matches(entry, kinds):
+    """An entry matches its own kind; "From previous schools" also matches the
+    records that came with a transfer (a decision made there is both)."""
+    return entry.kind in kinds or ("previous" in kinds and entry.imported is not None)
 
 
 def target_of(pupil, *, user, key):

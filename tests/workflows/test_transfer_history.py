@@ -230,6 +230,8 @@ def test_the_front_sheet_and_chronology_show_them(arrived, verified_client):
     assert front["concern_count"] == 2
     only = chronology(child, user=their_dsl, filters=Filters(kinds={"decision"}))
     assert [e.kind for e in only] == ["decision", "decision"]
+    came = chronology(child, user=their_dsl, filters=Filters(kinds={"previous"}))
+    assert len(came) == len(entries)
 
     page = verified_client(their_dsl).get(reverse("file_detail", args=[child.pk]))
     html = page.content.decode()
