@@ -241,6 +241,12 @@ def test_the_front_sheet_and_chronology_show_them(arrived, verified_client):
     assert "No offence disclosed; school to monitor." in html
     assert html.count("data-imported") >= 10
     assert "2 from previous schools" in html
+    concern = Concern.objects.filter(school=child.school).first()
+    page = verified_client(their_dsl).get(
+        reverse("casework_concern", args=[concern.pk])
+    )
+    assert page.status_code == 200
+    assert concern.what_happened in page.content.decode()
 
 
 def test_the_next_transfer_carries_them_with_where_they_were_made(rich_file, arrived):
