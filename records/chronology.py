@@ -23,6 +23,7 @@ from .models import (
     Decision,
     FileAudit,
     FileNote,
+    ImportedRecord,
     PreviousSchoolEntry,
     PupilFlag,
     Referral,
@@ -72,6 +73,9 @@ class Entry:
     significant: bool = False
     addenda: list = field(default_factory=list)
     category_ids: set = field(default_factory=set)
+    # An ImportedRecord when a previous school made this record: "from <school>,
+    # received <date>" (records.models.transfers).
+    imported: Any = None
 
     @property
     def key(self):
@@ -144,6 +148,7 @@ def chronology(pupil, *, user, filters=Filters(), newest_first=True):
         *_previous_entries(pupil),
     ]
     _attach_marks(pupil, entries)
+    _attach_origins(pupil, entries)
     _attach_current_categories(entries)
     entries = [entry for entry in entries if matches(entry, filters)]
     entries.sort(key=lambda e: (e.at, ORDER[e.kind], e.item.pk), reverse=newest_first)
@@ -252,6 +257,22 @@ def _attach_marks(pupil, entries):
             entry.significant = True
 
 
+def _attach_origins(pupil, entries):
+    """Which entries a previous school made, one query for the whole file."""
+    by_target = {(type(entry.item), entry.item.pk): entry for entry in entries}
+    if not by_target:
+        return
+    types = ContentType.objects.get_for_models(*{model for model, _pk in by_target})
+    model_of = {ct.pk: model for model, ct in types.items()}
+    for imported in ImportedRecord.objects.filter(pupil=pupil).select_related(
+        "transfer"
+    ):
+        key = (model_of.get(imported.target_type_id), imported.target_id)
+        entry = by_target.get(key)
+        if entry is not None:
+            entry.imported = imported
+
+
 def _attach_current_categories(entries):
     """Each concern's category as the DSL last set it at triage, else as reported,
     with its tags: what a category filter matches (ids, so renames don't matter)."""
@@ -274,7 +295,7 @@ def _attach_current_categories(entries):
 
 
 def matches(entry, filters):
-    if filters.kinds and entry.kind not in filters.kinds:
+    if filters.kinds and not _kind_matches(entry, filters.kinds):
         return False
     day = timezone.localtime(entry.at).date()
     if filters.start and day < filters.start:
@@ -286,6 +307,12 @@ def matches(entry, filters):
     if filters.category is not None and filters.category.pk not in entry.category_ids:
         return False
     return True
+
+
+def _kind_matches(entry, kinds):
+    """An entry matches its own kind; "From previous schools" also matches the
+    records that came with a transfer (a decision made there is both)."""
+    return entry.kind in kinds or ("previous" in kinds and entry.imported is not None)
 
 
 def target_of(pupil, *, user, key):

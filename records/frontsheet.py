@@ -19,13 +19,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 from wagtail import hooks
 
 from .chronology import Entry
-from .models import Concern, KeyPerson, Pupil, PupilFlag, PupilLink, Referral
+from .models import (
+    Concern,
+    ImportedRecord,
+    KeyPerson,
+    Pupil,
+    PupilFlag,
+    PupilLink,
+    Referral,
+)
 
 FILE_PANELS_HOOK = "chronicle_file_panels"
 OPEN_TASKS_HOOK = "chronicle_file_open_tasks"
@@ -68,17 +77,27 @@ def front_sheet(pupil: Pupil, *, entries: Sequence[Entry]) -> dict[str, Any]:
     open_concerns = [c for c in concerns.values() if c.status != Concern.Status.CLOSED]
     decisions = [e for e in entries if e.kind == "decision"]
     referrals = [e.item for e in entries if e.kind == "referral"]
+    for entry in entries:
+        if entry.kind == "referral":
+            # The school a referral was made at, when it came with a transfer.
+            entry.item.imported_from = (
+                entry.imported.school_name if entry.imported else ""
+            )
     reviews = [
         e.item.review_on
         for e in entries
         if e.kind in ("decision", "closure") and getattr(e.item, "review_on", None)
     ]
     return {
-        "flags": PupilFlag.objects.filter(pupil=pupil, starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .order_by("flag_name"),
-        "key_people": KeyPerson.objects.filter(pupil=pupil).filter(
-            Q(to_date__isnull=True) | Q(to_date__gte=today)
+        "flags": _with_origin(
+            PupilFlag.objects.filter(pupil=pupil, starts_on__lte=today)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+            .order_by("flag_name")
+        ),
+        "key_people": _with_origin(
+            KeyPerson.objects.filter(pupil=pupil).filter(
+                Q(to_date__isnull=True) | Q(to_date__gte=today)
+            )
         ),
         "links": _links(pupil),
         "open_concerns": sorted(open_concerns, key=lambda c: c.submitted_at),
@@ -88,6 +107,9 @@ def front_sheet(pupil: Pupil, *, entries: Sequence[Entry]) -> dict[str, Any]:
         "next_review": min((d for d in reviews if d >= today), default=None),
         "last_review": max((d for d in reviews if d < today), default=None),
         "concern_count": len(concerns),
+        "imported_concern_count": sum(
+            1 for e in entries if e.kind == "concern" and e.imported is not None
+        ),
     }
 
 
@@ -130,6 +152,19 @@ def _links(pupil: Pupil) -> list[dict[str, Any]]:
         }
         for link in links
     ]
+
+
+def _with_origin(records: QuerySet) -> QuerySet:
+    """Each flag or key person with the school it came from (`imported_from`,
+    empty when recorded here), in the same query."""
+    return records.annotate(
+        imported_from=Subquery(
+            ImportedRecord.objects.filter(
+                target_type=ContentType.objects.get_for_model(records.model),
+                target_id=OuterRef("pk"),
+            ).values("school_name")[:1]
+        )
+    )
 
 
 def _agencies(referrals: Iterable[Referral]) -> list[Referral]:

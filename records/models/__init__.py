@@ -43,9 +43,11 @@ from .steps import (
     Triage,
 )
 from .transfers import (
+    ImportedRecord,
     PreviousSchoolEntry,
     Transfer,
     TransferDocument,
+    imported_ids,
     transfer_document_path,
 )
 
@@ -68,6 +70,7 @@ __all__ = [
     "FileAuditAction",
     "FileAuditSample",
     "FileNote",
+    "ImportedRecord",
     "InvolvementRole",
     "KeyPerson",
     "LegalHold",
@@ -88,6 +91,7 @@ __all__ = [
     "Triage",
     "YearGroup",
     "attachment_path",
+    "imported_ids",
     "note_attachment_path",
     "transfer_document_path",
     "upn_validator",

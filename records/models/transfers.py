@@ -1,5 +1,6 @@
 """Case handover: a child's file leaving the school or arriving at it."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -149,6 +150,9 @@ class Transfer(SubmittedOnce):
     checklist = models.JSONField(_("checklist"), default=dict, blank=True)
     gaps = models.TextField(_("what is missing"), blank=True)
     not_expected_reason = models.TextField(_("why no file is expected"), blank=True)
+    # When the child in the bundle differs from this child (UPN, names, date of
+    # birth): what differed, and the DSL who confirmed it is the same child, why.
+    identity_check = models.JSONField(_("identity check"), default=dict, blank=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
@@ -237,3 +241,59 @@ class PreviousSchoolEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ImportedRecord(models.Model):
+    """Where a record in this child's file came from when a previous school sent
+    it: a concern, decision, referral, flag, key person or note made here by an
+    import is the same kind of record the school makes itself (so the front
+    sheet, the chronology, file health and reports read it as such), and this
+    says "from <school>, received <date>" and who recorded it there.
+
+    One row per imported record (generic, like SignificantMark), so no record
+    model needs a column for it; `imported_ids(model)` gives the pks for reports
+    that count imported records apart or leave them out. A record that came in is
+    never worked again here: no process is started for it and the clock leaves it
+    alone. A transfer sent on carries the origin with it."""
+
+    pupil = models.ForeignKey(
+        Pupil, on_delete=models.PROTECT, related_name="imported_records"
+    )
+    transfer = models.ForeignKey(
+        Transfer,
+        verbose_name=_("received on"),
+        on_delete=models.PROTECT,
+        related_name="imported_records",
+    )
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField()
+    school_name = models.CharField(_("recorded at"), max_length=200)
+    by = models.CharField(_("recorded there by"), max_length=200, blank=True)
+    sent_key = models.CharField(_("key in the bundle"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("record from a previous school")
+        verbose_name_plural = _("records from previous schools")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_type", "target_id"], name="unique_imported_record"
+            )
+        ]
+        indexes = [models.Index(fields=["pupil", "target_type"])]
+
+    def __str__(self):
+        return f"{self.target_type.model} {self.target_id} from {self.school_name}"
+
+    @property
+    def received_on(self):
+        return self.transfer.imported_at or self.transfer.started_at
+
+
+def imported_ids(model):
+    """The pks of `model`'s records that came from previous schools, as a
+    subquery: `Concern.objects.exclude(pk__in=imported_ids(Concern))`."""
+    return ImportedRecord.objects.filter(
+        target_type=ContentType.objects.get_for_model(model)
+    ).values("target_id")

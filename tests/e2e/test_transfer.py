@@ -1,10 +1,15 @@
 """A child moves from Oakfield to Hillside: Oakfield's DSL sends the file by a
-one-time link, the link is used once, Hillside's DSL imports the bundle, checks it and
-records the social worker conversation; the receipt comes back to Oakfield, which
-records the handover conversation and completes the transfer."""
+one-time link, the link is used once, Hillside's DSL imports the bundle (the child
+joined Hillside under a new surname: the import waits for the DSL to compare the
+two children and say why they are the same), checks it and records the social
+worker conversation; the records arrive as Hillside's own, marked from Oakfield.
+The receipt comes back to Oakfield, which records the handover conversation and
+completes the transfer a week before the child starts at Hillside: the child stays
+in Oakfield's Children's files until then."""
 
 import re
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -41,6 +46,8 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
         server.manage("shell", "-v", "0", "-c", CHILD).strip().split(" ")
     )
     today = timezone.localdate().isoformat()
+    next_week = (timezone.localdate() + timedelta(days=7)).isoformat()
+    new_last = f"{last}-Okafor"
 
     # 1. Oakfield's DSL starts the transfer from the child's file
     oak = new_page(browser, server)
@@ -51,7 +58,7 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     form.get_by_label("New school, if it uses this Chronicle").select_option(
         label="Hillside Academy (demo)"
     )
-    form.get_by_label("Starts there on").fill(today)
+    form.get_by_label("Starts there on").fill(next_week)
     form.get_by_role("button", name="Save").click()
     expect(messages(oak)).to_contain_text("Transfer started")
     expect(oak.locator("[data-step]")).to_have_text("Send the child protection file")
@@ -81,6 +88,12 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     bundle = tmp_path / "bundle.zip"
     download.value.save_as(bundle)
     assert zipfile.is_zipfile(bundle)
+    # The receipt form is there at once, without a reload.
+    expect(anonymous.locator("[data-receipt]")).to_be_visible()
+    expect(
+        anonymous.get_by_role("button", name="Download the file (once)")
+    ).to_be_disabled()
+    shot(anonymous, "03b-receipt-form-without-reload")
     anonymous.goto(link)
     expect(anonymous.locator("[data-used]")).to_contain_text(
         "cannot be downloaded again"
@@ -91,7 +104,7 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     server.manage(
         "shell",
         "-c",
-        JOINS_HILLSIDE.format(upn=upn, first=first, last=last, born=born),
+        JOINS_HILLSIDE.format(upn=upn, first=first, last=new_last, born=born),
     )
     hill = new_page(browser, server)
     concern_forms.sign_in(hill, server, "dsl.hillside")
@@ -127,9 +140,25 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     upload.get_by_role("button", name="Check the bundle").click()
     preview = hill.locator("[data-preview]")
     expect(preview).to_contain_text("Every file in it matches its hash")
-    expect(hill.locator("[data-upn-mismatch]")).to_have_count(0)
-    shot(hill, "06-hillside-preview")
-    preview.get_by_role("button", name="Import into this child's file").click()
+    expect(hill.locator("[data-identity-mismatch]")).to_contain_text(
+        "This may not be the same child"
+    )
+    compare = hill.locator("[data-identity-compare]")
+    expect(compare.locator("[data-differs]")).to_have_count(1)
+    expect(compare.locator("[data-field=last_name][data-differs]")).to_contain_text(
+        new_last
+    )
+    expect(compare.locator("[data-field=upn]")).to_contain_text("matches")
+    shot(hill, "06-hillside-preview-children-side-by-side")
+    confirm = hill.locator("[data-form=import]")
+    confirm.get_by_role("button", name="This is the same child").click()
+    expect(hill.locator("[data-form=import]")).to_contain_text("does not match")
+    confirm = hill.locator("[data-form=import]")
+    confirm.get_by_label("How do you know this is the same child?").fill(
+        "Mum brought the change of name deed; Oakfield's DSL confirmed by phone."
+    )
+    shot(hill, "06b-hillside-reason-for-importing")
+    confirm.get_by_role("button", name="This is the same child").click()
     expect(messages(hill)).to_contain_text("Imported into the child's file")
 
     check = hill.locator("[data-form=complete_in]")
@@ -158,11 +187,16 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     expect(messages(hill)).to_contain_text("The file is in and checked")
     expect(hill.locator("[data-status-label]")).to_have_text("Complete")
 
-    hill.get_by_role("link", name=f"{first} {last}").first.click()
-    chronology = hill.locator("main")
-    expect(chronology).to_contain_text("From previous school")
-    expect(chronology).to_contain_text("First conversation with the social worker")
-    shot(hill, "08-hillside-file-with-previous-school-entries")
+    hill.get_by_role("link", name=f"{first} {new_last}").first.click()
+    sheet = hill.locator("#front-heading").locator("..")
+    expect(sheet).to_contain_text("Social worker")
+    expect(sheet).to_contain_text("from previous schools")
+    entries = hill.locator("[data-chronology]")
+    expect(entries.locator("[data-imported]").first).to_contain_text(
+        "From Oakfield Primary School (demo), received"
+    )
+    expect(entries).to_contain_text("First conversation with the social worker")
+    shot(hill, "08-hillside-file-with-oakfield-records")
 
     # 4. Oakfield: the receipt came back; record the conversation and complete
     oak.reload()
@@ -185,5 +219,9 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     expect(messages(oak)).to_contain_text("Transfer complete")
     expect(oak.locator("[data-status-label]")).to_have_text("Complete")
     shot(oak, "09-oakfield-transfer-complete")
+    # Completed a week early: the child is still on Oakfield's roll.
+    oak.goto(f"/admin/files/?q={upn}")
+    expect(oak.locator("main")).to_contain_text(last)
+    shot(oak, "10-oakfield-child-still-in-childrens-files")
     for page in (oak, hill, anonymous):
         page.context.close()

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from records.models import (
+    ImportedRecord,
     KeyPerson,
     PreviousSchoolEntry,
     Pupil,
@@ -113,6 +114,7 @@ def stored():
     return (
         TransferDocument.objects.filter(transfer__direction="in").count(),
         PreviousSchoolEntry.objects.count(),
+        ImportedRecord.objects.count(),
     )
 
 
@@ -168,7 +170,7 @@ def test_byte_flips_and_truncations_are_refused_as_damage_and_store_nothing(
         assert bundle.files == whole.files, label
         TransferDocument.objects.filter(transfer=receiving).delete()
     assert refused >= len(cases) // 2
-    assert stored() == (0, 0)
+    assert stored() == (0, 0, 0)
     receiving.refresh_from_db()
     assert receiving.status == Transfer.Status.EXPECTED
     assert receiving.manifest_hash == ""
@@ -214,7 +216,7 @@ def test_the_preview_page_explains_a_damaged_bundle(
         assert response.status_code == 200
         assert "This file is damaged or incomplete" in response.content.decode()
         assert b"data-preview-entries" not in response.content
-    assert stored() == (0, 0)
+    assert stored() == (0, 0, 0)
 
 
 def test_the_command_line_explains_a_damaged_bundle(sent, school, dsl, tmp_path):
@@ -240,7 +242,7 @@ def test_the_command_line_explains_a_damaged_bundle(sent, school, dsl, tmp_path)
                 school.name,
                 "--add-pupil",
             )
-    assert stored() == (0, 0)
+    assert stored() == (0, 0, 0)
     assert Pupil.objects.count() == pupils
     assert not Transfer.objects.filter(direction="in").exists()
 
@@ -254,7 +256,13 @@ def imported_once(sent, other_school, make_member, file_with_history):  # noqa: 
     child then gets a new expected transfer, its receive step claimed."""
     content, passphrase = sent
     their_dsl = make_member(Role.DSL, at=other_school)
-    arrived = PupilFactory(school=other_school, upn=file_with_history.upn)
+    arrived = PupilFactory(
+        school=other_school,
+        upn=file_with_history.upn,
+        first_name=file_with_history.first_name,
+        last_name=file_with_history.last_name,
+        date_of_birth=file_with_history.date_of_birth,
+    )
 
     def expect():
         incoming = transfers.transfer_in_start(pupil=arrived, user=their_dsl)
@@ -281,7 +289,7 @@ def imported_once(sent, other_school, make_member, file_with_history):  # noqa: 
     second, _task = expect()
     first.refresh_from_db()
     counts = (
-        PreviousSchoolEntry.objects.filter(pupil=arrived).count(),
+        ImportedRecord.objects.filter(pupil=arrived).count(),
         TransferDocument.objects.filter(transfer__pupil=arrived).count(),
         KeyPerson.objects.filter(pupil=arrived).count(),
     )
@@ -300,7 +308,7 @@ def imported_once(sent, other_school, make_member, file_with_history):  # noqa: 
 
 def counts_of(pupil):
     return (
-        PreviousSchoolEntry.objects.filter(pupil=pupil).count(),
+        ImportedRecord.objects.filter(pupil=pupil).count(),
         TransferDocument.objects.filter(transfer__pupil=pupil).count(),
         KeyPerson.objects.filter(pupil=pupil).count(),
     )

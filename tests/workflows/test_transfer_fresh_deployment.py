@@ -1,5 +1,7 @@
-"""A bundle from this deployment imported into a fresh one: a new SQLite database,
-migrated from nothing, where the receiving school has never heard of this one."""
+"""A rich file from this deployment imported into a fresh one: a new SQLite
+database, migrated from nothing, where the receiving school has never heard of this
+one. Every record arrives as its own kind and shows on the front sheet and in the
+chronology there."""
 
 import json
 import os
@@ -10,7 +12,7 @@ from pathlib import Path
 from records.chronology import chronology
 
 from ..builders import transfer_out, transfer_send
-from .test_transfers import file_with_history  # noqa: F401
+from .test_transfer_history import SAID, rich_file  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,13 +27,38 @@ membership_grant(user=user, school=school, role=Role.DSL)
 
 READ_BACK = """
 import json
-from records.models import PreviousSchoolEntry, Transfer, TransferDocument
+from accounts.models import User
+from records.chronology import Filters, chronology
+from records.frontsheet import front_sheet
+from records.models import (
+    ConcernAttachment, NoteAttachment, PreviousSchoolEntry, Pupil, Transfer,
+    TransferDocument,
+)
+from workflows.models import CaseProcess
 transfer = Transfer.objects.get(direction="in")
+pupil = Pupil.objects.get()
+dsl = User.objects.get(username="dsl.riverside")
+entries = chronology(pupil, user=dsl, newest_first=False)
+front = front_sheet(pupil, entries=entries)
 print(json.dumps({
     "entries": [
-        [e.occurred_at.isoformat(), e.kind, e.title, e.text, e.school_name]
-        for e in PreviousSchoolEntry.objects.order_by("occurred_at", "pk")
+        [e.at.isoformat(), e.kind, e.imported.school_name if e.imported else "",
+         str(e.role), e.child_voice, e.significant, len(e.addenda)]
+        for e in entries
     ],
+    "text_entries": PreviousSchoolEntry.objects.count(),
+    "flags": [[f.flag_name, f.imported_from] for f in front["flags"]],
+    "key_people": [[p.get_role_display(), p.name, p.imported_from]
+                   for p in front["key_people"]],
+    "agencies": [[r.agency_name, r.agency_outcome, r.agency_rationale, r.is_complete]
+                 for r in front["agencies"]],
+    "decisions": [e.item.rationale for e in front["key_decisions"]],
+    "concerns": [front["concern_count"], front["imported_concern_count"]],
+    "decisions_only": [e.kind for e in chronology(
+        pupil, user=dsl, filters=Filters(kinds={"decision"}))],
+    "concern_files": sorted(a.original_name for a in ConcernAttachment.objects.all()),
+    "note_files": sorted(a.original_name for a in NoteAttachment.objects.all()),
+    "processes": CaseProcess.objects.filter(concern__isnull=False).count(),
     "manifest": transfer.manifest_hash,
     "status": transfer.status,
     "documents": sorted(
@@ -41,9 +68,13 @@ print(json.dumps({
 """
 
 
-def test_a_bundle_imports_into_a_fresh_deployment(file_with_history, dsl, tmp_path):  # noqa: F811
-    sent = chronology(file_with_history, user=dsl, newest_first=False)
-    transfer = transfer_out(file_with_history, dsl)
+def test_a_rich_file_imports_into_a_fresh_deployment_as_its_own_records(
+    rich_file,  # noqa: F811
+    dsl,
+    tmp_path,
+):
+    sent = chronology(rich_file, user=dsl, newest_first=False)
+    transfer = transfer_out(rich_file, dsl)
     transfer, passphrase, _token = transfer_send(transfer, dsl)
     bundle = tmp_path / "bundle.zip"
     with transfer.documents.get(purpose="bundle").file.open("rb") as handle:
@@ -66,7 +97,7 @@ def test_a_bundle_imports_into_a_fresh_deployment(file_with_history, dsl, tmp_pa
             env=env,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=900,
         )
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stdout
@@ -88,12 +119,39 @@ def test_a_bundle_imports_into_a_fresh_deployment(file_with_history, dsl, tmp_pa
     there = json.loads(manage("shell", "-c", READ_BACK).strip().splitlines()[-1])
     assert there["manifest"] == transfer.manifest_hash
     assert there["status"] == "imported"
-    assert len(there["entries"]) == len(sent)
-    for entry, (at, kind, _title, _text, school) in zip(
-        sent, there["entries"], strict=True
-    ):
-        assert at == entry.at.isoformat()
-        assert kind == entry.kind
-        assert school == file_with_history.school.name
-    assert any("Agreed a safety plan" in e[3] for e in there["entries"])
-    assert "minutes.txt" in there["documents"]
+    school = rich_file.school.name
+    # Each entry as its own kind of record, at its own time, marked where from.
+    assert there["text_entries"] == 0
+    assert [(at, kind) for at, kind, *_rest in there["entries"]] == [
+        (entry.at.isoformat(), entry.kind) for entry in sent
+    ]
+    assert {origin for _at, _kind, origin, *_rest in there["entries"]} == {school}
+    roles = sorted(
+        role for _a, kind, _o, role, *_r in there["entries"] if kind == "concern"
+    )
+    assert roles == ["Child the concern is about", "Witness"]
+    voices = [voice for *_head, voice, _sig, _add in there["entries"] if voice]
+    assert SAID in voices
+    assert [kind for _a, kind, _o, _r, _v, sig, _n in there["entries"] if sig] == [
+        "decision"
+    ]
+    assert [kind for _a, kind, *_mid, n in there["entries"] if n] == ["note"]
+    # The front sheet reads them as this school's own.
+    assert there["flags"] == [["Child in need (CIN)", school]]
+    assert there["key_people"] == [["Social worker", "Sam Okafor", school]]
+    agencies = {name: rest for name, *rest in there["agencies"]}
+    assert agencies["Police"] == [
+        "nfa",
+        "No offence disclosed; school to monitor.",
+        True,
+    ]
+    assert agencies["Children's social care / MASH"][2] is False  # still open
+    assert len(there["decisions"]) == 2
+    assert there["concerns"] == [2, 2]
+    assert there["decisions_only"] == ["decision", "decision"]
+    # Attachments with their entries; only the PDF of the whole file on the transfer.
+    assert there["concern_files"] == ["note-from-ava.txt"]
+    assert there["note_files"] == ["minutes.txt"]
+    assert there["documents"] == sorted(["bundle.zip", f"{school} — file.pdf"])
+    # History, not new work: no casework process started for them.
+    assert there["processes"] == 0

@@ -384,17 +384,20 @@ def test_a_bundle_round_trips_into_another_school_with_the_receipt_back(
         task=task, user=their_dsl, document=document, passphrase=passphrase
     )
     received = chronology(arrived, user=their_dsl, newest_first=False)
-    previous = [entry for entry in received if entry.kind == "previous"]
-    assert len(previous) == len(sender_entries)
-    for sent, got in zip(sender_entries, previous, strict=True):
+    # Each entry arrives as the same kind of record, marked where it came from.
+    assert len(received) == len(sender_entries)
+    for sent, got in zip(sender_entries, received, strict=True):
         assert got.at == sent.at
-        assert got.item.school_name == file_with_history.school.name
-    assert any("Agreed a safety plan" in e.item.text for e in previous)
+        assert got.kind == sent.kind
+        assert got.imported.school_name == file_with_history.school.name
+    note = next(e.item for e in received if e.kind == "note")
+    assert "Agreed a safety plan" in note.body
     assert KeyPerson.objects.filter(pupil=arrived, name="Sam Okafor").exists()
-    kept = incoming.documents.filter(purpose="received")
-    assert {d.original_name for d in kept} >= {"minutes.txt"}
-    minutes = kept.get(original_name="minutes.txt")
+    # The minutes sit with their note; the PDF of the whole file on the transfer.
+    minutes = note.attachments.get(original_name="minutes.txt")
     assert minutes.file.read() == b"Minutes of the meeting\n"
+    kept = incoming.documents.filter(purpose="received")
+    assert "minutes.txt" not in {d.original_name for d in kept}
     # The receipt went back to the sending school, with the manifest hash.
     transfer.refresh_from_db()
     assert transfer.receipt_via == Transfer.ReceiptVia.CHRONICLE

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.calendar import add_working_days
 from accounts.models import School
-from records.models import Closure, Concern, Referral
+from records.models import Closure, Concern, Referral, imported_ids
 
 from .. import transfers
 from ..clock import for_tasks, moment
@@ -61,12 +61,18 @@ def clock_sweep(
     for task in escalate:
         if clock.is_running(task):
             _once(task, "escalated_on", today, counts, partial(_escalate, task))
-    for closure in Closure.objects.filter(
-        review_on__lte=today,
-        reopened_at__isnull=True,
-        concern__status=Concern.Status.CLOSED,
-    ).select_related("concern"):
+    for closure in (
+        Closure.objects.filter(
+            review_on__lte=today,
+            reopened_at__isnull=True,
+            concern__status=Concern.Status.CLOSED,
+        )
+        # A concern a previous school sent is their history: never reopened here.
+        .exclude(concern_id__in=imported_ids(Concern))
+        .select_related("concern")
+    ):
         _reopen_for_review(closure, counts)
+    counts["left"] = transfers.leavers_mark(today=today)
     return counts
 
 

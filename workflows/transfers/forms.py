@@ -249,3 +249,20 @@ class InCompleteForm(forms.Form):
             "sw_summary": data["sw_summary"],
             "sw_not_yet": data["sw_not_yet"],
         }
+
+
+class ImportForm(forms.Form):
+    """Import a previewed bundle; when the child in it is not plainly this child,
+    the DSL's reason for importing it all the same."""
+
+    document = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    identity_reason = forms.CharField(
+        label=_("How do you know this is the same child?"),
+        help_text=_(
+            "For example: the previous school confirmed the UPN was corrected, or "
+            "the child's surname changed (say what you checked, and with whom)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )

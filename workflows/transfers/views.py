@@ -2,6 +2,8 @@
 transfer's own page (where its tasks are worked). The receiving school's one-time
 link is in link_views. Thin: forms validate, services write."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,19 +20,18 @@ from accounts.models import School
 from accounts.selectors import CASE_ROLES, schools_where
 from audit.services import record_access
 from chronicle.forms import add_service_errors
-from records.models import Transfer, TransferDocument
+from records.models import Transfer
 from records.selectors import concerns_restricted_from, pupils_workable_by
 from records.views import document_response
 
 from ..forms import ConversationEditForm
 from ..selectors import in_team
 from ..services import EditConflict, TaskConflict, task_claim
-from . import forms, selectors, services
+from . import forms, import_views, selectors, services
 from .flows import CHECKLIST
 
 PAGE_SIZE = 50
 SHOWN_ONCE = "transfer-shown-once-%s"
-UPLOADED = "transfer-uploaded-%s"
 
 
 def transfer_list(request):
@@ -192,6 +193,7 @@ def _forms(request, transfer, task, posted):
         "receipt": bound("receipt", forms.RecordedReceiptForm),
         "expected": bound("expected", forms.ExpectedForm),
         "preview": bound("preview", forms.BundleForm),
+        "import": bound("import", forms.ImportForm),
         "documents": bound("documents", forms.DocumentsForm),
         "complete_in": bound("complete_in", forms.InCompleteForm),
     }
@@ -310,68 +312,6 @@ def _expected(request, transfer, task, forms_):
     return redirect("transfer_detail", pk=transfer.pk)
 
 
-def _preview(request, transfer, task, forms_):
-    form = forms_["preview"]
-    if not form.is_valid():
-        return None
-    try:
-        document, bundle = services.bundle_preview(
-            transfer=transfer,
-            user=request.user,
-            upload=form.cleaned_data["bundle"],
-            passphrase=form.cleaned_data["passphrase"],
-        )
-    except services.BundleAlreadyImported as error:
-        # The refusal links to the transfer the file first came in on.
-        add_service_errors(form, error)
-        return _page(
-            request, transfer, task, forms_, holds=True, already_imported=error.first
-        )
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-    request.session[UPLOADED % document.pk] = form.cleaned_data["passphrase"]
-    return _page(
-        request,
-        transfer,
-        task,
-        forms_,
-        holds=True,
-        preview={"document": document, "bundle": bundle},
-    )
-
-
-def _import(request, transfer, task, forms_):
-    wanted = request.POST.get("document", "")
-    document = (
-        transfer.documents.filter(
-            pk=int(wanted), purpose=TransferDocument.Purpose.RECEIVED
-        ).first()
-        if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18
-        else None
-    )
-    passphrase = request.session.get(UPLOADED % wanted) if document else None
-    if document is None or passphrase is None:
-        messages.error(request, _("Upload the bundle again to import it."))
-        return redirect("transfer_detail", pk=transfer.pk)
-    try:
-        services.bundle_import(
-            task=task, user=request.user, document=document, passphrase=passphrase
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("transfer_detail", pk=transfer.pk)
-    request.session.pop(UPLOADED % wanted, None)
-    messages.success(
-        request,
-        _(
-            "Imported into the child's file, marked “from previous school”. Now check "
-            "it against the list below."
-        ),
-    )
-    return redirect("transfer_detail", pk=transfer.pk)
-
-
 def _documents(request, transfer, task, forms_):
     form = forms_["documents"]
     if not form.is_valid():
@@ -402,6 +342,11 @@ def _complete_in(request, transfer, task, forms_):
     return redirect("transfer_detail", pk=transfer.pk)
 
 
+def _held_page(request, transfer, task, forms_, **shown):
+    """The page for the user holding the receive task (import_views)."""
+    return _page(request, transfer, task, forms_, holds=True, **shown)
+
+
 HANDLERS = {
     "send": _send,
     "resend": _resend,
@@ -409,8 +354,12 @@ HANDLERS = {
     "receipt": _receipt,
     "complete_out": _complete_out,
     "expected": _expected,
-    "preview": _preview,
-    "import": _import,
+    "preview": partial(
+        import_views.preview, page=lambda *a, **k: _page(*a, holds=True, **k)
+    ),
+    "import": partial(
+        import_views.import_, page=lambda *a, **k: _page(*a, holds=True, **k)
+    ),
     "documents": _documents,
     "complete_in": _complete_in,
 }
@@ -437,7 +386,8 @@ def _page(request, transfer, task, forms_, holds, preview=None, already_imported
         if transfer.link_token_hash
         else "",
         "documents": transfer.documents.select_related("uploaded_by"),
-        "entries": transfer.entries.count(),
+        "entries": transfer.entries.count()
+        + transfer.imported_records.exclude(sent_key="key-person").count(),
         "checklist": [(label, transfer.checklist.get(key)) for key, label in CHECKLIST],
         "today": timezone.localdate(),
         # What the bundle would leave out: concerns restricted away from the sender.

@@ -29,8 +29,15 @@ class Command(BaseCommand):
         parser.add_argument("--dsl", required=True, help="username of the DSL")
         parser.add_argument("--school", required=True, help="the school's name")
         parser.add_argument("--add-pupil", action="store_true")
+        parser.add_argument(
+            "--same-child-because",
+            default="",
+            help="when the child here differs from the child in the bundle (names, "
+            "date of birth): how you know it is the same child (kept and audited)",
+        )
 
     def handle(self, *args, bundle, passphrase_file, dsl, school, add_pupil, **options):
+        self.identity_reason = options.get("same_child_because") or ""
         try:
             passphrase = passphrase_file.read_text().strip()
             content = bundle.read_bytes()
@@ -51,8 +58,10 @@ class Command(BaseCommand):
                 transfer = self._import(pupil, user, data, content, passphrase)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
+        made = transfer.imported_records.exclude(sent_key="key-person").count()
         self.stdout.write(
-            f"Imported {transfer.entries.count()} entries into {transfer.reference} "
+            f"Imported {made} records and {transfer.entries.count()} text entries "
+            f"into {transfer.reference} "
             f"for UPN {pupil.upn}; manifest {transfer.manifest_hash}."
         )
 
@@ -106,7 +115,11 @@ class Command(BaseCommand):
             passphrase=passphrase,
         )
         services.bundle_import(
-            task=task, user=user, document=document, passphrase=passphrase
+            task=task,
+            user=user,
+            document=document,
+            passphrase=passphrase,
+            identity_reason=self.identity_reason,
         )
         transfer.refresh_from_db()
         return transfer

@@ -11,8 +11,10 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from records.export import file_pdf
+from records.models import ImportedRecord, KeyPerson
 
 from .common import DATA, FORMAT, MANIFEST, PDF, VERSION, sha256
+from .structured import origin, record
 
 
 def build(*, transfer, user, entries, front, pdf_reason, passphrase):
@@ -33,7 +35,7 @@ def build(*, transfer, user, entries, front, pdf_reason, passphrase):
         "whole_file": not transfer.kinds,
         "kinds": list(transfer.kinds),
         "flags": _flags(front),
-        "key_people": _people(front),
+        "key_people": _people(transfer.pupil, front),
         "chronology": [_entry(entry) for entry in reversed(entries)],
         "decisions": [_decision(e.item) for e in entries if e.kind == "decision"],
         "referrals": [_referral(e.item) for e in entries if e.kind == "referral"],
@@ -118,7 +120,13 @@ def _flags(front):
     ]
 
 
-def _people(front):
+def _people(pupil, front):
+    came_in = {
+        imported.target_id: imported
+        for imported in ImportedRecord.objects.filter(
+            pupil=pupil, target_type__model=KeyPerson._meta.model_name
+        ).select_related("transfer")
+    }
     return [
         {
             "role": person.get_role_display(),
@@ -127,6 +135,7 @@ def _people(front):
             "phone": person.phone,
             "email": person.email,
             "from": _iso(person.from_date),
+            "origin": origin(came_in.get(person.pk)),
         }
         for person in front.get("key_people", [])
     ]
@@ -135,7 +144,8 @@ def _people(front):
 def _text(entry):
     """The entry as the file page shows it, as plain text."""
     html = render_to_string(
-        "records/file/_entry.html", {"kind": entry.kind, "item": entry.item, "pdf": 1}
+        "records/file/_entry.html",
+        {"kind": entry.kind, "item": entry.item, "imported": entry.imported, "pdf": 1},
     )
     text = unescape(strip_tags(html))
     lines = [" ".join(line.split()) for line in text.splitlines()]
@@ -169,6 +179,8 @@ def _entry(entry):
         "category": entry.category,
         "child_voice": entry.child_voice,
         "significant": entry.significant,
+        "record": record(entry),
+        "origin": origin(entry.imported),
         "addenda": [
             {
                 "at": addendum.recorded_at.isoformat(),
@@ -193,6 +205,8 @@ BY_FIELD = {
 
 
 def _by(entry):
+    if entry.imported is not None:
+        return entry.imported.by
     if entry.kind == "concern":
         item = entry.item
         return _name(item.reported_by) if item.reported_by_id else item.reported_by_name

@@ -2,7 +2,13 @@
 one-time link, receiving a file, and importing a bundle. Keyword-only, validated,
 atomic; a step's write runs under the process lock (workflows.services)."""
 
-from .importing import BundleAlreadyImported, bundle_import, bundle_preview
+from .identity import Row, comparison, identity_compare
+from .importing import (
+    BundleAlreadyImported,
+    bundle_import,
+    bundle_preview,
+    bundle_reopen,
+)
 from .link import link_download, link_receipt
 from .receiving import (
     documents_add,
@@ -13,6 +19,7 @@ from .receiving import (
 from .sending import (
     LINK_DAYS,
     conversation_record,
+    leavers_mark,
     receipt_record,
     transfer_out_complete,
     transfer_out_start,
@@ -23,11 +30,16 @@ from .sending import (
 __all__ = [
     "LINK_DAYS",
     "BundleAlreadyImported",
+    "Row",
     "bundle_import",
     "bundle_preview",
+    "bundle_reopen",
+    "comparison",
     "conversation_record",
     "documents_add",
     "expected_answer",
+    "identity_compare",
+    "leavers_mark",
     "link_download",
     "link_receipt",
     "receipt_record",

@@ -2,12 +2,10 @@
 the child's file once, and send the receipt back when the sender uses Chronicle."""
 
 import uuid
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
@@ -18,7 +16,6 @@ from django.utils.translation import gettext as _
 from accounts.models import School, User
 from audit.services import record_change
 from records.models import (
-    KeyPerson,
     PreviousSchoolEntry,
     ScanStatus,
     Transfer,
@@ -31,6 +28,8 @@ from ...models import CaseProcess, CaseTask
 from .. import bundle as bundle_format
 from ..bundle import Bundle
 from .common import check_dsl, receipt_keep, run_in_step
+from .history import history_import, key_people_import
+from .identity import identity_confirm
 
 
 def bundle_preview(
@@ -127,13 +126,30 @@ def _scan_bundle(
     return ScanStatus.CLEAN if clean else ScanStatus.NOT_SCANNED
 
 
+def bundle_reopen(
+    *, transfer: Transfer, user: User, document: TransferDocument, passphrase: str
+) -> Bundle:
+    """A bundle already checked and kept for this transfer, read again (to show
+    its preview once more after a refused import)."""
+    check_dsl(user, transfer.school)
+    with document.file.open("rb") as handle:
+        return bundle_format.read(handle.read(), passphrase)
+
+
 def bundle_import(
-    *, task: CaseTask, user: User, document: TransferDocument, passphrase: str
+    *,
+    task: CaseTask,
+    user: User,
+    document: TransferDocument,
+    passphrase: str,
+    identity_reason: str = "",
 ) -> Transfer:
-    """Import a checked bundle into the child's file: each chronology entry as
-    "from previous school", the documents kept, the social worker added to the key
-    people; the sender's details and the manifest hash kept. Checked again here:
-    a bundle is never imported unread."""
+    """Import a checked bundle into the child's file: each record as the same
+    kind of record made here, marked as come from the previous school (what
+    cannot be made as one stays text), the documents with their entries, the
+    social worker added to the key people; the sender's details and the manifest
+    hash kept. Checked again here: a bundle is never imported unread, and never
+    into another child's file unless a DSL confirmed it is the same child."""
 
     def write(process: CaseProcess) -> Transfer:
         transfer = Transfer.objects.select_for_update().get(pk=process.transfer_id)
@@ -142,6 +158,9 @@ def bundle_import(
         with document.file.open("rb") as handle:
             bundle = bundle_format.read(handle.read(), passphrase)
         _refuse_if_imported(school=transfer.school, manifest_hash=bundle.manifest_hash)
+        identity_confirm(
+            transfer=transfer, user=user, bundle=bundle, reason=identity_reason
+        )
         scanned = _scan_bundle(name=document.original_name, bundle=bundle, user=user)
         with files_removed_on_failure() as stored:
             _import(transfer, bundle, user, scan_status=scanned, stored=stored)
@@ -162,9 +181,25 @@ def _import(
     data = bundle.data
     sender = data.get("sender", {})
     school_name = sender.get("school") or _("previous school")
-    _entries_add(transfer, bundle, school_name)
+    made = history_import(
+        transfer=transfer,
+        bundle=bundle,
+        user=user,
+        school_name=school_name,
+        scan_status=scan_status,
+        stored=stored,
+    )
+    _entries_add(transfer, bundle, school_name, made)
     _documents_add(transfer, bundle, user, school_name, scan_status, stored)
-    _key_people_add(transfer, data.get("key_people") or [], user)
+    people = data.get("key_people")
+    key_people_import(
+        transfer=transfer,
+        people=[p for p in people if isinstance(p, dict)]
+        if isinstance(people, list)
+        else [],
+        user=user,
+        school_name=school_name,
+    )
     transfer.sender = {
         "school": school_name,
         "dsl": sender.get("dsl", ""),
@@ -181,10 +216,16 @@ def _import(
     _receipt_back(transfer, bundle, user)
 
 
-def _entries_add(transfer: Transfer, bundle: Bundle, school_name: str) -> None:
-    """Each chronology entry of the bundle, as "from previous school"."""
+def _entries_add(
+    transfer: Transfer, bundle: Bundle, school_name: str, made: set[str]
+) -> None:
+    """Each chronology entry of the bundle not made as a record here (a file
+    audit, an older file's text, a step without its concern), as text "from
+    previous school"."""
     entries = []
     for item in bundle.entries:
+        if str(item.get("id")) in made:
+            continue
         occurred = parse_datetime(str(item.get("at") or ""))
         if occurred is None:
             raise ValidationError(_("An entry in the bundle has no valid date."))
@@ -215,7 +256,10 @@ def _entries_add(transfer: Transfer, bundle: Bundle, school_name: str) -> None:
     # bulk_create skips the audit log's signals: log the import as one change.
     record_change(
         obj=transfer,
-        changes={"imported entries": ["0", str(len(entries))]},
+        changes={
+            "imported entries": ["0", str(len(entries))],
+            "imported records": ["0", str(len(made))],
+        },
     )
 
 
@@ -227,8 +271,11 @@ def _documents_add(
     scan_status: ScanStatus,
     stored: list[FieldFile],
 ) -> None:
-    """The bundle's attachments and its PDF, kept on the transfer."""
+    """The bundle's PDF, and the attachments of entries that came in as text,
+    kept on the transfer (the others are with their concern or note)."""
     for attachment in bundle.attachments:
+        if attachment.get("placed"):
+            continue
         document = TransferDocument(
             transfer=transfer,
             purpose=TransferDocument.Purpose.RECEIVED,
@@ -261,22 +308,6 @@ def _documents_add(
         document.save()
 
 
-def _key_people_add(
-    transfer: Transfer, people: list[dict[str, Any]], user: User
-) -> None:
-    """The key people the previous school listed (the social worker, most often)."""
-    for person in people:
-        KeyPerson.objects.create(
-            pupil=transfer.pupil,
-            role=_key_role(person.get("role")),
-            name=str(person.get("name") or "")[:200] or _("(not given)"),
-            organisation=str(person.get("organisation") or "")[:200],
-            phone=str(person.get("phone") or "")[:50],
-            email=_email(person.get("email")),
-            recorded_by=user,
-        )
-
-
 def _claim(transfer: Transfer, manifest_hash: str) -> None:
     """The manifest hash goes on the transfer before anything else is written:
     the database holds one import of a bundle per school (a unique constraint),
@@ -297,20 +328,6 @@ def _claim(transfer: Transfer, manifest_hash: str) -> None:
             .first()
         )
         raise BundleAlreadyImported(first) from error
-
-
-def _key_role(label: object) -> str:
-    roles = {str(choice.label).lower(): choice.value for choice in KeyPerson.Role}
-    return roles.get(str(label or "").lower(), KeyPerson.Role.OTHER)
-
-
-def _email(value: object) -> str:
-    value = str(value or "")[:254]
-    try:
-        validate_email(value)
-    except ValidationError:
-        return ""
-    return value
 
 
 def _receipt_back(transfer: Transfer, bundle: Bundle, user: User) -> None:

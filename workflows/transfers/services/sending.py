@@ -27,6 +27,7 @@ from ...services import EditConflict, last_change
 from .. import bundle
 from ..flows import TransferOutFlow, deadline_for
 from ..selectors import CONVERSATION_FIELDS, conversation_version, token_hash
+from .arrival import arrival_announce
 from .common import access_record, check_dsl, complete, documents_keep, receipt_keep
 
 # How long a one-time link stays open.
@@ -128,6 +129,7 @@ def transfer_send(
                 delivery_note=delivery_note,
                 stored=stored,
             )
+            arrival_announce(transfer)
             return transfer
 
         complete(task, user, write)
@@ -324,12 +326,39 @@ def transfer_out_complete(*, task: CaseTask, user: User) -> Transfer:
         transfer.status = Transfer.Status.COMPLETE
         transfer.completed_at = timezone.now()
         transfer.save(update_fields=["status", "completed_at"])
-        pupil = transfer.pupil
-        if pupil.date_left is None:
-            # Every transfer out has the day the child starts at the new school.
-            starts_on = cast(date, transfer.starts_on)
-            pupil.date_left = min(starts_on, timezone.localdate())
-            pupil.save(update_fields=["date_left", "updated_at"])
+        _leave_when_due(transfer.pupil, cast(date, transfer.starts_on))
         return transfer
 
     return complete(task, user, write)
+
+
+def _leave_when_due(pupil: Pupil, starts_on: date, today: date | None = None) -> bool:
+    """The child leaves the roll on the day they start at the new school, never
+    earlier: a file sent and receipted days before the move leaves the child
+    findable, reportable and in the staff pupil picker until then (the clock
+    marks the leaving on the day, leavers_mark). A leaving date already
+    recorded is kept."""
+    today = today or timezone.localdate()
+    if pupil.date_left is not None or starts_on > today:
+        return False
+    pupil.date_left = starts_on
+    pupil.save(update_fields=["date_left", "updated_at"])
+    return True
+
+
+def leavers_mark(*, today: date | None = None) -> int:
+    """Children whose completed transfer out has reached its start date leave
+    the roll (run by the clock sweep); returns how many."""
+    today = today or timezone.localdate()
+    due = Transfer.objects.filter(
+        direction=Transfer.Direction.OUT,
+        status=Transfer.Status.COMPLETE,
+        starts_on__lte=today,
+        pupil__date_left__isnull=True,
+    ).select_related("pupil")
+    marked = 0
+    for transfer in due:
+        with transaction.atomic():
+            pupil = Pupil.objects.select_for_update().get(pk=transfer.pupil_id)
+            marked += _leave_when_due(pupil, cast(date, transfer.starts_on), today)
+    return marked
