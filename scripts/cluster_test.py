@@ -10,8 +10,9 @@ killed (SIGKILL) and restarted.
 
 Then it checks, and reports with figures: no concern lost or doubled, every
 attachment byte-identical from each app server, every notification emailed as one
-message (a resend of the email in flight at the worker's kill keeps its Message-ID), the API rate limit counted across both servers, one clock sweep at a time
-although two schedulers run. A check whose process does not exist in this
+message (a resend of the email in flight at the worker's kill keeps its
+Message-ID), the API rate limit counted across both servers, one clock sweep at a
+time although two schedulers run. A check whose process does not exist in this
 repository is reported as NOT RUN (and the run fails). Exit status 0 only if every
 check passed.
 
