@@ -5,6 +5,8 @@ Entries are appended in the order they are made (ids ascending); their timestamp
 the times of the steps they record, as if the trust had used Chronicle for years.
 """
 
+from types import SimpleNamespace
+
 from django.contrib.contenttypes.models import ContentType
 
 from audit import chain
@@ -34,7 +36,7 @@ class AuditTrail:
         return self.types[model]
 
     def add(self, model, pk, text, action, at, actor, changes=None, extra=None):
-        entry = ChainedLogEntry(
+        entry = SimpleNamespace(
             id=self.table.take_id(),
             content_type_id=self.content_type(model),
             object_pk=str(pk),
@@ -56,9 +58,7 @@ class AuditTrail:
         entry.prev_hash = self.prev
         entry.entry_hash = chain.entry_hash(entry, self.prev, self.ring)
         self.prev = entry.entry_hash
-        self.table.add(
-            **{f.attname: getattr(entry, f.attname) for f in self.table.fields}
-        )
+        self.table.add(**vars(entry))
 
     def created(self, model, pk, text, at, actor, fields):
         changes = {"id": [None, pk], **{k: [None, v] for k, v in fields.items()}}

@@ -9,7 +9,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from accounts.models import Membership, Role, School, SchoolTerm, Trust, User
-from accounts.services import user_sync_role_groups
+from accounts.roles import group_for
 from demo.management.commands.demo import FORMS
 from forms.models import ConcernFormField, ConcernFormPage
 from records.models import Pupil, Sex, YearGroup
@@ -152,10 +152,17 @@ def _users(rng, everyone, tag):
         for name, roles in grants
         for sp, role in roles
     )
-    by_pk = User.objects.in_bulk(list(ids.values()))
-    for name, roles in grants:
-        if roles:
-            user_sync_role_groups(user=by_pk[ids[name.removeprefix(tag)]])
+    # Each role's group, as accounts.services.user_sync_role_groups gives them.
+    groups = {role: group_for(role).pk for role in Role}
+    through = User.groups.through
+    pairs = {
+        (ids[name.removeprefix(tag)], groups[role])
+        for name, roles in grants
+        for _sp, role in roles
+    }
+    through.objects.bulk_create(
+        through(user_id=user, group_id=group) for user, group in pairs
+    )
     User.objects.filter(pk=ids["trust.admin"]).update(is_superuser=True, is_staff=True)
     everyone.trust_dsl, everyone.trust_lead = ids["trust.dsl"], ids["trust.lead"]
     everyone.sysadmin = ids["trust.admin"]

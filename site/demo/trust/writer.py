@@ -10,10 +10,13 @@ database.
 import json
 
 from django.core.management.color import no_style
-from django.db import connection
-from django.db.models import NOT_PROVIDED, Max
+from django.db import connection, models
+from django.db.models import Max
 
 _MISSING = object()
+# What SQLite needs converted (PostgreSQL's COPY takes the Python values as they are;
+# Viewflow's own fields are given as their stored strings).
+_CONVERTED = (models.DateField, models.TimeField, models.UUIDField, models.DecimalField)
 
 
 class Table:
@@ -24,10 +27,22 @@ class Table:
         self.model = model
         self.fields = list(model._meta.local_concrete_fields)
         self.columns = [f.column for f in self.fields]
+        self.postgres = connection.vendor == "postgresql"
+        # Per column: (attname, default, adapter), worked out once.
+        self.plan = [
+            (f.attname, _default(model, f), self._adapter(f)) for f in self.fields
+        ]
         self.rows = []
         self.batch = batch
         self.written = 0
         self.next_id = _max_id(model) + 1
+
+    def _adapter(self, field):
+        if field.get_internal_type() == "JSONField":
+            return json.dumps
+        if not self.postgres and isinstance(field, _CONVERTED):
+            return lambda value: field.get_db_prep_save(value, connection)
+        return _same
 
     def take_id(self):
         value = self.next_id
@@ -36,11 +51,11 @@ class Table:
 
     def add(self, **values):
         row = []
-        for field in self.fields:
-            value = values.get(field.attname, _MISSING)
+        for attname, default, adapt in self.plan:
+            value = values.get(attname, default)
             if value is _MISSING:
-                value = _default(self.model, field)
-            row.append(_adapt(field, value))
+                raise ValueError(f"{self.model.__name__}.{attname} is required")
+            row.append(None if value is None else adapt(value))
         self.rows.append(row)
         if len(self.rows) >= self.batch:
             self.flush()
@@ -51,7 +66,7 @@ class Table:
         table = connection.ops.quote_name(self.model._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+            if self.postgres:
                 raw = cursor.cursor
                 with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in self.rows:
@@ -66,6 +81,10 @@ class Table:
         self.rows = []
 
 
+def _same(value):
+    return value
+
+
 def _max_id(model):
     pk = model._meta.pk
     if not pk.concrete or pk.remote_field is not None:
@@ -74,25 +93,14 @@ def _max_id(model):
 
 
 def _default(model, field):
+    """The value a row takes when it leaves the field out (_MISSING: required)."""
     if field.has_default():
         return field.get_default()
     if field.null:
         return None
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        raise ValueError(f"{model.__name__}.{field.attname}: give the time")
-    if field.default is NOT_PROVIDED and field.blank and field.empty_strings_allowed:
+    if field.blank and field.empty_strings_allowed:
         return ""
-    raise ValueError(f"{model.__name__}.{field.attname} is required")
-
-
-def _adapt(field, value):
-    if value is None:
-        return None
-    if connection.vendor != "postgresql":
-        return field.get_db_prep_save(value, connection)
-    if field.get_internal_type() == "JSONField":
-        return json.dumps(value)
-    return value
+    return _MISSING
 
 
 def reset_sequences(models):
