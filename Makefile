@@ -9,7 +9,7 @@ PORT ?= 8000
 # browser module starts its server once.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck setup setup-test migrate demo clean
+.PHONY: run test lint typecheck setup setup-test migrate demo clean bench
 
 # A database from before the workflow existed (November 2026) needs
 # `manage.py start_missing_processes` once; a new one never does, so `make run` no
@@ -28,6 +28,15 @@ test: setup-test ## set up and run checks, migration check and the test suite
 	DJANGO_SETTINGS_MODULE=chronicle.settings.test $(MANAGE) check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=chronicle.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The page benchmark (issue 17, docs/performance.md): its own PostgreSQL database on
+# 127.0.0.1:5432 (dropped afterwards), a generated 20-school trust, every main page
+# measured as its role. BENCH_CONCERNS=1000000 for a million; BENCH_LABEL=after
+# writes the second table beside the first.
+BENCH_CONCERNS ?= 100000
+BENCH_LABEL ?= latest
+bench: setup-test ## measure every main page on a generated trust (PostgreSQL)
+	nice $(BIN)/python scripts/bench.py --concerns $(BENCH_CONCERNS) --label $(BENCH_LABEL)
 
 lint: setup-test
 	$(BIN)/ruff check .
