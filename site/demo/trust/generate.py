@@ -211,7 +211,9 @@ def generate(
     with transaction.atomic():
         by_school = {
             sp.school.pk: list(
-                Concern.objects.filter(school=sp.school).order_by("-pk")[:20]
+                Concern.objects.filter(
+                    school=sp.school, route=Concern.Route.DSL_TEAM
+                ).order_by("-pk")[:20]
             )
             for sp in people.schools
         }
