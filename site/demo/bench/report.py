@@ -63,7 +63,9 @@ def table(results):
     return "\n".join(rows)
 
 
-def section(*, label, results, extras, data, runs, started, took, load_before):
+def section(
+    *, label, results, extras, data, runs, started, took, load_before, generated
+):
     lines = [
         f"<!-- bench:{label} -->",
         f"### {label.capitalize()}: {timezone.localtime(started):%Y-%m-%d %H:%M %Z}",
@@ -72,7 +74,8 @@ def section(*, label, results, extras, data, runs, started, took, load_before):
         f"- Data: {data}.",
         f"- Each time is the median of {runs} runs after one warm-up, in-process "
         "(Django test client, signed in and past two-factor); the benchmark took "
-        f"{took / 60:.1f} minutes including the data.",
+        f"{took / 60:.1f} minutes"
+        + (" including the data." if generated else " (on data generated before)."),
         "",
         table(results),
         "",

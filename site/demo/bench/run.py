@@ -46,7 +46,8 @@ def run(*, concerns, schools, runs, label, output, api_headers, say):
     started, clock = timezone.now(), time.monotonic()
     load_before = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    if not Concern.objects.exists():
+    generated = not Concern.objects.exists()
+    if generated:
         say(f"Generating {schools} schools, {concerns:,} concerns…")
         report = generate(schools=schools, concerns=concerns, progress=say)
         for line in report.lines():
@@ -108,6 +109,7 @@ def run(*, concerns, schools, runs, label, output, api_headers, say):
         started=started,
         took=time.monotonic() - clock,
         load_before=load_before,
+        generated=generated,
     )
     write(output, label, text)
     say(f"Written to {output} ({label}).")
