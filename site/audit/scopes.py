@@ -20,6 +20,7 @@ SCHOOL_SCOPES: dict[str, tuple[str, dict[str, str]]] = {
     "accounts.user": ("memberships__school", {}),
     "accounts.school": ("pk", {}),
     "accounts.membership": ("school", {}),
+    "accounts.pendingrolegrant": ("school", {}),
     "accounts.schoolterm": ("school", {}),
     "accounts.schoolclosureday": ("school", {}),
     "otp_totp.totpdevice": ("user__memberships__school", {}),
