@@ -228,12 +228,18 @@ class BreakGlassRow:
     told: list[User]
 
 
-def _record_name(access: BreakGlassAccess) -> str:
-    """What the register names: the concern's reference or the child's UPN (never
-    the content, nor the child's name)."""
-    if access.concern_id:
+def _key(access: BreakGlassAccess) -> str:
+    """The concern's reference or the child's UPN: what the register and the
+    notifications name (never the content, nor the child's name)."""
+    if access.concern is not None:
         return access.concern.reference
-    return _("File of the child with UPN %(upn)s") % {"upn": access.pupil.upn}
+    return access.pupil.upn if access.pupil is not None else ""
+
+
+def _record_name(access: BreakGlassAccess) -> str:
+    if access.concern is not None:
+        return _key(access)
+    return _("File of the child with UPN %(upn)s") % {"upn": _key(access)}
 
 
 def break_glass_register_for(user: Any) -> QuerySet[BreakGlassAccess]:
@@ -266,7 +272,7 @@ def break_glass_rows(accesses: list[BreakGlassAccess]) -> list[BreakGlassRow]:
     rows = []
     for access in accesses:
         record = _record_name(access)
-        key = access.concern.reference if access.concern_id else access.pupil.upn
+        key = _key(access)
         told = [
             note.user
             for note in sent
