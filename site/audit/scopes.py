@@ -36,6 +36,8 @@ SCHOOL_SCOPES: dict[str, tuple[str, dict[str, str]]] = {
     "records.pupil": ("school", {}),
     "records.concern": ("school", {"route": "dsl_team"}),
     "records.concernpupil": ("concern__school", _DSL_ROUTE),
+    # The adult a concern names: with its concern (route HEAD is never shown).
+    "records.concernaboutadult": ("concern__school", _DSL_ROUTE),
     "records.concernattachment": ("concern__school", _DSL_ROUTE),
     "records.triage": ("concern__school", _DSL_ROUTE),
     "records.decision": ("concern__school", _DSL_ROUTE),
@@ -73,6 +75,7 @@ NEED_TO_KNOW: dict[str, dict[str, tuple[str, ...]]] = {
     "records.pupil": {"pupil": ("pk",)},
     "records.concern": {"concern": ("pk",), "pupil": ("involvements__pupil",)},
     "records.concernpupil": {"concern": ("concern",), "pupil": ("pupil",)},
+    "records.concernaboutadult": {"concern": ("concern",), "pupil": _CONCERN[1:]},
     "records.concernattachment": {"concern": ("concern",), "pupil": _CONCERN[1:]},
     "records.triage": {"concern": ("concern",), "pupil": _CONCERN[1:]},
     "records.decision": {"concern": ("concern",), "pupil": _CONCERN[1:]},

@@ -45,6 +45,7 @@ __all__ = [
     "can_browse_audit_log",
     "can_see_break_glass_register",
     "entries_in_full",
+    "entries_named",
     "entries_visible_to",
     "oversight_schools",
     "people_at_audit_schools",
@@ -161,6 +162,19 @@ def entries_in_full(user: Any, entries: list[ChainedLogEntry]) -> set[int]:
     return set(
         ChainedLogEntry.objects.filter(pk__in=[entry.pk for entry in entries])
         .filter(_full_scope(user, scoped_models()))
+        .values_list("pk", flat=True)
+    )
+
+
+def entries_named(user: Any, entries: list[ChainedLogEntry]) -> set[int]:
+    """Of these entries, the ones whose record the user may see named: all but
+    those about a record restricted to other people, which an overseer sees as
+    "a restricted record" (what was done, by whom, when; not which). One query."""
+    if not entries:
+        return set()
+    return set(
+        ChainedLogEntry.objects.filter(pk__in=[entry.pk for entry in entries])
+        .filter(_placed(scoped_models(), audit_schools(user), _hidden(user)))
         .values_list("pk", flat=True)
     )
 

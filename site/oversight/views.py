@@ -37,6 +37,7 @@ from .selectors import (
     can_browse_audit_log,
     can_see_break_glass_register,
     entries_in_full,
+    entries_named,
     entries_visible_to,
     people_at_audit_schools,
 )
@@ -62,13 +63,22 @@ def _changes(entry):
     return entry.changes_dict if entry.action < entry.Action.ACCESS else {}
 
 
-def _row(entry, *, in_full):
+RESTRICTED = gettext_lazy("a restricted record")
+
+
+def _record_name(entry, named):
+    return entry.object_repr if named else str(RESTRICTED)
+
+
+def _row(entry, *, in_full, named):
     """in_full: the values of what changed may be shown (a DSL's own school);
-    otherwise only the names of the fields that changed."""
+    otherwise only the names of the fields that changed. named: the record may be
+    named (not restricted to other people)."""
     data = entry.additional_data or {}
     changes = _changes(entry)
     return {
         "entry": entry,
+        "record_name": _record_name(entry, named),
         "kind": content_type_label(entry.content_type),
         "event": _event(entry, data),
         "in_full": in_full,
@@ -151,7 +161,11 @@ class AuditLogView(AuditLogMixin, BaseListingView):
     def get_table(self, object_list):
         entries = list(object_list)
         in_full = entries_in_full(self.request.user, entries)
-        self.rows = [_row(entry, in_full=entry.pk in in_full) for entry in entries]
+        named = entries_named(self.request.user, entries)
+        self.rows = [
+            _row(entry, in_full=entry.pk in in_full, named=entry.pk in named)
+            for entry in entries
+        ]
         return self.table_class(
             self.columns, self.rows, attrs={"data-audit-entries": ""}
         )
@@ -212,7 +226,9 @@ class ObjectHistoryView(RecordScopeMixin, AuditLogView):
     def get_page_title(self):
         return _("History of %(kind)s %(name)s") % {
             "kind": content_type_label(self.scope.content_type).lower(),
-            "name": self.first.object_repr,
+            "name": _record_name(
+                self.first, bool(entries_named(self.request.user, [self.first]))
+            ),
         }
 
 
@@ -282,8 +298,10 @@ class AuditLogExportView(AuditLogMixin, SpreadsheetExportMixin, BaseListingView)
 
     def _mark(self, batch):
         in_full = entries_in_full(self.request.user, batch)
+        named = entries_named(self.request.user, batch)
         for entry in batch:
             entry.in_full = entry.pk in in_full
+            entry.named = entry.pk in named
             yield entry
 
     def get_filename(self):
@@ -299,7 +317,7 @@ class AuditLogExportView(AuditLogMixin, SpreadsheetExportMixin, BaseListingView)
             item.get_action_display(),
             f"{item.content_type.app_label}.{item.content_type.model}",
             item.object_pk,
-            item.object_repr,
+            _record_name(item, getattr(item, "named", False)),
             _event(item, data),
             self._changes_cell(item),
             item.remote_addr or "",
