@@ -251,7 +251,10 @@ def grants_waiting_for(user: Viewer) -> list[PendingRoleGrant]:
     are a head or DSL, or whose trust they lead, are looked at: a handful of rows."""
     if not user.is_authenticated or user.is_superuser:
         return []
-    schools = schools_where(user, *CONFIRMER_ROLES) | trust_lead_schools(user)
+    schools = School.objects.filter(
+        Q(pk__in=schools_where(user, *CONFIRMER_ROLES).values("pk"))
+        | Q(pk__in=trust_lead_schools(user).values("pk"))
+    )
     waiting = (
         PendingRoleGrant.objects.filter(
             outcome=PendingRoleGrant.Outcome.WAITING, school__in=schools
