@@ -51,6 +51,9 @@ HEADS = {
     "api-tokens",
 }
 DEPUTIES = HEADS - {"roles"} | {"childrens-files", "file-transfers"}
+# Heads and trust leads oversee their schools: the audit log and the break-glass
+# register (issue 16).
+OVERSIGHT = {"audit-log", "break-glass-register"}
 # What each role reaches, at any depth: the items each saw before the grouping.
 REACHES = {
     "staff": {"notifications", "my-reports", "api-tokens"},
@@ -64,9 +67,9 @@ REACHES = {
         "reset-two-factor",
         "audit-log",
     },
-    "head": HEADS,
+    "head": HEADS | OVERSIGHT,
     "configurator": {"notifications", "my-reports", "explorer", "api-tokens"} | LISTS,
-    "trust_lead": HEADS | {"explorer"} | LISTS,
+    "trust_lead": HEADS | OVERSIGHT | {"explorer"} | LISTS,
     "system_administrator": {
         "notifications",
         "break-glass",

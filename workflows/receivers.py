@@ -10,13 +10,14 @@ Connected when this module is imported (WorkflowsConfig.ready).
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Membership, Role, School, User
-from accounts.signals import ANNOUNCED_ROLES, calendar_changed, role_granted
+from accounts.models import PendingRoleGrant, Role, School, User
+from accounts.selectors import confirmers_of, role_change_audience
+from accounts.signals import RoleChange, calendar_changed, role_changed
 from records.models import BreakGlassAccess, Pupil, Restriction
 from records.signals import break_glass_opened, file_destroying, pupil_joined
 
@@ -102,32 +103,101 @@ def tell_dsls_of_break_glass(
     )
 
 
-@receiver(role_granted, dispatch_uid="role_granted")
-def tell_dsls_of_new_role(
-    sender: Any, *, membership: Membership, actor: User | None = None, **kwargs: Any
+def _name(user: User | None) -> str:
+    if user is None:
+        return _("a system administrator on the server")
+    name = user.get_full_name() or user.username
+    if user.is_superuser:
+        return _("%(name)s (system administrator)") % {"name": name}
+    return name
+
+
+def _role_message(
+    change: RoleChange,
+    *,
+    school: School,
+    person: User,
+    role: Role,
+    actor: User | None,
+    confirmed_by: User | None,
+) -> str:
+    names = {
+        "actor": _name(actor),
+        "who": _name(person),
+        "role": role.label,
+        "school": school,
+        "confirmer": _name(confirmed_by),
+    }
+    if change == RoleChange.PROPOSED:
+        text = _(
+            "%(actor)s proposes %(who)s as %(role)s at %(school)s: confirm or "
+            "decline it."
+        )
+    elif change == RoleChange.DECLINED:
+        text = _("%(actor)s declined %(who)s as %(role)s at %(school)s.")
+    elif change == RoleChange.TAKEN_AWAY:
+        text = _("%(actor)s took away %(who)s's role as %(role)s at %(school)s.")
+    elif confirmed_by is not None:
+        text = _(
+            "%(actor)s made %(who)s %(role)s at %(school)s; %(confirmer)s confirmed it."
+        )
+    else:
+        text = _("%(actor)s made %(who)s %(role)s at %(school)s.")
+    return text % names
+
+
+def _role_audience(
+    change: RoleChange,
+    *,
+    school: School,
+    role: Role,
+    actor: User | None,
+    grant: PendingRoleGrant | None,
+) -> QuerySet[User]:
+    """A proposal: those who may confirm it. A decline: whoever proposed it.
+    A change: the school's heads and the trust's leads (and its DSLs for a role
+    that sees case content), never the person who made it."""
+    if change == RoleChange.PROPOSED and grant is not None:
+        return confirmers_of(grant)
+    if change == RoleChange.DECLINED:
+        proposer = grant.proposed_by_id if grant is not None else None
+        return User.objects.filter(pk=proposer, is_active=True)
+    return role_change_audience(school, role).exclude(pk=getattr(actor, "pk", None))
+
+
+@receiver(role_changed, dispatch_uid="role_changed")
+def tell_of_role_change(
+    sender: Any,
+    *,
+    school: School,
+    person: User,
+    role: Role,
+    change: RoleChange,
+    actor: User | None = None,
+    confirmed_by: User | None = None,
+    grant: PendingRoleGrant | None = None,
+    **kwargs: Any,
 ) -> None:
-    """A role that sees case content or oversees it was given: the school's DSLs
-    hear who, so a new pair of eyes on their files never goes unnoticed (all but
-    the DSL who gave it)."""
-    if membership.role not in ANNOUNCED_ROLES:
-        return
-    person = membership.user
+    """Every role given or taken away is told to the school's heads and the
+    trust's leads, naming who made it (and who confirmed it), so a new pair of
+    eyes on the school's files never goes unnoticed; a proposed role is told to
+    those who may confirm it, with a link to the page where they do."""
+    if change == RoleChange.PROPOSED and grant is not None:
+        url = reverse("role_grant_decide", args=[grant.pk])
+    else:
+        url = reverse("audit_log_person", args=[person.pk])
     notify(
         users=list(
-            User.objects.filter(
-                is_active=True,
-                memberships__school=membership.school,
-                memberships__role=Role.DSL,
-            )
-            .exclude(pk__in=[person.pk, getattr(actor, "pk", None)])
-            .distinct()
+            _role_audience(change, school=school, role=role, actor=actor, grant=grant)
         ),
         kind=Notification.Kind.ROLE_GRANTED,
-        message=_("%(who)s was made %(role)s at %(school)s.")
-        % {
-            "who": person.get_full_name() or person.username,
-            "role": membership.get_role_display(),
-            "school": membership.school,
-        },
-        url=reverse("audit_log_person", args=[person.pk]),
+        message=_role_message(
+            change,
+            school=school,
+            person=person,
+            role=role,
+            actor=actor,
+            confirmed_by=confirmed_by,
+        ),
+        url=url,
     )

@@ -4,7 +4,15 @@ from auditlog.registry import auditlog
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Membership, School, SchoolClosureDay, SchoolTerm, Trust, User
+from .models import (
+    Membership,
+    PendingRoleGrant,
+    School,
+    SchoolClosureDay,
+    SchoolTerm,
+    Trust,
+    User,
+)
 
 DEVICE_FIELDS = ["user", "name", "confirmed"]
 
@@ -18,6 +26,8 @@ def register():
     auditlog.register(Trust)
     auditlog.register(School)
     auditlog.register(Membership)
+    # Who proposed a role and who confirmed or declined it.
+    auditlog.register(PendingRoleGrant)
     # The school calendar moves every school-day deadline: who changed it is kept.
     auditlog.register(SchoolTerm)
     auditlog.register(SchoolClosureDay)

@@ -4,7 +4,7 @@ from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from chronicle.fields import ModelChoiceField
 
-from .models import ClosureKind, Role, School, User
+from .models import ClosureKind, Role, School
 from .two_factor import BACKUP_DEVICE_NAME
 
 
@@ -86,30 +86,36 @@ class SchoolClosureDayForm(forms.Form):
 
 
 class RoleGiveForm(forms.Form):
-    """Give someone a role at a school. The person is named by username or email
-    (accounts are made by a system administrator on the Users page), so a DSL
-    never has to scroll through every account on the service."""
+    """Give someone a role at a school. The person is named by username or email,
+    among the people the role keeper may name (selectors.people_nameable_by): an
+    account elsewhere on the service gets the same answer as one that does not
+    exist, so the page never says who has an account where."""
 
     person = forms.CharField(
         label=_("Username or email"),
         max_length=254,
-        help_text=_("The account must exist already: a system administrator makes it."),
+        help_text=_(
+            "Someone who already holds a role at your school. A new colleague's "
+            "account is made by a system administrator, who proposes their first "
+            "role for the school to confirm."
+        ),
     )
     school = ModelChoiceField(label=_("School"), queryset=School.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
-    def __init__(self, *args, schools, **kwargs):
+    def __init__(self, *args, schools, people, **kwargs):
         super().__init__(*args, **kwargs)
+        self.people = people
         self.fields["school"].queryset = schools
         if len(schools) == 1:
             self.fields["school"].initial = schools[0].pk
 
     def clean_person(self):
         wanted = self.cleaned_data["person"].strip()
-        by_name = User.objects.filter(username__iexact=wanted).first()
+        by_name = self.people.filter(username__iexact=wanted).first()
         if by_name is not None:
             return by_name
-        by_email = list(User.objects.filter(email__iexact=wanted)[:2])
+        by_email = list(self.people.filter(email__iexact=wanted)[:2])
         if len(by_email) > 1:
             raise forms.ValidationError(
                 _("More than one account has that email: give the username instead.")
@@ -117,12 +123,22 @@ class RoleGiveForm(forms.Form):
         if not by_email:
             raise forms.ValidationError(
                 _(
-                    "No account with the username or email “%(wanted)s”. Check the "
-                    "spelling, or ask a system administrator to make the account."
+                    "No one with the username or email “%(wanted)s” holds a role at "
+                    "your schools. Check the spelling; for someone new, ask a "
+                    "system administrator to make the account and propose its "
+                    "first role."
                 ),
                 params={"wanted": wanted},
             )
         return by_email[0]
+
+
+class RoleDecideForm(forms.Form):
+    """Confirm or decline a proposed role: the button pressed says which."""
+
+    decision = forms.ChoiceField(
+        choices=[("confirm", _("Confirm")), ("decline", _("Decline"))]
+    )
 
 
 class LoginForm(WagtailLoginForm):

@@ -163,6 +163,83 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()}, {self.school}"
 
 
+class PendingRoleGrant(models.Model):
+    """A role someone proposed, waiting for a second person at the school.
+
+    It has no effect until confirmed: the Membership is made only then
+    (services.role_grant_confirm). Kept after it is decided, so who proposed, who
+    confirmed or declined, and when, stay on record beside the audit log. Who may
+    confirm is selectors.confirmers_of."""
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="pending_roles",
+    )
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="pending_roles",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Empty: proposed on the server (manage.py grant_role).
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=20,
+        choices=Outcome.choices,
+        default=Outcome.WAITING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed or declined by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("role waiting for confirmation")
+        verbose_name_plural = _("roles waiting for confirmation")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school", "role"],
+                condition=models.Q(outcome="waiting"),
+                name="one_waiting_grant_per_role",
+            )
+        ]
+
+    def __str__(self):
+        return _("%(who)s as %(role)s at %(school)s (%(outcome)s)") % {
+            "who": self.user,
+            "role": self.get_role_display(),
+            "school": self.school,
+            "outcome": self.get_outcome_display().lower(),
+        }
+
+    @property
+    def is_waiting(self):
+        return self.outcome == self.Outcome.WAITING
+
+
 class SchoolTerm(models.Model):
     """A term (or half term) at one school: the days its school-day clocks count.
 

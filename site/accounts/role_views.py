@@ -2,8 +2,10 @@
 
 A school's DSLs keep its roles (they answer for who sees its case content) and its
 heads see them; a system administrator keeps every school's. Everyone else gets a
-404. Every change is in the audit log with its actor; the school's DSLs are told of
-every new DSL, deputy or head (services.role_give).
+404. Nobody gives themselves a role; the DSL, deputy and head roles, and any role a
+system administrator gives, wait for a second person at the school to confirm them
+(role_grant_decide). Every change is in the audit log with its actor, and the
+school's heads and the trust's leads are told who made it (services.role_give).
 """
 
 import django_filters
@@ -12,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -24,17 +26,22 @@ from chronicle.fields import ModelChoiceField
 from chronicle.forms import add_service_errors
 
 from . import services
-from .forms import RoleGiveForm
-from .models import Membership, Role, School
+from .forms import RoleDecideForm, RoleGiveForm
+from .models import Membership, PendingRoleGrant, Role, School
 from .selectors import (
     can_see_roles,
+    confirmers_of,
+    grants_waiting_at,
+    grants_waiting_for,
+    may_confirm,
     memberships_keepable_by,
     memberships_visible_to,
     only_dsl_at,
+    people_nameable_by,
     role_keeping_schools,
     role_schools,
 )
-from .signals import ANNOUNCED_ROLES
+from .services import RoleGiven
 
 PAGE_SIZE = 50
 
@@ -76,14 +83,11 @@ class MembershipFilter(django_filters.FilterSet):
         return queryset
 
 
-def _allowed(request):
-    if not can_see_roles(request.user):
-        raise Http404
-
-
 @require_GET
 def roles_index(request):
-    _allowed(request)
+    to_decide = grants_waiting_for(request.user)
+    if not can_see_roles(request.user) and not to_decide:
+        raise Http404
     schools = role_schools(request.user)
     found = MembershipFilter(
         request.GET or None,
@@ -100,6 +104,12 @@ def roles_index(request):
             "page": page,
             "keeping": keeping,
             "filtered": any(request.GET.get(name) for name in ("school", "role", "q")),
+            "to_decide": to_decide,
+            "waiting": [
+                grant
+                for grant in grants_waiting_at(request.user)
+                if grant not in to_decide
+            ],
         },
     )
 
@@ -114,44 +124,118 @@ def role_give(request):
     if not schools.exists():
         raise Http404
     if request.method == "POST":
-        form = RoleGiveForm(request.POST, schools=schools)
+        form = RoleGiveForm(
+            request.POST, schools=schools, people=people_nameable_by(request.user)
+        )
         if form.is_valid():
             data = form.cleaned_data
             person, school, role = data["person"], data["school"], data["role"]
             try:
-                membership, given = services.role_give(
+                held, given = services.role_give(
                     user=person, school=school, role=role, actor=request.user
                 )
             except ValidationError as refused:
                 add_service_errors(form, refused)
             else:
-                _say_given(request, membership, given)
+                _say_given(request, held, given)
                 return redirect(_back(school))
     else:
         asked = request.GET.get("school")
-        form = RoleGiveForm(initial={"school": asked} if asked else {}, schools=schools)
+        form = RoleGiveForm(
+            initial={"school": asked} if asked else {},
+            schools=schools,
+            people=people_nameable_by(request.user),
+        )
     return TemplateResponse(request, "accounts/roles/give.html", {"form": form})
 
 
-def _say_given(request, membership, given):
+def _say_given(request, held, given):
     names = {
-        "who": membership.user,
-        "role": membership.get_role_display(),
-        "school": membership.school,
+        "who": held.user,
+        "role": held.get_role_display(),
+        "school": held.school,
     }
-    if not given:
+    if given == RoleGiven.ALREADY:
         messages.info(request, _("%(who)s was already %(role)s at %(school)s.") % names)
-    elif membership.role in ANNOUNCED_ROLES:
+    elif given == RoleGiven.WAITING:
+        confirmers = ", ".join(str(person) for person in confirmers_of(held)[:5])
         messages.success(
             request,
             _(
-                "%(who)s is now %(role)s at %(school)s. The school's DSLs have been "
-                "told."
+                "%(who)s will be %(role)s at %(school)s once a second person "
+                "confirms it: %(confirmers)s."
+            )
+            % {**names, "confirmers": confirmers or _("nobody can yet")},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "%(who)s is now %(role)s at %(school)s. The school's head and the "
+                "trust's leads have been told."
             )
             % names,
         )
-    else:
-        messages.success(request, _("%(who)s is now %(role)s at %(school)s.") % names)
+
+
+@require_http_methods(["GET", "POST"])
+def role_grant_decide(request, pk):
+    """The page a confirmer reaches from their notification: who proposed whom as
+    what, and Confirm or Decline. Anyone who may not decide it gets a 404."""
+    grant = get_object_or_404(
+        PendingRoleGrant.objects.select_related("user", "school", "proposed_by"),
+        pk=pk,
+    )
+    if not grant.is_waiting:
+        # Decided already (a second click, or by the other confirmer): say so to
+        # those who could see it, the same 404 as ever to anyone else.
+        if grant.decided_by_id != request.user.pk and not (
+            role_schools(request.user).filter(pk=grant.school_id).exists()
+        ):
+            raise Http404
+        messages.info(
+            request,
+            _("%(by)s has already %(outcome)s this role.")
+            % {
+                "by": grant.decided_by,
+                "outcome": grant.get_outcome_display().lower(),
+            },
+        )
+        return redirect("roles" if can_see_roles(request.user) else "wagtailadmin_home")
+    if not may_confirm(request.user, grant):
+        raise Http404
+    form = RoleDecideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "confirm":
+                services.role_grant_confirm(grant=grant, actor=request.user)
+                messages.success(
+                    request,
+                    _("%(who)s is now %(role)s at %(school)s.") % _names(grant),
+                )
+            else:
+                services.role_grant_decline(grant=grant, actor=request.user)
+                messages.success(
+                    request,
+                    _("You declined %(who)s as %(role)s at %(school)s.")
+                    % _names(grant),
+                )
+        except ValidationError as refused:
+            messages.error(request, " ".join(refused.messages))
+        if role_schools(request.user).filter(pk=grant.school_id).exists():
+            return redirect(_back(grant.school))
+        return redirect("wagtailadmin_home")
+    return TemplateResponse(
+        request, "accounts/roles/decide.html", {"grant": grant, "form": form}
+    )
+
+
+def _names(grant):
+    return {
+        "who": grant.user,
+        "role": grant.get_role_display(),
+        "school": grant.school,
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,9 +1,17 @@
 """Reads about who may act where. Permission filtering lives here, not in templates."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from .models import Membership, Role, School, SchoolClosureDay, SchoolTerm, User
+from .models import (
+    Membership,
+    PendingRoleGrant,
+    Role,
+    School,
+    SchoolClosureDay,
+    SchoolTerm,
+    User,
+)
 
 # Whoever is asking: request.user, signed in or not.
 Viewer = User | AnonymousUser
@@ -146,3 +154,141 @@ def only_dsl_at(membership: Membership) -> bool:
         .exclude(pk=membership.pk)
         .exists()
     )
+
+
+# -- Trust leads, confirming roles, and who hears of a change -----------------------
+
+# Giving one of these needs a second person at the school (services.role_give):
+# each sees case content or oversees it.
+CONFIRMED_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD)
+# Who confirms a role proposed at their school: its heads and DSLs.
+CONFIRMER_ROLES = (Role.HEAD, Role.DSL)
+
+
+def trust_leads_of(school: School) -> QuerySet[User]:
+    """The trust's leads for a school: whoever holds the head's role at two or more
+    of the trust's active schools (as lead.trust in the demo). A school with no
+    trust, or a trust of one school, has none."""
+    if school.trust_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            is_active=True,
+            is_superuser=False,
+            memberships__role=Role.HEAD,
+            memberships__school__trust=school.trust_id,
+            memberships__school__is_active=True,
+        )
+        .annotate(led=Count("memberships__school", distinct=True))
+        .filter(led__gte=2)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def trust_lead_schools(user: Viewer) -> QuerySet[School]:
+    """Every active school of the trusts the user leads (see trust_leads_of)."""
+    if not user.is_authenticated:
+        return School.objects.none()
+    led = (
+        Membership.objects.filter(
+            user=user,
+            role=Role.HEAD,
+            school__is_active=True,
+            school__trust__isnull=False,
+        )
+        .values("school__trust")
+        .annotate(schools=Count("school", distinct=True))
+        .filter(schools__gte=2)
+        .values("school__trust")
+    )
+    return School.objects.filter(trust__in=led, is_active=True).order_by("name")
+
+
+def is_trust_lead(user: Viewer) -> bool:
+    return trust_lead_schools(user).exists()
+
+
+def _active_holders(school: School, *roles: Role) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True,
+        memberships__school=school,
+        memberships__role__in=roles,
+    ).distinct()
+
+
+def role_change_audience(school: School, role: Role | str) -> QuerySet[User]:
+    """Who hears of a role given or taken away at the school: its heads and the
+    trust's leads, and, for a role that sees case content or oversees it, its DSLs.
+    (The person who made the change is left out by the caller.)"""
+    roles = (Role.HEAD, Role.DSL) if role in CONFIRMED_ROLES else (Role.HEAD,)
+    return User.objects.filter(
+        Q(pk__in=_active_holders(school, *roles).values("pk"))
+        | Q(pk__in=trust_leads_of(school).values("pk"))
+    ).order_by("last_name", "first_name", "username")
+
+
+def confirmers_of(grant: PendingRoleGrant) -> QuerySet[User]:
+    """Who may confirm or decline a proposed role: a head or DSL of the school other
+    than the person who proposed it and the person it is for; where there is none,
+    the trust's leads (never those two either)."""
+    not_them = [grant.user_id, grant.proposed_by_id]
+    at_school = _active_holders(grant.school, *CONFIRMER_ROLES).exclude(pk__in=not_them)
+    if at_school.exists():
+        return at_school.order_by("last_name", "first_name", "username")
+    return trust_leads_of(grant.school).exclude(pk__in=not_them)
+
+
+def may_confirm(user: Viewer, grant: PendingRoleGrant) -> bool:
+    return (
+        user.is_authenticated
+        and grant.is_waiting
+        and confirmers_of(grant).filter(pk=user.pk).exists()
+    )
+
+
+def grants_waiting_for(user: Viewer) -> list[PendingRoleGrant]:
+    """Proposed roles this user may confirm, oldest first. Only schools where they
+    are a head or DSL, or whose trust they lead, are looked at: a handful of rows."""
+    if not user.is_authenticated or user.is_superuser:
+        return []
+    schools = School.objects.filter(
+        Q(pk__in=schools_where(user, *CONFIRMER_ROLES).values("pk"))
+        | Q(pk__in=trust_lead_schools(user).values("pk"))
+    )
+    waiting = (
+        PendingRoleGrant.objects.filter(
+            outcome=PendingRoleGrant.Outcome.WAITING, school__in=schools
+        )
+        .select_related("user", "school", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+    return [grant for grant in waiting if may_confirm(user, grant)]
+
+
+def grants_waiting_at(user: Viewer) -> QuerySet[PendingRoleGrant]:
+    """Proposed roles still waiting at the schools whose roles the user sees."""
+    return (
+        PendingRoleGrant.objects.filter(
+            outcome=PendingRoleGrant.Outcome.WAITING, school__in=role_schools(user)
+        )
+        .select_related("user", "school", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def people_nameable_by(user: Viewer) -> QuerySet[User]:
+    """The accounts a role keeper may name on the Roles page: people who hold a role
+    or are proposed for one at the schools whose roles they keep. Anyone else gets
+    the same answer as an account that does not exist, so the page never says who
+    has an account elsewhere on the service. A system administrator, who makes the
+    accounts, may name any."""
+    if _every_school_for(user):
+        return User.objects.all()
+    schools = role_keeping_schools(user)
+    return User.objects.filter(
+        Q(memberships__school__in=schools)
+        | Q(
+            pending_roles__school__in=schools,
+            pending_roles__outcome=PendingRoleGrant.Outcome.WAITING,
+        )
+    ).distinct()

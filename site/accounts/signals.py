@@ -2,6 +2,7 @@
 signal for apps whose dates count school days (workflows recomputes due dates)."""
 
 import time
+from enum import StrEnum
 
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
@@ -20,13 +21,26 @@ from .models import Role
 # Sent with school= after a term or closure day is added or removed.
 calendar_changed = Signal()
 
-# Sent with membership= when a role is given (services.role_give: the Roles page or
-# manage.py grant_role), so the school's DSLs hear who can now see what (workflows
-# notifies).
-role_granted = Signal()
+
+class RoleChange(StrEnum):
+    """What happened to a role (the role_changed signal's `change`)."""
+
+    PROPOSED = "proposed"  # waiting for a second person at the school
+    GIVEN = "given"
+    DECLINED = "declined"
+    TAKEN_AWAY = "taken away"
+
+
+# Sent by services.role_give, role_grant_confirm, role_grant_decline and
+# role_take_away with school=, person=, role=, change= (a RoleChange), actor= (who
+# made the change: None on the server), confirmed_by= (the second person, for a
+# confirmed role) and grant= (the PendingRoleGrant, if any). Workflows tells the
+# school's heads, the trust's leads and, for a role that sees case content, its
+# DSLs, naming who made the change; a proposal goes to those who may confirm it.
+role_changed = Signal()
 
 # The roles that see a school's case content or oversee it: giving one is announced
-# to the school's DSLs.
+# to the school's DSLs as well as its heads and the trust's leads.
 ANNOUNCED_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD)
 
 

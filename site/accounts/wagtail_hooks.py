@@ -86,6 +86,11 @@ def role_urls():
         path("roles/", role_views.roles_index, name="roles"),
         path("roles/give/", role_views.role_give, name="role_give"),
         path(
+            "roles/waiting/<int:pk>/",
+            role_views.role_grant_decide,
+            name="role_grant_decide",
+        ),
+        path(
             "roles/<int:pk>/take-away/",
             role_views.role_take_away,
             name="role_take_away",

@@ -1,20 +1,25 @@
-"""The audit log in the admin, for DSLs: every entry about their schools' records,
-filterable, per object and per person, exportable as CSV (the export is itself
-logged). Anyone else gets a 404; so does an object or person not at their schools.
-Each page runs a fixed number of queries, however long the log.
+"""The audit log in the admin, for DSLs, heads and the trust's leads: every entry
+about their schools' records, filterable, per object and per person, exportable as
+CSV (the export is itself logged). A head or trust lead sees which fields changed,
+not their values (oversight.selectors). Anyone else gets a 404; so does an object
+or person not at their schools. Each page runs a fixed number of queries, however
+long the log.
 
 Wagtail's generic listing view does the paging, the filter set and the table
 (wagtail.admin.ui.tables); its spreadsheet mixin writes the CSV, streamed, every cell
 through chronicle.spreadsheets."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 from wagtail.admin.ui.tables import BaseColumn
 from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
@@ -27,7 +32,12 @@ from chronicle import spreadsheets
 from .forms import AuditFilterSet, content_type_label
 from .selectors import (
     AuditScope,
+    break_glass_register_for,
+    break_glass_rows,
     can_browse_audit_log,
+    can_see_break_glass_register,
+    entries_in_full,
+    entries_named,
     entries_visible_to,
     people_at_audit_schools,
 )
@@ -49,15 +59,33 @@ def _event(entry, data):
     return event
 
 
-def _row(entry):
+def _changes(entry):
+    return entry.changes_dict if entry.action < entry.Action.ACCESS else {}
+
+
+RESTRICTED = gettext_lazy("a restricted record")
+
+
+def _record_name(entry, named):
+    return entry.object_repr if named else str(RESTRICTED)
+
+
+def _row(entry, *, in_full, named):
+    """in_full: the values of what changed may be shown (a DSL's own school);
+    otherwise only the names of the fields that changed. named: the record may be
+    named (not restricted to other people)."""
     data = entry.additional_data or {}
-    changes = entry.changes_dict if entry.action < entry.Action.ACCESS else {}
+    changes = _changes(entry)
     return {
         "entry": entry,
+        "record_name": _record_name(entry, named),
         "kind": content_type_label(entry.content_type),
         "event": _event(entry, data),
+        "in_full": in_full,
         "changes": [
             (field, values[0] if len(values) > 1 else "", values[-1])
+            if in_full
+            else (field, "", "")
             for field, values in changes.items()
             if isinstance(values, list)
         ],
@@ -131,7 +159,13 @@ class AuditLogView(AuditLogMixin, BaseListingView):
         return reverse(self.export_url_name, kwargs=self.kwargs)
 
     def get_table(self, object_list):
-        self.rows = [_row(entry) for entry in object_list]
+        entries = list(object_list)
+        in_full = entries_in_full(self.request.user, entries)
+        named = entries_named(self.request.user, entries)
+        self.rows = [
+            _row(entry, in_full=entry.pk in in_full, named=entry.pk in named)
+            for entry in entries
+        ]
         return self.table_class(
             self.columns, self.rows, attrs={"data-audit-entries": ""}
         )
@@ -192,7 +226,9 @@ class ObjectHistoryView(RecordScopeMixin, AuditLogView):
     def get_page_title(self):
         return _("History of %(kind)s %(name)s") % {
             "kind": content_type_label(self.scope.content_type).lower(),
-            "name": self.first.object_repr,
+            "name": _record_name(
+                self.first, bool(entries_named(self.request.user, [self.first]))
+            ),
         }
 
 
@@ -245,11 +281,28 @@ class AuditLogExportView(AuditLogMixin, SpreadsheetExportMixin, BaseListingView)
             scope=self.export_scope,
             filters=request.GET.urlencode()[:500],
         )
-        response = self.as_spreadsheet(
-            entries.iterator(chunk_size=1000), self.FORMAT_CSV
-        )
+        response = self.as_spreadsheet(self._marked(entries), self.FORMAT_CSV)
         response["Cache-Control"] = "no-store"
         return response
+
+    def _marked(self, entries, size=1000):
+        """The entries, streamed, each marked with whether its values may be
+        written (one query per thousand)."""
+        batch = []
+        for entry in entries.iterator(chunk_size=size):
+            batch.append(entry)
+            if len(batch) == size:
+                yield from self._mark(batch)
+                batch = []
+        yield from self._mark(batch)
+
+    def _mark(self, batch):
+        in_full = entries_in_full(self.request.user, batch)
+        named = entries_named(self.request.user, batch)
+        for entry in batch:
+            entry.in_full = entry.pk in in_full
+            entry.named = entry.pk in named
+            yield entry
 
     def get_filename(self):
         return f"audit-log-{timezone.localtime().strftime('%Y%m%d-%H%M')}"
@@ -264,13 +317,19 @@ class AuditLogExportView(AuditLogMixin, SpreadsheetExportMixin, BaseListingView)
             item.get_action_display(),
             f"{item.content_type.app_label}.{item.content_type.model}",
             item.object_pk,
-            item.object_repr,
+            _record_name(item, getattr(item, "named", False)),
             _event(item, data),
-            item.changes_text or (item.changes and str(item.changes)) or "",
+            self._changes_cell(item),
             item.remote_addr or "",
             item.entry_hash,
         ]
         return dict(zip(CSV_HEADER, values, strict=True))
+
+    @staticmethod
+    def _changes_cell(item):
+        if not getattr(item, "in_full", False):
+            return ", ".join(_changes(item))  # the fields' names only
+        return item.changes_text or (item.changes and str(item.changes)) or ""
 
     def preprocess_field_value(self, field, value, export_format):
         """Spreadsheets run a cell starting with = + - @ as a formula: not from
@@ -302,3 +361,22 @@ person_history = PersonHistoryView.as_view()
 export = AuditLogExportView.as_view()
 object_export = ObjectExportView.as_view()
 person_export = PersonExportView.as_view()
+
+
+# -- The break-glass register -------------------------------------------------------
+
+
+@require_GET
+def break_glass_register(request):
+    """Every break-glass access at the schools the user oversees or is a DSL of:
+    who, when, which record, why, and who was told. 404 for anyone else."""
+    if not can_see_break_glass_register(request.user):
+        raise Http404
+    page = Paginator(break_glass_register_for(request.user), PAGE_SIZE).get_page(
+        request.GET.get("p")
+    )
+    return TemplateResponse(
+        request,
+        "oversight/break_glass_register.html",
+        {"page": page, "rows": break_glass_rows(list(page.object_list))},
+    )

@@ -6,7 +6,7 @@ from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import views
-from .selectors import can_browse_audit_log
+from .selectors import can_browse_audit_log, oversight_schools
 
 
 @hooks.register("register_admin_urls")
@@ -34,6 +34,11 @@ def audit_log_urls():
             views.person_export,
             name="audit_log_person_export",
         ),
+        path(
+            "break-glass-register/",
+            views.break_glass_register,
+            name="break_glass_register",
+        ),
     ]
 
 
@@ -45,4 +50,21 @@ def audit_log_menu_item():
         icon_name="history",
         order=370,
         shown=can_browse_audit_log,
+    )
+
+
+def _oversees_a_school(user):
+    return oversight_schools(user).exists()
+
+
+@hooks.register(menu.REPORTS)
+def break_glass_register_menu_item():
+    """Heads and trust leads; a DSL reviews the same register on the break-glass
+    page (records), and may open this one by its address."""
+    return MenuItemFor(
+        _("Break-glass register"),
+        reverse("break_glass_register"),
+        icon_name="warning",
+        order=375,
+        shown=_oversees_a_school,
     )

@@ -8,7 +8,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Membership, Role
+from accounts.models import Membership, PendingRoleGrant, Role
 from audit.models import ChainedLogEntry
 from workflows.models import Notification
 
@@ -44,40 +44,50 @@ def messages_of(response):
     return [str(m) for m in response.context["messages"]]
 
 
-def test_a_dsl_gives_a_deputy_role_and_the_other_dsls_are_told(
+def test_a_dsl_proposes_a_deputy_and_the_other_dsl_confirms_it(
     school, dsl, make_member, newcomer
 ):
-    second_dsl = make_member(Role.DSL)
-    client = signed_in(dsl)
-    response = client.post(
+    newcomer.memberships.create(school=school, role=Role.STAFF)
+    second_dsl = make_member(Role.DSL, first_name="Sam", last_name="Second")
+    response = signed_in(dsl).post(
         GIVE,
         {"person": "nia.newcomer", "school": school.pk, "role": "deputy_dsl"},
         follow=True,
     )
-    assert Membership.objects.filter(
-        user=newcomer, school=school, role=Role.DEPUTY_DSL
-    ).exists()
+    assert not Membership.objects.filter(user=newcomer, role=Role.DEPUTY_DSL).exists()
     assert messages_of(response) == [
-        f"Nia Newcomer is now Deputy DSL at {school}. The school's DSLs have been told."
+        f"Nia Newcomer will be Deputy DSL at {school} once a second person "
+        "confirms it: Sam Second."
     ]
-    assert "Nia Newcomer" in response.content.decode()  # the list, filtered
-    told = Notification.objects.filter(kind=Notification.Kind.ROLE_GRANTED)
-    assert {n.user for n in told} == {second_dsl}  # not the DSL who gave it
-    given = Membership.objects.get(user=newcomer)
+    grant = PendingRoleGrant.objects.get(user=newcomer)
+    asked = Notification.objects.get(kind=Notification.Kind.ROLE_GRANTED)
+    assert asked.user == second_dsl
+    assert str(dsl) in asked.message
+
+    confirmer = signed_in(second_dsl)
+    page = confirmer.get(f"/admin/roles/waiting/{grant.pk}/").content.decode()
+    assert "Confirm Nia Newcomer as Deputy DSL?" in page
+    confirmer.post(f"/admin/roles/waiting/{grant.pk}/", {"decision": "confirm"})
+    given = Membership.objects.get(user=newcomer, role=Role.DEPUTY_DSL)
     entry = ChainedLogEntry.objects.get(
         content_type=ContentType.objects.get_for_model(Membership),
         object_pk=str(given.pk),
         action=ChainedLogEntry.Action.CREATE,
     )
-    assert entry.actor == dsl
+    assert entry.actor == second_dsl
 
 
 def test_the_person_can_be_named_by_email_in_any_case(school, dsl, newcomer):
+    newcomer.memberships.create(school=school, role=Role.STAFF)
     signed_in(dsl).post(
         GIVE,
-        {"person": " nia.newcomer@EXAMPLE.org ", "school": school.pk, "role": "staff"},
+        {
+            "person": " nia.newcomer@EXAMPLE.org ",
+            "school": school.pk,
+            "role": "configurator",
+        },
     )
-    assert Membership.objects.filter(user=newcomer, role=Role.STAFF).exists()
+    assert Membership.objects.filter(user=newcomer, role=Role.CONFIGURATOR).exists()
 
 
 def test_an_unknown_person_is_refused_and_what_was_typed_is_kept(school, dsl):
@@ -86,7 +96,10 @@ def test_an_unknown_person_is_refused_and_what_was_typed_is_kept(school, dsl):
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "No account with the username or email “no.such.person”" in page
+    assert (
+        "No one with the username or email “no.such.person” holds a role at your "
+        "schools" in page
+    )
     assert 'value="no.such.person"' in page
     assert f'<option value="{school.pk}" selected>' in page
     assert Membership.objects.count() == 1  # the DSL's own
@@ -94,26 +107,32 @@ def test_an_unknown_person_is_refused_and_what_was_typed_is_kept(school, dsl):
 
 def test_a_system_administrator_account_is_never_given_a_role(school, dsl):
     admin = UserFactory(username="sysadmin.test", is_superuser=True)
+    other_admin = UserFactory(username="sysadmin.other", is_superuser=True)
+    # To a DSL it is an account they cannot name, like any other elsewhere.
     response = signed_in(dsl).post(
+        GIVE, {"person": "sysadmin.test", "school": school.pk, "role": "dsl"}
+    )
+    assert "No one with the username or email" in response.content.decode()
+    # Another administrator is told why.
+    response = signed_in(other_admin).post(
         GIVE, {"person": "sysadmin.test", "school": school.pk, "role": "dsl"}
     )
     assert "is a system administrator" in response.content.decode()
     assert not Membership.objects.filter(user=admin).exists()
+    assert not PendingRoleGrant.objects.filter(user=admin).exists()
 
 
-def test_a_double_submit_gives_the_role_once_and_tells_once(
+def test_a_double_submit_proposes_the_role_once_and_asks_once(
     school, dsl, make_member, newcomer
 ):
     make_member(Role.DSL)
+    newcomer.memberships.create(school=school, role=Role.STAFF)
     client = signed_in(dsl)
     data = {"person": "nia.newcomer", "school": school.pk, "role": "head"}
     client.post(GIVE, data)
-    again = client.post(GIVE, data, follow=True)
-    assert Membership.objects.filter(user=newcomer).count() == 1
+    client.post(GIVE, data, follow=True)
+    assert PendingRoleGrant.objects.filter(user=newcomer).count() == 1
     assert Notification.objects.filter(kind="role_granted").count() == 1
-    assert messages_of(again)[-1] == (
-        f"Nia Newcomer was already Headteacher / manager at {school}."
-    )
 
 
 def test_a_dsl_cannot_give_a_role_at_another_school(
@@ -189,13 +208,20 @@ def test_a_second_click_on_take_away_says_it_is_done(school, dsl, staff):
 def test_a_system_administrator_keeps_every_schools_roles(
     school, other_school, dsl, make_member, newcomer
 ):
-    make_member(Role.DSL, at=other_school)
+    other_dsl = make_member(Role.DSL, at=other_school)
     admin = UserFactory(is_superuser=True)
     client = signed_in(admin)
     page = client.get("/admin/roles/").content.decode()
     assert str(school) in page and str(other_school) in page
     client.post(
         GIVE, {"person": "nia.newcomer", "school": other_school.pk, "role": "dsl"}
+    )
+    # Proposed only: the school's DSL decides.
+    assert not Membership.objects.filter(user=newcomer).exists()
+    grant = PendingRoleGrant.objects.get(user=newcomer, school=other_school)
+    assert grant.proposed_by == admin
+    signed_in(other_dsl).post(
+        f"/admin/roles/waiting/{grant.pk}/", {"decision": "confirm"}
     )
     assert Membership.objects.filter(user=newcomer, school=other_school).exists()
 

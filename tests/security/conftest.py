@@ -22,7 +22,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import Site
 
-from accounts.models import Role
+from accounts.models import PendingRoleGrant, Role
 from accounts.services import (
     school_closure_day_add,
     school_term_add,
@@ -253,6 +253,10 @@ def build_world(storage_root):
         audit_object_pk=str(pupil.pk),
         audit_person=staff,
         membership=staff.memberships.get(),
+        # The DSL proposed the member of staff as head: waiting for a second person.
+        pending_grant=PendingRoleGrant.objects.create(
+            user=staff, school=school, role=Role.HEAD, proposed_by=dsl
+        ),
     )
 
 

@@ -215,13 +215,19 @@ RULES = {
     "reports_health": page(TEAM_AND_HEADS_ANYWHERE),
     "reports_pin": posts(TEAM_AND_HEADS_ANYWHERE),
     "reports_unpin": posts(DSLS, on=("pin",)),
-    # The audit log: the DSLs, entries placed at their own schools only.
-    "audit_log": page(DSLS_ANYWHERE),
-    "audit_log_export": page(DSLS_ANYWHERE),
-    "audit_log_object": page(DSLS, on=("audit_content_type", "audit_object_pk")),
-    "audit_log_object_export": page(DSLS, on=("audit_content_type", "audit_object_pk")),
-    "audit_log_person": page(DSLS, on=("audit_person",)),
-    "audit_log_person_export": page(DSLS, on=("audit_person",)),
+    # The audit log: the DSLs, and the heads and trust leads who oversee them,
+    # entries placed at their own schools only; the break-glass register likewise.
+    "audit_log": page(DSLS_ANYWHERE | HEADS),
+    "audit_log_export": page(DSLS_ANYWHERE | HEADS),
+    "audit_log_object": page(
+        DSLS | HEADS, on=("audit_content_type", "audit_object_pk")
+    ),
+    "audit_log_object_export": page(
+        DSLS | HEADS, on=("audit_content_type", "audit_object_pk")
+    ),
+    "audit_log_person": page(DSLS | HEADS, on=("audit_person",)),
+    "audit_log_person_export": page(DSLS | HEADS, on=("audit_person",)),
+    "break_glass_register": gets(DSLS_ANYWHERE | HEADS),
     # Need to know: the team restricts what it works, a named person lifts it;
     # break-glass is asked for by the DSL teams (and system administrators, who
     # are not in this matrix: tests/security/test_need_to_know.py); an access is
@@ -239,6 +245,9 @@ RULES = {
     "roles": gets(DSLS_ANYWHERE | HEADS),
     "role_give": page(DSLS_ANYWHERE),
     "role_take_away": page(DSLS, on=("membership",)),
+    # A role the DSL proposed: a second person at the school (the head; here the
+    # trust lead is a head of the school too) confirms it.
+    "role_grant_decide": page(HEADS, on=("pending_grant",)),
 }
 
 

@@ -3,15 +3,18 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, School
-from accounts.services import role_give, role_take_away
+from accounts.services import RoleGiven, role_give, role_take_away
 
 
 class Command(BaseCommand):
     help = (
         "Give a user a role at a school (by its URN), or take it away with --revoke. "
         "This is how a system administrator sets up a school's DSLs, deputies, heads, "
-        "configurators and staff. Every change is in the audit log, and the school's "
-        "DSLs are notified of any role that sees case content or oversight."
+        "configurators and staff. At a school where someone can confirm it (a head "
+        "or DSL, or the trust's lead), the role waits for them to confirm it on the "
+        "Roles page; a school being set up gets its first people directly. Every "
+        "change is in the audit log, and the school's head and the trust's leads "
+        "are told."
     )
 
     def add_arguments(self, parser):
@@ -34,11 +37,17 @@ class Command(BaseCommand):
             self.stdout.write(f"{username} is no longer {label} at {school}.")
             return
         try:
-            _membership, given = role_give(user=user, school=school, role=role)
+            _held, given = role_give(user=user, school=school, role=role)
         except ValidationError as refused:
             raise CommandError(" ".join(refused.messages)) from refused
-        self.stdout.write(
-            self.style.SUCCESS(f"{username} is now {label} at {school}.")
-            if given
-            else f"{username} was already {label} at {school}."
-        )
+        if given == RoleGiven.GIVEN:
+            self.stdout.write(
+                self.style.SUCCESS(f"{username} is now {label} at {school}.")
+            )
+        elif given == RoleGiven.WAITING:
+            self.stdout.write(
+                f"{username} is proposed as {label} at {school}: the school's head "
+                "or a DSL confirms it on the Roles page."
+            )
+        else:
+            self.stdout.write(f"{username} was already {label} at {school}.")
