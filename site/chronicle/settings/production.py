@@ -51,6 +51,16 @@ if (
     )
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS", env.list("ALLOWED_HOSTS", default=[]))
 DATABASES = {"default": env.db("DATABASE_URL")}
+# Keep a connection open between requests (each new one costs a TCP and auth
+# round trip, and a fork on the server), checked before reuse so a restarted
+# database or a dropped connection is not an error page. CONN_MAX_AGE=0 returns to
+# a connection per request (e.g. behind PgBouncer in transaction mode).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off"  # as in base: see docs/performance.md
+    )
 # The audit chain's key (audit.keys): never the public dev default, long enough to
 # resist guessing. Without it anyone with database rights could re-hash the log.
 AUDIT_HMAC_KEY = _required("AUDIT_HMAC_KEY", env("AUDIT_HMAC_KEY", default=""))
