@@ -9,8 +9,9 @@ The flows are imported last, as a module (`flows.ConcernFlow` read at call time)
 modules the flows import read OPEN and the team reads from here.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import (
     BooleanField,
@@ -21,14 +22,15 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from viewflow.workflow.models import Task
 
 from accounts.models import Role, User
-from accounts.selectors import CASE_ROLES, memberships_of, schools_where
-from records.models import Closure, Concern
-from records.selectors import hidden_concern_ids, hidden_pupil_ids
+from accounts.selectors import CASE_ROLES, schools_where
+from records.models import Closure, Concern, ConcernPupil, Transfer
+from records.selectors import open_restrictions
 
 from .clock import for_tasks
-from .models import OPEN, CaseTask, Notification
+from .models import OPEN, CaseTask, Notification, PatternReview
 from .teams import (
     TEAM_ROLES,
     AnyUser,
@@ -36,9 +38,11 @@ from .teams import (
     in_team,
     is_in_any_team,
     is_member,
+    roles_held,
     task_team,
     team_filter,
     team_members,
+    team_school_ids,
 )
 
 # isort: off
@@ -49,8 +53,10 @@ from . import flows
 # isort: on
 
 __all__ = [
+    "MENU_COUNT_CAP",
     "OPEN",
     "TEAM_ROLES",
+    "Reach",
     "heads_of",
     "in_team",
     "is_in_any_team",
@@ -62,6 +68,7 @@ __all__ = [
     "overdue_filter",
     "oversight_filter",
     "own_closure_filter",
+    "reach_of",
     "task_counts",
     "task_team",
     "tasks_of",
@@ -73,51 +80,144 @@ __all__ = [
 ]
 
 
-def _not_restricted(user: AnyUser) -> Q:
-    """A Q leaving out tasks about a concern, or a child's file, restricted to
-    other people (records.models.Restriction). Callers have checked the user is
-    signed in."""
-    member = cast(User, user)
-    hidden_pupils = hidden_pupil_ids(member)
-    return (
-        ~Q(concern__in=hidden_concern_ids(member))
-        & ~Q(concern__involvements__pupil__in=hidden_pupils)
-        & ~Q(transfer__pupil__in=hidden_pupils)
-        & ~Q(process__caseprocess__pattern_review__pupil__in=hidden_pupils)
+@dataclass(frozen=True)
+class Reach:
+    """What one user's task reads depend on, resolved once (a request resolves it
+    once and passes it to every task read): the (school, role) pairs they hold,
+    and the concerns, transfers and processes that restrictions
+    (records.models.Restriction) hide from them.
+
+    Resolved to ids, every task read is one shape the planner can serve from the
+    open-task index: `school_id IN (…) AND team = …`, less a short list of hidden
+    ids (none at all when nothing is restricted, the usual case), never an OR of
+    IN-subqueries or an anti-join it has to guess the size of."""
+
+    held: frozenset[tuple[int, str]]
+    hidden_concerns: tuple[int, ...] = ()
+    hidden_transfers: tuple[int, ...] = ()
+    hidden_processes: tuple[int, ...] = ()
+
+    @property
+    def teams(self) -> dict[str, tuple[int, ...]]:
+        return team_school_ids(self.held)
+
+    @property
+    def schools(self) -> tuple[int, ...]:
+        return tuple(sorted({school for school, _role in self.held}))
+
+    @property
+    def roles(self) -> set[str]:
+        return {role for _school, role in self.held}
+
+    @property
+    def in_team(self) -> bool:
+        return any(self.teams.values())
+
+
+def _ids(queryset: QuerySet[Any, Any]) -> tuple[int, ...]:
+    return tuple(sorted(set(queryset)))
+
+
+def reach_of(user: AnyUser) -> Reach:
+    """The user's Reach: two small queries (memberships, restrictions), and three
+    more only when a restriction hides a child's file from them."""
+    if not user.is_authenticated:
+        return Reach(frozenset())
+    hidden = set(
+        open_restrictions()
+        .exclude(people=cast(User, user))
+        .values_list("pupil_id", "concern_id")
+    )
+    concerns = {concern for _pupil, concern in hidden if concern is not None}
+    pupils = {pupil for pupil, _concern in hidden if pupil is not None}
+    if not pupils:
+        return Reach(roles_held(user), hidden_concerns=_ids(concerns))
+    return Reach(
+        roles_held(user),
+        hidden_concerns=_ids(
+            concerns
+            | set(
+                ConcernPupil.objects.filter(pupil_id__in=pupils).values_list(
+                    "concern_id", flat=True
+                )
+            )
+        ),
+        hidden_transfers=_ids(
+            Transfer.objects.filter(pupil_id__in=pupils).values_list("pk", flat=True)
+        ),
+        hidden_processes=_ids(
+            PatternReview.objects.filter(pupil_id__in=pupils).values_list(
+                "process_id", flat=True
+            )
+        ),
     )
 
 
-def _human(queryset: QuerySet[CaseTask]) -> QuerySet[CaseTask]:
-    return queryset.filter(flow_task_type="HUMAN", status__in=OPEN)
+def _not_restricted(reach: Reach) -> Q:
+    """A Q leaving out tasks about a concern, or a child's file, restricted to
+    other people: the concern itself, any concern about the child, a transfer of
+    the child's file, a pattern review of the child."""
+    query = Q()
+    for field, ids in (
+        ("concern_id", reach.hidden_concerns),
+        ("transfer_id", reach.hidden_transfers),
+        ("process_id", reach.hidden_processes),
+    ):
+        if ids:
+            query &= ~Q(**{f"{field}__in": ids})
+    return query
 
 
-def tasks_of(user: AnyUser) -> QuerySet[CaseTask]:
+def _human(queryset: QuerySet[CaseTask], **owner: Any) -> QuerySet[CaseTask]:
+    """The open human tasks of the queryset (owner: owner=… or owner__isnull=…).
+
+    Also written as `pk IN (open human tasks)` over Viewflow's own table: the
+    planner then starts from the open-task index (workflows migration 0007, a few
+    thousand rows whatever the history) and fetches each CaseTask by its key,
+    instead of reading every CaseTask row of the user's schools, done ones
+    included, and joining the open ones in."""
+    open_tasks = Task.objects.filter(flow_task_type="HUMAN", status__in=OPEN, **owner)
+    return queryset.filter(
+        flow_task_type="HUMAN", status__in=OPEN, pk__in=open_tasks.values("pk")
+    ).filter(**owner)
+
+
+def tasks_of(user: AnyUser, *, reach: Reach | None = None) -> QuerySet[CaseTask]:
     """Human tasks, open or done, of the user's teams, and actions given to them."""
     if not user.is_authenticated:
         return CaseTask.objects.none()
+    reach = reach or reach_of(user)
     # Someone given an action sees that task; team tasks only while in the team.
-    own_actions = Q(owner=user, action__isnull=False, school__in=schools_where(user))
+    own_actions = Q(owner=user, action__isnull=False, school_id__in=reach.schools)
     return CaseTask.objects.filter(
-        team_filter(user) | own_actions, flow_task_type="HUMAN"
-    ).filter(_not_restricted(user))
+        team_filter(user, schools=reach.teams) | own_actions, flow_task_type="HUMAN"
+    ).filter(_not_restricted(reach))
 
 
-def tasks_visible_to(user: AnyUser) -> QuerySet[CaseTask]:
+def tasks_visible_to(
+    user: AnyUser, *, reach: Reach | None = None
+) -> QuerySet[CaseTask]:
     """Open human tasks the user may open: their teams' and their own."""
-    return _human(tasks_of(user))
+    return _human(tasks_of(user, reach=reach))
 
 
-def team_queue(user: AnyUser) -> QuerySet[CaseTask]:
+def _unclaimed(user: AnyUser, reach: Reach | None) -> QuerySet[CaseTask]:
+    if not user.is_authenticated:
+        return CaseTask.objects.none()
+    reach = reach or reach_of(user)
+    return _human(
+        CaseTask.objects.filter(team_filter(user, schools=reach.teams)).filter(
+            _not_restricted(reach)
+        ),
+        owner__isnull=True,
+    )
+
+
+def team_queue(user: AnyUser, *, reach: Reach | None = None) -> QuerySet[CaseTask]:
     """Unclaimed tasks of the user's teams, urgent first, then oldest first."""
     if not user.is_authenticated:
         return CaseTask.objects.none()
-    return _ordered(
-        _human(
-            CaseTask.objects.filter(team_filter(user), owner__isnull=True).filter(
-                _not_restricted(user)
-            )
-        )
-    ).annotate(
+    return _ordered(_unclaimed(user, reach)).annotate(
         # The queue offers no Claim on the user's own closure's sign-off.
         own_closure=ExpressionWrapper(
             own_closure_filter(user), output_field=BooleanField()
@@ -138,11 +238,11 @@ def own_closure_filter(user: AnyUser) -> Q:
     return Q(Exists(pending), flow_task=flows.ConcernFlow.instance.sign_off)
 
 
-def my_tasks(user: AnyUser) -> QuerySet[CaseTask]:
+def my_tasks(user: AnyUser, *, reach: Reach | None = None) -> QuerySet[CaseTask]:
     """Tasks the user holds and may still work."""
     if not user.is_authenticated:
         return CaseTask.objects.none()
-    return _ordered(tasks_visible_to(user).filter(owner=user))
+    return _ordered(_human(tasks_of(user, reach=reach), owner=user))
 
 
 def _ordered(queryset: QuerySet[CaseTask]) -> QuerySet[CaseTask]:
@@ -152,24 +252,38 @@ def _ordered(queryset: QuerySet[CaseTask]) -> QuerySet[CaseTask]:
 
 
 def task_counts(user: AnyUser) -> tuple[int, int]:
-    """(my open tasks, unclaimed team tasks) in one query each, for the menu."""
-    return my_tasks(user).count(), team_queue(user).count()
+    """(my open tasks, unclaimed team tasks), exact, for the API."""
+    reach = reach_of(user)
+    return (
+        my_tasks(user, reach=reach).count(),
+        _unclaimed(user, reach).count() if reach.in_team else 0,
+    )
 
 
-def menu_counts(user: AnyUser) -> dict[str, bool | int]:
-    """What the admin menu shows, in four queries at most."""
+# The menu counts up to here: "99+" says as much to a DSL as 4,213 would, and
+# counting stops at the hundredth row instead of reading every open task.
+MENU_COUNT_CAP = 99
+
+
+def _capped(queryset: QuerySet) -> int:
+    return queryset.order_by().values("pk")[: MENU_COUNT_CAP + 1].count()
+
+
+def menu_counts(user: AnyUser, *, reach: Reach | None = None) -> dict[str, bool | int]:
+    """What the admin menu shows, in six small queries at most. A count above
+    MENU_COUNT_CAP is given as MENU_COUNT_CAP + 1 (shown "99+")."""
     if not user.is_authenticated:
         return {"authenticated": False, "in_team": False}
-    roles = set(memberships_of(user).values_list("role", flat=True))
-    in_team = any(set(team_roles) & roles for team_roles in TEAM_ROLES.values())
+    reach = reach or reach_of(user)
+    roles = reach.roles
     return {
         "authenticated": True,
-        "in_team": in_team,
+        "in_team": reach.in_team,
         "dsl": Role.DSL in roles,
         "case": bool(set(CASE_ROLES) & roles),
-        "mine": my_tasks(user).count(),
-        "queue": team_queue(user).count() if in_team else 0,
-        "unread": unread_notifications(user).count(),
+        "mine": _capped(_human(tasks_of(user, reach=reach), owner=user)),
+        "queue": _capped(_unclaimed(user, reach)) if reach.in_team else 0,
+        "unread": _capped(unread_notifications(user)),
     }
 
 

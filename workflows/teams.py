@@ -9,7 +9,7 @@ reads sit below the flows: the nodes ask them who may take a task
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from accounts.models import Role, School, User
+from accounts.models import Membership, Role, School, User
 from accounts.selectors import CASE_ROLES, schools_where
 from records.selectors import people_who_may_see
 
@@ -34,11 +34,41 @@ def is_member(user: AnyUser, school_id: int) -> bool:
     return user.is_authenticated and schools_where(user).filter(pk=school_id).exists()
 
 
-def team_filter(user: AnyUser) -> Q:
-    """A Q matching the tasks of every team the user is in."""
+def roles_held(user: AnyUser) -> frozenset[tuple[int, str]]:
+    """{(school id, role)} the user holds at active schools, in one query."""
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(
+        Membership.objects.filter(user=user, school__is_active=True).values_list(
+            "school_id", "role"
+        )
+    )
+
+
+def team_school_ids(held: frozenset[tuple[int, str]]) -> dict[str, tuple[int, ...]]:
+    """{team: ids of the schools where the user is in that team}, from the user's
+    roles_held.
+
+    Resolved to ids (not left as subqueries) so that a task filter reads
+    `school_id IN (1, 2) AND team = 'dsl_team'`, which the planner can serve from
+    an index, instead of an OR of IN-subqueries it can only test row by row."""
+    return {
+        team: tuple(sorted({school for school, role in held if role in roles}))
+        for team, roles in TEAM_ROLES.items()
+    }
+
+
+def team_filter(
+    user: AnyUser, *, schools: dict[str, tuple[int, ...]] | None = None
+) -> Q:
+    """A Q matching the tasks of every team the user is in (schools: the user's
+    team_school_ids, when the caller has them already)."""
+    if schools is None:
+        schools = team_school_ids(roles_held(user))
     query = Q(pk__in=[])
-    for team, roles in TEAM_ROLES.items():
-        query |= Q(team=team, school__in=schools_where(user, *roles))
+    for team, ids in schools.items():
+        if ids:
+            query |= Q(team=team, school_id__in=ids)
     return query
 
 

@@ -88,13 +88,20 @@ class CountedMenuItem(MenuItem):
         component = super().render_component(request)
         count = _counts(request).get(self._key) if self._key else 0
         if count:
-            component.label = f"{self.label} ({count})"
+            shown = (
+                f"{selectors.MENU_COUNT_CAP}+"
+                if count > selectors.MENU_COUNT_CAP
+                else count
+            )
+            component.label = f"{self.label} ({shown})"
         return component
 
 
 def _counts(request):
     if not hasattr(request, "_casework_counts"):
-        request._casework_counts = selectors.menu_counts(request.user)
+        request._casework_counts = selectors.menu_counts(
+            request.user, reach=views.request_reach(request)
+        )
     return request._casework_counts
 
 

@@ -3,6 +3,7 @@ concern page, the manager's status page, notifications and settings. Views are
 thin: they find the object through a selector (so a user outside the team gets a
 404), validate a form, call a service."""
 
+from .base import request_reach
 from .concerns import concern_detail, concern_reopen
 from .notifications import notification_open, notifications
 from .queues import my_tasks, team_queue
@@ -26,6 +27,7 @@ __all__ = [
     "my_tasks",
     "notification_open",
     "notifications",
+    "request_reach",
     "status_page",
     "task_claim",
     "task_detail",

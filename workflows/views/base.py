@@ -10,7 +10,17 @@ from accounts.selectors import CASE_ROLES, schools_where
 from records.models import Concern
 from records.selectors import concerns_visible_to, pupils_visible_to
 
+from .. import selectors
+
 PAGE_SIZE = 50
+
+
+def request_reach(request: Any) -> selectors.Reach:
+    """The user's task Reach (workflows.selectors), resolved once per request: the
+    menu's counts and the page's own list share it."""
+    if not hasattr(request, "_casework_reach"):
+        request._casework_reach = selectors.reach_of(request.user)
+    return request._casework_reach
 
 
 def team_schools(user: User) -> QuerySet[School]:

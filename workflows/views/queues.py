@@ -12,7 +12,7 @@ from taxonomy.models import Term, Vocabulary
 
 from .. import selectors
 from ..filters import TaskFilter
-from .base import PAGE_SIZE, team_people, team_schools
+from .base import PAGE_SIZE, request_reach, team_people, team_schools
 
 
 def _queue_page(request, queryset, *, title, empty, team):
@@ -51,7 +51,7 @@ def _queue_page(request, queryset, *, title, empty, team):
 def my_tasks(request: HttpRequest) -> HttpResponse:
     return _queue_page(
         request,
-        selectors.my_tasks(request.user),
+        selectors.my_tasks(request.user, reach=request_reach(request)),
         title=_("My tasks"),
         empty=_("Nothing is waiting for you."),
         team=False,
@@ -63,7 +63,7 @@ def team_queue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     return _queue_page(
         request,
-        selectors.team_queue(request.user),
+        selectors.team_queue(request.user, reach=request_reach(request)),
         title=_("Team queue"),
         empty=_("No unclaimed tasks. New concerns arrive here for triage."),
         team=True,

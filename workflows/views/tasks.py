@@ -21,7 +21,7 @@ from .. import selectors, services
 from ..forms import ReassignForm
 from ..models import CaseTask
 from ..steps import Step, step_of
-from .base import concern_context
+from .base import concern_context, request_reach
 
 
 class TaskDone(Exception):
@@ -32,9 +32,9 @@ class TaskDone(Exception):
 
 
 def _task_or_404(request, pk):
-    queryset = selectors.tasks_of(request.user).select_related(
-        "concern", "school", "owner", "referral", "action"
-    )
+    queryset = selectors.tasks_of(
+        request.user, reach=request_reach(request)
+    ).select_related("concern", "school", "owner", "referral", "action")
     task = get_object_or_404(queryset, pk=pk)
     if task.status not in selectors.OPEN:
         raise TaskDone(task)
