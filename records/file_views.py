@@ -9,7 +9,7 @@ from auditlog import get_logentry_model
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -35,6 +35,7 @@ from .selectors import (
     concerns_restricted_from,
     concerns_visible_to,
     is_read_only,
+    pupil_concern_figures,
     pupil_concerns,
     pupils_restricted_from,
     pupils_visible_to,
@@ -64,7 +65,6 @@ def file_list(request):
     if not schools_where(request.user, *CASE_ROLES).exists():
         raise PermissionDenied
     pupils = pupils_visible_to(request.user)
-    visible = concerns_visible_to(request.user)
     # NUL can't go into a PostgreSQL query; nobody types it.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if query:
@@ -76,23 +76,14 @@ def file_list(request):
         )
     if request.GET.get("left") != "on":
         pupils = pupils.filter(date_left__isnull=True)
-    pupils = (
-        pupils.select_related("school")
-        .annotate(
-            # Only concerns the user may read: one about an adult is not counted.
-            concern_count=Count(
-                "involvements",
-                filter=Q(involvements__concern__in=visible),
-                distinct=True,
-            ),
-            last_concern=Max(
-                "involvements__concern__submitted_at",
-                filter=Q(involvements__concern__in=visible),
-            ),
-        )
-        .order_by("last_name", "first_name", "pk")
-    )
+    pupils = pupils.select_related("school").order_by("last_name", "first_name", "pk")
+    # Page first, then count concerns for the fifty pupils shown: the pager counts
+    # pupils only, and the grouping reads no more than this page's involvements.
     page = Paginator(pupils, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    figures = pupil_concern_figures(page.object_list, user=request.user)
+    for pupil in page.object_list:
+        pupil.concern_count, pupil.last_concern = figures.get(pupil.pk, (0, None))
     return TemplateResponse(
         request,
         "records/file/list.html",
