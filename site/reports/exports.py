@@ -7,7 +7,7 @@ so that a school or category called "=HYPERLINK(…)" stays text in a spreadshee
 """
 
 import csv
-import io
+import tempfile
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,6 +17,7 @@ from chronicle import spreadsheets
 from chronicle.pdf import tagged_pdf
 
 SMALL = 5
+CHUNK = 64 * 1024  # bytes of a workbook handed to the server at a time
 
 
 def suppress(value):
@@ -129,27 +130,39 @@ def _lines(sections, params):
             yield [section.title, _label(row), row.current, previous_value]
 
 
+class _Line:
+    """A file-like target for csv.writer that hands back the line just written."""
+
+    def write(self, text):
+        return text
+
+
 def as_csv(sections, params):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    """The CSV, line by line as bytes, for a streamed response: the first line
+    leaves before the last is written and memory stays flat whatever the rows."""
+    writer = csv.writer(_Line())
+    yield "\ufeff".encode()  # Excel reads the BOM as UTF-8
     for row in table_rows(sections, params):
-        writer.writerow(row)
-    return buffer.getvalue().encode("utf-8-sig")  # Excel reads the BOM as UTF-8
+        yield writer.writerow(row).encode("utf-8")
 
 
 def as_xlsx(sections, params):
-    from openpyxl import Workbook
+    """The workbook, written row by row (openpyxl's write-only mode keeps no
+    cells in memory) to a temporary file, then handed back in chunks: an XLSX
+    is a zip whose index comes last, so nothing can leave before the last row."""
+    from openpyxl import Workbook  # imported here: few requests write a workbook
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Report")[:31]
-    for row in table_rows(sections, params):
-        sheet.append(row)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Report")[:31])
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 40
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    for row in table_rows(sections, params):
+        sheet.append(row)
+    with tempfile.SpooledTemporaryFile(max_size=CHUNK * 16) as spool:
+        workbook.save(spool)
+        spool.seek(0)
+        while chunk := spool.read(CHUNK):
+            yield chunk
 
 
 def governors_pdf(*, sections, params, user, request=None):

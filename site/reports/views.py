@@ -4,7 +4,7 @@ that leaves the system is written to the audit log with its filters."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -127,7 +127,10 @@ def export(request, fmt):
         schools=[school.pk for school in params.schools],
     )
     content_type, render = FORMATS[fmt]
-    response = HttpResponse(render(sections, params), content_type=content_type)
+    # Streamed: the file is written as it is sent (exports.as_csv, as_xlsx).
+    response = StreamingHttpResponse(
+        render(sections, params), content_type=content_type
+    )
     name = f"chronicle-report-{timezone.localdate():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
