@@ -9,9 +9,10 @@ The flows are imported last, as a module (`flows.ConcernFlow` read at call time)
 modules the flows import read OPEN and the team reads from here.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -24,7 +25,7 @@ from django.db.models import (
 )
 from viewflow.workflow.models import Task
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.selectors import CASE_ROLES, schools_where
 from records.models import Closure, Concern, ConcernPupil, Transfer
 from records.selectors import open_restrictions
@@ -114,8 +115,8 @@ class Reach:
         return any(self.teams.values())
 
 
-def _ids(queryset: QuerySet[Any, Any]) -> tuple[int, ...]:
-    return tuple(sorted(set(queryset)))
+def _ids(ids: Iterable[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(ids)))
 
 
 def reach_of(user: AnyUser) -> Reach:
@@ -124,9 +125,7 @@ def reach_of(user: AnyUser) -> Reach:
     if not user.is_authenticated:
         return Reach(frozenset())
     hidden = set(
-        open_restrictions()
-        .exclude(people=cast(User, user))
-        .values_list("pupil_id", "concern_id")
+        open_restrictions().exclude(people=user).values_list("pupil_id", "concern_id")
     )
     concerns = {concern for _pupil, concern in hidden if concern is not None}
     pupils = {pupil for pupil, _concern in hidden if pupil is not None}

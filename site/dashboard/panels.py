@@ -7,8 +7,9 @@ from accounts.models import Role
 from accounts.selectors import CASE_ROLES, memberships_of, roles_of, schools_where
 from forms.selectors import concern_forms_for
 from records.selectors import concerns_reported_by, pupils_visible_to
-from workflows.selectors import my_tasks, overdue, team_queue
+from workflows.selectors import my_tasks, overdue, reach_of, team_queue
 from workflows.status import open_tasks
+from workflows.views import request_reach
 
 
 class UserPanel(Component):
@@ -48,14 +49,18 @@ class CaseworkPanel(UserPanel):
     def get_context_data(self, parent_context=None):
         schools = schools_where(self.user, *CASE_ROLES)
         on_roll = pupils_visible_to(self.user).filter(date_left__isnull=True)
-        queue = team_queue(self.user)
+        # The menu has resolved the user's task reach for this request already.
+        request = parent_context.get("request") if parent_context else None
+        reach = request_reach(request) if request else reach_of(self.user)
+        queue = team_queue(self.user, reach=reach)
+        mine = my_tasks(self.user, reach=reach)
         return {
             "schools": schools,
             "pupils_on_roll": on_roll.count(),
             "queue": queue.count(),
             "urgent": queue.filter(urgent=True).count(),
-            "mine": my_tasks(self.user).count(),
-            "overdue": overdue(my_tasks(self.user)).count(),
+            "mine": mine.count(),
+            "overdue": overdue(mine).count(),
         }
 
 
