@@ -134,9 +134,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # of a 1.88 s child's-file query; a category-filtered report 22 s -> 5.3 s
     # without it), because the estimates over permission subqueries are large
     # while the rows read are few. Off for our connections (docs/performance.md).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c jit=off"
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

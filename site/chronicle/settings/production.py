@@ -59,7 +59,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c jit=off"  # as in base: see docs/performance.md
+        "options",
+        "-c jit=off",  # as in base: see docs/performance.md
     )
 # The audit chain's key (audit.keys): never the public dev default, long enough to
 # resist guessing. Without it anyone with database rights could re-hash the log.
