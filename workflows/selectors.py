@@ -25,7 +25,12 @@ from django.db.models import (
 from accounts.models import Role, User
 from accounts.selectors import CASE_ROLES, memberships_of, schools_where
 from records.models import Closure, Concern
-from records.selectors import hidden_concern_ids, hidden_pupil_ids
+from records.selectors import (
+    concerns_kept_from,
+    concerns_managed_by,
+    concerns_naming,
+    hidden_pupil_ids,
+)
 
 from .clock import for_tasks
 from .models import OPEN, CaseTask, Notification
@@ -75,13 +80,13 @@ __all__ = [
 
 def _not_restricted(user: AnyUser) -> Q:
     """A Q leaving out tasks about a concern, or a child's file, restricted to
-    other people (records.models.Restriction). Callers have checked the user is
+    other people (records.models.Restriction), and about a concern naming the user
+    (records.selectors.concerns_kept_from). Callers have checked the user is
     signed in."""
     member = cast(User, user)
     hidden_pupils = hidden_pupil_ids(member)
     return (
-        ~Q(concern__in=hidden_concern_ids(member))
-        & ~Q(concern__involvements__pupil__in=hidden_pupils)
+        ~Q(concern__in=concerns_kept_from(member))
         & ~Q(transfer__pupil__in=hidden_pupils)
         & ~Q(process__caseprocess__pattern_review__pupil__in=hidden_pupils)
     )
@@ -161,7 +166,9 @@ def menu_counts(user: AnyUser) -> dict[str, bool | int]:
     if not user.is_authenticated:
         return {"authenticated": False, "in_team": False}
     roles = set(memberships_of(user).values_list("role", flat=True))
-    in_team = any(set(team_roles) & roles for team_roles in TEAM_ROLES.values())
+    in_team = any(set(team_roles) & roles for team_roles in TEAM_ROLES.values()) or (
+        concerns_managed_by(user).exists()  # a trust lead or chair of governors
+    )
     return {
         "authenticated": True,
         "in_team": in_team,
@@ -197,19 +204,20 @@ def open_steps(queryset: QuerySet[CaseTask]) -> QuerySet[CaseTask, dict]:
 def oversight_filter(user: AnyUser, prefix: str = "") -> Q:
     """A Q over concerns (or tasks, with prefix "concern__") a user may see the
     workflow status of: the DSL team's concerns at schools where they are a DSL,
-    deputy or head; concerns about adults only at schools they head (the adult may
-    be a DSL)."""
-    return Q(
-        **{
-            f"{prefix}route": Concern.Route.DSL_TEAM,
-            f"{prefix}school__in": schools_where(user, *CASE_ROLES, Role.HEAD),
-        }
-    ) | Q(
-        **{
-            f"{prefix}route": Concern.Route.HEAD,
-            f"{prefix}school__in": schools_where(user, Role.HEAD),
-        }
-    )
+    deputy or head; concerns about adults they are case manager of (the adult may
+    be a DSL, or the head). Never a concern naming the user."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    member = cast(User, user)
+    return (
+        Q(
+            **{
+                f"{prefix}route": Concern.Route.DSL_TEAM,
+                f"{prefix}school__in": schools_where(user, *CASE_ROLES, Role.HEAD),
+            }
+        )
+        | Q(**{f"{prefix}pk__in": concerns_managed_by(member).values("pk")})
+    ) & ~Q(**{f"{prefix}pk__in": concerns_naming(member)})
 
 
 def unread_notifications(user: AnyUser) -> QuerySet[Notification]:

@@ -14,7 +14,12 @@ from accounts.models import Role, School, User
 from accounts.selectors import CASE_ROLES, schools_where
 
 from ..models import BreakGlassAccess, Concern, Pupil, Restriction
-from ..selectors import concerns_workable_by, open_restrictions, pupils_workable_by
+from ..selectors import (
+    case_managers,
+    concerns_workable_by,
+    open_restrictions,
+    pupils_workable_by,
+)
 
 AnyUser = User | AnonymousUser
 Record = Pupil | Concern  # what a restriction or a break-glass access covers
@@ -32,17 +37,15 @@ def restriction_of(obj: Record) -> Restriction | None:
 
 
 def eligible_people(obj: Record) -> QuerySet[User]:
-    """Who may be named: those who see the record by their role, at its school."""
-    roles: tuple[Role, ...]
+    """Who may be named: those who see the record by their role, at its school;
+    for a concern about an adult, its case managers (never the adult named)."""
     if isinstance(obj, Concern) and obj.route == Concern.Route.HEAD:
-        roles = (Role.HEAD,)
-    else:
-        roles = CASE_ROLES
+        return case_managers(obj).order_by("last_name", "first_name", "username")
     return (
         User.objects.filter(
             is_active=True,
             memberships__school=obj.school_id,
-            memberships__role__in=roles,
+            memberships__role__in=CASE_ROLES,
         )
         .distinct()
         .order_by("last_name", "first_name", "username")
