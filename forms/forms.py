@@ -67,6 +67,7 @@ class StaffChoiceField(ModelChoiceField):
 
 # The questions a form asks about the adult, when its concerns go to the case
 # manager (KCSIE Part 4). Removed from the form otherwise.
+ADULT_PREFIX = "adult_"
 ADULT_FIELDS = (
     "adult_kind",
     "adult_role",
