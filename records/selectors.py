@@ -145,13 +145,15 @@ def case_managers(concern: Concern) -> QuerySet[User]:
         order = [lead, chair]
         if school.head_concerns_to == HeadConcernsTo.CHAIR:
             order.reverse()
-        chosen = next((pk for pk in order if pk and pk != named), None)
-        people = User.objects.filter(pk=chosen)
+        chosen = [pk for pk in order if pk and pk != named][:1]
+        people = User.objects.filter(pk__in=chosen)
     else:
         people = User.objects.filter(
             memberships__school=school, memberships__role=Role.HEAD
         )
-    return people.filter(is_active=True).exclude(pk=named).distinct()
+    if named:
+        people = people.exclude(pk=named)
+    return people.filter(is_active=True).distinct()
 
 
 def concerns_kept_from(user: User) -> QuerySet[Concern, Any]:

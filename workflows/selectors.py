@@ -208,7 +208,7 @@ def oversight_filter(user: AnyUser, prefix: str = "") -> Q:
     be a DSL, or the head). Never a concern naming the user."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    member = cast(User, user)
+    member = user
     return (
         Q(
             **{

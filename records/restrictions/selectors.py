@@ -67,7 +67,9 @@ def break_glass_told(*, user: User, school_id: int, obj: Record) -> QuerySet[Use
     restriction covering it names, and a concern about an adult's case managers;
     never the person who opened it (however few DSLs there are), nor the adult a
     concern names (they are not told it exists)."""
-    target = {"pupil": obj} if isinstance(obj, Pupil) else {"concern": obj}
+    target: dict[str, Record] = (
+        {"pupil": obj} if isinstance(obj, Pupil) else {"concern": obj}
+    )
     named = open_restrictions().filter(**target).values("people")
     told = Q(
         memberships__school=school_id, memberships__role__in=(Role.HEAD, Role.DSL)
