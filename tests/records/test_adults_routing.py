@@ -8,6 +8,8 @@ nominated lead), a chair of governors, and a system administrator who also works
 at the school. Each of them is named in turn."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import HeadConcernsTo, Role, User
 from records import restrictions
@@ -28,6 +30,7 @@ from workflows.selectors import (
     tasks_visible_to,
     team_queue,
 )
+from workflows.services import action_create
 
 from .. import builders
 
@@ -179,3 +182,15 @@ def test_a_restriction_never_hides_it_from_its_case_manager(people, restrict):
     assert names(people, task_team(task)) == {"head", "trust_lead"}
     managers = people_who_may_see(User.objects.all(), concern=concern)
     assert names(people, managers) == {"head", "trust_lead"}
+
+
+def test_the_case_manager_cannot_give_the_adult_named_an_action(people):
+    concern = about(people, "dsl")
+    with pytest.raises(ValidationError, match="this concern is about them"):
+        action_create(
+            concern=concern,
+            description="Speak to the DSL",
+            assigned_to=people["dsl"],
+            due_on=timezone.localdate(),
+            user=people["head"],
+        )

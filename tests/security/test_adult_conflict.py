@@ -6,8 +6,8 @@ The world's school (conftest.world) gains a chair of governors, a system
 administrator who also works there, and a reporter; the trust's nominated lead is
 the world's trust lead. Each of the roles below is named in turn on a concern
 about the world's ordinary child, carrying canary text; every URL of ours is
-requested by the adult named, with the world's records and with that concern and
-its task in the URL. The case manager is asked too, so the test would notice if
+requested by the adult named, with that concern and its task (and the world's
+other records) in the URL. The case manager is asked too, so the test would notice if
 the canary could not be found at all.
 """
 
@@ -123,12 +123,11 @@ def test_the_case_manager_sees_the_canary(adults, named):
 
 
 @pytest.mark.parametrize("named", NAMED)
-def test_no_page_shows_a_concern_to_the_adult_it_names(world, adults, named):
+def test_no_page_shows_a_concern_to_the_adult_it_names(adults, named):
+    # One world: the adult concern's world holds the world's ordinary records too
+    # (its child is the world's child), so list and file pages are asked once.
     found = leaks(
-        adults.clients[named],
-        OURS,
-        (world, adults.worlds[named]),
-        words(adults, named),
+        adults.clients[named], OURS, (adults.worlds[named],), words(adults, named)
     )
     assert not found, "A concern shown to the adult it names:\n" + "\n".join(found)
 
