@@ -78,6 +78,7 @@ def test_a_concern_about_the_dsl_goes_to_the_head_and_the_dsl_sees_nothing(
     shot(page, "3-head-queue")
     page.goto(concern_url)
     expect(page.get_by_text(WHAT)).to_be_visible()
+    expect(page.locator("[data-about-adult]")).to_contain_text("Jordan Ellis")
     shot(page, "4-head-reads-it")
     head.close()
 
