@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0013_concern_about_adult'),
+        ('records', '0014_imported_records_and_identity_check'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
