@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_user_credentials_reset_at'),
+        ('accounts', '0004_pending_role_grant'),
     ]
 
     operations = [
