@@ -39,8 +39,6 @@ SCHOOL_SCOPES: dict[str, tuple[str, dict[str, str]]] = {
     # The adult a concern names: with its concern (route HEAD is never shown).
     "records.concernaboutadult": ("concern__school", _DSL_ROUTE),
     "records.concernattachment": ("concern__school", _DSL_ROUTE),
-    # Always about a concern about an adult (route "head"): no DSL sees its entries.
-    "records.concernaboutadult": ("concern__school", _DSL_ROUTE),
     "records.triage": ("concern__school", _DSL_ROUTE),
     "records.decision": ("concern__school", _DSL_ROUTE),
     "records.referral": ("concern__school", _DSL_ROUTE),
