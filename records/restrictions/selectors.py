@@ -116,6 +116,8 @@ def break_glass_register(user: AnyUser) -> QuerySet[BreakGlassAccess] | None:
         return None
     return (
         BreakGlassAccess.objects.filter(school__in=schools)
+        # Conflict of interest: never an access to a concern naming the reader.
+        .exclude(concern__in=concerns_naming(cast(User, user)))
         .select_related("user", "school", "pupil", "concern")
         .order_by("-opened_at", "-pk")
     )

@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Role
+from oversight.selectors import break_glass_register_for
 from records import restrictions
 from records.models import BreakGlassAccess
 from workflows.models import Notification
@@ -137,3 +138,17 @@ def test_a_concern_about_the_head_is_told_to_its_case_manager_not_the_head(
     assert people["head"] not in told(access)
     assert people["trust_lead"] in told(access)
     assert people["dsl"] in told(access)
+
+
+def test_no_break_glass_register_lists_an_access_to_a_concern_naming_the_reader(
+    people, school
+):
+    """A system administrator opens a concern about the DSL: the DSL's register
+    (and the oversight register) do not list it; the head's does."""
+    concern = builders.about(people["dsl"], by=people["staff"], school=school)
+    access = restrictions.break_glass_open(
+        user=people["sysadmin"], obj=concern, reason=GLASS
+    )
+    assert access not in restrictions.break_glass_register(people["dsl"])
+    assert access not in break_glass_register_for(people["dsl"])
+    assert access in break_glass_register_for(people["head"])
