@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm
 
+from accounts.models import User
 from accounts.selectors import CASE_ROLES, schools_where
 from chronicle.fields import ModelChoiceField, ModelMultipleChoiceField
 from chronicle.forms import is_id
-from records.models import InvolvementRole
-from records.selectors import pupils_reportable_by
+from records.models import AdultConcernKind, AdultRole, Concern, InvolvementRole
+from records.selectors import adults_nameable_by, pupils_reportable_by
 from records.uploads import check_upload
 from taxonomy.models import Term, Vocabulary
 
@@ -57,6 +58,24 @@ class MultipleFileField(forms.FileField):
 class TermChoiceField(ModelChoiceField):
     def label_from_instance(self, obj):
         return str(obj)
+
+
+class StaffChoiceField(ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+# The questions a form asks about the adult, when its concerns go to the case
+# manager (KCSIE Part 4). Removed from the form otherwise.
+ADULT_PREFIX = "adult_"
+ADULT_FIELDS = (
+    "adult_kind",
+    "adult_role",
+    "adult_person",
+    "adult_name",
+    "adult_job_title",
+    "adult_relationship",
+)
 
 
 class CoreConcernForm(BaseForm):
@@ -120,6 +139,42 @@ class CoreConcernForm(BaseForm):
             "to 10 MB each."
         ),
     )
+    adult_kind = forms.ChoiceField(
+        label=_("Is this a low-level concern or an allegation?"),
+        choices=AdultConcernKind.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "An allegation: the adult may have harmed a child, committed an offence "
+            "against or related to a child, or behaved in a way that suggests they "
+            "may pose a risk or be unsuitable to work with children. Anything else "
+            "about their conduct, however small, is a low-level concern."
+        ),
+    )
+    adult_role = forms.ChoiceField(
+        label=_("Who is the adult?"), choices=AdultRole.choices
+    )
+    adult_person = StaffChoiceField(
+        label=_("The member of staff"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("For a member of staff: choose them from the school's people."),
+    )
+    adult_name = forms.CharField(
+        label=_("Their name"),
+        required=False,
+        max_length=200,
+        help_text=_("For a volunteer, contractor, visitor or anyone not listed."),
+    )
+    adult_job_title = forms.CharField(
+        label=_("Their job title, or what they do (optional)"),
+        required=False,
+        max_length=200,
+    )
+    adult_relationship = forms.CharField(
+        label=_("Your relationship to them"),
+        max_length=200,
+        help_text=_("For example: line manager, colleague, parent of a pupil."),
+    )
     reported_by_name = forms.CharField(
         label=_("Recording a paper report? Who reported it"),
         required=False,
@@ -146,6 +201,11 @@ class CoreConcernForm(BaseForm):
             "submission_key", uuid.uuid4()
         )
         self.fields["what_happened"].help_text = self.page.what_happened_prompt
+        if self.names_an_adult:
+            self.fields["adult_person"].queryset = adults_nameable_by(self.user)
+        else:
+            for name in ADULT_FIELDS:
+                del self.fields[name]
         offered = Term.objects.active().filter(
             Q(school__isnull=True) | Q(school__in=schools)
         )
@@ -187,6 +247,8 @@ class CoreConcernForm(BaseForm):
         cleaned = super().clean()
         self._clean_involvements()
         self._clean_child_voice(cleaned)
+        if self.names_an_adult:
+            self._clean_adult(cleaned)
         when = cleaned.get("occurred_on")
         if when and when > timezone.localdate():
             self.add_error("occurred_on", _("The date can't be in the future."))
@@ -231,6 +293,46 @@ class CoreConcernForm(BaseForm):
                     "you couldn't."
                 ),
             )
+
+    @property
+    def names_an_adult(self):
+        """Whether this form's concerns go to the case manager, about an adult."""
+        return self.page.send_to == Concern.Route.HEAD
+
+    def _clean_adult(self, cleaned):
+        person = cleaned.get("adult_person")
+        name = (cleaned.get("adult_name") or "").strip()
+        if cleaned.get("adult_role") == AdultRole.STAFF and person is None:
+            self.add_error(
+                "adult_person", _("Choose the member of staff from the list.")
+            )
+        elif person is None and not name:
+            self.add_error("adult_name", _("Give the adult's name."))
+        elif person is not None:
+            rows = [row for row in self.involvements if row["pupil"]]
+            schools = {row["pupil"].school_id for row in rows}
+            if schools and not person.memberships.filter(school__in=schools).exists():
+                self.add_error(
+                    "adult_person", _("Choose a member of staff at the child's school.")
+                )
+
+    def about_adult(self):
+        """What the intake stores about the adult (records.ConcernAboutAdult), or
+        None for a form whose concerns go to the DSL team."""
+        if not self.names_an_adult:
+            return None
+        data = self.cleaned_data
+        return {
+            "kind": data["adult_kind"],
+            "role": data["adult_role"],
+            "person": data["adult_person"],
+            "name": (data["adult_name"] or "").strip(),
+            "job_title": data["adult_job_title"],
+            "reporter_relationship": data["adult_relationship"],
+        }
+
+    def adult_fields(self):
+        return [self[name] for name in ADULT_FIELDS if name in self.fields]
 
     def add_service_errors(self, error):
         """Show a ValidationError raised by the service next to its field."""

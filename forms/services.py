@@ -94,6 +94,7 @@ def concern_submit_from_form(*, page, form, discard_draft=True):
         immediate_risk=data["immediate_risk"],
         actions_taken=data["actions_taken"],
         answers=question_answers(page, form),
+        about_adult=form.about_adult(),
     )
     if discard_draft:
         draft_discard(user=form.user, page=page)

@@ -3,21 +3,35 @@
 Two kinds of read: *workable* records are those the user's role gives them (and
 a restriction has not taken away); *visible* records add what a break-glass access
 opens for a while, read-only. Views that change a record use the workable selector.
+
+Concerns about adults (KCSIE Part 4, Concern.Route.HEAD) are worked by their *case
+manager*: the school's heads, or, when the adult named holds the head's role there,
+the person the school's setting names (the trust's nominated lead or the chair of
+governors). Two rules hold in every read below, so every page, export, API answer
+and notification built on them inherits them:
+
+- *conflict of interest*: nobody opens, works, counts or hears of a concern that
+  names them (ConcernAboutAdult.person), whatever roles they hold or break-glass
+  they open (`concerns_naming`);
+- a restriction never takes a concern about an adult away from its case manager
+  (`concerns_managed_by` is not narrowed by restrictions).
+Each rule is one queryset here, tested on its own (tests/records/test_adults_*).
 """
 
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import HeadConcernsTo, Membership, Role, School, User
 from accounts.selectors import CASE_ROLES, schools_where
 
 from .models import (
     BreakGlassAccess,
     Concern,
+    ConcernAboutAdult,
     ConcernAttachment,
     ConcernPupil,
     Pupil,
@@ -62,6 +76,104 @@ def hidden_concern_ids(user: User) -> QuerySet[Restriction, Any]:
     )
 
 
+# -- concerns about adults: conflict of interest and the case manager ---------------
+
+
+def concerns_naming(user: User) -> QuerySet[ConcernAboutAdult, Any]:
+    """The concerns that name this user as the adult they are about: never theirs
+    to open, work, count or hear of (a subquery of concern ids)."""
+    return ConcernAboutAdult.objects.filter(person=user).values("concern")
+
+
+def _names_the_head() -> Exists:
+    """The adult the concern names holds the head's role at the concern's school."""
+    return Exists(
+        Membership.objects.filter(
+            user=OuterRef("about_adult__person"),
+            school=OuterRef("school"),
+            role=Role.HEAD,
+        )
+    )
+
+
+def _nominee_q(user: User, chosen: str, other: str) -> Q:
+    """The user is the school's chosen nominee (`chosen`: a lookup from the
+    concern), or the other one when the chosen is missing or is the adult named."""
+    named = F("about_adult__person")
+    return Q(**{chosen: user}) | (
+        Q(**{other: user}) & (Q(**{f"{chosen}__isnull": True}) | Q(**{chosen: named}))
+    )
+
+
+def _head_case_manager_q(user: User) -> Q:
+    """Concerns naming a head that go to this user: the trust's nominated lead or
+    the chair of governors, as the school's setting says (accounts.School)."""
+    lead, chair = "school__trust__nominated_lead", "school__chair_of_governors"
+    to = "school__head_concerns_to"
+    return (Q(**{to: HeadConcernsTo.TRUST_LEAD}) & _nominee_q(user, lead, chair)) | (
+        Q(**{to: HeadConcernsTo.CHAIR}) & _nominee_q(user, chair, lead)
+    )
+
+
+def concerns_managed_by(user: Viewer) -> QuerySet[Concern]:
+    """Concerns about adults the user is case manager of: at schools they head,
+    unless the adult named is a head there; those naming a head, where the school
+    sends them to this user. Never one naming the user; no restriction narrows it
+    (a restriction cannot take a concern away from its case manager)."""
+    if not user.is_authenticated:
+        return Concern.objects.none()
+    about_head = _names_the_head()
+    return (
+        Concern.objects.filter(route=Concern.Route.HEAD)
+        .filter(
+            (Q(school__in=schools_where(user, Role.HEAD)) & ~Q(about_head))
+            | (Q(about_head) & Q(school__is_active=True) & _head_case_manager_q(user))
+        )
+        .exclude(pk__in=concerns_naming(user))
+    )
+
+
+def case_managers(concern: Concern) -> QuerySet[User]:
+    """Who manages this concern about an adult (concerns_managed_by, seen from the
+    concern): for its tasks, notifications and the people it can be handed to."""
+    adult = ConcernAboutAdult.objects.filter(concern=concern).first()
+    named = adult.person_id if adult is not None else None
+    school = School.objects.select_related("trust").get(pk=concern.school_id)
+    if named and school.memberships.filter(user=named, role=Role.HEAD).exists():
+        lead = school.trust.nominated_lead_id if school.trust else None
+        chair = school.chair_of_governors_id
+        order = [lead, chair]
+        if school.head_concerns_to == HeadConcernsTo.CHAIR:
+            order.reverse()
+        chosen = [pk for pk in order if pk and pk != named][:1]
+        people = User.objects.filter(pk__in=chosen)
+    else:
+        people = User.objects.filter(
+            memberships__school=school, memberships__role=Role.HEAD
+        )
+    if named:
+        people = people.exclude(pk=named)
+    return people.filter(is_active=True).distinct()
+
+
+def concerns_kept_from(user: User) -> QuerySet[Concern, Any]:
+    """Concern ids the user's role would reach but must not see: restricted to
+    other people (the concern, or a child's file it is about), except those the
+    user is case manager of, and every concern naming the user. For the task,
+    status and report reads in workflows (a subquery)."""
+    restricted = Concern.objects.filter(
+        Q(pk__in=hidden_concern_ids(user))
+        | Q(
+            pk__in=ConcernPupil.objects.filter(pupil__in=hidden_pupil_ids(user)).values(
+                "concern"
+            )
+        )
+    ).exclude(pk__in=concerns_managed_by(user).values("pk"))
+    return Concern.objects.filter(
+        Q(pk__in=restricted.values("pk")) | Q(pk__in=concerns_naming(user))
+    ).values("pk")
+
+
 def pupils_workable_by(user: Viewer) -> QuerySet[Pupil]:
     """Pupils of the schools where the user is a DSL or deputy DSL, less any file
     restricted to other people; nothing else."""
@@ -104,6 +216,18 @@ def pupils_reportable_by(user: Viewer) -> QuerySet[Pupil]:
     ).select_related("school")
 
 
+def adults_nameable_by(user: Viewer) -> QuerySet[User]:
+    """The people a member of staff may name as the adult a concern is about: the
+    active people holding a role at their schools (names only)."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, memberships__school__in=schools_where(user))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
 def concerns_reported_by(user: Viewer) -> QuerySet[Concern]:
     """The concerns a person reported or recorded (for someone on paper), for "My
     reports": reference, form, when and status only. Case content is not selected."""
@@ -118,18 +242,26 @@ def concerns_reported_by(user: Viewer) -> QuerySet[Concern]:
 
 def concerns_workable_by(user: Viewer) -> QuerySet[Concern]:
     """Concerns the user works: the DSL team's concerns at schools where they are a
-    DSL or deputy; concerns about adults at schools they head. Less any concern
-    restricted to other people, or about a child whose file is."""
+    DSL or deputy, less any restricted to other people (the concern, or a child's
+    file it is about); the concerns about adults they are case manager of
+    (concerns_managed_by: no restriction narrows these). Never one naming them."""
     if not user.is_authenticated:
         return Concern.objects.none()
-    return (
+    dsl_team = (
         Concern.objects.filter(
-            Q(route=Concern.Route.DSL_TEAM, school__in=schools_where(user, *CASE_ROLES))
-            | Q(route=Concern.Route.HEAD, school__in=schools_where(user, Role.HEAD))
+            route=Concern.Route.DSL_TEAM, school__in=schools_where(user, *CASE_ROLES)
         )
         .exclude(pk__in=hidden_concern_ids(user))
-        .exclude(involvements__pupil__in=hidden_pupil_ids(user))
+        .exclude(
+            pk__in=ConcernPupil.objects.filter(pupil__in=hidden_pupil_ids(user)).values(
+                "concern"
+            )
+        )
     )
+    return Concern.objects.filter(
+        Q(pk__in=dsl_team.values("pk"))
+        | Q(pk__in=concerns_managed_by(user).values("pk"))
+    ).exclude(pk__in=concerns_naming(user))
 
 
 def concerns_visible_to(user: Viewer) -> QuerySet[Concern]:
@@ -142,12 +274,15 @@ def concerns_visible_to(user: Viewer) -> QuerySet[Concern]:
     return Concern.objects.filter(
         Q(pk__in=concerns_workable_by(user).values("pk"))
         | Q(pk__in=glass.values("concern"))
+        # A child's file opened: the DSL team's concerns about them. Concerns about
+        # adults are kept apart from children's files (their case manager's).
         | Q(
+            route=Concern.Route.DSL_TEAM,
             pk__in=ConcernPupil.objects.filter(pupil__in=glass.values("pupil")).values(
                 "concern"
-            )
+            ),
         )
-    )
+    ).exclude(pk__in=concerns_naming(user))
 
 
 def concerns_restricted_from(user: Viewer, *, pupil: Pupil) -> QuerySet[Concern]:
@@ -163,6 +298,7 @@ def concerns_restricted_from(user: Viewer, *, pupil: Pupil) -> QuerySet[Concern]
         )
         .filter(pk__in=ConcernPupil.objects.filter(pupil=pupil).values("concern"))
         .exclude(pk__in=concerns_visible_to(user).values("pk"))
+        .exclude(pk__in=concerns_naming(user))
     )
 
 
@@ -215,8 +351,16 @@ def people_who_may_see(
     """Of `users` (a queryset), those no restriction hides this concern (or this
     child's file) from: named on every restriction in place on the concern, on the
     file of every child it is about, or on the file. For notifications, and for
-    the people a task can be handed to."""
+    the people a task can be handed to. Never the adult a concern names; a
+    concern about an adult reaches its case managers whatever is restricted."""
     if concern is not None:
+        users = users.exclude(
+            pk__in=ConcernAboutAdult.objects.filter(concern=concern)
+            .exclude(person__isnull=True)
+            .values("person")
+        )
+        if concern.route == Concern.Route.HEAD:
+            return users.filter(pk__in=case_managers(concern).values("pk"))
         covering = open_restrictions().filter(
             Q(concern=concern)
             | Q(pupil__in=ConcernPupil.objects.filter(concern=concern).values("pupil"))

@@ -21,7 +21,15 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.services import membership_grant
-from records.models import Concern, FileNote, InvolvementRole, Referral, Transfer
+from records.models import (
+    AdultConcernKind,
+    AdultRole,
+    Concern,
+    FileNote,
+    InvolvementRole,
+    Referral,
+    Transfer,
+)
 from records.services import (
     Involvement,
     file_note_add,
@@ -121,6 +129,8 @@ def concern(
         for child in children
     ]
     fields.setdefault("submission_key", uuid.uuid4())
+    if route == Concern.Route.HEAD:
+        fields.setdefault("about_adult", adult())
     created, _new = services.concern_open(
         school=school or involvements[0].pupil.school,
         recorded_by=by,
@@ -136,6 +146,30 @@ def concern(
         **fields,
     )
     return created
+
+
+def adult(person=None, *, kind=AdultConcernKind.LOW_LEVEL, **fields):
+    """What a reporter says about the adult a concern names: a member of staff
+    (`person`) or, by default, a visitor typed in."""
+    if person is not None:
+        fields.setdefault("role", AdultRole.STAFF)
+    return {
+        "kind": kind,
+        "person": person,
+        "name": fields.pop("name", "" if person else "Sam Visitor"),
+        "role": fields.pop("role", AdultRole.VISITOR),
+        "reporter_relationship": fields.pop("reporter_relationship", "Colleague"),
+        **fields,
+    }
+
+
+def about(person, *, by, **fields):
+    """A concern about the adult `person` (a member of staff), reported by `by`
+    at the first school `person` works at unless `school` is given."""
+    fields.setdefault("about_adult", adult(person))
+    if "school" not in fields and "children" not in fields:
+        fields["school"] = person.memberships.first().school
+    return concern(by=by, route=Concern.Route.HEAD, **fields)
 
 
 def child_of(concern):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import PendingRoleGrant, Role, School, User
 from accounts.selectors import confirmers_of, role_change_audience
 from accounts.signals import RoleChange, calendar_changed, role_changed
-from records.models import BreakGlassAccess, Pupil, Restriction
+from records.models import BreakGlassAccess, Pupil
 from records.signals import break_glass_opened, file_destroying, pupil_joined
 
 from .models import CaseProcess, Notification, PatternReview
@@ -70,22 +70,12 @@ def forget_destroyed_file(
 def tell_dsls_of_break_glass(
     sender: Any, *, access: BreakGlassAccess, **kwargs: Any
 ) -> None:
-    """Someone opened a record through break-glass: the school's DSLs (and whoever
-    is named on a restriction covering it) hear at once, by notification and email,
-    with who and where to read the reason. Never the person who opened it."""
-    target = {"pupil": access.pupil} if access.pupil_id else {"concern": access.concern}
-    named = Restriction.objects.filter(lifted_at__isnull=True, **target).values(
-        "people"
-    )
-    users = (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(memberships__school=access.school_id, memberships__role=Role.DSL)
-            | Q(pk__in=named)
-        )
-        .exclude(pk=access.user_id)
-        .distinct()
-    )
+    """Someone opened a record through break-glass: the people it says were told
+    (the school's heads and DSLs, whoever a restriction covering it names; never
+    the person who opened it, nor an adult the concern names: records.restrictions
+    .break_glass_told) hear at once, by notification and email, with who and
+    where to read the reason."""
+    users = access.told.all()
     who = access.user.get_full_name() or access.user.username
     if access.user.is_superuser:
         who = _("%(name)s (system administrator)") % {"name": who}

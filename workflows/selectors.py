@@ -27,8 +27,13 @@ from viewflow.workflow.models import Task
 
 from accounts.models import Role
 from accounts.selectors import CASE_ROLES, schools_where
-from records.models import Closure, Concern, ConcernPupil, Transfer
-from records.selectors import open_restrictions
+from records.models import Closure, Concern, Transfer
+from records.selectors import (
+    concerns_kept_from,
+    concerns_managed_by,
+    concerns_naming,
+    open_restrictions,
+)
 
 from .clock import for_tasks
 from .models import OPEN, CaseTask, Notification, PatternReview
@@ -97,6 +102,9 @@ class Reach:
     hidden_concerns: tuple[int, ...] = ()
     hidden_transfers: tuple[int, ...] = ()
     hidden_processes: tuple[int, ...] = ()
+    # Case manager of some concern about an adult (records.concerns_managed_by):
+    # their head-team tasks are those concerns', not every head task of a school.
+    manages: bool = False
 
     @property
     def teams(self) -> dict[str, tuple[int, ...]]:
@@ -112,7 +120,7 @@ class Reach:
 
     @property
     def in_team(self) -> bool:
-        return any(self.teams.values())
+        return any(self.teams.values()) or self.manages
 
 
 def _ids(ids: Iterable[int]) -> tuple[int, ...]:
@@ -120,27 +128,29 @@ def _ids(ids: Iterable[int]) -> tuple[int, ...]:
 
 
 def reach_of(user: AnyUser) -> Reach:
-    """The user's Reach: two small queries (memberships, restrictions), and three
-    more only when a restriction hides a child's file from them."""
+    """The user's Reach: memberships, the concerns kept from them (restricted to
+    other people unless they are its case manager, or naming them:
+    records.selectors.concerns_kept_from), whether they manage any concern about
+    an adult, and, only when a restriction hides a child's file from them, that
+    child's transfers and pattern reviews."""
     if not user.is_authenticated:
         return Reach(frozenset())
-    hidden = set(
-        open_restrictions().exclude(people=user).values_list("pupil_id", "concern_id")
+    member = user
+    pupils = set(
+        open_restrictions()
+        .filter(pupil__isnull=False)
+        .exclude(people=member)
+        .values_list("pupil_id", flat=True)
     )
-    concerns = {concern for _pupil, concern in hidden if concern is not None}
-    pupils = {pupil for pupil, _concern in hidden if pupil is not None}
+    held = roles_held(member)
+    hidden_concerns = _ids(concerns_kept_from(member).values_list("pk", flat=True))
+    manages = concerns_managed_by(member).exists()
     if not pupils:
-        return Reach(roles_held(user), hidden_concerns=_ids(concerns))
+        return Reach(held, hidden_concerns=hidden_concerns, manages=manages)
     return Reach(
-        roles_held(user),
-        hidden_concerns=_ids(
-            concerns
-            | set(
-                ConcernPupil.objects.filter(pupil_id__in=pupils).values_list(
-                    "concern_id", flat=True
-                )
-            )
-        ),
+        held,
+        hidden_concerns=hidden_concerns,
+        manages=manages,
         hidden_transfers=_ids(
             Transfer.objects.filter(pupil_id__in=pupils).values_list("pk", flat=True)
         ),
@@ -189,7 +199,8 @@ def tasks_of(user: AnyUser, *, reach: Reach | None = None) -> QuerySet[CaseTask]
     # Someone given an action sees that task; team tasks only while in the team.
     own_actions = Q(owner=user, action__isnull=False, school_id__in=reach.schools)
     return CaseTask.objects.filter(
-        team_filter(user, schools=reach.teams) | own_actions, flow_task_type="HUMAN"
+        team_filter(user, schools=reach.teams, manages=reach.manages) | own_actions,
+        flow_task_type="HUMAN",
     ).filter(_not_restricted(reach))
 
 
@@ -205,9 +216,9 @@ def _unclaimed(user: AnyUser, reach: Reach | None) -> QuerySet[CaseTask]:
         return CaseTask.objects.none()
     reach = reach or reach_of(user)
     return _human(
-        CaseTask.objects.filter(team_filter(user, schools=reach.teams)).filter(
-            _not_restricted(reach)
-        ),
+        CaseTask.objects.filter(
+            team_filter(user, schools=reach.teams, manages=reach.manages)
+        ).filter(_not_restricted(reach)),
         owner__isnull=True,
     )
 
@@ -310,19 +321,20 @@ def open_steps(queryset: QuerySet[CaseTask]) -> QuerySet[CaseTask, dict]:
 def oversight_filter(user: AnyUser, prefix: str = "") -> Q:
     """A Q over concerns (or tasks, with prefix "concern__") a user may see the
     workflow status of: the DSL team's concerns at schools where they are a DSL,
-    deputy or head; concerns about adults only at schools they head (the adult may
-    be a DSL)."""
-    return Q(
-        **{
-            f"{prefix}route": Concern.Route.DSL_TEAM,
-            f"{prefix}school__in": schools_where(user, *CASE_ROLES, Role.HEAD),
-        }
-    ) | Q(
-        **{
-            f"{prefix}route": Concern.Route.HEAD,
-            f"{prefix}school__in": schools_where(user, Role.HEAD),
-        }
-    )
+    deputy or head; concerns about adults they are case manager of (the adult may
+    be a DSL, or the head). Never a concern naming the user."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    member = user
+    return (
+        Q(
+            **{
+                f"{prefix}route": Concern.Route.DSL_TEAM,
+                f"{prefix}school__in": schools_where(user, *CASE_ROLES, Role.HEAD),
+            }
+        )
+        | Q(**{f"{prefix}pk__in": concerns_managed_by(member).values("pk")})
+    ) & ~Q(**{f"{prefix}pk__in": concerns_naming(member)})
 
 
 def unread_notifications(user: AnyUser) -> QuerySet[Notification]:

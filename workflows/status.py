@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from records.models import Closure, Concern, Decision, Triage
-from records.selectors import hidden_concern_ids, hidden_pupil_ids
+from records.selectors import concerns_kept_from
 
 from .flows import ConcernFlow
 from .models import CaseTask
@@ -148,9 +148,9 @@ def concerns_with_step(*, user, period):
     ).order_by("created")
     return (
         concerns_overseen(user)
-        # A restricted concern is counted in the figures, not listed.
-        .exclude(pk__in=hidden_concern_ids(user))
-        .exclude(involvements__pupil__in=hidden_pupil_ids(user))
+        # A restricted concern is counted in the figures, not listed (one about
+        # an adult stays listed for its case manager).
+        .exclude(pk__in=concerns_kept_from(user))
         .filter(
             submitted_at__date__gte=period.start,
             submitted_at__date__lte=period.end,

@@ -88,7 +88,8 @@ class Restriction(models.Model):
 class BreakGlassAccess(models.Model):
     """Emergency read access to a record the user may not otherwise see (a system
     administrator, or a DSL not named on a restricted record). It asks a reason,
-    tells the school's DSLs, is logged, and ends by itself."""
+    tells the school's heads and DSLs (not the person who opened it, nor an adult
+    the concern names), is logged, and ends by itself."""
 
     user = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="break_glass"
@@ -114,6 +115,11 @@ class BreakGlassAccess(models.Model):
     opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("ends at"))
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Who was told when it was opened (records.restrictions.break_glass_told): the
+    # notification goes to them and the banner names them, so it says who truly was.
+    told = models.ManyToManyField(
+        "accounts.User", verbose_name=_("told"), blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("break-glass access")

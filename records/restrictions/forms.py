@@ -69,7 +69,8 @@ class BreakGlassForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text=gettext_lazy(
-            "The school's DSLs are told at once, with your name and this reason. "
+            "The school's head and DSLs (not you) are told at once, with your "
+            "name and this reason. "
             "The access is read-only and ends after %(minutes)d minutes."
         )
         % {"minutes": BREAK_GLASS_MINUTES},

@@ -4,17 +4,25 @@ the record a break-glass request names. The selectors that apply restrictions
 everywhere (hidden ids, open restrictions) are in records.selectors."""
 
 import re
+from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, School, User
 from accounts.selectors import CASE_ROLES, schools_where
 
-from ..models import BreakGlassAccess, Concern, Pupil, Restriction
-from ..selectors import concerns_workable_by, open_restrictions, pupils_workable_by
+from ..models import BreakGlassAccess, Concern, ConcernAboutAdult, Pupil, Restriction
+from ..selectors import (
+    case_managers,
+    concerns_naming,
+    concerns_workable_by,
+    open_break_glass,
+    open_restrictions,
+    pupils_workable_by,
+)
 
 AnyUser = User | AnonymousUser
 Record = Pupil | Concern  # what a restriction or a break-glass access covers
@@ -32,17 +40,15 @@ def restriction_of(obj: Record) -> Restriction | None:
 
 
 def eligible_people(obj: Record) -> QuerySet[User]:
-    """Who may be named: those who see the record by their role, at its school."""
-    roles: tuple[Role, ...]
+    """Who may be named: those who see the record by their role, at its school;
+    for a concern about an adult, its case managers (never the adult named)."""
     if isinstance(obj, Concern) and obj.route == Concern.Route.HEAD:
-        roles = (Role.HEAD,)
-    else:
-        roles = CASE_ROLES
+        return case_managers(obj).order_by("last_name", "first_name", "username")
     return (
         User.objects.filter(
             is_active=True,
             memberships__school=obj.school_id,
-            memberships__role__in=roles,
+            memberships__role__in=CASE_ROLES,
         )
         .distinct()
         .order_by("last_name", "first_name", "username")
@@ -54,6 +60,43 @@ def may_restrict(user: AnyUser, obj: Record) -> bool:
     if isinstance(obj, Pupil):
         return pupils_workable_by(user).filter(pk=obj.pk).exists()
     return concerns_workable_by(user).filter(pk=obj.pk).exists()
+
+
+def break_glass_told(*, user: User, school_id: int, obj: Record) -> QuerySet[User]:
+    """Who hears of a break-glass access: the school's heads and DSLs, whoever a
+    restriction covering it names, and a concern about an adult's case managers;
+    never the person who opened it (however few DSLs there are), nor the adult a
+    concern names (they are not told it exists)."""
+    target: dict[str, Record] = (
+        {"pupil": obj} if isinstance(obj, Pupil) else {"concern": obj}
+    )
+    named = open_restrictions().filter(**target).values("people")
+    told = Q(
+        memberships__school=school_id, memberships__role__in=(Role.HEAD, Role.DSL)
+    ) | Q(pk__in=named)
+    if isinstance(obj, Concern) and obj.route == Concern.Route.HEAD:
+        told |= Q(pk__in=case_managers(obj).values("pk"))
+    people = User.objects.filter(told, is_active=True).exclude(pk=user.pk)
+    if isinstance(obj, Concern):
+        people = people.exclude(
+            pk__in=ConcernAboutAdult.objects.filter(concern=obj)
+            .exclude(person__isnull=True)
+            .values("person")
+        )
+    return people.distinct().order_by("last_name", "first_name", "username")
+
+
+def break_glass_covering(user: AnyUser, obj: Record) -> BreakGlassAccess | None:
+    """The user's open break-glass access that shows them this record (for the
+    banner that says who was told)."""
+    if not user.is_authenticated:
+        return None
+    accesses = open_break_glass(user)
+    if isinstance(obj, Pupil):
+        accesses = accesses.filter(pupil=obj)
+    else:
+        accesses = accesses.filter(Q(concern=obj) | Q(pupil__involvements__concern=obj))
+    return accesses.prefetch_related("told").order_by("-opened_at").first()
 
 
 def break_glass_of(user: User) -> QuerySet[BreakGlassAccess]:
@@ -73,6 +116,8 @@ def break_glass_register(user: AnyUser) -> QuerySet[BreakGlassAccess] | None:
         return None
     return (
         BreakGlassAccess.objects.filter(school__in=schools)
+        # Conflict of interest: never an access to a concern naming the reader.
+        .exclude(concern__in=concerns_naming(cast(User, user)))
         .select_related("user", "school", "pupil", "concern")
         .order_by("-opened_at", "-pk")
     )
@@ -114,7 +159,11 @@ def break_glass_target(
     if reference:
         match = CONCERN_REFERENCE.match(reference)
         concern = (
-            Concern.objects.filter(school=school, pk=int(match.group(1))).first()
+            Concern.objects.filter(school=school, pk=int(match.group(1)))
+            # Conflict of interest: a concern naming the user is not there for
+            # them (the answer is the same as for no concern at all).
+            .exclude(pk__in=concerns_naming(cast(User, user)))
+            .first()
             if match
             else None
         )

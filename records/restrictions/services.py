@@ -10,8 +10,10 @@ away from everyone. The selectors (records.selectors) apply it everywhere.
 Break-glass is read-only and ends by itself after BREAK_GLASS_MINUTES. It is open
 to the school's DSL team (for a record restricted to others) and to system
 administrators (who see no case content otherwise). Opening one tells the school's
-DSLs at once (records.signals.break_glass_opened; the workflow app notifies) and
-writes an ACCESS entry to the audit log with the reason.
+heads and DSLs other than the person opening it, at once (kept on the access as
+`told`; records.signals.break_glass_opened, and the workflow app notifies them),
+and writes an ACCESS entry to the audit log with the reason. Nobody breaks glass
+into a concern that names them.
 """
 
 import datetime
@@ -25,15 +27,22 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audit.services import record_access
 
-from ..models import BreakGlassAccess, Pupil, Restriction
+from ..models import BreakGlassAccess, Concern, Pupil, Restriction
 from ..selectors import (
+    concerns_naming,
     concerns_visible_to,
     open_break_glass,
     open_restrictions,
     pupils_visible_to,
 )
 from ..signals import break_glass_opened
-from .selectors import Record, check_may_break_glass, eligible_people, may_restrict
+from .selectors import (
+    Record,
+    break_glass_told,
+    check_may_break_glass,
+    eligible_people,
+    may_restrict,
+)
 
 BREAK_GLASS_MINUTES = 60
 MIN_REASON = 20  # "checking" is not a reason to open a child's file
@@ -120,9 +129,17 @@ def break_glass_open(
     *, user: User, obj: Record, reason: str, now: datetime.datetime | None = None
 ) -> BreakGlassAccess:
     """Open `obj` (a pupil's file or a concern) to the user, read-only, for
-    BREAK_GLASS_MINUTES. Refused when they can already see it."""
+    BREAK_GLASS_MINUTES. Refused when they can already see it, and for a
+    concern naming them (conflict of interest: answered as if it did not exist).
+    The school's heads and DSLs other than the user are told (break_glass_told),
+    and the access keeps who they were."""
     now = now or timezone.now()
     check_may_break_glass(user, obj.school_id)
+    naming = concerns_naming(user).filter(concern=obj.pk)
+    if isinstance(obj, Concern) and naming.exists():
+        raise ValidationError(
+            {"reference": _("No concern with that reference at this school.")}
+        )
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
         raise ValidationError(
@@ -149,6 +166,7 @@ def break_glass_open(
         expires_at=now + datetime.timedelta(minutes=BREAK_GLASS_MINUTES),
         **target,
     )
+    access.told.set(break_glass_told(user=user, school_id=obj.school_id, obj=obj))
     record_access(obj=obj, event="break-glass opened", reason=reason, access=access.pk)
     break_glass_opened.send(sender=BreakGlassAccess, access=access)
     return access

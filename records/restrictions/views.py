@@ -127,19 +127,27 @@ def break_glass(request):
                 reference=data["reference"],
                 upn=data["upn"],
             )
-            services.break_glass_open(
+            access = services.break_glass_open(
                 user=request.user, obj=record, reason=data["reason"]
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            told = ", ".join(
+                person.get_full_name() or person.username
+                for person in access.told.all()
+            )
             messages.warning(
                 request,
                 _(
                     "Break-glass access open for %(minutes)d minutes, read-only. "
-                    "The school's DSLs have been told."
+                    "Told: %(told)s."
                 )
-                % {"minutes": services.BREAK_GLASS_MINUTES},
+                % {
+                    "minutes": services.BREAK_GLASS_MINUTES,
+                    "told": told
+                    or _("nobody else (the school has no other head or DSL)"),
+                },
             )
             return redirect(_back(record))
     register = selectors.break_glass_register(request.user)

@@ -84,6 +84,18 @@ class Trust(models.Model):
     """A multi-academy trust (or local authority) hosting several schools."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    nominated_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("nominated lead for concerns about heads"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The trust's nominated person (KCSIE Part 4): case manager for a concern "
+            "about the head of one of its schools."
+        ),
+    )
 
     class Meta:
         verbose_name = _("trust")
@@ -92,6 +104,13 @@ class Trust(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class HeadConcernsTo(models.TextChoices):
+    """Who is case manager when a concern about an adult names the head."""
+
+    TRUST_LEAD = "trust_lead", _("The trust's nominated lead")
+    CHAIR = "chair", _("The chair of governors")
 
 
 class School(models.Model):
@@ -113,6 +132,24 @@ class School(models.Model):
         help_text=_("The school's unique reference number (GIAS)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # KCSIE Part 4: a concern about the head goes to the chair of governors
+    # (maintained schools) or the trust's nominated person (academies). When the
+    # one chosen is missing, or is the adult the concern names, it goes to the
+    # other (records.selectors.case_managers).
+    head_concerns_to = models.CharField(
+        _("concerns about the head go to"),
+        max_length=20,
+        choices=HeadConcernsTo.choices,
+        default=HeadConcernsTo.TRUST_LEAD,
+    )
+    chair_of_governors = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chair of governors"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("school")

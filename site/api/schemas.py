@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
-from records.models import InvolvementRole
+from records.models import AdultConcernKind, AdultRole, InvolvementRole
 
 # NUL and the other C0 control characters but tab, line feed and carriage return:
 # PostgreSQL can't store a NUL, an XLSX or PDF export can't hold the others, and
@@ -85,8 +85,9 @@ class Choice(Schema):
 
 class FieldDefinition(Schema):
     """One question. `type` is one of: uuid, date, time, string, text, boolean,
-    location, category, categories, pupils (core); singleline, multiline, radio,
-    dropdown, checkboxes, yesno, date, time, number (the form's own questions)."""
+    location, category, categories, pupils, choice, person (core); singleline,
+    multiline, radio, dropdown, checkboxes, yesno, date, time, number (the form's
+    own questions). The adult_* fields are sent as ConcernIn.adult."""
 
     name: str
     label: str
@@ -148,6 +149,19 @@ class InvolvementIn(StrictInput):
     role: Role
 
 
+class AdultIn(StrictInput):
+    """The adult a concern is about, for a form that goes to the case manager
+    (`send_to` "head"): a member of staff by id (from the form's `adult_person`
+    choices) or a name typed in, with the reporter's relationship to them."""
+
+    kind: Literal[tuple(AdultConcernKind.values)]  # type: ignore[valid-type]
+    role: Literal[tuple(AdultRole.values)]  # type: ignore[valid-type]
+    person: Id | None = None
+    name: Text = Field("", max_length=200)
+    job_title: Text = Field("", max_length=200)
+    relationship: Text = Field(max_length=200)
+
+
 class ConcernIn(StrictInput):
     """A concern, as the web form would post it. `submission_key` is made by the
     client once per report (a UUID): sending it again returns the same record."""
@@ -174,6 +188,11 @@ class ConcernIn(StrictInput):
         default_factory=dict,
         description="The form's own questions, by `name`: a string, a number, true/"
         "false for yes/no, a list of strings for checkboxes.",
+    )
+    adult: AdultIn | None = Field(
+        None,
+        description="Required by a form whose concerns go to the case manager "
+        '(send_to "head"): the adult the concern is about.',
     )
 
 

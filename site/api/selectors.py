@@ -42,6 +42,13 @@ CORE_FIELDS = {
     "actions_taken": "text",
     "attachments": "files",  # sent with concern_submit_with_files (multipart)
     "reported_by_name": "string",
+    # A form whose concerns go to the case manager: the adult (ConcernIn.adult).
+    "adult_kind": "choice",
+    "adult_role": "choice",
+    "adult_person": "person",
+    "adult_name": "string",
+    "adult_job_title": "string",
+    "adult_relationship": "string",
 }
 
 
@@ -73,7 +80,11 @@ def _core_field(name: str, formfield: django_forms.Field, kind: str) -> Json:
         "required": formfield.required,
         "help_text": str(formfield.help_text or ""),
         "max_length": getattr(formfield, "max_length", None),
-        "choices": _boolean_choices() if kind == "boolean" else None,
+        "choices": _boolean_choices()
+        if kind == "boolean"
+        else _choices(formfield)
+        if kind in ("choice", "person")
+        else None,
     }
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audit.services import security_event
-from forms.forms import QUESTION_PREFIX
+from forms.forms import ADULT_PREFIX, QUESTION_PREFIX
 from forms.services import concern_submit_from_form
 from records.models import Concern
 
@@ -217,6 +217,12 @@ def _form_data(payload, questions):
     data["occurred_at"] = payload.occurred_at.isoformat() if payload.occurred_at else ""
     data["immediate_risk"] = _text(payload.immediate_risk)
     data.setlist("tags", [str(pk) for pk in payload.tags])
+    if payload.adult is not None:
+        adult = payload.adult
+        data["adult_kind"], data["adult_role"] = adult.kind, adult.role
+        data["adult_person"] = str(adult.person or "")
+        data["adult_name"], data["adult_job_title"] = adult.name, adult.job_title
+        data["adult_relationship"] = adult.relationship
     errors = {}
     for name, answer in payload.answers.items():
         if name not in questions:
@@ -231,6 +237,8 @@ def _form_data(payload, questions):
 def _api_name(field):
     if field.startswith(QUESTION_PREFIX):
         return f"answers.{field[len(QUESTION_PREFIX) :]}"
+    if field.startswith(ADULT_PREFIX):
+        return f"adult.{field[len(ADULT_PREFIX) :]}"
     return field
 
 

@@ -31,7 +31,7 @@ from accounts.selectors import schools_where, trust_lead_schools
 from audit.models import ChainedLogEntry
 from audit.scopes import NEED_TO_KNOW, SCHOOL_SCOPES, UNSCOPED
 from records.models import BreakGlassAccess, Concern
-from records.selectors import hidden_concern_ids, hidden_pupil_ids
+from records.selectors import concerns_naming, hidden_concern_ids, hidden_pupil_ids
 from workflows.models import Notification
 
 __all__ = [
@@ -261,6 +261,8 @@ def break_glass_register_for(user: Any) -> QuerySet[BreakGlassAccess]:
     newest first; none for anyone else."""
     return (
         BreakGlassAccess.objects.filter(school__in=audit_schools(user))
+        # Conflict of interest: never an access to a concern naming the reader.
+        .exclude(concern__in=concerns_naming(user))
         .select_related("user", "school", "pupil", "concern")
         .order_by("-opened_at", "-pk")
     )

@@ -155,7 +155,13 @@ def test_concern_about_an_adult_goes_to_the_head(
 ):
     form_page.send_to = Concern.Route.HEAD
     form_page.save_revision().publish()
-    verified_client(staff).post(form_page.url, answers)
+    about = {
+        "adult_kind": "low_level",
+        "adult_role": "visitor",
+        "adult_name": "Val Visitor",
+        "adult_relationship": "Saw them in the hall",
+    }
+    verified_client(staff).post(form_page.url, {**answers, **about})
     assert Concern.objects.get().route == Concern.Route.HEAD
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from chronicle.idempotency import create_once
-from records.models import Action, Concern, Referral
+from records.models import Action, Concern, ConcernAboutAdult, Referral
 
 from .. import flows
 from ..models import CaseProcess, CaseTask, Notification
@@ -71,6 +71,11 @@ def _action_create(
                 "assigned_to": _("Choose someone who works at %(school)s.")
                 % {"school": concern.school}
             }
+        )
+    if ConcernAboutAdult.objects.filter(concern=concern, person=assigned_to).exists():
+        # Conflict of interest: never a task on a concern about oneself.
+        raise ValidationError(
+            {"assigned_to": _("Choose someone else: this concern is about them.")}
         )
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("The date is in the past.")})

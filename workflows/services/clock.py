@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.calendar import add_working_days
 from accounts.models import School
 from records.models import Closure, Concern, Referral, imported_ids
+from records.selectors import case_managers, people_who_may_see
 
 from .. import transfers
 from ..clock import for_tasks, moment
@@ -139,8 +140,15 @@ def _remind(task: CaseTask, today: date) -> bool:
 
 
 def _escalate(task: CaseTask) -> bool:
+    heads = heads_of(task.school)
+    if task.concern_id:
+        # Never a head the concern names: a concern about an adult goes to its
+        # case manager (records.selectors.people_who_may_see, case_managers).
+        heads = people_who_may_see(heads, concern=task.concern)
+        if task.concern.route == Concern.Route.HEAD:
+            heads = case_managers(task.concern)
     notify(
-        users=heads_of(task.school),
+        users=heads,
         kind=Notification.Kind.ESCALATION,
         message=_("Overdue: %(step)s for %(ref)s at %(school)s (due %(due)s).")
         % {

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from records.selectors import people_who_may_see
+from records.selectors import case_managers, people_who_may_see
 
-from ..models import CaseProcess, CaseTask, Notification
+from ..models import CaseProcess, CaseTask, Notification, Team
 from ..tasks import queue_email
 from ..teams import team_members
 
@@ -48,12 +48,17 @@ def notify_new_concern(*, process: CaseProcess, urgent: bool) -> list[Notificati
         if urgent
         else _("New concern %(ref)s at %(school)s is waiting for triage.")
     ) % {"ref": process.concern.reference, "school": process.school}
-    return notify(
+    if process.team == Team.HEAD:
+        # A concern about an adult: its case manager, never the adult it names.
+        users = case_managers(process.concern)
+    else:
         # A concern about a child whose file is restricted: the people named only.
-        users=people_who_may_see(
+        users = people_who_may_see(
             team_members(school=process.school, team=process.team),
             concern=process.concern,
-        ),
+        )
+    return notify(
+        users=users,
         kind=kind,
         message=message,
         url=reverse("team_queue"),

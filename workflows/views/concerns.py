@@ -31,7 +31,9 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record_access(obj=concern, event="concern read", via="concern page")
     action_form = ActionForm(
         request.POST if request.method == "POST" else None,
-        people=team_people(request.user).filter(memberships__school=concern.school),
+        people=team_people(request.user)
+        .filter(memberships__school=concern.school)
+        .exclude(concerns_naming_me__concern=concern),  # never the adult it names
     )
     if request.method == "POST" and action_form.is_valid():
         try:

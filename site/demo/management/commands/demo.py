@@ -159,6 +159,10 @@ class Command(BaseCommand):
         with override_settings(EMAIL_BACKEND=LOCMEM_EMAIL), transaction.atomic():
             schools = self._schools()
             users = [self._user(schools, *row) for row in USERS]
+            # KCSIE Part 4: a concern about a head goes to the trust's lead.
+            Trust.objects.filter(name=TRUST).update(
+                nominated_lead=next(u for u in users if u.username == "lead.trust")
+            )
             sysadmin = self._user(schools, *SYSADMIN)
             sysadmin.is_superuser = sysadmin.is_staff = True
             sysadmin.save(update_fields=["is_superuser", "is_staff"])
