@@ -123,6 +123,26 @@ def test_a_file_that_cant_be_used_is_refused_and_nothing_stored(
     assert not Pupil.objects.exists()
 
 
+def test_a_misspelt_part_is_refused_by_name_not_taken_as_a_dry_run(
+    client, school, roll_token
+):
+    response = client.post(
+        f"{API}/roll",
+        {
+            "file": SimpleUploadedFile(
+                "r.xml", (FIXTURES / "new_roll.xml").read_bytes()
+            ),
+            "aply": "true",
+        },
+        headers={"Authorization": f"Bearer {roll_token}"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "aply": ["There is no field called “aply”: did you mean “apply”?"]
+    }
+
+
 # Deny by default: what a service token may not do, and who may not push
 
 

@@ -2,6 +2,7 @@
 service token of an active school, with the scope the endpoint needs. A personal
 token (chr_…) is refused here, as a service token is on every other endpoint."""
 
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, AuthorizationError, Throttled
 from ninja.security import HttpBearer
 
@@ -27,5 +28,5 @@ class ServiceTokenAuth(HttpBearer):
                 raise Throttled(wait=failures.retry_in) from None
             raise AuthenticationError(message=str(refused)) from None
         if service_token.scope != self.scope:
-            raise AuthorizationError(message="This token may not be used here.")
+            raise AuthorizationError(message=_("This token may not be used here."))
         return service_token

@@ -5,6 +5,7 @@ import as the admin page. Mounted by api.endpoints."""
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, UploadedFile
+from ninja.errors import ValidationError as RequestInvalid
 
 from records.roll import ImportAlreadyDone, Preview
 
@@ -16,6 +17,7 @@ from .schemas import RollPushOut
 
 router = Router(auth=ServiceTokenAuth(ServiceScope.ROLL), tags=["Roll sync"])
 ERRORS = dict.fromkeys((400, 401, 403, 409, 413, 422, 429), schemas.Problem)
+PARTS = {"whole_roll", "apply", "skip_errors"}
 FILE = File(..., description="The roll: a CTF (.xml), an .xlsx or a CSV.")
 WHOLE_ROLL = Form(False, description="The file is the whole roll: the rest have left.")
 APPLY = Form(False, description="Import it; without this, a dry run.")
@@ -40,7 +42,22 @@ def roll_push(
     `whole_roll=true` pupils missing from the file marked as left today (never
     deleted). Pushing the same file again changes nothing. A file for another
     school, or one that can't be read, is refused (422) and nothing is stored;
-    rows with errors stop the import unless `skip_errors=true`."""
+    rows with errors stop the import unless `skip_errors=true`. A part this
+    operation doesn't take is refused by name: a misspelt `aply` must not turn
+    an import into a silent dry run."""
+    unknown = (set(request.POST) - PARTS) | (set(request.FILES) - {"file"})
+    if unknown:
+        raise RequestInvalid(
+            [
+                {
+                    "loc": ("form", name),
+                    "msg": "",
+                    "type": "extra_forbidden",
+                    "ctx": {"known": sorted({*PARTS, "file"})},
+                }
+                for name in sorted(unknown)
+            ]
+        )
     try:
         file_format, preview, result = services.roll_push(
             token=request.auth,
