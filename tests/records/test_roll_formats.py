@@ -277,6 +277,7 @@ def test_the_preview_puts_the_decision_first_and_pages_the_rows(
     page = response.content.decode()
     assert "A Common Transfer File from Brook Lane Primary (test) (8232000)" in page
     assert page.index("data-import-decision") < page.index("data-import-rows")
+    assert "Importing marks 1 pupil on roll as left today" in page
     assert page.count("data-status=") == 2
     assert 'data-pages="page"' in page
     url = response.redirect_chain[-1][0]
