@@ -1,4 +1,5 @@
-"""Pupil import from an MIS CSV export (SIMS, Arbor, Bromcom…): the school's roll.
+"""Pupil import from an MIS export (SIMS, Arbor, Bromcom…) as CSV, Excel (.xlsx) or
+a Common Transfer File (CTF XML): the school's roll.
 
 Three steps, so that nothing is written before the DSL has seen what will change:
 
@@ -23,6 +24,7 @@ from .reading import (
     MAX_BYTES,
     Column,
     FileRow,
+    Format,
     RollFile,
     column_label,
     roll_file_read,
@@ -38,6 +40,7 @@ __all__ = [
     "Change",
     "Column",
     "FileRow",
+    "Format",
     "ImportAlreadyDone",
     "ImportResult",
     "Preview",

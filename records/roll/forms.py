@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy
 
 class RollUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("CSV file from the MIS"),
+        label=gettext_lazy("Roll file from the MIS"),
         help_text=gettext_lazy(
-            "A CSV export of your pupils (comma or semicolon separated). Nothing is "
-            "saved until you have seen what it would change."
+            "A Common Transfer File (CTF, .xml), an Excel workbook (.xlsx) or a CSV "
+            "export of your pupils. Nothing is saved until you have seen what it "
+            "would change."
         ),
     )
     whole_roll = forms.BooleanField(

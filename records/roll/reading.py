@@ -1,5 +1,8 @@
-"""Reading a pupil roll exported from an MIS as CSV (SIMS, Arbor, Bromcom…): the
-first of the import's three steps (records.roll says all three).
+"""Reading a pupil roll exported from an MIS (SIMS, Arbor, Bromcom…) as CSV, as an
+Excel workbook (.xlsx, records.roll.xlsx) or as a Common Transfer File (CTF XML,
+records.roll.ctf): the first of the import's three steps (records.roll says all
+three). Whatever the format, the file becomes rows of cells under headings, and
+every row is checked by the same rules.
 
 ``roll_file_read`` reads the upload and checks every row on its own: the UPN, names,
 dates, year group, flags, UPNs repeated in the file, and the model's own validation.
@@ -33,6 +36,8 @@ from taxonomy.models import Vocabulary
 from taxonomy.selectors import terms_offered
 
 from ..models import Pupil, Sex, YearGroup, upn_validator
+from .ctf import ctf_read, looks_like_xml
+from .xlsx import looks_like_xlsx, xlsx_records
 
 MAX_BYTES = getattr(settings, "CHRONICLE_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 
@@ -115,12 +120,20 @@ class FileRow:
         }
 
 
+class Format:
+    CSV = "csv"
+    XLSX = "xlsx"
+    CTF = "ctf"
+
+
 @dataclass
 class RollFile:
     file_name: str
     columns: list  # the pupil fields the file has a column for
     ignored: list  # headings Chronicle doesn't use
     rows: list
+    format: str = Format.CSV
+    source: str = ""  # a CTF's sending school
 
     @classmethod
     def from_data(cls, data):
@@ -148,22 +161,31 @@ class RollFile:
 
 
 def roll_file_read(*, school: School, upload: UploadedFile) -> RollFile:
-    """Read and check an uploaded CSV; raise ValidationError (a sentence a DSL can act
-    on) when the file as a whole can't be used."""
+    """Read and check an uploaded CSV, .xlsx or CTF; raise ValidationError (a
+    sentence a DSL can act on) when the file as a whole can't be used."""
     name = upload.name or _("the file")
-    text = _decode(_contents(upload, name), name)
-    records = _records(text, name)
+    data = _contents(upload, name)
+    lookup = _flag_lookup(school)
+    source, notes = "", []
+    if looks_like_xlsx(data):
+        kind, records = Format.XLSX, xlsx_records(data=data, name=name)
+    elif looks_like_xml(data):
+        table = ctf_read(data=data, name=name, school=school, flag_keys=set(lookup))
+        kind, records, source = Format.CTF, table.records, table.source
+        notes = table.unused_flags
+    else:
+        text = _decode(_text_only(data, name), name)
+        kind, records = Format.CSV, _records(text, name)
     if not records:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
     columns, ignored = _columns(records[0][1], name)
-    lookup = _flag_lookup(school)
     rows = [_read_row(number, cells, columns, lookup) for number, cells in records[1:]]
     if not rows:
         raise ValidationError(
             _("“%(name)s” has its headings but no pupils.") % {"name": name}
         )
     _mark_repeated_upns(rows)
-    return RollFile(name, list(columns), ignored, rows)
+    return RollFile(name, list(columns), ignored + notes, rows, kind, source)
 
 
 def _contents(upload, name):
@@ -176,13 +198,17 @@ def _contents(upload, name):
                 "limit": filesizeformat(MAX_BYTES),
             }
         )
-    data = upload.read()
+    return upload.read()
+
+
+def _text_only(data, name):
     binary = b"\x00" in data and not data.startswith(UTF16_BOMS)
     if binary or filetype.guess(data[:8192]) is not None:
         raise ValidationError(
             _(
-                "“%(name)s” is not a CSV file. In the MIS (or in Excel), export or "
-                "save the list as “CSV UTF-8 (comma delimited)” and upload that."
+                "“%(name)s” is not a CSV, Excel (.xlsx) or CTF file. In the MIS (or "
+                "in Excel), export or save the list as “CSV UTF-8 (comma "
+                "delimited)”, as an Excel workbook, or export a CTF, and upload that."
             )
             % {"name": name}
         )

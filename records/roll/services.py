@@ -43,18 +43,20 @@ class ImportResult:
 def import_apply(
     *,
     school: School,
-    user: User,
+    user: User | None,
     roll: RollFile,
     token: str,
     whole_roll: bool,
     skip_errors: bool = False,
+    via: dict[str, str] | None = None,
 ) -> ImportResult:
     """Make the preview's changes, all or nothing, and record the import.
 
     Matches on UPN within the school like records.services.pupil_upsert, but reads
     the roll once instead of once a row. `token` names this preview: a second submit
     of it (even at the same instant: the school row is locked) imports nothing and
-    raises ImportAlreadyDone.
+    raises ImportAlreadyDone. `user` is None when a school's service token pushes
+    the roll (api.roll_sync); `via` then names the token in the audit entry.
     """
     School.objects.select_for_update().filter(pk=school.pk).first()
     if _already_imported(school, token):
@@ -69,7 +71,14 @@ def import_apply(
         pupil.date_left = today
         _save_pupil(pupil)
     result = _result(preview)
-    _record(school=school, roll=roll, token=token, whole_roll=whole_roll, result=result)
+    _record(
+        school=school,
+        roll=roll,
+        token=token,
+        whole_roll=whole_roll,
+        result=result,
+        via=via or {},
+    )
     return result
 
 
@@ -87,7 +96,7 @@ def _already_imported(school: School, token: str) -> bool:
     )
 
 
-def _save_row(row: PreviewRow, *, user: User, today: datetime.date) -> None:
+def _save_row(row: PreviewRow, *, user: User | None, today: datetime.date) -> None:
     if row.pupil is None:  # a row with errors, skipped
         return
     if row.status == Status.NEW or row.changes:
@@ -136,12 +145,15 @@ def _record(
     token: str,
     whole_roll: bool,
     result: ImportResult,
+    via: dict[str, str],
 ) -> None:
     record_access(
         obj=school,
         event=AUDIT_EVENT,
         token=token,
         file_name=roll.file_name,
+        format=roll.format,
+        **via,
         rows=len(roll.rows),
         whole_roll=whole_roll,
         **asdict(result),

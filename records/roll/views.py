@@ -1,4 +1,4 @@
-"""Pupil import from an MIS CSV export (admin pages): upload, preview, import.
+"""Pupil import from an MIS export (admin pages): upload, preview, import.
 
 Only a school's DSLs and deputy DSLs reach these pages; anyone else, and any school not
 theirs, gets a 404. Between the preview and the import the checked rows wait in the
@@ -12,6 +12,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
@@ -30,6 +31,7 @@ from .forms import ImportConfirmForm, RollUploadForm
 
 SESSION_KEY = "records.pupil_import"
 PREVIEW_LIFETIME = 30 * 60  # seconds
+ROWS_PER_PAGE = 50
 
 
 def _schools(user):
@@ -115,6 +117,8 @@ def _preview_page(request, school, token, roll, pending, form):
         _forget(request)
         messages.error(request, " ".join(error.messages))
         return redirect(_upload_url(school))
+    rows = Paginator(_changes_first(result.rows), ROWS_PER_PAGE)
+    leavers = Paginator(result.leavers, ROWS_PER_PAGE)
     return TemplateResponse(
         request,
         "records/import/preview.html",
@@ -125,8 +129,24 @@ def _preview_page(request, school, token, roll, pending, form):
             "preview": result,
             "counts": result.counts,
             "form": form,
+            "rows_page": rows.get_page(request.GET.get("page")),
+            "leavers_page": leavers.get_page(request.GET.get("leavers")),
         },
     )
+
+
+ORDER = {
+    selectors.Status.ERROR: 0,
+    selectors.Status.NEW: 1,
+    selectors.Status.UPDATED: 2,
+    selectors.Status.UNCHANGED: 3,
+}
+
+
+def _changes_first(rows):
+    """Errors, then new pupils, then changes, then the unchanged, each in file
+    order: what needs the DSL's eye is on the first page."""
+    return sorted(rows, key=lambda row: (ORDER[row.status], row.source.row))
 
 
 def _import(request, school, token, roll, pending, form):

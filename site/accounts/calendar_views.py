@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chronicle.forms import add_service_errors
 
-from . import services
+from . import bank_holidays, services
 from .forms import SchoolClosureDayForm, SchoolTermForm
 from .selectors import calendar_schools, closure_days_editable_by, terms_editable_by
 
@@ -29,7 +29,7 @@ def _school(request, school_id):
     return get_object_or_404(calendar_schools(request.user), pk=school_id)
 
 
-def _page(request, school, *, term_form=None, closure_form=None):
+def _page(request, school, *, term_form=None, closure_form=None, bank_form=None):
     return TemplateResponse(
         request,
         "accounts/calendar/school.html",
@@ -40,6 +40,8 @@ def _page(request, school, *, term_form=None, closure_form=None):
             "closure_days": school.closure_days.order_by("date"),
             "term_form": term_form or SchoolTermForm(),
             "closure_form": closure_form or SchoolClosureDayForm(),
+            "bank_form": bank_form
+            or bank_holidays.BankHolidaysForm(initial={"region": school.region}),
         },
     )
 
@@ -56,8 +58,39 @@ def index(request):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def school_calendar(request, school_id):
-    return _page(request, _school(request, school_id))
+    """The calendar; a POST adds the region's bank holidays for a year."""
+    school = _school(request, school_id)
+    if request.method == "POST":
+        return _bank_holidays_fill(request, school)
+    return _page(request, school)
+
+
+def _bank_holidays_fill(request, school):
+    form = bank_holidays.BankHolidaysForm(request.POST)
+    if not form.is_valid():
+        return _page(request, school, bank_form=form)
+    bank_holidays.school_region_set(
+        school=school, region=form.cleaned_data["region"], user=request.user
+    )
+    result = bank_holidays.bank_holidays_fill(
+        school=school, years=[form.cleaned_data["year"]], user=request.user
+    )
+    messages.success(
+        request,
+        _(
+            "%(region)s bank holidays for %(year)d: %(added)d added, %(kept)d "
+            "already in the calendar and left as they were."
+        )
+        % {
+            "region": school.get_region_display(),
+            "year": form.cleaned_data["year"],
+            "added": len(result.added),
+            "kept": len(result.kept),
+        },
+    )
+    return redirect(_school_url(school.pk))
 
 
 @require_POST

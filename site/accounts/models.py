@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import is_password_usable
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -113,6 +114,14 @@ class HeadConcernsTo(models.TextChoices):
     CHAIR = "chair", _("The chair of governors")
 
 
+class BankHolidayRegion(models.TextChoices):
+    """The UK's three sets of bank holidays (accounts.bank_holidays)."""
+
+    ENGLAND_AND_WALES = "england_wales", _("England and Wales")
+    SCOTLAND = "scotland", _("Scotland")
+    NORTHERN_IRELAND = "northern_ireland", _("Northern Ireland")
+
+
 class School(models.Model):
     """A school: every case record belongs to exactly one."""
 
@@ -149,6 +158,29 @@ class School(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    dfe_number = models.CharField(
+        _("DfE number"),
+        max_length=7,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9]{7}$",
+                _("Seven digits: the LA number then the establishment number."),
+            )
+        ],
+        help_text=_(
+            "LA number and establishment number (LAESTAB, e.g. 8232000), as a "
+            "Common Transfer File names the school: the pupil import accepts a CTF "
+            "only when it is addressed to this school."
+        ),
+    )
+    region = models.CharField(
+        _("bank holiday region"),
+        max_length=20,
+        choices=BankHolidayRegion.choices,
+        default=BankHolidayRegion.ENGLAND_AND_WALES,
+        help_text=_("Whose bank holidays the school calendar is filled with."),
     )
 
     class Meta:

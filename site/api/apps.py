@@ -13,9 +13,10 @@ class ApiConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from .models import ApiToken
+        from .models import ApiToken, ServiceToken
 
         # Creation and revocation are logged with their actor; the secret's hash
         # never is, and the last-used time changes by a bulk update (each call is
         # logged as an ACCESS entry instead).
         auditlog.register(ApiToken, exclude_fields=["secret_hash", "last_used_at"])
+        auditlog.register(ServiceToken, exclude_fields=["secret_hash", "last_used_at"])

@@ -62,10 +62,10 @@ def acting_as_token_user(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        token = getattr(request, "auth", None)
-        if token is None:
+        user = getattr(getattr(request, "auth", None), "user", None)
+        if user is None:  # no token, or a school's service token (no person)
             return view(request, *args, **kwargs)
-        with set_actor(token.user, remote_addr=request.META.get("REMOTE_ADDR")):
+        with set_actor(user, remote_addr=request.META.get("REMOTE_ADDR")):
             return view(request, *args, **kwargs)
 
     return wrapper

@@ -20,6 +20,7 @@ from records.uploads import check_scanned
 from . import problems, schemas, selectors, services
 from .auth import TokenAuth, TokenRateThrottle, acting_as_token_user
 from .models import Scope
+from .roll_sync.endpoints import router as roll_sync
 
 ERRORS = dict.fromkeys((400, 401, 403, 404, 413, 422, 429), schemas.Problem)
 SUBMIT_ERRORS = {**ERRORS, 409: schemas.Problem}
@@ -286,3 +287,4 @@ def task_counts(request):
 api.add_router("", account)
 api.add_router("", reporting)
 api.add_router("", casework)
+api.add_router("", roll_sync)

@@ -104,3 +104,70 @@ class SubmittedConcern(models.Model):
 
     def __str__(self):
         return str(self.concern_id)
+
+
+class ServiceScope(models.TextChoices):
+    """What a school's service token may do: one thing each, nothing else."""
+
+    ROLL = "roll", _("Push the pupil roll (dry run or import)")
+
+
+class ServiceToken(models.Model):
+    """A token that belongs to a school, not to a person: what lets an MIS
+    connector push the school's roll each night (api.roll_sync). Its DSL makes and
+    revokes it; it opens only the endpoints of its scope, at its school, and acts
+    as nobody (the audit entries name the token). Stored as ApiToken is: the
+    SHA-256 of its secret, found by its public prefix."""
+
+    school = models.ForeignKey(
+        "accounts.School",
+        verbose_name=_("school"),
+        on_delete=models.CASCADE,
+        related_name="service_tokens",
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("What uses it, e.g. 'Arbor nightly'.")
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True, editable=False)
+    secret_hash = models.CharField(_("secret hash"), max_length=64, editable=False)
+    scope = models.CharField(
+        _("may be used for"),
+        max_length=20,
+        choices=ServiceScope.choices,
+        default=ServiceScope.ROLL,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service token")
+        verbose_name_plural = _("service tokens")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self):
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def status(self):
+        if self.revoked_at is not None:
+            return _("Revoked")
+        return _("Expired") if self.is_expired else _("Active")

@@ -7,6 +7,8 @@ from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import views
+from .roll_sync import selectors as roll_sync_selectors
+from .roll_sync import views as roll_sync_views
 
 
 @hooks.register("register_admin_urls")
@@ -16,6 +18,7 @@ def api_token_urls():
         path(
             "api-tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"
         ),
+        *roll_sync_views.urlpatterns,
     ]
 
 
@@ -27,4 +30,15 @@ def api_tokens_menu_item():
         icon_name="key",
         order=900,
         shown=has_a_role,
+    )
+
+
+@hooks.register(menu.SETTINGS)
+def service_tokens_menu_item():
+    return MenuItemFor(
+        _("Roll sync tokens"),
+        reverse("service_tokens"),
+        icon_name="key",
+        order=910,
+        shown=roll_sync_selectors.manages_service_tokens,
     )

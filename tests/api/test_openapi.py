@@ -20,11 +20,13 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import Role
 from api.models import Scope
+from api.roll_sync.services import service_token_create
 from records.models import Concern
 
 from ..factories import PupilFactory
 
 OPENAPI = "/api/v1/openapi.json"
+ROLL = "/api/v1/roll"  # the one operation a school's service token opens
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -56,10 +58,12 @@ def test_the_openapi_document_is_public_and_valid(client):
         "/api/v1/pupils",
         "/api/v1/concerns",
         "/api/v1/tasks/counts",
+        "/api/v1/roll",
     }
-    for path in document["paths"].values():
-        for operation in path.values():
-            assert operation["security"] == [{"TokenAuth": []}]
+    for path, item in document["paths"].items():
+        scheme = "ServiceTokenAuth" if path == ROLL else "TokenAuth"
+        for operation in item.values():
+            assert operation["security"] == [{scheme: []}]
             assert {"401", "403", "422", "429"} <= set(operation["responses"])
 
 
@@ -84,12 +88,15 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     settings.CHRONICLE_API_FAILED_AUTH_RATE = "1000000/min"  # its no-token probes
     dsl = make_member(Role.DSL)
     PupilFactory.create_batch(3, school=school, first_name="Abigail")
-    auth = {"Authorization": f"Bearer {make_token(dsl, [Scope.SUBMIT, Scope.TASKS])}"}
+    personal = make_token(dsl, [Scope.SUBMIT, Scope.TASKS])
+    _token, service = service_token_create(school=school, user=dsl, name="MIS", days=9)
     schema = schemathesis.openapi.from_wsgi(OPENAPI, wsgi_app)
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 8
+    assert len(operations) == 9
     for operation in operations:
+        secret = service if operation.path.endswith("/roll") else personal
+        auth = {"Authorization": f"Bearer {secret}"}
         real = {"form_id": form_page.pk} if "{form_id}" in operation.path else None
         for mode in (
             schemathesis.GenerationMode.POSITIVE,
@@ -101,6 +108,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
             for strategy in strategies:
                 _fuzz(strategy, auth)
     assert Concern.objects.count() == 0  # random reports are all refused
+    assert not school.pupils.exclude(first_name="Abigail").exists()  # random rolls
 
 
 def _fuzz(strategy, auth):

@@ -250,12 +250,12 @@ def test_the_preview_page_shows_row_errors_with_row_numbers(
         (
             b"\x89PNG\r\n\x1a\n" + b"\x00" * 40,
             "roll.csv",
-            "“roll.csv” is not a CSV file.",
+            "“roll.csv” is not a CSV, Excel (.xlsx) or CTF file.",
         ),
         (
             b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40,
             "roll.xlsx",
-            "“roll.xlsx” is not a CSV file.",
+            "“roll.xlsx” can't be read as an Excel workbook (.xlsx).",
         ),
         (
             b"UPN,Surname\n\x81\x8d\x8f\x90,\x9d\n",
