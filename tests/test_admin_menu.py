@@ -66,6 +66,8 @@ REACHES = {
         "roles",
         "reset-two-factor",
         "audit-log",
+        # The school's service tokens for the MIS's roll sync (issue 22).
+        "roll-sync-tokens",
     },
     "head": HEADS | OVERSIGHT,
     "configurator": {"notifications", "my-reports", "explorer", "api-tokens"} | LISTS,

@@ -26,6 +26,7 @@ SCHOOL_SCOPES: dict[str, tuple[str, dict[str, str]]] = {
     "otp_totp.totpdevice": ("user__memberships__school", {}),
     "otp_static.staticdevice": ("user__memberships__school", {}),
     "api.apitoken": ("user__memberships__school", {}),
+    "api.servicetoken": ("school", {}),
     "concern_forms.concerndraft": ("user__memberships__school", {}),
     "taxonomy.term": ("school", {}),
     "taxonomy.concerncategory": ("school", {}),
