@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,9 +16,16 @@ class ConcernFormsConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from wagtail.models import Page
+        from wagtail.permissions import register_permission_policy
 
         from .models import ConcernDraft
+        from .sections.permissions import ConfiguratorPagePermissionPolicy
+        from .sections.services import form_sections_ensure_after_migrate
 
         # That a draft exists is logged; what was typed goes into the concern's own
         # entry when sent, not into the log at every autosave.
         auditlog.register(ConcernDraft, exclude_fields=["data", "saved_at"])
+        # Configurators' page rights: their schools' form sections, nothing else.
+        register_permission_policy(Page, ConfiguratorPagePermissionPolicy())
+        post_migrate.connect(form_sections_ensure_after_migrate)

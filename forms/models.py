@@ -9,19 +9,22 @@ editors can read and export.
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, TitleFieldPanel
 from wagtail.contrib.forms.models import (
     AbstractForm,
     AbstractFormField,
 )
 from wagtail.fields import RichTextField
+from wagtail.models import Page, PageManager, PageQuerySet
 
-from accounts.selectors import schools_where
+from accounts.models import Role, School
+from accounts.selectors import Viewer, schools_where
 from records.models import Concern
 
 from . import services
@@ -39,6 +42,102 @@ QUESTION_TYPES = [
     ("time", _("Time")),
     ("number", _("Number")),
 ]
+
+
+class FormSectionQuerySet(PageQuerySet):
+    def offered_to(self, user: Viewer) -> "FormSectionQuerySet":
+        """Sections whose forms the user may fill in: their schools' own, their
+        trusts' shared ones, and the one shared by every school."""
+        schools = schools_where(user)
+        if not schools.exists():
+            return self.none()
+        return self.filter(
+            models.Q(school__in=schools)
+            | models.Q(school__isnull=True, trust__in=schools.values("trust"))
+            | models.Q(school__isnull=True, trust__isnull=True)
+        )
+
+    def editable_by(self, user: Viewer) -> "FormSectionQuerySet":
+        """Sections whose forms the user may add, edit, publish and delete: the
+        schools they configure, and a shared section only if they configure every
+        school that shares it (as with the shared categories)."""
+        mine = set(schools_where(user, Role.CONFIGURATOR).values_list("pk", flat=True))
+        if not mine:
+            return self.none()
+        schools_by_trust: dict[int | None, set[int]] = {}
+        for trust_id, school_id in School.objects.filter(is_active=True).values_list(
+            "trust", "pk"
+        ):
+            schools_by_trust.setdefault(trust_id, set()).add(school_id)
+        trusts = [
+            trust_id
+            for trust_id, schools in schools_by_trust.items()
+            if trust_id is not None and schools <= mine
+        ]
+        editable = models.Q(school__in=mine) | models.Q(
+            school__isnull=True, trust__in=trusts
+        )
+        if set().union(*schools_by_trust.values()) <= mine:
+            editable |= models.Q(school__isnull=True, trust__isnull=True)
+        return self.filter(editable)
+
+
+class FormSection(Page):
+    """A folder of concern forms in the page tree: one school's, or the forms a
+    trust's schools share (`school` empty). Configurators add and edit forms only
+    in the sections of the schools they configure (forms.permissions); staff are
+    offered the forms of their schools' sections and of their trust's shared one
+    (forms.selectors). Sections are made by Chronicle (forms.services), never in
+    the editor.
+
+    A shared section with no trust either is shared by every school on the
+    service: where forms made before sections existed go when the schools are not
+    all in one trust."""
+
+    school = models.OneToOneField(
+        "accounts.School",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="form_section",
+    )
+    trust = models.OneToOneField(
+        "accounts.Trust",
+        verbose_name=_("trust"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="form_section",
+    )
+
+    objects = PageManager.from_queryset(FormSectionQuerySet)()
+
+    content_panels = [
+        TitleFieldPanel("title", placeholder=_("Name of this group of forms*")),
+    ]
+    promote_panels = []
+    settings_panels = []
+    parent_page_types = []
+    subpage_types = ["concern_forms.ConcernFormPage"]
+
+    class Meta:
+        verbose_name = _("group of concern forms")
+        verbose_name_plural = _("groups of concern forms")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(school__isnull=True) | models.Q(trust__isnull=True),
+                name="form_section_school_or_trust",
+            ),
+        ]
+
+    @property
+    def is_shared(self) -> bool:
+        return self.school_id is None
+
+    def serve(self, request, *args, **kwargs):
+        # A folder, not a page: staff find forms on their dashboard.
+        raise Http404
 
 
 class ConcernFormField(AbstractFormField):
@@ -88,29 +187,54 @@ class ConcernFormPage(AbstractForm):
     )
 
     content_panels = [
-        *AbstractForm.content_panels,
+        TitleFieldPanel(
+            "title",
+            placeholder=_("Name of the form*"),
+            help_text=_("What staff see on their dashboard, e.g. “General concern”."),
+        ),
         FieldPanel("guidance"),
         FieldPanel("send_to"),
         FieldPanel("what_happened_prompt"),
         InlinePanel("form_fields", label=_("Questions after the core questions")),
         FieldPanel("confirmation"),
     ]
+    # A concern form is seen only by signed-in staff: nothing to promote to search
+    # engines or site menus; its web address follows from its name.
+    promote_panels = []
+    parent_page_types = ["concern_forms.FormSection"]
     subpage_types = []
 
     class Meta:
         verbose_name = _("concern form")
         verbose_name_plural = _("concern forms")
 
+    def section(self) -> FormSection | None:
+        return FormSection.objects.filter(
+            path=self.path[: -self.steplen], depth=self.depth - 1
+        ).first()
+
+    def is_offered_to(self, user: Viewer) -> bool:
+        """Whether the user may fill in this form (live or retired): it is in a
+        section of one of their schools, or shared with one of them."""
+        return (
+            FormSection.objects.offered_to(user)
+            .filter(path=self.path[: -self.steplen])
+            .exists()
+        )
+
     def get_form(self, *args, **kwargs):
         kwargs.setdefault("schools", schools_where(kwargs["user"]))
         return super().get_form(*args, **kwargs)
 
     def serve(self, request, *args, **kwargs):
-        """Signed-in staff with a role only; two-factor is enforced by middleware."""
+        """Signed-in staff with a role only; two-factor is enforced by middleware.
+        Another school's form is not found, as if it did not exist."""
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not schools_where(request.user).exists():
             raise PermissionDenied
+        if not self.is_offered_to(request.user):
+            raise Http404
         submit_url = reverse("concern_forms:form", args=[self.pk])
         draft = ConcernDraft.objects.filter(user=request.user, page=self).first()
         form = self.get_form(

@@ -39,28 +39,13 @@ def _permissions(names):
     return [p for p in perms if (p.content_type.app_label, p.codename) in wanted]
 
 
-PAGE_EDITING = ["add_page", "change_page", "publish_page"]
-
-
 def sync_role_groups():
     """Create each role's group and set its permissions to exactly those above.
-    Configurators also edit the page tree, where concern forms live."""
+    Configurators' page rights (their schools' concern forms) are not a group's:
+    forms.sections.permissions works them out from their roles."""
     for role in Role:
         _name, names = ROLE_GROUPS[role]
         group_for(role).permissions.set(_permissions(names))
-    _grant_page_editing(group_for(Role.CONFIGURATOR))
-
-
-def _grant_page_editing(group):
-    from wagtail.models import GroupPagePermission, Page
-
-    root = Page.get_first_root_node()
-    if root is None:
-        return
-    for permission in _permissions(f"wagtailcore.{name}" for name in PAGE_EDITING):
-        GroupPagePermission.objects.get_or_create(
-            group=group, page=root, permission=permission
-        )
 
 
 def sync_role_groups_after_migrate(*, app_config, **kwargs):
