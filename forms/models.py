@@ -49,12 +49,13 @@ class FormSectionQuerySet(PageQuerySet):
         """Sections whose forms the user may fill in: their schools' own, their
         trusts' shared ones, and the one shared by every school."""
         schools = schools_where(user)
-        if not schools.exists():
-            return self.none()
         return self.filter(
             models.Q(school__in=schools)
             | models.Q(school__isnull=True, trust__in=schools.values("trust"))
-            | models.Q(school__isnull=True, trust__isnull=True)
+            | (
+                models.Q(school__isnull=True, trust__isnull=True)
+                & models.Exists(schools)
+            )
         )
 
     def editable_by(self, user: Viewer) -> "FormSectionQuerySet":

@@ -5,7 +5,7 @@ from wagtail.admin.ui.components import Component
 
 from accounts.models import Role
 from accounts.selectors import CASE_ROLES, memberships_of, roles_of, schools_where
-from forms.selectors import concern_forms_for
+from forms.selectors import concern_forms_for, form_sections_editable_by
 from records.selectors import concerns_reported_by, pupils_visible_to
 from workflows.selectors import my_tasks, overdue, reach_of, team_queue
 from workflows.status import open_tasks
@@ -80,11 +80,14 @@ class OversightPanel(UserPanel):
         }
 
 
-class ConfigurationPanel(Component):
+class ConfigurationPanel(UserPanel):
     """Configurators: the forms and categories staff see."""
 
     order = 50
     template_name = "dashboard/panels/configuration.html"
+
+    def get_context_data(self, parent_context=None):
+        return {"sections": form_sections_editable_by(self.user)}
 
 
 def panels_for(user):
@@ -97,5 +100,5 @@ def panels_for(user):
     if Role.HEAD in roles:
         panels.append(OversightPanel(user))
     if Role.CONFIGURATOR in roles:
-        panels.append(ConfigurationPanel())
+        panels.append(ConfigurationPanel(user))
     return panels

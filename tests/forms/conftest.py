@@ -4,9 +4,9 @@ import uuid
 
 import pytest
 from django.utils import timezone
-from wagtail.models import Site
 
 from forms.models import ConcernFormField, ConcernFormPage
+from forms.sections.services import form_section_shared
 from records.models import InvolvementRole
 from taxonomy.models import Vocabulary
 
@@ -15,7 +15,8 @@ from ..factories import PupilFactory
 
 
 @pytest.fixture
-def form_page(db):
+def form_page(school):
+    """The trust's shared "General concern": every school of the trust sees it."""
     page = ConcernFormPage(
         title="General concern",
         slug="general-concern",
@@ -23,7 +24,7 @@ def form_page(db):
             ConcernFormField(label="Has anyone else been told?", field_type="yesno")
         ],
     )
-    Site.objects.get(is_default_site=True).root_page.add_child(instance=page)
+    form_section_shared(trust=school.trust).add_child(instance=page)
     page.save_revision().publish()
     return page
 

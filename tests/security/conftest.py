@@ -30,6 +30,7 @@ from accounts.services import (
 from api.models import Scope
 from api.services import token_create
 from forms.models import ConcernFormField, ConcernFormPage
+from forms.sections.services import form_section_shared
 from records import file_audits, restrictions, retention
 from records.models import (
     BreakGlassAccess,
@@ -86,7 +87,9 @@ def member(school, *roles, others=()):
     return builders.member(school, *roles, others=others, two_factor=True)
 
 
-def form_page_publish(title="General concern (security)", slug="general-security"):
+def form_page_publish(
+    section, title="General concern (security)", slug="general-security"
+):
     page = ConcernFormPage(
         title=title,
         slug=slug,
@@ -94,7 +97,7 @@ def form_page_publish(title="General concern (security)", slug="general-security
             ConcernFormField(label="Has anyone else been told?", field_type="yesno")
         ],
     )
-    Site.objects.get(is_default_site=True).root_page.add_child(instance=page)
+    section.add_child(instance=page)
     page.save_revision().publish()
     return page
 
@@ -125,7 +128,7 @@ def build_world(storage_root):
         "other_dsl": member(other_school, Role.DSL),
     }
     staff, dsl = people["staff"], people["dsl"]
-    page = form_page_publish()
+    page = form_page_publish(form_section_shared(trust=school.trust))
     pupil = PupilFactory(school=school, first_name="Ava", last_name="Matrix")
     concern = builders.concern(by=staff, children=[pupil], attachments=[pdf()])
     task = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN", status="NEW")

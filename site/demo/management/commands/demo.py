@@ -15,7 +15,6 @@ from django.test import override_settings
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from wagtail.models import Site
 
 from accounts import two_factor
 from accounts.models import Role, School, Trust
@@ -28,6 +27,7 @@ from accounts.services import (
 from demo.calendar import current_start, demo_calendar
 from demo.casework import casework_demo, file_demo, transfer_demo
 from forms.models import ConcernFormField, ConcernFormPage
+from forms.sections.services import form_section_for_school, form_section_shared
 from records.models import Concern, Sex, YearGroup
 from records.services import pupil_upsert
 
@@ -110,29 +110,58 @@ LAST_NAMES = [
 ]
 PUPILS_PER_SCHOOL = 24
 LOCMEM_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
-# slug, title, route, guidance, [(question, type)]
+# Where each demo form lives: "trust" (the trust's shared forms) or a school's URN.
+SHARED = "trust"
+# section, slug, title, route, guidance, [(question, type, choices)]
 FORMS = [
     (
+        SHARED,
         "general-concern",
         "General concern",
         Concern.Route.DSL_TEAM,
         "Use this for any worry about a child's safety or welfare, however small.",
-        [("Has anyone else been told?", "yesno")],
+        [("Has anyone else been told?", "yesno", "")],
     ),
     (
-        "online-safety",
-        "Online safety incident",
-        Concern.Route.DSL_TEAM,
-        "Something that happened online or on a device. Don't copy or forward images.",
-        [("Which app, game or website?", "singleline")],
-    ),
-    (
+        SHARED,
         "low-level-concern-adult",
         "Low-level concern about an adult",
         Concern.Route.HEAD,
         "Conduct by an adult working with children that worries you, even if small. "
         "This goes to the headteacher, not the DSL team.",
-        [("Name and role of the adult", "singleline")],
+        [("Name and role of the adult", "singleline", "")],
+    ),
+    (
+        "990001",
+        "playground-concern",
+        "Playground concern",
+        Concern.Route.DSL_TEAM,
+        "Something seen or heard at break or lunchtime. Tell the duty DSL at once if "
+        "a child is hurt or frightened.",
+        [
+            (
+                "Which playground area?",
+                "radio",
+                "Infant playground\nJunior playground\nField\nQuiet garden",
+            )
+        ],
+    ),
+    (
+        "990001",
+        "online-safety",
+        "Online safety incident",
+        Concern.Route.DSL_TEAM,
+        "Something that happened online or on a device. Don't copy or forward images.",
+        [("Which app, game or website?", "singleline", "")],
+    ),
+    (
+        "990002",
+        "school-trip-concern",
+        "Concern on a school trip",
+        Concern.Route.DSL_TEAM,
+        "A worry that arose on a visit or residential trip. Ring the trip lead's "
+        "DSL contact first if a child is at risk now.",
+        [("Which trip?", "singleline", "")],
     ),
 ]
 
@@ -168,7 +197,7 @@ class Command(BaseCommand):
             sysadmin.save(update_fields=["is_superuser", "is_staff"])
             users.append(sysadmin)
             self._calendars(schools, users)
-            self._forms()
+            self._forms(schools)
             self._casework(schools, users)
             if not without_2fa:
                 for user in users:
@@ -212,10 +241,19 @@ class Command(BaseCommand):
                         school=school, date=day, kind=kind, note=note, user=keeper
                     )
 
-    def _forms(self):
-        site_root = Site.objects.get(is_default_site=True).root_page
-        for slug, title, route, guidance, questions in FORMS:
-            if ConcernFormPage.objects.filter(slug=slug).exists():
+    def _forms(self, schools):
+        """Each school's own forms in its section, the shared ones in the trust's.
+        A demo form from before sections existed is moved where it belongs."""
+        trust = next(iter(schools.values())).trust
+        sections = {SHARED: form_section_shared(trust=trust)}
+        for urn, school in schools.items():
+            sections[urn] = form_section_for_school(school=school)
+        for where, slug, title, route, guidance, questions in FORMS:
+            section = sections[where]
+            page = ConcernFormPage.objects.filter(slug=slug).first()
+            if page is not None:
+                if not page.is_child_of(section):
+                    page.move(section, pos="last-child")
                 continue
             page = ConcernFormPage(
                 title=title,
@@ -223,11 +261,13 @@ class Command(BaseCommand):
                 send_to=route,
                 guidance=f"<p>{guidance}</p>",
                 form_fields=[
-                    ConcernFormField(label=label, field_type=kind, required=False)
-                    for label, kind in questions
+                    ConcernFormField(
+                        label=label, field_type=kind, choices=choices, required=False
+                    )
+                    for label, kind, choices in questions
                 ],
             )
-            site_root.add_child(instance=page)
+            section.add_child(instance=page)
             page.save_revision().publish()
 
     def _pupil(self, rng, school, index, year_groups):
