@@ -21,6 +21,15 @@ def _require_role(request):
         raise PermissionDenied
 
 
+def _offered_form(request, page_id):
+    """The form, if it is one of the user's schools' or their trust's (live or
+    retired); another school's form is not found."""
+    page = get_object_or_404(ConcernFormPage, pk=page_id)
+    if not page.is_offered_to(request.user):
+        raise Http404
+    return page
+
+
 def form(request, page_id):
     """Where a concern form posts. A form retired while someone was writing still
     accepts what they send: a report about a child is never turned away."""
@@ -34,7 +43,7 @@ def form(request, page_id):
 def draft(request, page_id):
     """Autosave of what has been typed so far (the form's script calls this)."""
     _require_role(request)
-    page = get_object_or_404(ConcernFormPage, pk=page_id)
+    page = _offered_form(request, page_id)
     # Not request.body: the CSRF check has already read the multipart stream.
     if int(request.META.get("CONTENT_LENGTH") or 0) > DRAFT_MAX_BYTES:
         return JsonResponse({"error": "too large"}, status=413)
@@ -47,7 +56,7 @@ def draft(request, page_id):
 @require_POST
 def draft_discard(request, page_id):
     _require_role(request)
-    page = get_object_or_404(ConcernFormPage, pk=page_id)
+    page = _offered_form(request, page_id)
     services.draft_discard(user=request.user, page=page)
     return redirect(page.url)
 

@@ -159,7 +159,7 @@ def concern_submit(request, payload: schemas.ConcernIn, form_id: int = FormId):
     A form retired since the client fetched it still accepts the report, as the
     web page does."""
     page = ConcernFormPage.objects.filter(pk=form_id).first()
-    if page is None:
+    if page is None or not page.is_offered_to(request.user):  # another school's
         raise Http404
     concern, created = services.concern_submit_from_api(
         page=page, user=request.user, payload=payload
@@ -190,7 +190,7 @@ def concern_submit_with_files(
             ]
         )
     page = ConcernFormPage.objects.filter(pk=form_id).first()
-    if page is None:
+    if page is None or not page.is_offered_to(request.user):  # another school's
         raise Http404
     try:
         concern_in = schemas.ConcernIn.model_validate_json(payload)

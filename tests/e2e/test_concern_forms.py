@@ -1,4 +1,5 @@
-"""A DSL configures a form and a category; a member of staff reports a concern on it."""
+"""A DSL configures their school's form and a category; a member of staff reports a
+concern on it."""
 
 import base64
 import re
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.e2e
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 LOOKUP = (
     "from forms.models import ConcernFormPage as F; from records.models import Pupil; "
-    "print(F.objects.get(slug='general-concern').pk); "
+    "print(F.objects.get(slug='playground-concern').pk); "
     "[print(p.upn, p.display_name) for p in "
     "Pupil.objects.filter(school__urn='990001').order_by('pk')[:2]]"
 )
@@ -80,7 +81,7 @@ def test_dsl_configures_and_staff_report_a_concern(browser, server, tmp_path):
     )
     page = staff.new_page()
     sign_in(page, server, "staff.oakfield")
-    page.get_by_role("link", name="General concern").click()
+    page.get_by_role("link", name="Playground concern").click()
     add_child(page, upn_a, name_a)
     add_child(page, upn_b, name_b)
     page.locator("select[name=pupil_role]").nth(1).select_option("alleged_perpetrator")

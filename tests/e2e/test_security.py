@@ -68,7 +68,7 @@ def test_a_configurator_edits_a_concern_form_in_the_page_editor(
         "0",
         "-c",
         "from forms.models import ConcernFormPage; "
-        "print(ConcernFormPage.objects.get(slug='general-concern').pk)",
+        "print(ConcernFormPage.objects.get(slug='online-safety').pk)",
     ).strip()
     violations = watch_csp(page)
     sign_in(page, server, "config.oakfield")
