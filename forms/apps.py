@@ -19,6 +19,7 @@ class ConcernFormsConfig(AppConfig):
         from wagtail.models import Page
         from wagtail.permissions import register_permission_policy
 
+        from . import receivers  # noqa: F401 (connects them)
         from .models import ConcernDraft
         from .sections.permissions import ConfiguratorPagePermissionPolicy
         from .sections.services import form_sections_ensure_after_migrate

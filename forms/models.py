@@ -86,10 +86,11 @@ class FormSectionQuerySet(PageQuerySet):
 class FormSection(Page):
     """A folder of concern forms in the page tree: one school's, or the forms a
     trust's schools share (`school` empty). Configurators add and edit forms only
-    in the sections of the schools they configure (forms.permissions); staff are
-    offered the forms of their schools' sections and of their trust's shared one
-    (forms.selectors). Sections are made by Chronicle (forms.services), never in
-    the editor.
+    in the sections of the schools they configure (forms.sections.permissions);
+    staff are offered the forms of their schools' sections and of their trust's
+    shared one (forms.selectors). Sections are made by Chronicle
+    (forms.sections.services), never in the editor (forms.wagtail_hooks refuses
+    editing, unpublishing, moving or deleting one).
 
     A shared section with no trust either is shared by every school on the
     service: where forms made before sections existed go when the schools are not
@@ -208,11 +209,6 @@ class ConcernFormPage(AbstractForm):
     class Meta:
         verbose_name = _("concern form")
         verbose_name_plural = _("concern forms")
-
-    def section(self) -> FormSection | None:
-        return FormSection.objects.filter(
-            path=self.path[: -self.steplen], depth=self.depth - 1
-        ).first()
 
     def is_offered_to(self, user: Viewer) -> bool:
         """Whether the user may fill in this form (live or retired): it is in a

@@ -8,6 +8,7 @@ from wagtail.admin.menu import admin_menu
 
 from accounts.models import Role
 from accounts.services import membership_grant
+from forms.sections.services import form_sections_ensure
 
 from .factories import UserFactory
 
@@ -88,6 +89,7 @@ REACHES = {
 
 @pytest.fixture
 def people(make_member, school, other_school):
+    form_sections_ensure()  # as after every migrate: the schools' forms sections
     lead = UserFactory()
     for at in (school, other_school):
         membership_grant(user=lead, school=at, role=Role.HEAD)

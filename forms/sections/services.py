@@ -42,9 +42,14 @@ def _add_section(title: str, **owner: School | Trust | None) -> FormSection:
 
 @transaction.atomic
 def form_section_for_school(*, school: School) -> FormSection:
-    """The school's own section of forms (made the first time it is asked for)."""
+    """The school's own section of forms (made the first time it is asked for,
+    with its trust's shared section if that is missing too)."""
     section = FormSection.objects.filter(school=school).first()
-    return section or _add_section(school.name, school=school)
+    if section is not None:
+        return section
+    if school.trust_id is not None:
+        form_section_shared(trust=school.trust)
+    return _add_section(school.name, school=school)
 
 
 @transaction.atomic

@@ -10,9 +10,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import GroupPagePermission, Page
+from wagtail.test.utils import WagtailTestUtils
 from wagtail.test.utils.form_data import querydict_from_html
 
 from accounts.models import Role
+from accounts.services import role_give
 from forms.models import ConcernFormField, ConcernFormPage, FormSection
 from forms.sections.services import form_section_for_school, form_section_shared
 from forms.selectors import concern_forms_for
@@ -20,7 +22,7 @@ from records.models import Concern
 
 from .. import builders
 from ..api.conftest import api_client, as_user, make_token, payload  # noqa: F401 (fixtures)
-from ..factories import SchoolFactory, TrustFactory
+from ..factories import SchoolFactory, TrustFactory, UserFactory
 
 
 def publish(section, title, slug, send_to=Concern.Route.DSL_TEAM):
@@ -70,6 +72,10 @@ def configurators(school, other_school):
 
 def fresh(page):
     return ConcernFormPage.objects.get(pk=page.pk)
+
+
+def soup(html):
+    return WagtailTestUtils.get_soup(html)
 
 
 def refused(response):
@@ -303,7 +309,9 @@ def test_the_form_editor_speaks_of_forms_not_a_public_website(
     ).content.decode()
 
     assert "seen by the public" not in editor
-    assert "Promote" not in editor and "search engine" not in editor
+    tabs = [tab.get_text(strip=True) for tab in soup(editor).select("[role=tab]")]
+    assert "Promote" not in tabs and "Content" in tabs
+    assert 'name="slug"' not in editor  # the Promote tab's web-address field
     assert "What staff see on their dashboard" in editor
     assert "Playground concern" in tree and "Trip concern" not in tree
     for page in (editor, tree):
@@ -321,3 +329,13 @@ def test_the_configurators_dashboard_links_to_their_forms_and_categories(
     assert reverse("taxonomy_concerncategory_modeladmin_index") in page
     other = trust_forms.theirs.get_parent()
     assert reverse("wagtailadmin_explore", args=[other.pk]) not in page
+
+
+def test_a_new_school_gets_its_section_when_its_first_configurator_is_named(db):
+    school = SchoolFactory(name="Newly Joined Primary (test)")
+
+    role_give(user=UserFactory(), school=school, role=Role.CONFIGURATOR)
+
+    section = FormSection.objects.get(school=school)
+    assert section.get_parent().get_children().type(FormSection).count() == 2
+    assert FormSection.objects.filter(trust=school.trust).exists()
