@@ -5,8 +5,9 @@ Until now every form was offered to every school, so every existing form goes to
 the shared section its schools all see: the trust's, when the active schools are
 all in one trust, otherwise the section every school shares. No form changes its
 id, so the concerns sent on it (Concern.form_page_id), the drafts being written on
-it and its revisions all stay with it; its old address redirects to the new one. A trust-wide configurator can then move a
-school's own forms into that school's section.
+it and its revisions all stay with it; its old address redirects to the new one.
+A trust-wide configurator can then move a school's own forms into that school's
+section.
 
 Also: the tree's first page is renamed from Wagtail's "Welcome to your new Wagtail
 site!" to "Concern forms", and configurators lose the page rights on the tree's

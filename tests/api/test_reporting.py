@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from wagtail.models import Site
 
 from accounts.models import Role
 from forms.models import ConcernDraft, ConcernFormPage

@@ -20,7 +20,6 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from wagtail.models import Site
 
 from accounts.models import PendingRoleGrant, Role
 from accounts.services import (
