@@ -7,17 +7,17 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from accounts.models import Membership, Role
-from accounts.signals import role_granted
+from accounts.models import Role, School
+from accounts.signals import RoleChange, role_changed
 
 from .sections.services import form_section_for_school
 
 
-@receiver(role_granted, dispatch_uid="form_section_for_new_configurator")
+@receiver(role_changed, dispatch_uid="form_section_for_new_configurator")
 def section_for_new_configurator(
-    sender: Any, *, membership: Membership, **kwargs: Any
+    sender: Any, *, school: School, role: Role, change: RoleChange, **kwargs: Any
 ) -> None:
     """A configurator needs their school's section to build forms in: a school
     added since the last migrate gets it when its first configurator is named."""
-    if membership.role == Role.CONFIGURATOR:
-        form_section_for_school(school=membership.school)
+    if role == Role.CONFIGURATOR and change == RoleChange.GIVEN:
+        form_section_for_school(school=school)
