@@ -166,6 +166,7 @@ def menu_counts(user: AnyUser) -> dict[str, bool | int]:
         "authenticated": True,
         "in_team": in_team,
         "dsl": Role.DSL in roles,
+        "head": Role.HEAD in roles,
         "case": bool(set(CASE_ROLES) & roles),
         "mine": my_tasks(user).count(),
         "queue": team_queue(user).count() if in_team else 0,
