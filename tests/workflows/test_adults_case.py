@@ -4,7 +4,7 @@ LADO referral due within one working day to the outcome and its retention."""
 from datetime import date
 
 import pytest
-from auditlog.models import LogEntry
+from auditlog import get_logentry_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -37,6 +37,7 @@ from .adults_helpers import (
 )
 
 TASK_URL = "/admin/casework/tasks/{}/"
+LogEntry = get_logentry_model()
 
 
 @pytest.fixture
