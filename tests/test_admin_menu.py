@@ -49,8 +49,9 @@ HEADS = {
     "school-calendar",
     "roles",
     "api-tokens",
+    "adult-cases",
 }
-DEPUTIES = HEADS - {"roles"} | {"childrens-files", "file-transfers"}
+DEPUTIES = HEADS - {"roles", "adult-cases"} | {"childrens-files", "file-transfers"}
 # What each role reaches, at any depth: the items each saw before the grouping.
 REACHES = {
     "staff": {"notifications", "my-reports", "api-tokens"},

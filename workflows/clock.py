@@ -195,7 +195,7 @@ def is_agency(task) -> bool:
     """Whether the task runs on working days (see AGENCY)."""
     return (
         bool(task.referral_id)
-        or task.team in WORKING_TEAMS
+        or getattr(task, "team", None) in WORKING_TEAMS
         or bool(task.action_id and task.action.referral_id)
     )
 
