@@ -111,9 +111,7 @@ def test_a_late_referral_shows_overdue_on_the_working_day_clock(now, staff, scho
 # Who works it ------------------------------------------------------------------------
 
 
-def test_the_named_adult_never_takes_the_case_even_as_a_head(
-    staff, head, make_member
-):
+def test_the_named_adult_never_takes_the_case_even_as_a_head(staff, head, make_member):
     other_head = make_member(Role.HEAD, first_name="Hana", last_name="Head")
     concern = report_about_adult(staff, person=other_head)
     task = open_task(concern, "refer_lado")
@@ -128,9 +126,7 @@ def test_the_named_adult_never_takes_the_case_even_as_a_head(
 # Each step ---------------------------------------------------------------------------
 
 
-def test_each_step_is_a_record_with_its_audit_and_the_outcome_closes_it(
-    staff, head
-):
+def test_each_step_is_a_record_with_its_audit_and_the_outcome_closes_it(staff, head):
     concern = report_about_adult(staff)
     referral = refer(concern, head)
     assert Concern.objects.get(pk=concern.pk).status == Concern.Status.IN_PROGRESS
@@ -255,9 +251,7 @@ def test_kept_outcomes_until_pension_age_or_ten_years_whichever_is_later(
         strategise(concern, head)
         act(concern, head)
     # Without a date of birth: 10 years from the allegation.
-    assert conclude(young, head, outcome="unfounded").retain_until == date(
-        2036, 3, 2
-    )
+    assert conclude(young, head, outcome="unfounded").retain_until == date(2036, 3, 2)
     # Born 1990: pension age (67, the school's default) in 2057, later than 2036.
     case = conclude(old, head, date_of_birth=date(1990, 6, 15))
     assert case.retain_until == date(2057, 6, 15)
@@ -265,9 +259,7 @@ def test_kept_outcomes_until_pension_age_or_ten_years_whichever_is_later(
 
 
 @pytest.mark.parametrize("outcome", ["false", "malicious"])
-def test_false_and_malicious_are_removed_from_personnel_records(
-    staff, head, outcome
-):
+def test_false_and_malicious_are_removed_from_personnel_records(staff, head, outcome):
     concern = report_about_adult(staff)
     refer(concern, head)
     advise(concern, head)

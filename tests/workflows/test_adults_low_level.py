@@ -88,9 +88,7 @@ def test_a_low_level_concern_that_meets_the_threshold_becomes_an_allegation(
 # Patterns ----------------------------------------------------------------------------
 
 
-def test_three_low_level_concerns_about_one_adult_raise_a_review(
-    staff, head, teacher
-):
+def test_three_low_level_concerns_about_one_adult_raise_a_review(staff, head, teacher):
     first = low_level(staff, person=teacher)
     days_ago(first, 200)
     second = low_level(staff, person=teacher)
