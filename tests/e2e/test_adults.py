@@ -131,7 +131,9 @@ def test_the_head_refers_to_the_lado_and_records_advice_and_outcome(
     shot(head, "05-concerns-about-adults")
     closed.get_by_role("link", name=reference).click()
     expect(head.locator("[data-outcome]")).to_contain_text("Unsubstantiated")
-    expect(head.locator("[data-retention]")).to_contain_text("normal pension age")
+    expect(head.locator("[data-retention]")).to_contain_text(
+        "10 years from the allegation"
+    )
     shot(head, "06-the-case")
     head.context.close()
 

@@ -341,3 +341,21 @@ def test_after_each_step_the_head_holds_the_next(staff, head, verified_client):
     advice = open_task(concern, "lado_advice")
     assert response.url == TASK_URL.format(advice.pk)
     assert advice.owner == head
+
+
+def test_reminders_and_escalations_never_reach_the_named_head(
+    now, staff, head, make_member, school
+):
+    named_head = make_member(Role.HEAD, first_name="Hana", last_name="Head")
+    now(at(date(2026, 12, 4), 15))
+    concern = report_about_adult(staff, school=school, person=named_head)
+    task = open_task(concern, "refer_lado")
+    later = at(date(2026, 12, 9), 10)
+    now(later)
+    services.clock_sweep(now=later)
+    services.clock_sweep(now=at(date(2026, 12, 10), 10))
+    kinds = set(
+        Notification.objects.filter(task=task, user=head).values_list("kind", flat=True)
+    )
+    assert {"reminder", "escalation"} <= kinds
+    assert not Notification.objects.filter(user=named_head).exists()

@@ -185,3 +185,28 @@ def test_destroying_a_childs_file_keeps_the_concern_about_an_adult(
     assert not Pupil.objects.filter(pk=child.pk).exists()
     assert Concern.objects.filter(pk=concern.pk).exists()
     assert AdultCase.objects.filter(concern=concern).exists()
+
+
+# The case manager's pages -------------------------------------------------------------
+
+
+def test_only_the_case_manager_opens_the_cases_and_never_one_naming_them(
+    staff, head, dsl, make_member, verified_client
+):
+    named_head = make_member(Role.HEAD, first_name="Hana", last_name="Head")
+    concern = report_about_adult(staff, person=named_head)
+    case = AdultCase.objects.get(concern=concern)
+    own = verified_client(head).get("/admin/casework/adults/")
+    assert concern.reference in own.content.decode()
+    assert (
+        verified_client(head).get(f"/admin/casework/adults/{case.pk}/").status_code
+        == 200
+    )
+    named = verified_client(named_head)
+    assert (
+        concern.reference not in named.get("/admin/casework/adults/").content.decode()
+    )
+    assert named.get(f"/admin/casework/adults/{case.pk}/").status_code == 404
+    refused = verified_client(dsl).get("/admin/casework/adults/")
+    assert refused.status_code in (302, 403)
+    assert concern.reference not in refused.content.decode()

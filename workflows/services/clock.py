@@ -139,8 +139,11 @@ def _remind(task: CaseTask, today: date) -> bool:
 
 
 def _escalate(task: CaseTask) -> bool:
+    heads = heads_of(task.school)
+    if task.concern_id:  # never the adult a concern about an adult names
+        heads = heads.exclude(concerns_naming_me__concern=task.concern_id)
     notify(
-        users=heads_of(task.school),
+        users=heads,
         kind=Notification.Kind.ESCALATION,
         message=_("Overdue: %(step)s for %(ref)s at %(school)s (due %(due)s).")
         % {
