@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from accounts.models import Role
 from accounts.selectors import schools_where
@@ -60,6 +61,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
     record_access(obj=case.concern, event="concern read", via="adult case page")
