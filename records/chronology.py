@@ -134,8 +134,12 @@ def chronology(pupil, *, user, filters=Filters(), newest_first=True):
     """The child's entries the user may see, filtered, in time order."""
     involvements = {
         involvement.concern_id: involvement
+        # A concern about an adult is kept apart from the child's file, even
+        # for a case manager who is also a DSL (workflows.adults says it exists).
         for involvement in ConcernPupil.objects.filter(
-            pupil=pupil, concern__in=concerns_visible_to(user)
+            pupil=pupil,
+            concern__in=concerns_visible_to(user),
+            concern__about_adult__isnull=True,
         ).select_related("concern", "concern__primary_category", "concern__reported_by")
     }
     concerns = {pk: inv.concern for pk, inv in involvements.items()}

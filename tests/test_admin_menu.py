@@ -50,8 +50,9 @@ HEADS = {
     "school-calendar",
     "roles",
     "api-tokens",
+    "adult-cases",
 }
-DEPUTIES = HEADS - {"roles"} | {"childrens-files", "file-transfers"}
+DEPUTIES = HEADS - {"roles", "adult-cases"} | {"childrens-files", "file-transfers"}
 # Heads and trust leads oversee their schools: the audit log and the break-glass
 # register (issue 16).
 OVERSIGHT = {"audit-log", "break-glass-register"}

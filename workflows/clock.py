@@ -6,9 +6,10 @@ A task runs on one of three clocks:
   an hour after it was raised (the team is reminded), the head told after two. A
   child at immediate risk does not wait for Monday, and a DSL would rather be woken
   than learn on Monday that a Saturday alert sat unclaimed.
-- **agency** (a referral's follow-up, and the chase it raises): working days
-  (accounts.calendar: weekdays that are not bank holidays, school holidays
-  included), because agencies work through the holidays.
+- **agency** (a referral's follow-up, and the chase it raises; and every task of
+  the case manager's, for concerns about adults): working days (accounts.calendar:
+  weekdays that are not bank holidays, school holidays included), because agencies
+  and the LADO work through the holidays.
 - **school** (everything else): school days (term-time weekdays that are not
   closure days such as INSET or bank holidays).
 
@@ -51,8 +52,17 @@ WORKDAY_STARTS = time(8, 0)
 # runs as at midday of that day.
 MIDDAY = time(12, 0)
 
-AGENCY = Q(referral__isnull=False) | Q(action__referral__isnull=False)
-SCHOOL = Q(referral__isnull=True, action__referral__isnull=True)
+# The case manager's tasks (concerns about adults, workflows.adults) run on working
+# days too: the LADO is referred to within one working day, holidays or not.
+WORKING_TEAMS = ("head",)
+AGENCY = (
+    Q(referral__isnull=False)
+    | Q(action__referral__isnull=False)
+    | Q(team__in=WORKING_TEAMS)
+)
+SCHOOL = Q(referral__isnull=True, action__referral__isnull=True) & ~Q(
+    team__in=WORKING_TEAMS
+)
 
 
 def moment(*, today: date | None = None, now: datetime | None = None):
@@ -146,6 +156,13 @@ class Clock:
                 0,
                 Q(referral__isnull=True, action__referral__isnull=False),
             )
+            | self._before(
+                "reminded_on",
+                "working",
+                0,
+                Q(team__in=WORKING_TEAMS, referral__isnull=True)
+                & Q(action__referral__isnull=True),
+            )
         )
 
     def _days(self, task) -> tuple[date, ...]:
@@ -175,7 +192,12 @@ class Clock:
 
 
 def is_agency(task) -> bool:
-    return bool(task.referral_id) or bool(task.action_id and task.action.referral_id)
+    """Whether the task runs on working days (see AGENCY)."""
+    return (
+        bool(task.referral_id)
+        or getattr(task, "team", None) in WORKING_TEAMS
+        or bool(task.action_id and task.action.referral_id)
+    )
 
 
 def for_tasks(queryset, *, today=None, now=None) -> Clock:

@@ -391,3 +391,35 @@ class PatternReview(models.Model):
             validate_rationale(self.conclusion)
         except ValidationError as error:
             raise ValidationError({"conclusion": error.messages}) from error
+
+
+# Concerns about adults (workflows.adults): its models live in its package.
+from .adults.models import (  # noqa: E402
+    AdultCase,
+    AdultCaseSettings,
+    AdultPatternReview,
+    EmployerAction,
+    LadoAdvice,
+    LadoReferral,
+    LowLevelReview,
+    StrategyDiscussion,
+)
+
+__all__ = [
+    "OPEN",
+    "AdultCase",
+    "AdultCaseSettings",
+    "AdultPatternReview",
+    "CaseProcess",
+    "CaseTask",
+    "CaseworkSettings",
+    "EmployerAction",
+    "LadoAdvice",
+    "LadoReferral",
+    "LowLevelReview",
+    "Notification",
+    "PatternReview",
+    "PatternRule",
+    "StrategyDiscussion",
+    "Team",
+]

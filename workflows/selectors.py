@@ -290,6 +290,7 @@ def menu_counts(user: AnyUser, *, reach: Reach | None = None) -> dict[str, bool 
         "authenticated": True,
         "in_team": reach.in_team,
         "dsl": Role.DSL in roles,
+        "head": Role.HEAD in roles,
         "case": bool(set(CASE_ROLES) & roles),
         "mine": _capped(_human(tasks_of(user, reach=reach), owner=user)),
         "queue": _capped(_unclaimed(user, reach)) if reach.in_team else 0,

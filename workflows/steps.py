@@ -24,6 +24,10 @@ from accounts.models import User
 from records.models import Concern
 
 from . import services
+from .adults import forms as adult_forms
+from .adults import services as adult_services
+from .adults.flows import AdultPatternFlow, AllegationFlow, LowLevelFlow
+from .adults.selectors import case_context, pattern_context
 from .flows import ActionFlow, ConcernFlow
 from .forms import (
     ActionDoneForm,
@@ -158,9 +162,90 @@ REVIEW_PATTERN = Step(
     context=review_context,
 )
 
+# Concerns about adults (workflows.adults): the case manager's steps.
+REFER_LADO = Step(
+    node=AllegationFlow.refer_lado,
+    label=_("Refer to the LADO"),
+    form=adult_forms.LadoReferralForm,
+    service=adult_services.lado_referral_complete,
+    template="workflows/adults/steps/refer_lado.html",
+    done=_("LADO referral recorded for %(ref)s."),
+    context=case_context,
+)
+LADO_ADVICE = Step(
+    node=AllegationFlow.lado_advice,
+    label=_("LADO's advice"),
+    form=adult_forms.LadoAdviceForm,
+    service=adult_services.lado_advice_complete,
+    template="workflows/adults/steps/lado_advice.html",
+    done=_("The LADO's advice is recorded for %(ref)s."),
+    context=case_context,
+)
+STRATEGY = Step(
+    node=AllegationFlow.strategy,
+    label=_("Strategy discussion"),
+    form=adult_forms.StrategyForm,
+    service=adult_services.strategy_complete,
+    template="workflows/adults/steps/strategy.html",
+    done=_("Strategy discussion recorded for %(ref)s."),
+    context=case_context,
+)
+EMPLOYER_ACTIONS = Step(
+    node=AllegationFlow.employer_actions,
+    label=_("Employer's actions"),
+    form=adult_forms.EmployerActionForm,
+    service=adult_services.employer_action_complete,
+    template="workflows/adults/steps/employer_actions.html",
+    done=_("Employer's actions recorded for %(ref)s."),
+    context=case_context,
+)
+OUTCOME = Step(
+    node=AllegationFlow.outcome,
+    label=_("Outcome of an allegation"),
+    form=adult_forms.OutcomeForm,
+    service=adult_services.outcome_complete,
+    template="workflows/adults/steps/outcome.html",
+    done=_("Outcome recorded for %(ref)s: the case is closed."),
+    context=case_context,
+)
+REVIEW_LOW_LEVEL = Step(
+    node=LowLevelFlow.review_low_level,
+    label=_("Low-level concern review"),
+    form=adult_forms.LowLevelReviewForm,
+    service=adult_services.low_level_review_complete,
+    template="workflows/adults/steps/review_low_level.html",
+    done=_("Review recorded for %(ref)s."),
+    context=case_context,
+)
+REVIEW_ADULT_PATTERN = Step(
+    node=AdultPatternFlow.review_adult_pattern,
+    label=_("Pattern review (adult)"),
+    form=adult_forms.AdultPatternReviewForm,
+    service=adult_services.adult_pattern_review_complete,
+    template="workflows/adults/steps/review_adult_pattern.html",
+    done=_("Concerns about the adult reviewed (latest %(ref)s)."),
+    moves_concern_on=False,
+    context=pattern_context,
+)
+
 STEPS: Mapping[TeamTask, Step] = {
     step.node: step
-    for step in (TRIAGE, DECIDE, FOLLOW_UP, CLOSE, SIGN_OFF, DO_ACTION, REVIEW_PATTERN)
+    for step in (
+        TRIAGE,
+        DECIDE,
+        FOLLOW_UP,
+        CLOSE,
+        SIGN_OFF,
+        DO_ACTION,
+        REVIEW_PATTERN,
+        REFER_LADO,
+        LADO_ADVICE,
+        STRATEGY,
+        EMPLOYER_ACTIONS,
+        OUTCOME,
+        REVIEW_LOW_LEVEL,
+        REVIEW_ADULT_PATTERN,
+    )
 }
 
 

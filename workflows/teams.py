@@ -119,6 +119,8 @@ def task_team(task: CaseTask) -> QuerySet[User]:
         return case_managers(task.concern)
     members = team_members(school=task.school, team=task.team)
     if task.concern_id:
+        # Never the adult a concern about an adult names (workflows.adults).
+        members = members.exclude(concerns_naming_me__concern=task.concern_id)
         return people_who_may_see(members, concern=task.concern)
     if task.transfer_id:
         return people_who_may_see(members, pupil=task.transfer.pupil)

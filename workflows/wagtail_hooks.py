@@ -6,6 +6,8 @@ from wagtail.admin.menu import MenuItem
 from chronicle import menu
 
 from . import file_panels, selectors, views  # noqa: F401 (file_panels registers hooks)
+from .adults import file_panels as adult_file_panels  # noqa: F401 (registers hooks)
+from .adults import views as adult_views
 from .transfers import views as transfer_views
 
 
@@ -66,6 +68,8 @@ def casework_urls():
             transfer_views.transfer_in_start,
             name="transfer_in_start",
         ),
+        path("casework/adults/", adult_views.case_list, name="adult_cases"),
+        path("casework/adults/<int:pk>/", adult_views.case_detail, name="adult_case"),
     ]
 
 
@@ -180,4 +184,17 @@ def transfers_menu_item():
         order=55,
         key=None,
         shown=lambda counts: counts.get("case"),
+    )
+
+
+@hooks.register(menu.CASEWORK)
+def adult_cases_menu_item():
+    return CountedMenuItem(
+        _("Concerns about adults"),
+        reverse("adult_cases"),
+        name="adult-cases",
+        icon_name="user",
+        order=56,
+        key=None,
+        shown=lambda counts: counts.get("head"),
     )

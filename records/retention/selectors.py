@@ -113,7 +113,12 @@ def destruction_problems(pupil: Pupil, today: datetime.date) -> list[str]:
 
 
 def destruction_scope(pupil: Pupil) -> DestructionScope:
-    involved = Concern.objects.filter(involvements__pupil=pupil)
+    """A concern about an adult (KCSIE Part 4) is not part of the child's file: it
+    is kept by its own retention, by outcome (workflows.adults). Only the child's
+    part in it (their involvement) goes with the file."""
+    involved = Concern.objects.filter(
+        involvements__pupil=pupil, about_adult__isnull=True
+    )
     shared = ConcernPupil.objects.filter(concern=OuterRef("pk")).exclude(pupil=pupil)
     concerns = list(
         involved.annotate(shared=Exists(shared))

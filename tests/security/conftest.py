@@ -33,6 +33,7 @@ from forms.sections.services import form_section_shared
 from records import file_audits, restrictions, retention
 from records.models import (
     BreakGlassAccess,
+    Concern,
     ConcernAttachment,
     DestructionCertificate,
     KeyPerson,
@@ -131,6 +132,18 @@ def build_world(storage_root):
     pupil = PupilFactory(school=school, first_name="Ava", last_name="Matrix")
     concern = builders.concern(by=staff, children=[pupil], attachments=[pdf()])
     task = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN", status="NEW")
+    # A concern about an adult (workflows.adults): the head's case.
+    adult_case = builders.concern(
+        by=staff,
+        children=[pupil],
+        route=Concern.Route.HEAD,
+        about_adult={
+            "kind": "allegation",
+            "name": "Sam Matrix-Visitor",
+            "role": "visitor",
+            "reporter_relationship": "Colleague",
+        },
+    ).adult_case
     note = builders.file_note(
         pupil,
         dsl,
@@ -219,6 +232,7 @@ def build_world(storage_root):
         expires_at=timezone.now() + datetime.timedelta(hours=1),
     )
     return SimpleNamespace(
+        adult_case=adult_case,
         school=school,
         other_school=other_school,
         people=people,

@@ -189,6 +189,9 @@ RULES = {
     "concern_reopen": posts(CASE_TEAM, on=("concern",)),
     "casework_status": page(TEAM_AND_HEADS_ANYWHERE),
     "casework_settings": page(frozenset({"dsl", "other_dsl"})),
+    # Concerns about adults: the case manager (the school's heads) only.
+    "adult_cases": page(HEADS),
+    "adult_case": gets(HEADS, on=("adult_case",)),
     "casework_notifications": page(SIGNED_IN),
     # Only the person notified (the DSL) follows their notification.
     "notification_open": page(frozenset({"dsl"}), on=("notification",)),

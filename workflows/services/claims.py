@@ -13,6 +13,7 @@ from audit.services import record_change
 from records.models import Concern
 
 from .. import flows
+from ..adults import flows as adult_flows
 from ..models import OPEN, CaseTask, Notification
 from ..teams import in_team
 from .conflicts import TaskConflict
@@ -116,7 +117,12 @@ def claim_next(*, concern: Concern, user: User) -> list[CaseTask]:
         flow_task_type="HUMAN",
         status=STATUS.NEW,
         action=None,
-        process__flow_class=flows.ConcernFlow,  # not a pattern review hung on it
+        # not a pattern review hung on it
+        process__flow_class__in=[
+            flows.ConcernFlow,
+            adult_flows.AllegationFlow,
+            adult_flows.LowLevelFlow,
+        ],
     ).order_by("created", "pk"):
         try:
             claimed.append(task_claim(task=task, user=user))

@@ -27,6 +27,7 @@ from records.models import Concern, ConcernAboutAdult
 from records.services import concern_submit, documents_delete
 
 from .. import patterns
+from ..adults import services as adults
 from .processes import concern_process_start
 
 
@@ -71,7 +72,11 @@ def concern_open(
     for a concern that goes to the case manager), start its process and raise any
     pattern review it completes. Returns (concern, created); a repeat of a
     submission already stored (a double click, a retry) returns that concern and
-    starts nothing."""
+    starts nothing.
+
+    A concern about an adult (KCSIE Part 4) opens the case manager's case
+    (workflows.adults: a low-level review or an allegation) instead of the DSL
+    team's process."""
     adult = adult_check(
         school=fields["school"], route=fields.get("route", ""), about_adult=about_adult
     )
@@ -84,9 +89,16 @@ def concern_open(
         if adult is not None:
             adult.concern = concern
             adult.save()
-        concern_process_start(concern=concern)
-        patterns.pattern_alerts_raise(concern=concern)
+        if _names_an_adult(concern):
+            adults.adult_case_open(concern=concern)
+        else:
+            concern_process_start(concern=concern)
+            patterns.pattern_alerts_raise(concern=concern)
     except BaseException:
         documents_delete(stored)
         raise
     return concern, created
+
+
+def _names_an_adult(concern: Concern) -> bool:
+    return ConcernAboutAdult.objects.filter(concern=concern).exists()
