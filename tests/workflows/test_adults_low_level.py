@@ -139,7 +139,7 @@ def test_the_threshold_is_a_school_setting(staff, head, school):
 
 
 def test_the_adult_a_pattern_names_cannot_take_its_review(staff, head, make_member):
-    other_head = make_member(Role.HEAD)
+    other_head = make_member(Role.DSL)
     for _ in range(3):
         latest = low_level(staff, person=other_head)
     task = open_task(latest, "review_adult_pattern")
@@ -193,7 +193,7 @@ def test_destroying_a_childs_file_keeps_the_concern_about_an_adult(
 def test_only_the_case_manager_opens_the_cases_and_never_one_naming_them(
     staff, head, dsl, make_member, verified_client
 ):
-    named_head = make_member(Role.HEAD, first_name="Hana", last_name="Head")
+    named_head = make_member(Role.DSL, first_name="Hana", last_name="Dsl")
     concern = report_about_adult(staff, person=named_head)
     case = AdultCase.objects.get(concern=concern)
     own = verified_client(head).get("/admin/casework/adults/")

@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from records.models import AdultConcernKind, Concern, ConcernAboutAdult
-from records.selectors import people_who_may_see
 from records.validators import validate_rationale
 
 from ..models import CaseProcess, CaseTask, Notification
 from ..services import notify, step_complete
-from ..teams import team_members
+from ..teams import task_team
 from .flows import AdultPatternFlow, AllegationFlow, LowLevelFlow
 from .models import (
     KEPT_OUTCOMES,
@@ -86,15 +85,11 @@ def _start(case: AdultCase) -> None:
 
 
 def case_managers(task: CaseTask) -> list[User]:
-    """Who is told: the case manager's team at the school, never the adult the
-    concern names, and only those who may see the concern."""
-    named = ConcernAboutAdult.objects.filter(concern=task.concern_id).values_list(
-        "person_id", flat=True
-    )
-    members = team_members(school=task.school_id, team=task.team).exclude(
-        pk__in=[pk for pk in named if pk]
-    )
-    return list(people_who_may_see(members, concern=task.concern))
+    """Who is told: the concern's case manager (workflows.teams.task_team, from
+    records.selectors.case_managers: the head, or the chair of governors or the
+    trust's nominated lead when the adult named is a head), never the adult the
+    concern names."""
+    return list(task_team(task))
 
 
 def _notify_case_manager(task: CaseTask | None, message: str) -> None:
