@@ -27,6 +27,7 @@ from accounts.services import (
     school_term_add,
 )
 from api.models import Scope
+from api.roll_sync.services import service_token_create
 from api.services import token_create
 from forms.models import ConcernFormField, ConcernFormPage
 from forms.sections.services import form_section_shared
@@ -196,6 +197,9 @@ def build_world(storage_root):
         user=staff, name="Matrix client", scopes=[Scope.SUBMIT, Scope.TASKS]
     )
     spare_token, _spare = token_create(user=staff, name="Spare", scopes=[Scope.SUBMIT])
+    service_token, _service = service_token_create(
+        school=school, user=dsl, name="MIS roll sync", days=30
+    )
     notify(users=[dsl], kind=Notification.Kind.ASSIGNED, message="Matrix", url="/")
     # A child leaving, the file sent by a one-time link (its token for the link
     # page), a legal hold, a destruction certificate, a pinned report.
@@ -253,6 +257,7 @@ def build_world(storage_root):
         category=category,
         api_secret=secret,
         spare_token=spare_token,
+        service_token=service_token,
         notification=Notification.objects.get(user=dsl, message="Matrix"),
         storage_root=storage_root,
         transfer=transfer,

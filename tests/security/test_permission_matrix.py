@@ -119,6 +119,13 @@ RULES = {
     "api_tokens": page(SIGNED_IN),
     # Only the token's owner (staff) may revoke it.
     "api_token_revoke": posts(frozenset({"staff"}), on=("spare_token",)),
+    # A school's service tokens for the MIS roll sync: its DSL only (issue 22).
+    "service_tokens": page(DSLS_ANYWHERE),  # the index goes to their school
+    "service_tokens_school": page(DSLS, on=("school",)),
+    "service_token_revoke": posts(DSLS, on=("service_token",)),
+    # The roll push takes a school's service token only: a person's token, or
+    # none, is refused as unauthenticated.
+    "api-v1:roll_push": posts(NOBODY, refused=LOGIN),
     # Background tasks: the system administrator alone (tests/ops/test_background.py).
     "ops:background_tasks": page(NOBODY),
     "ops:task_retry": posts(NOBODY),
