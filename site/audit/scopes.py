@@ -110,4 +110,18 @@ NEED_TO_KNOW: dict[str, dict[str, tuple[str, ...]]] = {
     "workflows.patternreview": {"pupil": ("pupil",)},
 }
 # Audited but deliberately unscoped: trust-wide, no one school's.
-UNSCOPED: frozenset[str] = frozenset({"accounts.trust"})
+# The case manager's records of a concern about an adult (workflows.adults): like
+# the concern (route HEAD), their entries are shown to no one in the audit log.
+UNSCOPED: frozenset[str] = frozenset(
+    {
+        "accounts.trust",
+        "workflows.adultcase",
+        "workflows.adultcasesettings",
+        "workflows.adultpatternreview",
+        "workflows.employeraction",
+        "workflows.ladoadvice",
+        "workflows.ladoreferral",
+        "workflows.lowlevelreview",
+        "workflows.strategydiscussion",
+    }
+)

@@ -245,7 +245,7 @@ def test_a_concern_about_an_adult_is_worked_by_the_head(
 ):
     head = make_member(Role.HEAD)
     concern = submit(route=Concern.Route.HEAD)
-    task = open_task(concern, "triage")
+    task = open_task(concern, "review_low_level")
     assert verified_client(dsl).get(TASK_URL.format(task.pk)).status_code == 404
     page = verified_client(head).get(QUEUE).content.decode()
     assert concern.reference in page

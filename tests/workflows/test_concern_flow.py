@@ -242,7 +242,7 @@ def test_concerns_about_adults_go_to_the_head_not_the_dsls(submit, dsl, head):
     assert [t.concern for t in team_queue(head)] == [concern]
     assert list(team_queue(dsl)) == []
     with pytest.raises(services.TaskConflict):
-        services.task_claim(task=open_task(concern, "triage"), user=dsl)
+        services.task_claim(task=open_task(concern, "review_low_level"), user=dsl)
 
 
 def test_an_action_is_a_task_for_the_named_person_only(submit, dsl, staff, deputy):

@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
-from wagtail.models import Site
 
 from accounts.models import Membership, Role, School, SchoolTerm, Trust, User
 from accounts.roles import group_for
 from demo.management.commands.demo import FORMS
 from forms.models import ConcernFormField, ConcernFormPage
+from forms.sections.services import form_section_for_school, form_section_shared
 from records.models import Pupil, Sex, YearGroup
 from workflows.models import CaseworkSettings
 
@@ -213,21 +213,29 @@ def _pupils(rng, schools, per_school, today):
 
 
 def forms_ensure():
-    """The demo's concern forms (demo.FORMS), published under the site root, if the
-    database has none: dashboards list them and staff report through them."""
+    """The demo's concern forms (demo.FORMS), published in the trust's shared
+    section of forms, if the database has none: dashboards list them and staff
+    report through them."""
     if ConcernFormPage.objects.exists():
         return
-    site_root = Site.objects.get(is_default_site=True).root_page
-    for slug, title, route, guidance, questions in FORMS:
+    trust = Trust.objects.order_by("pk").first()
+    section = (
+        form_section_shared(trust=trust)
+        if trust is not None
+        else form_section_for_school(school=School.objects.order_by("pk").first())
+    )
+    for _where, slug, title, route, guidance, questions in FORMS:
         page = ConcernFormPage(
             title=title,
             slug=slug,
             send_to=route,
             guidance=f"<p>{guidance}</p>",
             form_fields=[
-                ConcernFormField(label=label, field_type=kind, required=False)
-                for label, kind in questions
+                ConcernFormField(
+                    label=label, field_type=kind, choices=choices, required=False
+                )
+                for label, kind, choices in questions
             ],
         )
-        site_root.add_child(instance=page)
+        section.add_child(instance=page)
         page.save_revision().publish()
