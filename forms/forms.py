@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm
 
@@ -14,6 +15,8 @@ from accounts.models import User
 from accounts.selectors import CASE_ROLES, schools_where
 from chronicle.fields import ModelChoiceField, ModelMultipleChoiceField
 from chronicle.forms import is_id
+from records.body_map import BodyMapField
+from records.body_map.services import ONE_BODY, body_map_pupil
 from records.models import AdultConcernKind, AdultRole, Concern, InvolvementRole
 from records.selectors import adults_nameable_by, pupils_reportable_by
 from records.uploads import check_upload
@@ -131,6 +134,8 @@ class CoreConcernForm(BaseForm):
         help_text=_("For example: who you told, first aid, contacting parents."),
     )
 
+    body_map = BodyMapField(label=_("Body map: where you saw an injury (optional)"))
+
     attachments = MultipleFileField(
         label=_("Attach files (optional)"),
         required=False,
@@ -194,6 +199,10 @@ class CoreConcernForm(BaseForm):
                 if values and name not in ("pupil", "pupil_role", "submission_key")
             }
         super().__init__(*args, **kwargs)
+        if draft:
+            self.initial["body_map"] = self.fields[
+                "body_map"
+            ].widget.value_from_datadict(MultiValueDict(draft), {}, "body_map")
         self.schools = schools
         if not schools_where(self.user, *CASE_ROLES).exists():
             del self.fields["reported_by_name"]
@@ -246,6 +255,7 @@ class CoreConcernForm(BaseForm):
     def clean(self):
         cleaned = super().clean()
         self._clean_involvements()
+        self._clean_body_map(cleaned)
         self._clean_child_voice(cleaned)
         if self.names_an_adult:
             self._clean_adult(cleaned)
@@ -280,6 +290,15 @@ class CoreConcernForm(BaseForm):
                 "reported_by_name",
                 _("Only the school's DSLs can record a report on someone's behalf."),
             )
+
+    def _clean_body_map(self, cleaned):
+        """Marks are on one child's body: the child the concern is about (or the
+        only child named), so they go on that child's file and no other."""
+        if not cleaned.get("body_map"):
+            return
+        rows = [(row["pupil"], row["role"]) for row in self.involvements]
+        if rows and body_map_pupil(rows) is None:
+            self.add_error("body_map", ONE_BODY)
 
     def _clean_child_voice(self, cleaned):
         if (

@@ -93,6 +93,7 @@ def concern_submit_from_form(*, page, form, discard_draft=True):
         child_voice_not_known=data["child_voice_not_known"],
         immediate_risk=data["immediate_risk"],
         actions_taken=data["actions_taken"],
+        body_map=data["body_map"],
         answers=question_answers(page, form),
         about_adult=form.about_adult(),
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chronicle.fields import LocalDateTimeField, ModelChoiceField
 
+from .body_map import BodyMapField
 from .models import FileNote, KeyPerson, PupilLink
 from .uploads import check_upload
 
@@ -52,6 +53,9 @@ def _concern_label(concern):
 
 
 class FileNoteForm(SubmissionKeyMixin, forms.ModelForm):
+    body_map = BodyMapField(
+        label=_("Body map: where an injury was seen (optional)"),
+    )
     documents = DocumentsField(
         label=_("Documents"),
         required=False,
@@ -73,7 +77,15 @@ class FileNoteForm(SubmissionKeyMixin, forms.ModelForm):
 
     class Meta:
         model = FileNote
-        fields = ["kind", "title", "occurred_at", "people", "body", "child_voice"]
+        fields = [
+            "kind",
+            "title",
+            "occurred_at",
+            "people",
+            "body",
+            "child_voice",
+            "body_map",
+        ]
         field_classes = {"occurred_at": LocalDateTimeField}
         labels = {"kind": _("What it is")}
         widgets = {

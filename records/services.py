@@ -19,6 +19,7 @@ from accounts.models import School, User
 from chronicle.idempotency import create_once
 from taxonomy.models import Term, Vocabulary
 
+from .body_map.services import ONE_BODY, body_map_pupil
 from .models import (
     Addendum,
     Concern,
@@ -157,6 +158,12 @@ def _concern_store(
     """Term names are copied onto the record, so later renames don't rewrite it."""
     _check_involvements(school, involvements)
     _check_terms(school, [primary_category, location, *tags])
+    if fields.get("body_map"):
+        fields["body_map_pupil"] = body_map_pupil(
+            [(i.pupil, i.role) for i in involvements]
+        )
+        if fields["body_map_pupil"] is None:
+            raise ValidationError({"body_map": ONE_BODY})
     concern = Concern(
         school=school,
         recorded_by=recorded_by,

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -125,4 +127,12 @@ def break_glass_menu_item():
         name="break-glass",
         icon_name="warning",
         order=57,
+    )
+
+
+@hooks.register("insert_global_admin_css")
+def body_map_css():
+    # The body map shows on the concern, the file, task pages and the forms.
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("records/body-map.css")
     )

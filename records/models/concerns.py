@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chronicle.idempotency import SubmittedOnce
 
+from ..body_map.validation import validate_body_map
 from ..storage import get_private_storage
 from .documents import StoredDocument
 from .pupils import Pupil
@@ -113,6 +114,28 @@ class Concern(SubmittedOnce):
         blank=True,
         help_text=_("Each answer with the question's label and choices as they were."),
     )
+    body_map = models.JSONField(
+        _("body map"),
+        default=list,
+        blank=True,
+        validators=[validate_body_map],
+        help_text=_(
+            "Where an injury was seen on the child the concern is about: marks on a "
+            "front and back outline."
+        ),
+    )
+    body_map_pupil = models.ForeignKey(
+        Pupil,
+        verbose_name=_("whose body the marks are on"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The child the concern is about (or the only child named): the body map "
+            "is shown on their file and no other."
+        ),
+    )
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:
@@ -133,6 +156,8 @@ class Concern(SubmittedOnce):
             raise ValidationError(
                 {"reported_by_name": _("Say who reported the concern.")}
             )
+        if self.body_map and not self.body_map_pupil_id:
+            raise ValidationError({"body_map": _("Say whose body the marks are on.")})
 
     @property
     def reference(self):

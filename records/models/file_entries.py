@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chronicle.idempotency import SubmittedOnce
 
+from ..body_map.validation import validate_body_map
 from ..storage import get_private_storage
 from .concerns import Concern
 from .documents import StoredDocument
@@ -152,6 +153,13 @@ class FileNote(SubmittedOnce):
     body = models.TextField(_("what was said, decided or received"))
     people = models.CharField(_("who was involved"), max_length=300, blank=True)
     child_voice = models.TextField(_("the child's voice"), blank=True)
+    body_map = models.JSONField(
+        _("body map"),
+        default=list,
+        blank=True,
+        validators=[validate_body_map],
+        help_text=_("Where an injury was seen: marks on a front and back outline."),
+    )
     recorded_by = models.ForeignKey(
         "accounts.User", on_delete=models.PROTECT, related_name="+"
     )

@@ -98,7 +98,11 @@ def _location(loc):
 
 
 KNOWN_FIELDS = sorted(
-    {*schemas.ConcernIn.model_fields, *schemas.InvolvementIn.model_fields}
+    {
+        *schemas.ConcernIn.model_fields,
+        *schemas.InvolvementIn.model_fields,
+        *schemas.BodyMarkIn.model_fields,
+    }
 )
 
 

@@ -8,9 +8,11 @@ from uuid import UUID
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
+from records.body_map import MAX_MARKS, REGIONS, View
+from records.body_map.validation import MAX_DESCRIPTION, MAX_WORDS
 from records.models import AdultConcernKind, AdultRole, InvolvementRole
 
 # NUL and the other C0 control characters but tab, line feed and carriage return:
@@ -85,7 +87,7 @@ class Choice(Schema):
 
 class FieldDefinition(Schema):
     """One question. `type` is one of: uuid, date, time, string, text, boolean,
-    location, category, categories, pupils, choice, person (core); singleline,
+    location, category, categories, pupils, choice, person, body_map (core); singleline,
     multiline, radio, dropdown, checkboxes, yesno, date, time, number (the form's
     own questions). The adult_* fields are sent as ConcernIn.adult."""
 
@@ -111,6 +113,12 @@ class Location(Schema):
     name: str
 
 
+class BodyRegion(Schema):
+    view: str
+    region: str
+    label: str = Field(description='As people read it: "left forearm, front".')
+
+
 class FormDefinition(Schema):
     """Everything a client needs to render the form and send a concern back."""
 
@@ -128,6 +136,9 @@ class FormDefinition(Schema):
     categories: list[Category]
     locations: list[Location]
     involvement_roles: list[Choice]
+    body_regions: list[BodyRegion] = Field(
+        description="The parts of the body a `body_map` mark may name."
+    )
 
 
 class PupilOut(Schema):
@@ -162,6 +173,27 @@ class AdultIn(StrictInput):
     relationship: Text = Field(max_length=200)
 
 
+class BodyMarkIn(StrictInput):
+    """One mark on the body map: where an injury was seen on the child the
+    concern is about. `region` is one of the form definition's `body_regions`
+    for that `view`; `x` and `y` (percent of the outline's width and height,
+    both or neither) say where on the outline it was placed."""
+
+    view: Literal[View.values]  # type: ignore[valid-type]
+    region: Literal[tuple(r.code for r in REGIONS)]  # type: ignore[valid-type]
+    x: float | None = Field(None, ge=0, le=100, allow_inf_nan=False)
+    y: float | None = Field(None, ge=0, le=100, allow_inf_nan=False)
+    description: Text = Field(min_length=1, max_length=MAX_DESCRIPTION)
+    size: Text = Field("", max_length=MAX_WORDS)
+    colour: Text = Field("", max_length=MAX_WORDS)
+
+    @model_validator(mode="after")
+    def _placed_or_not(self):
+        if (self.x is None) != (self.y is None):
+            raise ValueError(str(_("Give both x and y, or neither.")))
+        return self
+
+
 class ConcernIn(StrictInput):
     """A concern, as the web form would post it. `submission_key` is made by the
     client once per report (a UUID): sending it again returns the same record."""
@@ -193,6 +225,12 @@ class ConcernIn(StrictInput):
         None,
         description="Required by a form whose concerns go to the case manager "
         '(send_to "head"): the adult the concern is about.',
+    )
+    body_map: list[BodyMarkIn] = Field(
+        default_factory=list,
+        max_length=MAX_MARKS,
+        description="Where an injury was seen on the child the concern is about "
+        "(the one pupil with role `subject`, or the only pupil).",
     )
 
 

@@ -15,6 +15,7 @@ from forms.forms import QUESTION_PREFIX, YES_NO
 from forms.models import ConcernFormField, ConcernFormPage
 from forms.selectors import concern_forms_for
 from forms.views import SEARCH_LIMIT
+from records.body_map import REGIONS, View, region_label
 from records.models import InvolvementRole
 from records.selectors import concerns_reported_by, pupils_reportable_by
 from taxonomy.models import Term
@@ -36,6 +37,7 @@ CORE_FIELDS = {
     "what_happened": "text",
     "child_voice": "text",
     "child_voice_not_known": "text",
+    "body_map": "body_map",  # sent as ConcernIn.body_map; regions in body_regions
     "primary_category": "category",
     "tags": "categories",
     "immediate_risk": "boolean",
@@ -164,6 +166,11 @@ def form_definition(page: ConcernFormPage, user: Viewer) -> Json:
         "involvement_roles": [
             {"value": value, "label": str(label)}
             for value, label in InvolvementRole.choices
+        ],
+        "body_regions": [
+            {"view": view, "region": r.code, "label": region_label(view, r.code)}
+            for view in View.values
+            for r in REGIONS
         ],
     }
 

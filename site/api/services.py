@@ -223,6 +223,10 @@ def _form_data(payload, questions):
         data["adult_person"] = str(adult.person or "")
         data["adult_name"], data["adult_job_title"] = adult.name, adult.job_title
         data["adult_relationship"] = adult.relationship
+    marks = payload.body_map
+    data.setlist("body_map_region", [f"{m.view}.{m.region}" for m in marks])
+    for part in ("x", "y", "description", "size", "colour"):
+        data.setlist(f"body_map_{part}", [_text(getattr(m, part)) for m in marks])
     errors = {}
     for name, answer in payload.answers.items():
         if name not in questions:
@@ -264,7 +268,11 @@ def submission_fingerprint(*, page, payload) -> str:
     """What a retry must repeat: the form and the JSON (schemas.ConcernIn, defaults
     filled in, so an omitted field and its default are the same). Files are not
     part of it: a retry may name them differently (the first set is kept)."""
-    content = {"form": page.pk, "payload": payload.model_dump(mode="json")}
+    dumped = payload.model_dump(mode="json")
+    if not dumped["body_map"]:
+        # As before body maps existed: a retry of an older report still matches.
+        del dumped["body_map"]
+    content = {"form": page.pk, "payload": dumped}
     return _hash(json.dumps(content, sort_keys=True, separators=(",", ":")))
 
 
