@@ -18,7 +18,7 @@ from .svg import figures
 from .validation import MAX_MARKS, mark_from_row, marks_from_rows
 
 PARTS = ("region", "x", "y", "description", "size", "colour")
-EMPTY_ROWS = 2  # offered without the script (it removes them)
+EMPTY_ROWS = 3  # offered without the script (it removes them)
 
 
 def _blank(row: dict) -> bool:

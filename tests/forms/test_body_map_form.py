@@ -28,7 +28,7 @@ def test_the_form_offers_the_outline_and_a_labelled_list_of_parts(
     assert "Left and right are the child's own" in page
     # Without the script: empty rows to fill in, each control labelled.
     assert '<label class="body-map__cell-label" for="id_body_map_region_1"' in page
-    assert page.count('name="body_map_description"') == 3  # two rows + the template
+    assert page.count('name="body_map_description"') == 4  # 3 rows + the template
 
 
 def test_marks_are_saved_with_the_concern_on_the_child_it_is_about(

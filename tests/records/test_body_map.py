@@ -69,8 +69,7 @@ def test_a_malformed_mark_is_refused_saying_which_and_why(mark, message):
     with pytest.raises(ValidationError) as refused:
         validate_body_map([FOREARM, mark])
     assert any(
-        text.startswith("Mark 2") and message in text
-        for text in refused.value.messages
+        text.startswith("Mark 2") and message in text for text in refused.value.messages
     ), refused.value.messages
 
 
@@ -100,7 +99,7 @@ def test_rows_as_typed_become_marks_named_for_people():
     ]
 
 
-# -- stored with the record --------------------------------------------------------------
+# -- stored with the record ------------------------------------------------------------
 
 
 def test_a_concern_keeps_its_marks_on_the_child_it_is_about(submit, school):
@@ -131,7 +130,7 @@ def test_a_bad_mark_saves_nothing(submit):
     assert not Concern.objects.exists()
 
 
-# -- shown where the record is read -----------------------------------------------------
+# -- shown where the record is read ----------------------------------------------------
 
 
 @pytest.fixture
@@ -230,7 +229,7 @@ def figure_alts(content):
     return alts
 
 
-# -- file notes --------------------------------------------------------------------------
+# -- file notes ------------------------------------------------------------------------
 
 
 def note_post(**changes):
