@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 import pyzipper
+from auditlog import get_logentry_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -188,6 +189,10 @@ def test_the_signed_receipt_is_verified_then_recorded(unreceipted, dsl, their_ds
         their_dsl.get_full_name() or their_dsl.username
     )
     assert receipt.fingerprint(transfer.receipt_key) in transfer.receipt_evidence
+    # The challenge is the receipt's secret: never copied into the audit log.
+    logged = get_logentry_model().objects.get_for_object(transfer)
+    assert logged.exists()
+    assert transfer.receipt_challenge not in str([e.changes for e in logged])
 
 
 def refused(transfer, dsl, code, message):
