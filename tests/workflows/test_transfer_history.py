@@ -281,6 +281,8 @@ def test_an_imported_decision_says_who_decided_it_where(
     )
     html = page.content.decode()
     assert f"decided by {decided_by} at {rich_file.school.name}" in html
+    assert f"triaged by {decided_by} at {rich_file.school.name}" in html
+    # The DSL who imported it is never named as having made the file's steps.
     mine = their_dsl.get_full_name() or their_dsl.username
     assert f"· {mine}<br>" not in html
 
