@@ -230,10 +230,17 @@ class DocumentsForm(forms.Form):
 
     documents = DocumentsField(
         label=_("Or: the file as PDF or scans (up to 5 files)"),
+        error_messages={"required": _("Choose the file the previous school sent.")},
     )
-    sender_school = forms.CharField(label=_("Sent by (school)"), max_length=200)
+    sender_school = forms.CharField(
+        label=_("Sent by (school)"),
+        max_length=200,
+        error_messages={"required": _("Which school sent it?")},
+    )
     sender_name = forms.CharField(
-        label=_("Their DSL or the person who sent it"), max_length=200
+        label=_("Their DSL or the person who sent it"),
+        max_length=200,
+        error_messages={"required": _("Who sent it?")},
     )
     sent_on = forms.DateField(
         label=_("Sent on (if known)"),
@@ -242,7 +249,10 @@ class DocumentsForm(forms.Form):
         validators=[_not_future],
     )
     received_on = forms.DateField(
-        label=_("Received on"), widget=DATE, validators=[_not_future]
+        label=_("Received on"),
+        widget=DATE,
+        validators=[_not_future],
+        error_messages={"required": _("When did it arrive?")},
     )
     summary = forms.CharField(
         label=_("Your summary of what the file says"),
@@ -251,6 +261,7 @@ class DocumentsForm(forms.Form):
             "needs acting on: this is the entry the chronology shows."
         ),
         widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Summarise what the file says.")},
     )
 
 
