@@ -54,8 +54,11 @@ class RecordsConfig(AppConfig):
         auditlog.register(Referral)
         auditlog.register(Action)
         auditlog.register(Closure)
-        # The one-time link's hash is a credential: not copied into the log.
-        auditlog.register(Transfer, exclude_fields=["link_token_hash"])
+        # The one-time link's hash is a credential, and the receipt challenge the
+        # secret a signed receipt answers: neither is copied into the log.
+        auditlog.register(
+            Transfer, exclude_fields=["link_token_hash", "receipt_challenge"]
+        )
         for model in (
             Addendum,
             FileAudit,

@@ -7,7 +7,12 @@ from django.utils import timezone
 from chronicle.pdf import tagged_pdf
 
 
-def file_pdf(*, pupil, front, entries, user, reason, filtered, request=None):
+def file_pdf(
+    *, pupil, front, entries, user, reason, filtered, request=None, documents=()
+):
+    """The child's file as a PDF. `documents` (a transfer bundle's): each
+    document that goes with it, as `{name, path, entry, size}`, listed at the end
+    so a school reading only the PDF knows every file it was sent."""
     html = render_to_string(
         "records/file/pdf.html",
         {
@@ -18,6 +23,7 @@ def file_pdf(*, pupil, front, entries, user, reason, filtered, request=None):
             "exported_at": timezone.localtime(),
             "reason": reason,
             "filtered": filtered,
+            "documents": documents,
         },
         request=request,
     )

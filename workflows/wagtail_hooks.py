@@ -59,6 +59,11 @@ def casework_urls():
             name="transfer_document",
         ),
         path(
+            "casework/transfers/<int:pk>/receipt.txt",
+            transfer_views.transfer_receipt,
+            name="transfer_receipt",
+        ),
+        path(
             "casework/transfers/out/<int:pupil_pk>/",
             transfer_views.transfer_out_start,
             name="transfer_out_start",

@@ -44,6 +44,7 @@ from .steps import (
 )
 from .transfers import (
     ImportedRecord,
+    InstallationKey,
     PreviousSchoolEntry,
     Transfer,
     TransferDocument,
@@ -71,6 +72,7 @@ __all__ = [
     "FileAuditSample",
     "FileNote",
     "ImportedRecord",
+    "InstallationKey",
     "InvolvementRole",
     "KeyPerson",
     "LegalHold",

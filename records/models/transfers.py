@@ -49,6 +49,7 @@ class Transfer(SubmittedOnce):
         LINK = "link", _("Confirmed through the link")
         RECORDED = "recorded", _("Recorded by the sending DSL (paper or email)")
         CHRONICLE = "chronicle", _("Imported by the receiving school in Chronicle")
+        SIGNED = "signed", _("Signed receipt from the receiving school's Chronicle")
 
     direction = models.CharField(
         _("direction"), max_length=3, choices=Direction.choices
@@ -123,6 +124,15 @@ class Transfer(SubmittedOnce):
     )
     receipt_evidence = models.TextField(_("evidence of receipt"), blank=True)
     receipt_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Signed receipts (workflows.transfers.receipt). Out: the random challenge
+    # that goes inside the encrypted bundle (a receipt must answer it), and the
+    # receipt as the receiving installation signed it, with its public key. In:
+    # the challenge as it came, and the receipt this installation signed for it.
+    receipt_challenge = models.CharField(max_length=64, blank=True, editable=False)
+    receipt_code = models.TextField(_("signed receipt"), blank=True)
+    receipt_key = models.CharField(
+        _("receiving installation's key"), max_length=64, blank=True
+    )
     # The handover conversation.
     conversation_with = models.CharField(_("spoke to"), max_length=300, blank=True)
     conversation_on = models.DateField(_("on"), null=True, blank=True)
@@ -297,3 +307,25 @@ def imported_ids(model):
     return ImportedRecord.objects.filter(
         target_type=ContentType.objects.get_for_model(model)
     ).values("target_id")
+
+
+class InstallationKey(models.Model):
+    """This installation's Ed25519 key pair, made once (the first time a receipt
+    is signed) and kept: it signs the receipts for the files that arrive here.
+    The public key travels in each receipt; the private key never leaves."""
+
+    private_seed = models.CharField(max_length=64, editable=False)
+    public_key = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("installation key")
+        verbose_name_plural = _("installation keys")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pk=1), name="installation_key_is_one"
+            )
+        ]
+
+    def __str__(self):
+        return self.public_key

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Role, School, SchoolTerm
 from accounts.selectors import CASE_ROLES, Viewer, schools_where
-from records.models import Concern
+from records.models import Concern, imported_ids
 from taxonomy.models import Term, Vocabulary
 from workflows.selectors import oversight_filter
 
@@ -33,12 +33,23 @@ def can_see_reports(user: Viewer) -> bool:
 
 
 def concerns_for_reports(
-    user: Viewer, *, schools: Iterable[School] | QuerySet[School] | None = None
+    user: Viewer,
+    *,
+    schools: Iterable[School] | QuerySet[School] | None = None,
+    imported: bool = False,
 ) -> QuerySet[Concern]:
-    """Concerns counted in the user's reports, optionally at some of their schools."""
+    """Concerns counted in the user's reports, optionally at some of their schools.
+
+    The school's own figures: concerns that came in with a child's file from a
+    previous school (records.models.ImportedRecord) happened elsewhere and are
+    left out. `imported=True` gives those instead, to count apart."""
     if not user.is_authenticated:
         return Concern.objects.none()
     concerns = Concern.objects.filter(oversight_filter(user))
+    if imported:
+        concerns = concerns.filter(pk__in=imported_ids(Concern))
+    else:
+        concerns = concerns.exclude(pk__in=imported_ids(Concern))
     if schools is not None:
         concerns = concerns.filter(school__in=schools)
     return concerns

@@ -71,7 +71,7 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     expect(oak.locator("[data-secret]")).to_be_visible()
     passphrase = oak.locator("[data-passphrase]").inner_text().strip()
     link = oak.locator("[data-link]").inner_text().strip()
-    assert re.fullmatch(r"[a-z]+(-[a-z]+){5}", passphrase)
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){4}", passphrase)
     expect(oak.locator("[data-step]")).to_have_text("Receipt and handover conversation")
     shot(oak, "02-oakfield-passphrase-and-link-shown-once")
 
@@ -160,6 +160,13 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     shot(hill, "06b-hillside-reason-for-importing")
     confirm.get_by_role("button", name="This is the same child").click()
     expect(messages(hill)).to_contain_text("Imported into the child's file")
+    # The signed receipt for Oakfield, to copy or download (here Oakfield is on
+    # the same Chronicle and has its receipt already).
+    signed = hill.locator("[data-signed-receipt]")
+    expect(signed.get_by_label("Receipt code")).to_have_value(
+        re.compile(r"^CHRONICLE-RECEIPT-1\.")
+    )
+    shot(hill, "06c-hillside-signed-receipt-to-send-back")
 
     check = hill.locator("[data-form=complete_in]")
     check.get_by_role("button", name="The file is in and checked").click()
@@ -223,5 +230,138 @@ def test_a_file_goes_from_one_demo_school_to_the_other(
     oak.goto(f"/admin/files/?q={upn}")
     expect(oak.locator("main")).to_contain_text(last)
     shot(oak, "10-oakfield-child-still-in-childrens-files")
+    for page in (oak, hill, anonymous):
+        page.context.close()
+
+
+OAKFIELD_CHILD = (
+    "from records.models import Pupil; "
+    "p = Pupil.objects.filter(school__urn='990001', date_left__isnull=True, "
+    "transfers__isnull=True).order_by('-pk').first(); "
+    "print(p.pk, p.last_name)"
+)
+# What the receiving installation does on import (workflows.transfers.receipt):
+# another Chronicle, whose database this one never sees, signs for the bundle it
+# opened. Here it is run on the downloaded file with the passphrase.
+SIGNED_ELSEWHERE = (
+    "import datetime, pathlib; from workflows.transfers import bundle, receipt; "
+    "b = bundle.read(pathlib.Path('{path}').read_bytes(), '{passphrase}'); "
+    "print(receipt.sign(challenge=b.data['receipt']['challenge'], "
+    "reference=b.data['receipt']['reference'], manifest_hash=b.manifest_hash, "
+    "received_on=datetime.date.today(), received_by='Rae Moss', role='DSL', "
+    "school='Riverside Academy'))"
+)
+NEW_AT_HILLSIDE = (
+    "import datetime; from accounts.models import School; "
+    "from records.models import Transfer; from records.services import pupil_upsert; "
+    "p, _c = pupil_upsert(school=School.objects.get(urn='990002'), "
+    "upn='K801234567890', first_name='Nia', last_name='Brook', "
+    "date_of_birth=datetime.date(2014, 5, 6), year_group='7', "
+    "date_joined=datetime.date.today()); "
+    "print(Transfer.objects.get(pupil__upn='K801234567890', direction='in').pk)"
+)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_a_signed_receipt_and_a_file_from_a_school_without_chronicle(
+    browser,
+    server,
+    shot,  # noqa: F811 - the fixture imported above
+    tmp_path,
+):
+    pk, last = server.manage("shell", "-v", "0", "-c", OAKFIELD_CHILD).split()
+    today = timezone.localdate().isoformat()
+
+    # Oakfield sends a file to a school on another Chronicle, by link.
+    oak = new_page(browser, server)
+    concern_forms.sign_in(oak, server, "dsl.oakfield")
+    oak.goto(f"/admin/files/{pk}/")
+    oak.get_by_role("link", name="Transfer the file").click()
+    form = oak.locator("[data-file-form=transfer-out]")
+    form.get_by_label("New school", exact=True).fill("Riverside Academy")
+    form.get_by_label("Starts there on").fill(today)
+    form.get_by_role("button", name="Save").click()
+    oak.locator("[data-form=send]").get_by_role(
+        "button", name="Build the bundle and send it"
+    ).click()
+    passphrase = oak.locator("[data-passphrase]").inner_text().strip()
+    link = oak.locator("[data-link]").inner_text().strip()
+    anonymous = browser.new_context(accept_downloads=True).new_page()
+    anonymous.goto(link)
+    with anonymous.expect_download() as download:
+        anonymous.get_by_role("button", name="Download the file (once)").click()
+    assert download.value.suggested_filename.startswith("chronicle-transfer-T")
+    assert last not in download.value.suggested_filename
+    bundle = tmp_path / "bundle.zip"
+    download.value.save_as(bundle)
+    code = (
+        server.manage(
+            "shell",
+            "-v",
+            "0",
+            "-c",
+            SIGNED_ELSEWHERE.format(path=bundle, passphrase=passphrase),
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+
+    # Their DSL emails the receipt back; a changed one is refused.
+    oak.reload()
+    signed = oak.locator("[data-form=signed_receipt]")
+    signed.get_by_label("Signed receipt: paste the code").fill(code[:-4] + "AAAA")
+    signed.get_by_role("button", name="Check and record the signed receipt").click()
+    expect(oak.locator("[data-form=signed_receipt]")).to_contain_text(
+        "has been changed since it was signed"
+    )
+    shot(oak, "01-oakfield-changed-receipt-refused")
+    signed = oak.locator("[data-form=signed_receipt]")
+    signed.get_by_label("Signed receipt: paste the code").fill(code)
+    signed.get_by_role("button", name="Check and record the signed receipt").click()
+    expect(messages(oak)).to_contain_text("The signed receipt checks out")
+    expect(oak.locator("[data-receipt-recorded]")).to_contain_text(
+        "Signed receipt from the receiving school's Chronicle: Rae Moss"
+    )
+    shot(oak, "02-oakfield-signed-receipt-recorded")
+
+    # Hillside receives a paper file, scanned, from a school without Chronicle.
+    transfer_pk = server.manage("shell", "-v", "0", "-c", NEW_AT_HILLSIDE).split()[-1]
+    hill = new_page(browser, server)
+    concern_forms.sign_in(hill, server, "dsl.hillside")
+    hill.goto(f"/admin/casework/transfers/{transfer_pk}/")
+    hill.get_by_role("button", name="Claim this task").click()
+    expected = hill.locator("[data-form=expected]")
+    expected.get_by_role("radio", name=re.compile("^Yes")).check()
+    expected.get_by_label("Previous school").fill("Brook Lane Primary")
+    expected.get_by_role("button", name="Save").click()
+    expect(hill.locator("[data-step]")).to_have_text("Receive and check the file")
+    scan = tmp_path / "brook-lane-cp-file.pdf"
+    scan.write_bytes(PDF)
+    paper = hill.locator("[data-form=documents]")
+    paper.get_by_label("Or: the file as PDF or scans").set_input_files(str(scan))
+    paper.get_by_label("Sent by (school)").fill("Brook Lane Primary")
+    paper.get_by_label("Their DSL or the person who sent it").fill("Mo Ahmed, DSL")
+    paper.get_by_label("Received on").fill(today)
+    paper.get_by_role("button", name="Keep these documents").click()
+    expect(hill.locator("[data-form=documents]")).to_contain_text(
+        "Summarise what the file says"
+    )
+    shot(hill, "03-hillside-file-without-chronicle-needs-a-summary")
+    paper = hill.locator("[data-form=documents]")
+    paper.get_by_label("Or: the file as PDF or scans").set_input_files(str(scan))
+    paper.get_by_label("Your summary of what the file says").fill(
+        "Two concerns in Year 3 about neglect; a CIN plan closed in 2025."
+    )
+    paper.get_by_role("button", name="Keep these documents").click()
+    expect(messages(hill)).to_contain_text("entered in the child's chronology")
+    expect(hill.locator("[data-received-without-chronicle]")).to_contain_text(
+        "From Brook Lane Primary (sent by Mo Ahmed, DSL), without Chronicle"
+    )
+    shot(hill, "04-hillside-file-without-chronicle-recorded")
+    hill.get_by_role("link", name="Nia Brook").first.click()
+    expect(hill.locator("[data-chronology]")).to_contain_text(
+        "Child protection file received from Brook Lane Primary"
+    )
+    shot(hill, "05-hillside-chronology-entry-from-brook-lane")
     for page in (oak, hill, anonymous):
         page.context.close()

@@ -38,6 +38,7 @@ from records.models import (
     ConcernAttachment,
     DestructionCertificate,
     KeyPerson,
+    Transfer,
 )
 from records.services import (
     pupil_flag_add,
@@ -208,6 +209,17 @@ def build_world(storage_root):
         leaver, dsl, starts_on=today, other_school_name="Far View Secondary (security)"
     )
     transfer, _phrase, link_token = builders.transfer_send(transfer, dsl)
+    # A file that came in from another Chronicle, with the signed receipt made
+    # for it here.
+    transfer_in = Transfer.objects.create(
+        direction=Transfer.Direction.IN,
+        status=Transfer.Status.IMPORTED,
+        pupil=pupil,
+        school=school,
+        started_by=dsl,
+        sender={"school": "Far View Secondary (security)", "reference": "T000001"},
+        receipt_code="CHRONICLE-RECEIPT-1.e30.AA",
+    )
     hold = retention.hold_place(pupil=pupil, user=dsl, reason="Civil claim (matrix).")
     certificate = DestructionCertificate.objects.create(
         school=school,
@@ -261,6 +273,7 @@ def build_world(storage_root):
         notification=Notification.objects.get(user=dsl, message="Matrix"),
         storage_root=storage_root,
         transfer=transfer,
+        transfer_in=transfer_in,
         transfer_document=transfer.documents.get(),
         link_token=link_token,
         hold=hold,

@@ -208,6 +208,8 @@ RULES = {
     "transfer_list": page(CASE_TEAM_ANYWHERE),
     "transfer_detail": page(CASE_TEAM, on=("transfer",)),
     "transfer_document": page(CASE_TEAM, on=("transfer", "transfer_document")),
+    # The signed receipt made here for a file that came in: read only.
+    "transfer_receipt": gets(CASE_TEAM, on=("transfer_in",)),
     "transfer_out_start": page(CASE_TEAM, on=("pupil",)),
     "transfer_in_start": posts(CASE_TEAM, on=("pupil",)),
     "transfer_link": page(SIGNED_IN, on=("link_token",), anonymous=ALLOW),

@@ -188,8 +188,8 @@ def test_a_wrong_passphrase_and_a_newer_format_are_named_as_such(sent):
         bundle_format.read(flipped(content, salt), passphrase)
     assert salted.value.messages == [DAMAGED]
     with pytest.raises(bundle_format.BundleError) as newer:
-        bundle_format.read(repacked(content, passphrase, 2), passphrase)
-    assert "made by a newer version of Chronicle (format 2)" in newer.value.messages[0]
+        bundle_format.read(repacked(content, passphrase, 3), passphrase)
+    assert "made by a newer version of Chronicle (format 3)" in newer.value.messages[0]
     with pytest.raises(bundle_format.BundleError) as bogus:
         bundle_format.read(b"%PDF-1.7 not a bundle", passphrase)
     assert bogus.value.messages == [NOT_A_BUNDLE]

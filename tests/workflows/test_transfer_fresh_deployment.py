@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from records.chronology import chronology
+from records.models import InstallationKey
+from workflows import transfers
 
 from ..builders import transfer_out, transfer_send
 from .test_transfer_history import SAID, rich_file  # noqa: F401
@@ -61,6 +63,7 @@ print(json.dumps({
     "processes": CaseProcess.objects.filter(concern__isnull=False).count(),
     "manifest": transfer.manifest_hash,
     "status": transfer.status,
+    "receipt": transfer.receipt_code,
     "documents": sorted(
         d.original_name for d in TransferDocument.objects.filter(transfer=transfer)
     ),
@@ -155,3 +158,15 @@ def test_a_rich_file_imports_into_a_fresh_deployment_as_its_own_records(
     assert there["documents"] == sorted(["bundle.zip", f"{school} — file.pdf"])
     # History, not new work: no casework process started for them.
     assert there["processes"] == 0
+    # The fresh deployment signed a receipt; this one checks it with nothing
+    # shared but the code, and records the manifest hash the receiver gave.
+    assert there["receipt"].startswith("CHRONICLE-RECEIPT-1.")
+    assert not transfer.has_receipt
+    transfers.signed_receipt_record(transfer=transfer, user=dsl, code=there["receipt"])
+    transfer.refresh_from_db()
+    assert transfer.receipt_via == "signed"
+    assert transfer.receipt_manifest_hash == transfer.manifest_hash
+    assert transfer.received_by_name == "Rae"
+    assert transfer.received_school_name == "Riverside Academy"
+    # Checked with the key in the receipt: this installation has none of its own.
+    assert transfer.receipt_key and not InstallationKey.objects.exists()

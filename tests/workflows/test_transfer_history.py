@@ -27,6 +27,7 @@ from records.models import (
     imported_ids,
 )
 from records.services import addendum_add, pupil_flag_add, significant_set
+from reports.selectors import concerns_for_reports
 from taxonomy.models import Vocabulary
 from workflows import services, transfers
 from workflows.models import CaseProcess, Notification
@@ -263,3 +264,34 @@ def test_the_next_transfer_carries_them_with_where_they_were_made(rich_file, arr
     assert PupilFlag.objects.filter(pupil=again).count() == 1
     assert FileNote.objects.filter(pupil=again).count() == 1
     assert Concern.objects.filter(school=third).count() == 2
+
+
+def test_an_imported_decision_says_who_decided_it_where(
+    rich_file, dsl, arrived, verified_client
+):
+    child, their_dsl = arrived
+    decided_by = dsl.get_full_name() or dsl.username
+    concern = (
+        Concern.objects.filter(school=child.school, decisions__isnull=False)
+        .distinct()
+        .first()
+    )
+    page = verified_client(their_dsl).get(
+        reverse("casework_concern", args=[concern.pk])
+    )
+    html = page.content.decode()
+    assert f"decided by {decided_by} at {rich_file.school.name}" in html
+    assert f"triaged by {decided_by} at {rich_file.school.name}" in html
+    # The DSL who imported it is never named as having made the file's steps.
+    mine = their_dsl.get_full_name() or their_dsl.username
+    assert f"· {mine}<br>" not in html
+
+
+def test_reports_count_the_schools_own_concerns_apart_from_imported_ones(
+    arrived, make_member
+):
+    child, their_dsl = arrived
+    came = set(concerns_for_reports(their_dsl, imported=True))
+    assert came == set(Concern.objects.filter(school=child.school))
+    assert len(came) == 2
+    assert not concerns_for_reports(their_dsl).filter(school=child.school).exists()

@@ -3,6 +3,7 @@ deadline in school days, the one-time link, the receipt and the conversation."""
 
 import io
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -122,7 +123,7 @@ def test_the_bundle_holds_the_file_with_hashes_and_opens_with_the_passphrase(
         pdf = archive.read("file.pdf")
     assert pdf.startswith(b"%PDF")
     assert bundle_format.sha256(manifest) == transfer.manifest_hash
-    assert data["format"] == "chronicle-transfer" and data["version"] == 1
+    assert data["format"] == "chronicle-transfer" and data["version"] == 2
     assert data["pupil"]["upn"] == file_with_history.upn
     kinds = [entry["kind"] for entry in data["chronology"]]
     assert kinds == sorted(kinds, key=lambda k: kinds.index(k))  # oldest first
@@ -131,7 +132,16 @@ def test_the_bundle_holds_the_file_with_hashes_and_opens_with_the_passphrase(
     (attachment,) = data["attachments"]
     assert attachment["name"] == "minutes.txt"
     assert attachment["sha256"] == bundle_format.sha256(b"Minutes of the meeting\n")
-    assert len(passphrase.split("-")) == 6 and token
+    # Named, with its extension, and listed in the README for a school opening
+    # the archive by hand.
+    assert attachment["path"] == "documents/01-minutes.txt"
+    # 20 characters of 32: 100 bits, in five groups to read out.
+    assert re.fullmatch(r"([0-9A-HJKMNP-TV-Z]{4}-){4}[0-9A-HJKMNP-TV-Z]{4}", passphrase)
+    assert token
+    # The download's name says nothing about the child.
+    document = transfer.documents.get(purpose="bundle")
+    assert document.original_name == f"chronicle-transfer-{transfer.reference}.zip"
+    assert file_with_history.upn not in document.original_name
     assert transfer.status == Transfer.Status.SENT
     # The passphrase and the token are not stored.
     stored = json.dumps(
@@ -235,7 +245,8 @@ def test_completing_needs_the_receipt_and_the_conversation(file_with_history, ds
     transfers.transfer_out_complete(task=task, user=dsl)
     transfer.refresh_from_db()
     assert transfer.status == Transfer.Status.COMPLETE
-    assert transfer.receipt_manifest_hash == transfer.manifest_hash
+    # A paper receipt names no manifest hash: none is recorded for the receiver.
+    assert transfer.receipt_manifest_hash == ""
     file_with_history.refresh_from_db()
     assert file_with_history.date_left == timezone.localdate()
     assert not CaseTask.objects.filter(transfer=transfer, status__in=OPEN).exists()

@@ -1,6 +1,7 @@
 """Forms for file transfers. They validate input; the transfer services write."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,7 @@ from records.chronology import KINDS
 from records.forms import DATE, DocumentsField, SubmissionKeyMixin
 from records.models import Transfer
 
+from . import receipt
 from .flows import CHECKLIST
 
 
@@ -148,6 +150,36 @@ class LinkReceiptForm(ReceiptForm):
     )
 
 
+class SignedReceiptForm(forms.Form):
+    """The receiving Chronicle's signed receipt: pasted, or its .txt uploaded."""
+
+    code = forms.CharField(
+        label=_("Signed receipt: paste the code the receiving school sent"),
+        help_text=_("It starts with CHRONICLE-RECEIPT-1."),
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        max_length=4000,
+        required=False,
+    )
+    receipt_file = forms.FileField(
+        label=_("Or upload their receipt file (.txt)"), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        code = (data.get("code") or "").strip()
+        upload = data.get("receipt_file")
+        if not code and upload is not None:
+            try:
+                code = receipt.text_of(upload).strip()
+            except ValidationError as error:
+                self.add_error("receipt_file", error)
+                return data
+        if not code and not self.has_error("code"):
+            self.add_error("code", _("Paste the receipt's code, or upload its file."))
+        data["code"] = code
+        return data
+
+
 class ExpectedForm(forms.Form):
     expected = forms.TypedChoiceField(
         label=_("Should a child protection file follow this child?"),
@@ -192,8 +224,44 @@ class BundleForm(forms.Form):
 
 
 class DocumentsForm(forms.Form):
+    """A file from a school without Chronicle (a PDF, scans, another system's
+    export): kept with the transfer and entered in the child's chronology as an
+    entry from that school, with the DSL's summary of what it says."""
+
     documents = DocumentsField(
         label=_("Or: the file as PDF or scans (up to 5 files)"),
+        error_messages={"required": _("Choose the file the previous school sent.")},
+    )
+    sender_school = forms.CharField(
+        label=_("Sent by (school)"),
+        max_length=200,
+        error_messages={"required": _("Which school sent it?")},
+    )
+    sender_name = forms.CharField(
+        label=_("Their DSL or the person who sent it"),
+        max_length=200,
+        error_messages={"required": _("Who sent it?")},
+    )
+    sent_on = forms.DateField(
+        label=_("Sent on (if known)"),
+        widget=DATE,
+        required=False,
+        validators=[_not_future],
+    )
+    received_on = forms.DateField(
+        label=_("Received on"),
+        widget=DATE,
+        validators=[_not_future],
+        error_messages={"required": _("When did it arrive?")},
+    )
+    summary = forms.CharField(
+        label=_("Your summary of what the file says"),
+        help_text=_(
+            "The concerns, plans, agencies and people it names, and anything that "
+            "needs acting on: this is the entry the chronology shows."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Summarise what the file says.")},
     )
 
 

@@ -7,13 +7,13 @@ from functools import partial
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from viewflow.workflow.exceptions import FlowLockFailed
 
 from accounts.models import School
@@ -191,6 +191,7 @@ def _forms(request, transfer, task, posted):
         "send": bound("send", forms.SendForm),
         "conversation": bound("conversation", ConversationEditForm, transfer=transfer),
         "receipt": bound("receipt", forms.RecordedReceiptForm),
+        "signed_receipt": bound("signed_receipt", forms.SignedReceiptForm),
         "expected": bound("expected", forms.ExpectedForm),
         "preview": bound("preview", forms.BundleForm),
         "import": bound("import", forms.ImportForm),
@@ -282,6 +283,21 @@ def _receipt(request, transfer, task, forms_):
     return redirect("transfer_detail", pk=transfer.pk)
 
 
+def _signed_receipt(request, transfer, task, forms_):
+    form = forms_["signed_receipt"]
+    if not form.is_valid():
+        return None
+    try:
+        services.signed_receipt_record(
+            transfer=transfer, user=request.user, code=form.cleaned_data["code"]
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, _("The signed receipt checks out: receipt recorded."))
+    return redirect("transfer_detail", pk=transfer.pk)
+
+
 def _complete_out(request, transfer, task, forms_):
     try:
         services.transfer_out_complete(task=task, user=request.user)
@@ -317,13 +333,20 @@ def _documents(request, transfer, task, forms_):
     if not form.is_valid():
         return None
     try:
+        data = dict(form.cleaned_data)
         services.documents_add(
-            task=task, user=request.user, uploads=form.cleaned_data["documents"]
+            task=task, user=request.user, uploads=data.pop("documents"), **data
         )
     except ValidationError as error:
         add_service_errors(form, error)
         return None
-    messages.success(request, _("Documents kept with the transfer."))
+    messages.success(
+        request,
+        _(
+            "The file is kept with the transfer and entered in the child's "
+            "chronology, with your summary."
+        ),
+    )
     return redirect("transfer_detail", pk=transfer.pk)
 
 
@@ -352,6 +375,7 @@ HANDLERS = {
     "resend": _resend,
     "conversation": _conversation,
     "receipt": _receipt,
+    "signed_receipt": _signed_receipt,
     "complete_out": _complete_out,
     "expected": _expected,
     "preview": partial(
@@ -409,3 +433,26 @@ def transfer_document(request, pk, document_pk):
         document=document.original_name,
     )
     return document_response(document)
+
+
+@require_GET
+def transfer_receipt(request, pk):
+    """The signed receipt this installation made for a file that came in, as a
+    .txt file for the receiving DSL to send back (no personal data in it)."""
+    transfer = _transfer(request, pk)
+    if transfer.direction != Transfer.Direction.IN or not transfer.receipt_code:
+        raise Http404
+    record_access(
+        obj=transfer.pupil,
+        event="signed receipt downloaded",
+        transfer=transfer.reference,
+    )
+    reference = transfer.sender.get("reference") or transfer.reference
+    response = HttpResponse(
+        transfer.receipt_code + "\n", content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="chronicle-receipt-{reference}.txt"'
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -4,15 +4,16 @@ See docs/transfer-format.md for the format itself. It depends on records only (t
 chronology's entries, the front sheet, the PDF): the transfer services build and read
 it.
 
-An AES-256 encrypted zip (readable by 7-Zip and most archive tools with the
-passphrase) holding:
+An AES-256 encrypted zip (WinZip AES: 7-Zip, bsdtar and most archive tools open it
+with the 100-bit passphrase) holding:
 
 - `transfer.json`: format, version, sender, pupil, flags, key people, the
   chronology (each entry as the sending school recorded it), decisions with their
   rationale, referrals with the agencies' outcomes and reasons, and the attachments
   listed with their SHA-256;
 - `file.pdf`: the same file as a PDF, for a school without Chronicle;
-- `attachments/…`: the documents themselves;
+- `documents/NN-name.ext`: the documents themselves, named;
+- `README.txt`: what each file is, for a school opening the archive by hand;
 - `manifest.json`: every other file of the archive with its SHA-256 and size.
 
 The SHA-256 of `manifest.json` (the manifest hash) identifies the bundle: the
@@ -22,15 +23,19 @@ refuses a bundle with a file changed, added or missing.
 
 from .common import (
     DATA,
+    DOCUMENTS,
     FORMAT,
     MANIFEST,
     MAX_UNPACKED_BYTES,
+    PASSPHRASE_BITS,
     PDF,
+    README,
+    READS,
     VERSION,
-    WORDS,
     Bundle,
     BundleError,
     new_passphrase,
+    passphrase_variants,
     sha256,
 )
 from .reading import CHANGED, DAMAGE, DAMAGED, NOT_A_BUNDLE, WRONG_PASSPHRASE, read
@@ -42,18 +47,22 @@ __all__ = [
     "DAMAGE",
     "DAMAGED",
     "DATA",
+    "DOCUMENTS",
     "FORMAT",
     "MANIFEST",
     "MAX_UNPACKED_BYTES",
     "NOT_A_BUNDLE",
+    "PASSPHRASE_BITS",
     "PDF",
+    "README",
+    "READS",
     "VERSION",
-    "WORDS",
     "WRONG_PASSPHRASE",
     "Bundle",
     "BundleError",
     "build",
     "new_passphrase",
+    "passphrase_variants",
     "read",
     "sha256",
 ]

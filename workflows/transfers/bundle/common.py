@@ -3,31 +3,31 @@ version, the archive's member names, the size limit, the passphrase words, the e
 a DSL is shown, and a bundle as read."""
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
 FORMAT = "chronicle-transfer"
-VERSION = 1
+# Version 2 (December 2026): a 100-bit passphrase, named documents with their
+# extensions, a README, and the challenge a signed receipt answers. A reader of
+# version 2 reads version 1 as well (the archive is laid out the same way).
+VERSION = 2
+READS = (1, 2)
 MANIFEST = "manifest.json"
 DATA = "transfer.json"
 PDF = "file.pdf"
+README = "README.txt"
+DOCUMENTS = "documents/"
 # A bundle larger than this is refused before it is read (a zip bomb, a wrong file).
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
-# Words for passphrases: short, unambiguous when read out over the phone.
-WORDS = (
-    "amber anchor apple arrow aspen badge baker basil beacon birch bison blue "
-    "bramble brook cabin cedar chalk cherry cinder clover cobalt comet copper coral "
-    "cotton crane crystal dawn delta denim dune eagle ember fable falcon fern fiddle "
-    "flint forest fox frost garnet ginger glade granite harbour hazel heron holly "
-    "honey indigo iris ivory jasper juniper kestrel kettle lantern larch lemon lilac "
-    "linen lotus maple marble meadow mint moss nectar nettle noble oak ocean olive "
-    "onyx orchid otter pebble pepper pine plum poppy quartz quill raven reed river "
-    "robin rowan saffron sage salmon sparrow spruce stone summit swift thistle tiger "
-    "timber topaz tulip velvet violet walnut willow wren yarrow zephyr"
-).split()
+# Passphrases: Crockford's base32 (no I, L, O or U: nothing to mistake when read
+# out over the phone), 20 characters in five groups of four: 100 bits.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+GROUPS, GROUP = 5, 4
+PASSPHRASE_BITS = GROUPS * GROUP * 5
 
 
 class BundleError(ValidationError):
@@ -35,10 +35,30 @@ class BundleError(ValidationError):
     can act on."""
 
 
-def new_passphrase(words=6):
-    """Six words from a list of 128: about 42 bits, sent separately from the link
-    (a phone call), and only ever shown once."""
-    return "-".join(secrets.choice(WORDS) for _ in range(words))
+def new_passphrase():
+    """`K7QM-P3XD-R9TW-4HJN-8BFZ`: 100 bits, sent separately from the link (a phone
+    call), and only ever shown once. Typed into 7-Zip exactly as shown."""
+    return "-".join(
+        "".join(secrets.choice(ALPHABET) for _ in range(GROUP)) for _ in range(GROUPS)
+    )
+
+
+def passphrase_variants(typed):
+    """What the archive may be locked with, given what the DSL typed: as typed
+    (a version 1 bundle's words), and, for a version 2 passphrase typed in lower
+    case, with spaces or without hyphens, or with O for 0 and I or L for 1, its
+    canonical form."""
+    typed = (typed or "").strip()
+    variants = [typed]
+    squashed = re.sub(r"[\s-]", "", typed.upper())
+    squashed = squashed.translate(str.maketrans("OIL", "011"))
+    if len(squashed) == GROUPS * GROUP and set(squashed) <= set(ALPHABET):
+        canonical = "-".join(
+            squashed[i : i + GROUP] for i in range(0, len(squashed), GROUP)
+        )
+        if canonical != typed:
+            variants.append(canonical)
+    return variants
 
 
 def sha256(data):

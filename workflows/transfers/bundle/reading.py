@@ -15,9 +15,11 @@ from .common import (
     FORMAT,
     MANIFEST,
     MAX_UNPACKED_BYTES,
+    READS,
     VERSION,
     Bundle,
     BundleError,
+    passphrase_variants,
     sha256,
 )
 
@@ -58,12 +60,22 @@ def read(content, passphrase):
     """Open and check a bundle; a BundleError says what is wrong, and nothing else
     escapes: whatever a damaged or truncated file makes the zip reader raise is
     reported as damage, never as a crash or as a wrong passphrase."""
-    try:
-        return _read(content, (passphrase or "").strip().encode())
-    except BundleError:
-        raise
-    except DAMAGE as error:
-        raise BundleError(DAMAGED) from error
+    variants = passphrase_variants(passphrase)
+    for variant in variants:
+        try:
+            return _read(content, variant.encode())
+        except WrongPassphrase:
+            if variant == variants[-1]:
+                raise
+        except BundleError:
+            raise
+        except DAMAGE as error:
+            raise BundleError(DAMAGED) from error
+    raise BundleError(WRONG_PASSPHRASE)  # pragma: no cover (variants is never empty)
+
+
+class WrongPassphrase(BundleError):
+    """No member opens with this passphrase (another form of it may)."""
 
 
 def _read(content, passphrase):
@@ -123,7 +135,7 @@ def _check_version(document):
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BundleError(NOT_A_BUNDLE)
     version = document.get("version")
-    if version == VERSION:
+    if version in READS:
         return
     if isinstance(version, int) and version > VERSION:
         raise BundleError(
@@ -152,7 +164,7 @@ def _read_member(archive, path):
         # every member: if another member opens with it, the file is damaged.
         if _opens_another(archive, path):
             raise BundleError(DAMAGED) from error
-        raise BundleError(WRONG_PASSPHRASE) from error
+        raise WrongPassphrase(WRONG_PASSPHRASE) from error
 
 
 def _opens_another(archive, path):

@@ -3,6 +3,8 @@ documents, the PDF) as an encrypted zip with its manifest."""
 
 import io
 import json
+import os
+import re
 from html import unescape
 
 import pyzipper
@@ -12,14 +14,28 @@ from django.utils.html import strip_tags
 
 from records.export import file_pdf
 from records.models import ImportedRecord, KeyPerson
+from records.uploads import ACCEPTED
 
-from .common import DATA, FORMAT, MANIFEST, PDF, VERSION, sha256
+from .common import (
+    DATA,
+    DOCUMENTS,
+    FORMAT,
+    MANIFEST,
+    PDF,
+    README,
+    VERSION,
+    sha256,
+)
 from .structured import origin, record
 
 
-def build(*, transfer, user, entries, front, pdf_reason, passphrase):
-    """The encrypted archive (bytes) and its manifest hash."""
+def build(
+    *, transfer, user, entries, front, pdf_reason, passphrase, receipt_challenge=""
+):
+    """The encrypted archive (bytes) and its manifest hash. `receipt_challenge`
+    (hex) goes inside, for the receiving Chronicle's signed receipt to answer."""
     attachments = _attachments(entries)
+    titles = {entry.key: _title(entry) for entry in entries}
     data = {
         "format": FORMAT,
         "version": VERSION,
@@ -40,6 +56,7 @@ def build(*, transfer, user, entries, front, pdf_reason, passphrase):
         "decisions": [_decision(e.item) for e in entries if e.kind == "decision"],
         "referrals": [_referral(e.item) for e in entries if e.kind == "referral"],
         "attachments": [meta for meta, _content in attachments],
+        "receipt": {"reference": transfer.reference, "challenge": receipt_challenge},
     }
     files = {
         DATA: json.dumps(data, indent=2, ensure_ascii=False).encode(),
@@ -50,7 +67,17 @@ def build(*, transfer, user, entries, front, pdf_reason, passphrase):
             user=user,
             reason=pdf_reason,
             filtered=bool(transfer.kinds),
+            documents=[
+                {
+                    "name": meta["name"],
+                    "path": meta["path"],
+                    "entry": titles.get(meta["entry"], ""),
+                    "size": meta["size"],
+                }
+                for meta, _content in attachments
+            ],
         ),
+        README: _readme(transfer, attachments),
     }
     for meta, content in attachments:
         files[meta["path"]] = content
@@ -269,9 +296,52 @@ def _attachments(entries):
                         "content_type": document.content_type,
                         "size": len(content),
                         "sha256": digest,
-                        "path": f"attachments/{digest[:16]}-{len(found) + 1}",
+                        "path": _path(len(found) + 1, document),
                     },
                     content,
                 )
             )
     return found
+
+
+def _path(number, document):
+    """`documents/03-minutes.txt`: numbered (two documents may share a name), with
+    the name people gave it, made safe for every file system, and its extension."""
+    stem, extension = os.path.splitext(os.path.basename(document.original_name))
+    stem = re.sub(r"[^A-Za-z0-9._ -]+", "", stem).strip(" .-_")
+    stem = re.sub(r"\s+", "-", stem)[:60] or "document"
+    extension = re.sub(r"[^A-Za-z0-9]", "", extension)[:8].lower()
+    if not extension:
+        extension = ACCEPTED.get(document.content_type, "bin")
+    return f"{DOCUMENTS}{number:02d}-{stem}.{extension}"
+
+
+def _readme(transfer, attachments):
+    """What the archive holds, in plain words, for a school opening it by hand."""
+    lines = [
+        "CONFIDENTIAL: a child protection file",
+        "",
+        f"Sent by {transfer.school.name} (their reference {transfer.reference}) "
+        f"to {transfer.other_school_name or 'the receiving school'}.",
+        "",
+        f"{PDF}        the file to read: the front sheet, the chronology, and a",
+        "                list of every document below",
+        f"{DOCUMENTS}      the documents of the entries, named as they were uploaded",
+        f"{DATA}   the same file as data, for a school using Chronicle or",
+        "                another system (the format is described in Chronicle's",
+        "                docs/transfer-format.md)",
+        f"{MANIFEST}   every file with its SHA-256, to check nothing changed",
+        "",
+        "Documents:",
+    ]
+    lines += [f"  {meta['path']}  ({meta['name']})" for meta, _c in attachments] or [
+        "  (none)"
+    ]
+    lines += [
+        "",
+        "Confirm receipt to the sending school: through the link you downloaded",
+        "this from, or, in Chronicle, by importing it and sending back the signed",
+        "receipt it gives you.",
+        "",
+    ]
+    return "\n".join(lines).encode()

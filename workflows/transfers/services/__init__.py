@@ -10,6 +10,7 @@ from .importing import (
     bundle_reopen,
 )
 from .link import link_download, link_receipt
+from .receipts import signed_receipt_record
 from .receiving import (
     documents_add,
     expected_answer,
@@ -43,6 +44,7 @@ __all__ = [
     "link_download",
     "link_receipt",
     "receipt_record",
+    "signed_receipt_record",
     "transfer_in_complete",
     "transfer_in_start",
     "transfer_out_complete",

@@ -63,15 +63,17 @@ def receipt_keep(
     school_name: str,
     received_on: date,
     evidence: str = "",
+    manifest_hash: str = "",
 ) -> None:
-    """The receipt on the sending school's transfer, with the manifest hash of
-    what was sent."""
+    """The receipt on the sending school's transfer. `manifest_hash` is the hash
+    the receiver gave (typed on the link page, in a signed receipt, or read from
+    the bundle it imported here): never filled in for them."""
     transfer.receipt_via = via
     transfer.received_by_name = name
     transfer.received_by_role = role
     transfer.received_school_name = school_name
     transfer.received_on = received_on
-    transfer.receipt_manifest_hash = transfer.manifest_hash
+    transfer.receipt_manifest_hash = manifest_hash
     transfer.receipt_evidence = evidence
     transfer.receipt_recorded_at = timezone.now()
     transfer.status = Transfer.Status.RECEIVED

@@ -3,11 +3,13 @@ the child's file once, and send the receipt back when the sender uses Chronicle.
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
@@ -22,7 +24,13 @@ from records.models import (
     TransferDocument,
 )
 from records.services import files_removed_on_failure
-from records.uploads import display_name, refuse_if_harmful
+from records.uploads import (
+    ACCEPTED,
+    ACCEPTED_NAMES,
+    display_name,
+    refuse_if_harmful,
+    sniff,
+)
 
 from ...models import CaseProcess, CaseTask
 from .. import bundle as bundle_format
@@ -30,6 +38,7 @@ from ..bundle import Bundle
 from .common import check_dsl, receipt_keep, run_in_step
 from .history import history_import, key_people_import
 from .identity import identity_confirm
+from .receipts import receipt_sign
 
 
 def bundle_preview(
@@ -116,6 +125,8 @@ def _scan_bundle(
     scanned = []
     if content is not None:
         scanned.append(refuse_if_harmful(name=name, chunks=[content], user=user))
+    for attachment in bundle.attachments:
+        _check_document(attachment, bundle.files[attachment["path"]], within=name)
     names = {item.get("path"): item.get("name") for item in bundle.attachments}
     for path, data in bundle.files.items():
         inner = str(names.get(path) or path)[:255]
@@ -124,6 +135,41 @@ def _scan_bundle(
         )
     clean = scanned and set(scanned) == {ScanStatus.CLEAN}
     return ScanStatus.CLEAN if clean else ScanStatus.NOT_SCANNED
+
+
+def _check_document(attachment: dict, data: bytes, *, within: str) -> None:
+    """A document in a bundle gets the checks an attachment gets when uploaded
+    here (records.uploads): its size, and its type sniffed from its content,
+    never taken from the bundle; the type found is the one stored. One that
+    fails refuses the bundle: nothing of it is kept."""
+    name = display_name(SimpleUploadedFile(str(attachment.get("name") or ""), b""))
+    limit = settings.CHRONICLE_ATTACHMENT_MAX_BYTES
+    if len(data) > limit:
+        raise ValidationError(
+            _(
+                "“%(name)s” in “%(bundle)s” is %(size)s; documents can be at most "
+                "%(limit)s. Nothing from the bundle was kept: ask the sending "
+                "school to send it without that document, and the document "
+                "another way."
+            )
+            % {
+                "name": name,
+                "bundle": within,
+                "size": filesizeformat(len(data)),
+                "limit": filesizeformat(limit),
+            }
+        )
+    content_type = sniff(SimpleUploadedFile(name, data))
+    if content_type not in ACCEPTED:
+        raise ValidationError(
+            _(
+                "“%(name)s” in “%(bundle)s” isn't a type of file Chronicle accepts "
+                "(%(types)s). Nothing from the bundle was kept: ask the sending "
+                "school to send it without that document."
+            )
+            % {"name": name, "bundle": within, "types": ACCEPTED_NAMES}
+        )
+    attachment["content_type"] = content_type
 
 
 def bundle_reopen(
@@ -212,6 +258,7 @@ def _import(
     transfer.manifest_hash = bundle.manifest_hash
     transfer.imported_at = timezone.now()
     transfer.status = Transfer.Status.IMPORTED
+    receipt_sign(transfer, bundle, user)
     transfer.save()
     _receipt_back(transfer, bundle, user)
 
@@ -349,4 +396,5 @@ def _receipt_back(transfer: Transfer, bundle: Bundle, user: User) -> None:
         role=_("DSL"),
         school_name=transfer.school.name,
         received_on=timezone.localdate(),
+        manifest_hash=bundle.manifest_hash,
     )

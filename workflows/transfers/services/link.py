@@ -76,5 +76,6 @@ def link_receipt(
         role=role,
         school_name=school_name,
         received_on=received_on,
+        manifest_hash=manifest_hash,
     )
     return transfer

@@ -7,14 +7,22 @@ from datetime import date, datetime, time
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, School, User
-from records.models import FileNote, Pupil, Transfer, TransferDocument
+from records.models import (
+    FileNote,
+    PreviousSchoolEntry,
+    Pupil,
+    Transfer,
+    TransferDocument,
+)
+from records.uploads import display_name
 
 from ...models import CaseProcess, CaseTask
 from ..flows import CHECKLIST, TransferInFlow
-from .common import complete, documents_keep, run_in_step
+from .common import access_record, complete, documents_keep, run_in_step
 
 
 def transfer_in_start(*, pupil: Pupil, user: User | None = None) -> Transfer:
@@ -85,17 +93,98 @@ def expected_answer(
 
 
 def documents_add(
-    *, task: CaseTask, user: User, uploads: Iterable[UploadedFile]
+    *,
+    task: CaseTask,
+    user: User,
+    uploads: Iterable[UploadedFile],
+    sender_school: str,
+    sender_name: str,
+    received_on: date,
+    summary: str,
+    sent_on: date | None = None,
 ) -> Transfer:
-    """A PDF or scanned paper file from the previous school, kept on the transfer."""
+    """A file from a school without Chronicle (a PDF, scans, another system's
+    documents): each document checked as an attachment is and kept on the
+    transfer; the file entered in the child's chronology as an entry from that
+    school, with the DSL's summary; who sent it and when it arrived recorded."""
+    uploads = list(uploads)
+    problems = {}
+    if not uploads:
+        problems["documents"] = _("Choose the file the previous school sent.")
+    if not sender_school.strip():
+        problems["sender_school"] = _("Which school sent it?")
+    if not sender_name.strip():
+        problems["sender_name"] = _("Who sent it?")
+    if not summary.strip():
+        problems["summary"] = _("Summarise what the file says.")
+    if received_on > timezone.localdate():
+        problems["received_on"] = _("This date is in the future.")
+    if sent_on is not None and sent_on > received_on:
+        problems["sent_on"] = _("It can't have been sent after it was received.")
+    if problems:
+        raise ValidationError(problems)
 
     def write(process: CaseProcess) -> Transfer:
         transfer = Transfer.objects.select_for_update().get(pk=process.transfer_id)
+        if transfer.status != Transfer.Status.EXPECTED:
+            raise ValidationError(_("A file has already been received here."))
         documents_keep(transfer, uploads, TransferDocument.Purpose.RECEIVED, user)
-        if transfer.status == Transfer.Status.EXPECTED:
-            transfer.status = Transfer.Status.IMPORTED
-            transfer.imported_at = timezone.now()
-            transfer.save(update_fields=["status", "imported_at"])
+        names = ", ".join(display_name(upload) for upload in uploads)
+        sent = (
+            _("sent on %(date)s") % {"date": date_format(sent_on, "j F Y")}
+            if sent_on
+            else _("date sent not known")
+        )
+        entry = PreviousSchoolEntry(
+            pupil=transfer.pupil,
+            transfer=transfer,
+            occurred_at=timezone.make_aware(datetime.combine(received_on, time(12))),
+            kind="received_file",
+            kind_label=_("File from the previous school"),
+            title=(
+                _("Child protection file received from %(school)s")
+                % {"school": sender_school.strip()}
+            )[:300],
+            text=_(
+                "Sent by %(name)s, %(school)s (%(sent)s); received on %(received)s "
+                "and summarised by %(dsl)s.\n\n%(summary)s\n\nDocuments kept "
+                "with transfer %(reference)s: %(names)s"
+            )
+            % {
+                "name": sender_name.strip(),
+                "school": sender_school.strip(),
+                "sent": sent,
+                "received": date_format(received_on, "j F Y"),
+                "dsl": user.get_full_name() or user.username,
+                "summary": summary.strip(),
+                "reference": transfer.reference,
+                "names": names,
+            },
+            by=sender_name.strip()[:200],
+            school_name=sender_school.strip()[:200],
+        )
+        entry.full_clean()
+        entry.save()
+        transfer.other_school_name = sender_school.strip()[:200]
+        transfer.sender = {
+            "school": sender_school.strip(),
+            "dsl": sender_name.strip(),
+            "sent_on": sent_on.isoformat() if sent_on else "",
+            "without_chronicle": True,
+        }
+        transfer.received_on = received_on
+        transfer.received_by_name = (user.get_full_name() or user.username)[:200]
+        transfer.received_school_name = transfer.school.name[:200]
+        transfer.receipt_recorded_at = timezone.now()
+        transfer.status = Transfer.Status.IMPORTED
+        transfer.imported_at = timezone.now()
+        transfer.save()
+        access_record(
+            transfer.pupil,
+            "file from a school without Chronicle recorded",
+            transfer,
+            documents=len(uploads),
+        )
         return transfer
 
     return run_in_step(task, user, write)

@@ -24,7 +24,7 @@ from records.services import files_removed_on_failure
 
 from ...models import CaseProcess, CaseTask
 from ...services import EditConflict, last_change
-from .. import bundle
+from .. import bundle, receipt
 from ..flows import TransferOutFlow, deadline_for
 from ..selectors import CONVERSATION_FIELDS, conversation_version, token_hash
 from .arrival import arrival_announce
@@ -174,6 +174,8 @@ def _build_and_send(
     entries = [entry for entry in everything if matches(entry, filters)]
     passphrase = bundle.new_passphrase()
     transfer.kinds = sorted(kinds)
+    # A new bundle, a new challenge: a receipt for an earlier one won't verify.
+    transfer.receipt_challenge = receipt.new_challenge()
     archive, manifest_hash = bundle.build(
         transfer=transfer,
         user=user,
@@ -181,12 +183,15 @@ def _build_and_send(
         front=front_sheet(pupil, entries=everything),
         pdf_reason=_("Transfer to %(school)s") % {"school": transfer.other_school_name},
         passphrase=passphrase,
+        receipt_challenge=transfer.receipt_challenge,
     )
     now = timezone.now()
     document = TransferDocument(
         transfer=transfer,
         purpose=TransferDocument.Purpose.BUNDLE,
-        original_name=f"{transfer.reference}-{pupil.upn}.zip",
+        # No name, UPN or date of birth: the file name is seen by mail servers,
+        # download folders and anyone looking over a shoulder.
+        original_name=f"chronicle-transfer-{transfer.reference}.zip",
         content_type="application/zip",
         size=len(archive),
         sha256=bundle.sha256(archive),
