@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('records', '0015_break_glass_told'),
+        ('records', '0016_h5_body_map'),
     ]
 
     operations = [
