@@ -27,6 +27,7 @@ from .models import (
     PreviousSchoolEntry,
     PupilFlag,
     Referral,
+    ReferralContact,
     SignificantMark,
     Triage,
 )
@@ -51,6 +52,7 @@ ENTRY_LABELS = {
     "triage": _("Triage"),
     "decision": _("Decision"),
     "referral": _("Referral"),
+    "contact": _("Contact with an agency"),
     "action": _("Action"),
     "closure": _("Closure"),
     "flag": _("Profile flag"),
@@ -112,6 +114,7 @@ ORDER = {
             "triage",
             "decision",
             "referral",
+            "contact",
             "action",
             "note",
             "closure",
@@ -177,6 +180,7 @@ STEP_SOURCES = [
     ("triage", Triage, "triaged_at", ("triaged_by", "primary_category")),
     ("decision", Decision, "decided_at", ("decided_by",)),
     ("referral", Referral, "created_at", ("decision",)),
+    ("contact", ReferralContact, "contacted_at", ("recorded_by", "referral")),
     ("action", Action, "created_at", ("assigned_to", "created_by")),
     ("closure", Closure, "closed_at", ("closed_by", "signed_off_by", "sent_back_by")),
 ]
@@ -313,10 +317,19 @@ def matches(entry, filters):
     return True
 
 
+# Filter kinds that take in entries of another kind: a chase is part of the
+# referral it chases.
+ALSO_MATCHES = {"contact": "referral"}
+
+
 def _kind_matches(entry, kinds):
     """An entry matches its own kind; "From previous schools" also matches the
     records that came with a transfer (a decision made there is both)."""
-    return entry.kind in kinds or ("previous" in kinds and entry.imported is not None)
+    return (
+        entry.kind in kinds
+        or ALSO_MATCHES.get(entry.kind) in kinds
+        or ("previous" in kinds and entry.imported is not None)
+    )
 
 
 def target_of(pupil, *, user, key):

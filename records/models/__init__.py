@@ -39,6 +39,7 @@ from .steps import (
     Decision,
     DecisionOutcome,
     Referral,
+    ReferralContact,
     RiskLevel,
     Triage,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "PupilFlag",
     "PupilLink",
     "Referral",
+    "ReferralContact",
     "Restriction",
     "RiskLevel",
     "ScanStatus",
