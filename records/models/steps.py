@@ -166,6 +166,13 @@ class Referral(models.Model):
         blank=True,
         help_text=_("Escalation under the local resolution procedure, if used."),
     )
+    # The worker the agency allocated (a social worker, an early help worker…):
+    # offered as a key person on the child's file when the response is recorded.
+    worker_name = models.CharField(
+        _("worker allocated by the agency"), max_length=200, blank=True
+    )
+    worker_phone = models.CharField(_("their phone"), max_length=50, blank=True)
+    worker_email = models.EmailField(_("their email"), blank=True)
     escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
     escalated_to = models.CharField(
         _("escalated to"),

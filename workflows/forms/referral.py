@@ -6,7 +6,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from records.models import Referral
+from chronicle.fields import ModelMultipleChoiceField
+from records.models import InvolvementRole, Pupil, Referral
+from records.selectors import pupils_workable_by
 
 from ..models import CaseTask
 from .base import DATE, StepForm
@@ -48,6 +50,16 @@ class ReferralForm(StepForm, forms.ModelForm):
     )
     # Makes a double click on "Log this contact" one contact.
     chase_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    key_person_for = ModelMultipleChoiceField(
+        label=_("Add this worker as a key person on the file of"),
+        queryset=Pupil.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Tick a child to add the worker to their key people, with the agency "
+            "and today's date, when you complete the follow-up."
+        ),
+    )
 
     class Meta:
         model = Referral
@@ -61,6 +73,9 @@ class ReferralForm(StepForm, forms.ModelForm):
             "response",
             "agency_rationale",
             "disagreement",
+            "worker_name",
+            "worker_phone",
+            "worker_email",
             "escalated_on",
             "escalated_to",
             "escalation_reason",
@@ -82,7 +97,21 @@ class ReferralForm(StepForm, forms.ModelForm):
 
     @classmethod
     def for_task(cls, task: CaseTask, data: QueryDict | None = None) -> Self:
-        return cls(data, instance=task.referral, initial={"chase_key": uuid.uuid4()})
+        form = cls(data, instance=task.referral, initial={"chase_key": uuid.uuid4()})
+        # The children of the concern whose file the task's holder works (only
+        # the holder works the form: workflows.views.tasks).
+        holder = task.owner
+        form.fields["key_person_for"].queryset = (
+            pupils_workable_by(holder)
+            .filter(
+                involvements__concern=task.concern_id,
+                involvements__role=InvolvementRole.SUBJECT,
+            )
+            .order_by("last_name", "first_name")
+            if holder
+            else Pupil.objects.none()
+        )
+        return form
 
     def clean(self):
         data = super().clean()
@@ -90,6 +119,10 @@ class ReferralForm(StepForm, forms.ModelForm):
         for name in ("contacted_on", "responded_on", "escalated_on"):
             if data.get(name) and data[name] > today:
                 self.add_error(name, _("This date is in the future."))
+        if data.get("key_person_for") and not data.get("worker_name"):
+            self.add_error(
+                "worker_name", _("Give the worker's name to add them as a key person.")
+            )
         if self.logs_contact:
             required = {
                 "chase_at": _("Say when you contacted them."),
@@ -111,6 +144,8 @@ class ReferralForm(StepForm, forms.ModelForm):
             "complete": COMPLETE in self.data,
             **{name: data[name] for name in self.Meta.fields},
         }
+        if kwargs["complete"] and data.get("key_person_for"):
+            kwargs["key_person_for"] = list(data["key_person_for"])
         if self.logs_contact:
             kwargs["contact"] = {
                 "contacted_at": data["chase_at"],

@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from accounts.calendar import add_working_days
 from accounts.models import User
 from chronicle.idempotency import create_once
-from records.models import Decision, Referral, ReferralContact
+from records.models import (
+    Decision,
+    KeyPerson,
+    Pupil,
+    Referral,
+    ReferralContact,
+)
+from records.selectors import pupils_workable_by
+from records.services import key_person_add
 from records.validators import validate_rationale
 from taxonomy.models import Term
 
@@ -46,10 +54,24 @@ REFERRAL_RESPONSE = (
     "response",
     "agency_rationale",
     "disagreement",
+    "worker_name",
+    "worker_phone",
+    "worker_email",
     "escalated_on",
     "escalated_to",
     "escalation_reason",
 )
+
+# The key person's role for the worker an agency allocates, by the agency's key.
+WORKER_ROLES = {
+    "csc": KeyPerson.Role.SOCIAL_WORKER,
+    "early-help": KeyPerson.Role.EARLY_HELP,
+    "police": KeyPerson.Role.POLICE,
+    "camhs": KeyPerson.Role.HEALTH,
+    "school-nurse": KeyPerson.Role.HEALTH,
+    "gp": KeyPerson.Role.HEALTH,
+    "virtual-school": KeyPerson.Role.VIRTUAL_SCHOOL,
+}
 
 
 def referral_save(
@@ -58,6 +80,7 @@ def referral_save(
     user: User,
     complete: bool = False,
     contact: dict[str, Any] | None = None,
+    key_person_for: list[Pupil] | None = None,
     **fields: Any,
 ) -> Referral:
     """Record contact with the agency (the task stays open), or the agency's
@@ -67,7 +90,10 @@ def referral_save(
 
     `contact` (contacted_at, method, spoke_to, summary, submission_key) logs a
     chase or other contact with the agency on the open referral, in the same
-    write (ReferralContact; a double submit logs it once)."""
+    write (ReferralContact; a double submit logs it once).
+
+    `key_person_for`: children of the concern on whose file the worker the agency
+    allocated (worker_name…) is added as a key person, with the response."""
     unknown = set(fields) - set(REFERRAL_CONTACT) - set(REFERRAL_RESPONSE)
     if unknown:
         raise TypeError(f"Unknown referral fields: {sorted(unknown)}")
@@ -90,6 +116,8 @@ def referral_save(
             referral.completed_at = timezone.now()
         referral.full_clean()
         referral.save()
+        if key_person_for:
+            worker_add(referral=referral, user=user, pupils=key_person_for)
         return referral
 
     if complete:
@@ -101,6 +129,51 @@ def referral_save(
         done_message=_("This follow-up has already been completed."),
         claim_message=_("Claim this task before recording on it."),
     )
+
+
+def worker_add(
+    *, referral: Referral, user: User, pupils: list[Pupil]
+) -> list[KeyPerson]:
+    """The worker the agency allocated, as a key person on each child's file:
+    only children of the concern whose file the user works, and not twice (a
+    current key person of the same name and role is kept as it is)."""
+    if not referral.worker_name.strip():
+        raise ValidationError(
+            {"worker_name": _("Give the worker's name to add them as a key person.")}
+        )
+    allowed = pupils_workable_by(user).filter(
+        pk__in=[p.pk for p in pupils], involvements__concern=referral.concern_id
+    )
+    if allowed.count() != len({p.pk for p in pupils}):
+        raise ValidationError(
+            {
+                "key_person_for": _(
+                    "Choose children of this concern whose file you work."
+                )
+            }
+        )
+    role = WORKER_ROLES.get(referral.agency.key, KeyPerson.Role.OTHER)
+    added = []
+    for pupil in allowed:
+        if (
+            KeyPerson.objects.filter(pupil=pupil, role=role, to_date__isnull=True)
+            .filter(name__iexact=referral.worker_name.strip())
+            .exists()
+        ):
+            continue
+        added.append(
+            key_person_add(
+                pupil=pupil,
+                user=user,
+                role=role,
+                name=referral.worker_name.strip(),
+                organisation=referral.agency_name,
+                phone=referral.worker_phone,
+                email=referral.worker_email,
+                from_date=referral.responded_on or timezone.localdate(),
+            )
+        )
+    return added
 
 
 def _contact_log(
