@@ -29,15 +29,18 @@ class ReferralForm(StepForm, forms.ModelForm):
     task."""
 
     chase_at = forms.DateTimeField(
-        label=_("When"), required=False, widget=DATETIME, initial=timezone.localtime
+        label=_("When you contacted them"),
+        required=False,
+        widget=DATETIME,
+        initial=timezone.localtime,
     )
     chase_method = forms.ChoiceField(
-        label=_("How"),
+        label=_("How you contacted them"),
         required=False,
         choices=[("", "---------"), *Referral.Method.choices],
     )
     chase_spoke_to = forms.CharField(
-        label=_("Spoke to / sent to"), required=False, max_length=200
+        label=_("Who you spoke to or wrote to"), required=False, max_length=200
     )
     chase_said = forms.CharField(
         label=_("What was said"),
