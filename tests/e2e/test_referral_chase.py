@@ -2,8 +2,6 @@
 records "no response — escalated", and the concern moves on to closure. The
 follow-up page is checked by axe-core in each state and photographed."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -67,7 +65,7 @@ def test_a_silent_agency_is_chased_then_escalated(browser, server, shot):  # noq
 
     form.get_by_label("Escalated on").fill("2026-12-07")
     form.get_by_label("Escalated to").fill("MASH team manager")
-    form.get_by_label(re.compile("^Why the school escalated")).fill(WHY)
+    form.locator("textarea[name=escalation_reason]").fill(WHY)
     form.get_by_role("button", name="Response recorded — complete follow-up").click()
     expect(messages(dsl)).to_contain_text("Next: Closure — it is yours now")
     history = dsl.locator("[data-history]")
