@@ -37,6 +37,7 @@ class RecordsConfig(AppConfig):
             PupilFlag,
             PupilLink,
             Referral,
+            ReferralContact,
             Restriction,
             SignificantMark,
             Transfer,
@@ -52,6 +53,7 @@ class RecordsConfig(AppConfig):
         auditlog.register(Triage, m2m_fields={"tags"})
         auditlog.register(Decision)
         auditlog.register(Referral)
+        auditlog.register(ReferralContact)
         auditlog.register(Action)
         auditlog.register(Closure)
         # The one-time link's hash is a credential, and the receipt challenge the

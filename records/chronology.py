@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -24,13 +25,15 @@ from .models import (
     FileAudit,
     FileNote,
     ImportedRecord,
+    InvolvementRole,
     PreviousSchoolEntry,
     PupilFlag,
     Referral,
+    ReferralContact,
     SignificantMark,
     Triage,
 )
-from .selectors import concerns_visible_to
+from .selectors import concerns_visible_to, pupils_visible_to
 
 KINDS = {
     "concern": _("Concerns"),
@@ -51,6 +54,7 @@ ENTRY_LABELS = {
     "triage": _("Triage"),
     "decision": _("Decision"),
     "referral": _("Referral"),
+    "contact": _("Contact with an agency"),
     "action": _("Action"),
     "closure": _("Closure"),
     "flag": _("Profile flag"),
@@ -76,6 +80,14 @@ class Entry:
     # An ImportedRecord when a previous school made this record: "from <school>,
     # received <date>" (records.models.transfers).
     imported: Any = None
+    # The voice on a concern is the words of the child it is about: in the file
+    # of another child of that concern (a witness, the child alleged to have
+    # caused harm) it is attributed, or withheld (_attribute_voices).
+    voice_by_other: bool = False
+    voice_by: str = ""
+    voice_withheld: bool = False
+    # Copied with other children's details taken out (records.redaction).
+    redacted: bool = False
 
     @property
     def key(self):
@@ -112,6 +124,7 @@ ORDER = {
             "triage",
             "decision",
             "referral",
+            "contact",
             "action",
             "note",
             "closure",
@@ -144,7 +157,7 @@ def chronology(pupil, *, user, filters=Filters(), newest_first=True):
     }
     concerns = {pk: inv.concern for pk, inv in involvements.items()}
     entries = [
-        *_concern_entries(involvements),
+        *_attribute_voices(_concern_entries(involvements), involvements, user),
         *_step_entries(concerns, involvements),
         *_note_entries(pupil, user),
         *_flag_entries(pupil),
@@ -173,10 +186,48 @@ def _concern_entries(involvements):
         )
 
 
+def _attribute_voices(entries, involvements, user):
+    """Another child's words on a concern this child is not the subject of: named
+    ("said by Ruby Ashdown, the child the concern is about") to a user who may
+    read that child's file, else withheld ("said by another child — details
+    withheld"). Two queries for the whole file."""
+    entries = list(entries)
+    others = {
+        pk for pk, inv in involvements.items() if inv.role != InvolvementRole.SUBJECT
+    }
+    if not others:
+        return entries
+    speakers: dict[int, list] = {}
+    for involvement in ConcernPupil.objects.filter(
+        concern__in=others, role=InvolvementRole.SUBJECT
+    ).select_related("pupil"):
+        speakers.setdefault(involvement.concern_id, []).append(involvement.pupil)
+    visible = set(
+        pupils_visible_to(user)
+        .filter(pk__in=[p.pk for ps in speakers.values() for p in ps])
+        .values_list("pk", flat=True)
+    )
+    for entry in entries:
+        if entry.item.pk not in others or not entry.child_voice:
+            continue
+        entry.voice_by_other = True
+        children = speakers.get(entry.item.pk, [])
+        if children and all(child.pk in visible for child in children):
+            entry.voice_by = gettext_now(
+                "Said by %(names)s, the child the concern is about"
+            ) % {"names": ", ".join(child.display_name for child in children)}
+        else:
+            entry.voice_by = gettext_now("Said by another child — details withheld.")
+            entry.voice_withheld = True
+            entry.child_voice = ""
+    return entries
+
+
 STEP_SOURCES = [
     ("triage", Triage, "triaged_at", ("triaged_by", "primary_category")),
     ("decision", Decision, "decided_at", ("decided_by",)),
     ("referral", Referral, "created_at", ("decision",)),
+    ("contact", ReferralContact, "contacted_at", ("recorded_by", "referral")),
     ("action", Action, "created_at", ("assigned_to", "created_by")),
     ("closure", Closure, "closed_at", ("closed_by", "signed_off_by", "sent_back_by")),
 ]
@@ -313,10 +364,19 @@ def matches(entry, filters):
     return True
 
 
+# Filter kinds that take in entries of another kind: a chase is part of the
+# referral it chases.
+ALSO_MATCHES = {"contact": "referral"}
+
+
 def _kind_matches(entry, kinds):
     """An entry matches its own kind; "From previous schools" also matches the
     records that came with a transfer (a decision made there is both)."""
-    return entry.kind in kinds or ("previous" in kinds and entry.imported is not None)
+    return (
+        entry.kind in kinds
+        or ALSO_MATCHES.get(entry.kind) in kinds
+        or ("previous" in kinds and entry.imported is not None)
+    )
 
 
 def target_of(pupil, *, user, key):

@@ -27,7 +27,7 @@ from taxonomy.selectors import terms_offered
 
 from . import forms, quality, retention, services
 from .chronology import KINDS, Filters, chronology, matches, target_of
-from .export import file_pdf
+from .export import file_export
 from .frontsheet import concern_page, file_panels, front_sheet
 from .models import NoteAttachment
 from .restrictions import restriction_of
@@ -407,23 +407,12 @@ def export(request, pk):
         )
         return redirect("file_detail", pk=pupil.pk)
     if request.method == "POST" and form.is_valid():
-        everything = chronology(pupil, user=request.user)
-        entries = [entry for entry in everything if matches(entry, filters)]
-        reason = form.cleaned_data["reason"]
-        record_access(
-            obj=pupil,
-            event="file exported as PDF",
-            reason=reason,
-            entries=len(entries),
-            filtered=filters != Filters(),
-        )
-        pdf = file_pdf(
+        pdf = file_export(
             pupil=pupil,
-            front=front_sheet(pupil, entries=everything),
-            entries=entries,
             user=request.user,
-            reason=reason,
-            filtered=filters != Filters(),
+            filters=filters,
+            reason=form.cleaned_data["reason"],
+            redact=form.cleaned_data["redact_other_children"],
             request=request,
         )
         response = HttpResponse(pdf, content_type="application/pdf")

@@ -172,6 +172,15 @@ class ExportForm(forms.Form):
             "subject access request. It is kept in the file's access history."
         ),
     )
+    redact_other_children = forms.BooleanField(
+        label=_("Redact other children's details"),
+        required=False,
+        help_text=_(
+            "Other children's names become “[another child]” and their words "
+            "are withheld, for a reader who should not see them (a parent's "
+            "subject access request). Recorded in the access history."
+        ),
+    )
 
 
 class FlagEndForm(forms.Form):

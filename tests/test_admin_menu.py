@@ -58,7 +58,8 @@ DEPUTIES = HEADS - {"roles", "adult-cases"} | {"childrens-files", "file-transfer
 OVERSIGHT = {"audit-log", "break-glass-register"}
 # What each role reaches, at any depth: the items each saw before the grouping.
 REACHES = {
-    "staff": {"notifications", "my-reports", "api-tokens"},
+    # A teacher finds API tokens under their account, not in the sidebar (issue 21).
+    "staff": {"notifications", "my-reports"},
     "deputy": DEPUTIES,
     "dsl": DEPUTIES
     | {

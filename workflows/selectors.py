@@ -27,12 +27,13 @@ from viewflow.workflow.models import Task
 
 from accounts.models import Role
 from accounts.selectors import CASE_ROLES, schools_where
-from records.models import Closure, Concern, Transfer
+from records.models import Closure, Concern, ConcernPupil, InvolvementRole, Transfer
 from records.selectors import (
     concerns_kept_from,
     concerns_managed_by,
     concerns_naming,
     open_restrictions,
+    pupils_visible_to,
 )
 
 from .clock import for_tasks
@@ -259,6 +260,47 @@ def _ordered(queryset: QuerySet[CaseTask]) -> QuerySet[CaseTask]:
     return queryset.select_related(
         "school", "owner", "concern", "transfer", "referral", "action"
     ).order_by("-urgent", "created", "pk")
+
+
+def children_of_tasks(tasks: Iterable[CaseTask], user: AnyUser) -> dict[int, list]:
+    """The children each task is about, by task key, as a queue names them: the
+    child a concern is about (not a witness or the child alleged to have caused
+    harm), the child whose file a transfer moves. Only children whose file the
+    user may read (records.selectors.pupils_visible_to): a restricted file, or a
+    child in a concern about an adult that a head manages, stays unnamed.
+
+    Two queries for a page of tasks, whatever its length."""
+    tasks = list(tasks)
+    if not tasks or not user.is_authenticated:
+        return {}
+    visible = pupils_visible_to(user).values("pk")
+    by_concern: dict[int, list] = {}
+    for involvement in (
+        ConcernPupil.objects.filter(
+            concern_id__in={t.concern_id for t in tasks if t.concern_id},
+            role=InvolvementRole.SUBJECT,
+            pupil__in=visible,
+        )
+        .select_related("pupil")
+        .order_by("pupil__last_name", "pupil__first_name", "pk")
+    ):
+        by_concern.setdefault(involvement.concern_id, []).append(involvement.pupil)
+    moved = {
+        transfer.pk: transfer.pupil
+        for transfer in Transfer.objects.filter(
+            pk__in={t.transfer_id for t in tasks if t.transfer_id},
+            pupil__in=visible,
+        ).select_related("pupil")
+    }
+    children = {}
+    for task in tasks:
+        if task.concern_id:
+            children[task.pk] = by_concern.get(task.concern_id, [])
+        elif task.transfer_id in moved:
+            children[task.pk] = [moved[task.transfer_id]]
+        else:
+            children[task.pk] = []
+    return children
 
 
 def task_counts(user: AnyUser) -> tuple[int, int]:

@@ -88,8 +88,8 @@ class Step:
 
 CLOSED = _("%(ref)s closed.")
 CLOSURE_PENDING = _(
-    "Closure recorded for %(ref)s. It is not closed until a second DSL signs "
-    "it off; they have been told."
+    "%(ref)s sent for sign-off: it is not closed until a second DSL signs it "
+    "off. They have been told."
 )
 
 

@@ -103,7 +103,9 @@ def send_notification_email(context, notification_pk):
     the email goes again: never a loss, and the resend carries the same
     Message-ID (message_id), so it is the same message, not a second one."""
     notification = (
-        Notification.objects.select_related("user").filter(pk=notification_pk).first()
+        Notification.objects.select_related("user", "task__concern", "task__transfer")
+        .filter(pk=notification_pk)
+        .first()
     )
     if notification is None or notification.emailed_at or not notification.user.email:
         return "nothing to send"
@@ -117,10 +119,9 @@ def send_notification_email(context, notification_pk):
             f"notification {notification.pk}: another attempt is sending it"
         )
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + notification.url
-    kind = notification.get_kind_display()
     try:
         EmailMessage(
-            subject=_("Chronicle: %(kind)s") % {"kind": kind},
+            subject=email_subject(notification),
             body=_(
                 "There is something for you in Chronicle.\n\n%(link)s\n\n"
                 "For the children's safety this email never contains case details: "
@@ -137,6 +138,18 @@ def send_notification_email(context, notification_pk):
         emailed_at=timezone.now(), email_claimed_at=None, email_claimed_by=""
     )
     return "sent"
+
+
+def email_subject(notification: Notification) -> str:
+    """The kind of notification and, when it is about a concern or a transfer, its
+    reference ("Chronicle: Task overdue — C000005"): a DSL with several chases
+    knows which one to open. A reference names no child: never a name, a
+    category or what happened."""
+    kind = notification.get_kind_display()
+    reference = notification.task.reference if notification.task else ""
+    if reference:
+        return _("Chronicle: %(kind)s — %(ref)s") % {"kind": kind, "ref": reference}
+    return _("Chronicle: %(kind)s") % {"kind": kind}
 
 
 def queue_email(notification_pk) -> None:

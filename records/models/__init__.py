@@ -39,6 +39,7 @@ from .steps import (
     Decision,
     DecisionOutcome,
     Referral,
+    ReferralContact,
     RiskLevel,
     Triage,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "PupilFlag",
     "PupilLink",
     "Referral",
+    "ReferralContact",
     "Restriction",
     "RiskLevel",
     "ScanStatus",

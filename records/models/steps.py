@@ -130,6 +130,10 @@ class Referral(models.Model):
         STEP_DOWN = "step_down", _("Stepped down to early help / school")
         ADVICE = "advice", _("Advice given / signposted")
         NFA = "nfa", _("No further action by the agency")
+        # The agency never answered, though chased: the school escalated it and
+        # the follow-up ends, so the concern can close (the escalation and its
+        # reason are required: services.referrals).
+        NO_RESPONSE = "no_response", _("No response — escalated")
 
     concern = models.ForeignKey(
         Concern, on_delete=models.PROTECT, related_name="referrals"
@@ -162,6 +166,23 @@ class Referral(models.Model):
         blank=True,
         help_text=_("Escalation under the local resolution procedure, if used."),
     )
+    # The worker the agency allocated (a social worker, an early help worker…):
+    # offered as a key person on the child's file when the response is recorded.
+    worker_name = models.CharField(
+        _("worker allocated by the agency"), max_length=200, blank=True
+    )
+    worker_phone = models.CharField(_("their phone"), max_length=50, blank=True)
+    worker_email = models.EmailField(_("their email"), blank=True)
+    escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
+    escalated_to = models.CharField(
+        _("escalated to"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: the MASH team manager; the LSCP escalation lead."),
+    )
+    escalation_reason = models.TextField(
+        _("why the school escalated, and what it asked for"), blank=True
+    )
     completed_by = models.ForeignKey(
         "accounts.User",
         on_delete=models.PROTECT,
@@ -183,6 +204,35 @@ class Referral(models.Model):
     @property
     def is_complete(self):
         return self.completed_at is not None
+
+
+class ReferralContact(SubmittedOnce):
+    """A contact with the agency about an open referral ("phoned MASH to chase"):
+    who at school, when, how, who they spoke to and what was said. Written once;
+    in the child's chronology and the concern's history."""
+
+    concern = models.ForeignKey(
+        Concern, on_delete=models.PROTECT, related_name="referral_contacts"
+    )
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, related_name="contacts"
+    )
+    contacted_at = models.DateTimeField(_("when"))
+    method = models.CharField(_("how"), max_length=20, choices=Referral.Method.choices)
+    spoke_to = models.CharField(_("spoke to / sent to"), max_length=200, blank=True)
+    summary = models.TextField(_("what was said"))
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact with an agency")
+        verbose_name_plural = _("contacts with agencies")
+        ordering = ["contacted_at", "pk"]
+
+    def __str__(self):
+        return f"{self.referral}: {self.get_method_display()}"
 
 
 class Action(SubmittedOnce):

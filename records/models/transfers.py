@@ -91,6 +91,11 @@ class Transfer(SubmittedOnce):
     )
     # What goes: the kinds of chronology entry; empty means the whole file.
     kinds = models.JSONField(_("what goes"), default=list, blank=True)
+    # The bundle went with other children's details redacted (records.redaction);
+    # a resend keeps the choice.
+    redacted = models.BooleanField(
+        _("other children's details redacted"), default=False
+    )
     manifest_hash = models.CharField(_("manifest SHA-256"), max_length=64, blank=True)
     bundle_built_at = models.DateTimeField(_("bundle built at"), null=True, blank=True)
     # Delivery.

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from wagtail.rich_text import expand_db_html
 
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.selectors import Viewer, schools_where
 from forms.forms import QUESTION_PREFIX, YES_NO
 from forms.models import ConcernFormField, ConcernFormPage
@@ -52,6 +52,21 @@ CORE_FIELDS = {
     "adult_job_title": "string",
     "adult_relationship": "string",
 }
+
+
+OFFERED_TOKENS_TO = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD, Role.CONFIGURATOR)
+
+
+def offers_api_tokens(user: Viewer) -> bool:
+    """Whether the sidebar offers API tokens: to a DSL, deputy, head or
+    configurator, and to anyone who already has a live token. A teacher who
+    only reports concerns finds the page under their account instead (it is
+    open to anyone with a role: api.views.token_list)."""
+    if not user.is_authenticated:
+        return False
+    if schools_where(user, *OFFERED_TOKENS_TO).exists():
+        return True
+    return ApiToken.objects.usable().filter(user=user).exists()
 
 
 def tokens_of(user: User) -> QuerySet[ApiToken]:

@@ -6,7 +6,7 @@ from accounts.selectors import has_a_role
 from chronicle import menu
 from chronicle.menu import MenuItemFor
 
-from . import views
+from . import selectors, views
 from .roll_sync import selectors as roll_sync_selectors
 from .roll_sync import views as roll_sync_views
 
@@ -29,8 +29,21 @@ def api_tokens_menu_item():
         reverse("api_tokens"),
         icon_name="key",
         order=900,
-        shown=has_a_role,
+        shown=selectors.offers_api_tokens,
     )
+
+
+@hooks.register("register_account_menu_item")
+def api_tokens_account_item(request):
+    # Any member of staff may make a token (a school portal submitting concerns);
+    # the sidebar offers it only to those likely to need it (offers_api_tokens).
+    if not has_a_role(request.user):
+        return None
+    return {
+        "url": reverse("api_tokens"),
+        "label": _("API tokens"),
+        "help_text": _("Tokens for programs that use Chronicle on your behalf."),
+    }
 
 
 @hooks.register(menu.SETTINGS)

@@ -1,5 +1,9 @@
 """Dashboard panels, one per kind of work. Which panels a user gets is decided by
-their roles (selectors), never by the template."""
+their roles (selectors), never by the template.
+
+Wagtail shows panels by their `order`: the work comes first (a DSL's urgent and
+overdue tasks, then a head's oversight, then reporting a concern), and the list of
+the user's roles, which rarely changes, last."""
 
 from wagtail.admin.ui.components import Component
 
@@ -20,7 +24,7 @@ class UserPanel(Component):
 
 
 class RolePanel(UserPanel):
-    order = 10
+    order = 60
     template_name = "dashboard/panels/roles.html"
 
     def get_context_data(self, parent_context=None):
@@ -30,7 +34,7 @@ class RolePanel(UserPanel):
 class ReportingPanel(UserPanel):
     """Every member of staff: report a concern, see what they reported."""
 
-    order = 20
+    order = 30
     template_name = "dashboard/panels/reporting.html"
 
     def get_context_data(self, parent_context=None):
@@ -43,7 +47,7 @@ class ReportingPanel(UserPanel):
 class CaseworkPanel(UserPanel):
     """DSLs and deputies: their schools' queues and children."""
 
-    order = 30
+    order = 10
     template_name = "dashboard/panels/casework.html"
 
     def get_context_data(self, parent_context=None):
@@ -67,7 +71,7 @@ class CaseworkPanel(UserPanel):
 class OversightPanel(UserPanel):
     """Heads and managers: workflow status and trends, without case content."""
 
-    order = 40
+    order = 20
     template_name = "dashboard/panels/oversight.html"
 
     def get_context_data(self, parent_context=None):
@@ -83,7 +87,7 @@ class OversightPanel(UserPanel):
 class ConfigurationPanel(UserPanel):
     """Configurators: the forms and categories staff see."""
 
-    order = 50
+    order = 40
     template_name = "dashboard/panels/configuration.html"
 
     def get_context_data(self, parent_context=None):
@@ -92,7 +96,7 @@ class ConfigurationPanel(UserPanel):
 
 def panels_for(user):
     roles = roles_of(user)
-    panels = [RolePanel(user)]
+    panels: list[UserPanel] = [RolePanel(user)]
     if roles:
         panels.append(ReportingPanel(user))
     if roles & set(CASE_ROLES):

@@ -1,9 +1,11 @@
 """The report's filters, read from the URL so that a view can be shared or pinned.
 
-Everything is optional: with no filters the report covers the last twelve months, by
-month, at all the user's schools. A school term, when chosen, sets the dates (the
-earliest first day to the latest last day of terms of that name at the user's
-schools) and makes the previous term the period compared with.
+Everything is optional: opened with no filters at all the report covers the current
+school term (with_current_term), or, when no term of the user's schools has begun,
+the last twelve months, by month, at all the user's schools. A school term, when
+chosen, sets the dates (the earliest first day to the latest last day of terms of
+that name at the user's schools) and makes the previous term the period compared
+with.
 """
 
 from dataclasses import dataclass, field
@@ -58,6 +60,33 @@ def default_period(today=None):
     year = today.year + (month - 1) // 12
     month = (month - 1) % 12 + 1
     return Period(start=date(year, month, 1), end=today)
+
+
+FILTERS = ("from", "to", "term", "group", "school", "category")
+
+
+def current_term_name(terms, today=None):
+    """The name of the term under way today, or in a holiday the last one begun."""
+    today = today or timezone.localdate()
+    begun = [term for term in terms if term.starts_on <= today]
+    if not begun:
+        return ""
+    current = [term for term in begun if term.ends_on >= today]
+    return (current or begun)[-1].name
+
+
+def with_current_term(data, terms, today=None):
+    """The report's filters as given; opened with none, the current term (DSLs and
+    heads report by term, and governors ask about this one). Choosing "Any
+    dates" sends an empty term, which is kept."""
+    if any(key in data for key in FILTERS):
+        return data
+    name = current_term_name(list(terms), today)
+    if not name:
+        return data
+    data = data.copy()
+    data["term"] = name
+    return data
 
 
 class ReportFilterForm(forms.Form):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from audit.services import security_event
 
 from . import exports, health, selectors, services
-from .filters import ReportFilterForm
+from .filters import ReportFilterForm, with_current_term
 from .forms import PinForm
 from .models import PinnedReport
 from .queries import build_report
@@ -49,11 +49,12 @@ def _require_reports(user):
 
 def _filter_form(request):
     user = request.user
+    terms = list(selectors.terms_for_reports(user))
     return ReportFilterForm(
-        request.GET,
+        with_current_term(request.GET, terms),
         schools=selectors.report_schools(user),
         categories=selectors.categories_for_reports(user),
-        terms=selectors.terms_for_reports(user),
+        terms=terms,
     )
 
 

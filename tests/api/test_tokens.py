@@ -4,8 +4,10 @@ hashed, scoped, expiring, revocable, every use recorded, rate limited."""
 from datetime import timedelta
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.admin.menu import admin_menu
 
 from accounts.models import Role
 from api.models import ApiToken, Scope
@@ -275,5 +277,35 @@ def test_people_see_and_revoke_only_their_own_tokens(
     assert revoked.get().actor == staff
 
 
-def test_the_menu_offers_api_tokens_to_staff(verified_client, staff):
-    assert "API tokens" in verified_client(staff).get("/admin/").content.decode()
+def _sidebar_offers_tokens(user):
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return "api-tokens" in _names(admin_menu.render_component(request))
+
+
+def _names(items):
+    names = set()
+    for item in items:
+        names.add(item.name)
+        names |= _names(getattr(item, "menu_items", None) or [])
+    return names
+
+
+def test_the_sidebar_offers_api_tokens_to_the_dsl_team_not_to_a_teacher(
+    staff, dsl, make_member
+):
+    assert _sidebar_offers_tokens(dsl)
+    assert _sidebar_offers_tokens(make_member(Role.HEAD))
+    assert not _sidebar_offers_tokens(staff)
+
+
+def test_a_teacher_finds_api_tokens_under_their_account(verified_client, staff):
+    client = verified_client(staff)
+    account = client.get("/admin/account/").content.decode()
+    assert 'href="/admin/api-tokens/"' in account
+    assert client.get("/admin/api-tokens/").status_code == 200
+
+
+def test_a_teacher_who_has_a_token_keeps_it_in_the_sidebar(staff):
+    token_create(user=staff, name="School portal", scopes=[Scope.SUBMIT])
+    assert _sidebar_offers_tokens(staff)

@@ -1,4 +1,5 @@
-"""A chase names the concern it is about in the notification, never in the email."""
+"""A chase names the concern it is about: in full in the notification, by its
+reference only in the email's subject (never the child or what happened)."""
 
 from datetime import date
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 __all__ = ["calendar", "clock"]  # fixtures, imported for these tests
 
 
-def test_the_chase_notification_names_the_concern_and_the_email_does_not(
+def test_the_chase_notification_names_the_concern_and_the_email_its_reference(
     calendar, submit, clock, dsl, django_capture_on_commit_callbacks
 ):
     task = referral_made(submit, clock, dsl, date(2026, 12, 3))
@@ -32,4 +33,12 @@ def test_the_chase_notification_names_the_concern_and_the_email_does_not(
     assert "Chase" in notice.message
     emails = [m for m in mail.outbox if dsl.email in m.to]
     assert emails
-    assert all(reference not in m.subject + m.body for m in emails)
+    assert any(
+        m.subject == f"Chronicle: Task assigned to you — {reference}" for m in emails
+    )
+    assert any(m.subject == f"Chronicle: Task overdue — {reference}" for m in emails)
+    child = task.concern.involvements.get().pupil
+    for email in emails:
+        assert reference not in email.body
+        for private in (child.first_name, child.last_name, task.concern.what_happened):
+            assert private not in email.subject + email.body

@@ -40,7 +40,7 @@ def test_closing_with_sign_off_says_it_waits_for_the_second_dsl(
     assert concern.status == Concern.Status.IN_PROGRESS
     assert f"{concern.reference} closed." not in page
     assert (
-        f"Closure recorded for {concern.reference}. It is not closed until a "
+        f"{concern.reference} sent for sign-off: it is not closed until a "
         "second DSL signs it off" in page
     )
 

@@ -67,6 +67,15 @@ class SendForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    redact_other_children = forms.BooleanField(
+        label=_("Redact other children's details"),
+        required=False,
+        help_text=_(
+            "Other children's names become “[another child]” and their words are "
+            "withheld, in the PDF and the data. Recorded in the file's access "
+            "history."
+        ),
+    )
     delivery = forms.ChoiceField(
         label=_("Send it by"),
         choices=Transfer.Delivery.choices,

@@ -209,6 +209,7 @@ def _send(request, transfer, task, forms_):
             task=task,
             user=request.user,
             kinds=form.cleaned_data["parts"],
+            redact=form.cleaned_data["redact_other_children"],
             delivery=form.cleaned_data["delivery"],
             delivery_note=form.cleaned_data["delivery_note"],
         )

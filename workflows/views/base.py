@@ -79,6 +79,10 @@ def _timeline(concern):
         ),
         *(("referral", r.created_at, r) for r in concern.referrals.all()),
         *(
+            ("contact", c.contacted_at, c)
+            for c in concern.referral_contacts.select_related("referral", "recorded_by")
+        ),
+        *(
             ("action", a.created_at, a)
             for a in concern.actions.select_related("assigned_to", "created_by")
         ),

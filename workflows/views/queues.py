@@ -39,6 +39,9 @@ def _queue_page(request, queryset, *, title, empty, team):
     keys = list(page.object_list)
     shown = tasks.in_bulk(keys)
     page.object_list = [shown[key] for key in keys if key in shown]
+    children = selectors.children_of_tasks(page.object_list, request.user)
+    for task in page.object_list:
+        task.children = children.get(task.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(

@@ -104,14 +104,21 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                return _after_step(request, task, step)
+                return _after_step(request, task, step, form)
     return _task_page(request, task, step, form, holds)
 
 
-def _after_step(request, task: CaseTask, step: Step):
+def _after_step(request, task: CaseTask, step: Step, form):
     task.refresh_from_db()
     if task.status in selectors.OPEN:  # referral contact saved, still open
-        messages.success(request, _("Saved. The task stays open for the response."))
+        if getattr(form, "logs_contact", False):
+            messages.success(
+                request,
+                _("Contact with %(agency)s logged. The task stays open.")
+                % {"agency": task.referral.agency_name},
+            )
+        else:
+            messages.success(request, _("Saved. The task stays open for the response."))
         return redirect("casework_task", pk=task.pk)
     done = step.done_message(task)
     if not step.moves_concern_on:  # not a step of the concern

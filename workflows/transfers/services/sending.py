@@ -20,6 +20,7 @@ from accounts.models import School, User
 from records.chronology import Filters, chronology, matches
 from records.frontsheet import front_sheet
 from records.models import Pupil, Transfer, TransferDocument
+from records.redaction import redact_other_children
 from records.services import files_removed_on_failure
 
 from ...models import CaseProcess, CaseTask
@@ -107,6 +108,7 @@ def transfer_send(
     kinds: list[str],
     delivery: str,
     delivery_note: str = "",
+    redact: bool = False,
 ) -> Sent:
     """Build the bundle, keep it, and send it: returns (transfer, passphrase, token).
     The passphrase and the link are shown once and never stored; only the link's
@@ -128,6 +130,7 @@ def transfer_send(
                 delivery=delivery,
                 delivery_note=delivery_note,
                 stored=stored,
+                redact=redact,
             )
             arrival_announce(transfer)
             return transfer
@@ -154,6 +157,7 @@ def transfer_resend(*, transfer: Transfer, user: User) -> Sent:
             delivery=transfer.delivery,
             delivery_note=transfer.delivery_note,
             stored=stored,
+            redact=transfer.redacted,
         )
 
 
@@ -165,22 +169,32 @@ def _build_and_send(
     delivery: str,
     delivery_note: str,
     stored: list[FieldFile],
+    redact: bool = False,
 ) -> Sent:
     """Build the bundle and keep it; `stored` gets the file written, for the caller
-    to remove if its transaction fails."""
+    to remove if its transaction fails. With `redact`, other children's details
+    are taken out of the content before it is packaged (records.redaction: the
+    bundle's format knows nothing of it)."""
     pupil = transfer.pupil
     everything = chronology(pupil, user=user, newest_first=True)
+    front = front_sheet(pupil, entries=everything)
+    redaction = {}
+    if redact:
+        redacted = redact_other_children(pupil=pupil, entries=everything, front=front)
+        everything, front = redacted.entries, redacted.front
+        redaction["redacted"] = redacted.summary()
     filters = Filters(kinds=frozenset(kinds))
     entries = [entry for entry in everything if matches(entry, filters)]
     passphrase = bundle.new_passphrase()
     transfer.kinds = sorted(kinds)
     # A new bundle, a new challenge: a receipt for an earlier one won't verify.
     transfer.receipt_challenge = receipt.new_challenge()
+    transfer.redacted = redact
     archive, manifest_hash = bundle.build(
         transfer=transfer,
         user=user,
         entries=entries,
-        front=front_sheet(pupil, entries=everything),
+        front=front,
         pdf_reason=_("Transfer to %(school)s") % {"school": transfer.other_school_name},
         passphrase=passphrase,
         receipt_challenge=transfer.receipt_challenge,
@@ -214,7 +228,9 @@ def _build_and_send(
         transfer.link_token_hash = token_hash(token)
         transfer.link_expires_at = now + timedelta(days=LINK_DAYS)
     transfer.save()
-    access_record(pupil, "file sent for transfer", transfer, entries=len(entries))
+    access_record(
+        pupil, "file sent for transfer", transfer, entries=len(entries), **redaction
+    )
     return transfer, passphrase, token
 
 
