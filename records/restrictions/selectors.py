@@ -28,7 +28,6 @@ AnyUser = User | AnonymousUser
 Record = Pupil | Concern  # what a restriction or a break-glass access covers
 
 
-
 def restriction_of(obj: Record) -> Restriction | None:
     """The restriction in place on a pupil's file or a concern, or None."""
     if isinstance(obj, Pupil):
