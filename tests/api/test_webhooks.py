@@ -13,17 +13,20 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Role
 from api.models import WebhookDelivery, WebhookEndpoint
 from api.webhooks.services import endpoint_register
+from records.models import Transfer
+from workflows import transfers
 from workflows.models import Notification
 from workflows.services import notify
 
 from ..accounts.test_role_pages import signed_in
-from ..builders import concern, open_task, pupil
+from ..builders import concern, open_task, pupil, transfer_out, transfer_send
 from ..ops.test_background import (  # noqa: F401 (fixtures)
     connection_kept,
     database_queue,
@@ -125,7 +128,8 @@ def test_a_failing_receiver_is_retried_and_the_log_says_why(
     assert delivery.status == "failing"
     assert delivery.attempts == 3
     assert delivery.last_error
-    assert DBTaskResult.objects.get().status == TaskResultStatus.FAILED
+    sending = DBTaskResult.objects.get(task_path__endswith="deliver_webhook")
+    assert sending.status == TaskResultStatus.FAILED
 
 
 def test_a_late_task_is_told_once(receiver, endpoint, school, staff, dsl):
@@ -141,6 +145,29 @@ def test_a_late_task_is_told_once(receiver, endpoint, school, staff, dsl):
     assert len(late) == 1
     assert late[0]["data"]["reference"] == raised.reference
     assert late[0]["data"]["step"] == "triage"
+
+
+def test_a_transfer_receipted_is_told_once(receiver, endpoint, school, dsl):
+    _url, received = receiver
+    transfer = transfer_out(pupil(school), dsl)
+    transfer, _phrase, _token = transfer_send(
+        transfer, dsl, delivery=Transfer.Delivery.COURIER, delivery_note="Tracked 1"
+    )
+    transfers.receipt_record(
+        transfer=transfer,
+        user=dsl,
+        name="Priya Shah",
+        role="DSL",
+        school_name="Far Hill Academy",
+        received_on=timezone.localdate(),
+        evidence="Signed transfer form, scanned into the office file.",
+    )
+    transfer.refresh_from_db()
+    transfer.save()  # saved again later: still one notice
+    run_worker()
+
+    told = [n for n in received if n["event"] == "transfer.receipted"]
+    assert [n["data"] for n in told] == [{"reference": transfer.reference}]
 
 
 def test_another_schools_endpoint_hears_nothing(
