@@ -255,7 +255,14 @@ def concerns_reported_by(user: Viewer) -> QuerySet[Concern]:
         return Concern.objects.none()
     return (
         Concern.objects.filter(Q(reported_by=user) | Q(recorded_by=user))
-        .only("pk", "form_title", "submitted_at", "status", "school_id")
+        .only(
+            "pk",
+            "form_title",
+            "submitted_at",
+            "status",
+            "school_id",
+            "school_reference",
+        )
         .order_by("-submitted_at", "-pk")
     )
 
