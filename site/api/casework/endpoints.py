@@ -19,7 +19,7 @@ from records.models import Concern
 from .. import cursors, problems
 from ..auth import TokenAuth
 from ..models import Scope
-from ..schemas import Problem
+from ..schemas import Id, Problem
 from . import schemas, selectors
 
 ERRORS = dict.fromkeys((400, 401, 403, 404, 422, 429), Problem)
@@ -171,8 +171,8 @@ def report_figures(
     date_to: str = Query("", alias="to", max_length=10),
     term: str = Query("", max_length=200),
     group: Literal["", "month", "term"] = Query(""),
-    school: list[int] | None = Ids,
-    category: list[int] | None = Ids,
+    school: list[Id] | None = Ids,
+    category: list[Id] | None = Ids,
 ):
     """The report page's tables for the same filters (from, to: YYYY-MM-DD;
     school and category may repeat), counts of 1 to 4 suppressed."""
