@@ -50,7 +50,7 @@ def _invalid_cursor():
     operation_id="casework_tasks",
     response={200: schemas.TaskPage, **ERRORS},
 )
-def task_list(
+def casework_tasks(
     request,
     status: Literal["open", "done", "any"] = Query("open"),
     school: int | None = SchoolId,
@@ -86,7 +86,7 @@ def task_list(
     operation_id="casework_concerns",
     response={200: schemas.ConcernSummaryPage, **ERRORS},
 )
-def concern_list(
+def casework_concerns(
     request,
     status: Literal["", "received", "in_progress", "closed"] = Query(""),
     school: int | None = SchoolId,
@@ -115,7 +115,7 @@ def concern_list(
     operation_id="casework_concern",
     response={200: schemas.ConcernDetail, **ERRORS},
 )
-def concern_detail(
+def casework_concern(
     request, reference: str = Path(..., max_length=20, pattern=r"^[A-Za-z0-9-]+$")
 ):
     """One concern, as its page shows it: the report, the children, every step.
@@ -134,7 +134,7 @@ def concern_detail(
     operation_id="casework_chronology",
     response={200: schemas.ChronologyPage, **ERRORS},
 )
-def chronology(
+def casework_chronology(
     request,
     pupil_id: int = Path(..., ge=1, le=2**63 - 1),
     limit: int = Limit,
