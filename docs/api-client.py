@@ -9,6 +9,8 @@ each answer, looks the child up, and submits. See docs/api.md.
     export CHRONICLE_API_TOKEN=chr_...        # made in Chronicle under "API tokens"
     python3 docs/api-client.py                # choose a form, answer the questions
     python3 docs/api-client.py --form 3 --answers answers.json   # no questions asked
+    python3 docs/api-client.py --tasks overdue   # casework: your late tasks, every
+                                                 # page (a token with "casework")
 
 An answers file holds what you would type, by field name; categories and places
 may be given by name:
@@ -88,6 +90,15 @@ class Chronicle:
 
     def get(self, path, **query):
         return self.call("GET", path, query=query)[1]
+
+    def every(self, path, **query):
+        """Each item of a paginated list, following next_cursor page by page."""
+        while True:
+            page = self.get(path, **query)
+            yield from page["items"]
+            if not page.get("next_cursor"):
+                return
+            query["cursor"] = page["next_cursor"]
 
 
 # -- rendering ---------------------------------------------------------------------
@@ -253,6 +264,11 @@ def main(argv=None):
     parser.add_argument("--token", default=os.environ.get("CHRONICLE_API_TOKEN"))
     parser.add_argument("--form", type=int, help="a form id (default: choose)")
     parser.add_argument("--answers", help="a JSON file of answers: ask nothing")
+    parser.add_argument(
+        "--tasks",
+        choices=["open", "overdue", "mine"],
+        help="list casework tasks instead of reporting (scope casework)",
+    )
     args = parser.parse_args(argv)
     if not (args.url and args.token):
         parser.error("give --url and --token (or CHRONICLE_API_URL/_TOKEN)")
@@ -261,6 +277,8 @@ def main(argv=None):
     if args.answers:
         with open(args.answers, encoding="utf-8") as answers_file:
             preset = json.load(answers_file)
+    if args.tasks:
+        return list_tasks(api, args.tasks)
     try:
         me = api.get("/token")
         say(f"Reporting as {me['user']}.")
@@ -278,6 +296,27 @@ def main(argv=None):
     say(f"Sent. Reference {concern['reference']} ({concern['status_label']}).")
     say(text_of(form["confirmation_html"]))
     return 0 if status in (200, 201) else 1
+
+
+def list_tasks(api, which):
+    """The user's casework tasks, oldest first: reference, step, school, and
+    whether it is late. References and steps only: no case content."""
+    query = {"status": "open", "sort": "created", "limit": 50}
+    if which == "overdue":
+        query["overdue"] = "true"
+    if which == "mine":
+        query["mine"] = "true"
+    try:
+        for task in api.every("/casework/tasks", **query):
+            late = " (overdue)" if task["overdue"] else ""
+            say(
+                f"{task['reference']}  {task['step_label']}  "
+                f"{task['school']['name']}{late}"
+            )
+    except ApiError as error:
+        say(f"Chronicle refused: {error.body.get('detail')}")
+        return 1
+    return 0
 
 
 def pick_form(api):

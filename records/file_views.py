@@ -142,7 +142,9 @@ def file_detail(request, pk):
     pupil = _pupil(request, pk)
     record_access(obj=pupil, event="file read")
     hidden = list(
-        concerns_restricted_from(request.user, pupil=pupil).only("pk").order_by("pk")
+        concerns_restricted_from(request.user, pupil=pupil)
+        .only("pk", "school_reference")
+        .order_by("pk")
     )
     filter_form, filters = _filters(request, pupil)
     everything = chronology(pupil, user=request.user)

@@ -18,6 +18,7 @@ and notification built on them inherits them:
 Each rule is one queryset here, tested on its own (tests/records/test_adults_*).
 """
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +41,25 @@ from .models import (
 
 # request.user: the selectors answer "nothing" for someone not signed in.
 Viewer = User | AnonymousUser
+
+
+# The deployment-wide references concerns had before schools numbered their own.
+CONCERN_REFERENCE = re.compile(r"^\s*C?0*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def concerns_with_reference(
+    concerns: QuerySet[Concern], text: str
+) -> QuerySet[Concern]:
+    """The concern of `concerns` a typed reference names: the school's own
+    (OAK-000123, in any case) or, for a concern recorded before schools numbered
+    their own, its old C000123 (which never finds a concern that has a school's)."""
+    text = (text or "").strip().upper()
+    if not text:
+        return concerns.none()
+    legacy = CONCERN_REFERENCE.match(text)
+    if legacy:
+        return concerns.filter(school_reference="", pk=int(legacy.group(1)))
+    return concerns.filter(school_reference=text)
 
 
 def open_restrictions() -> QuerySet[Restriction]:
@@ -235,7 +255,14 @@ def concerns_reported_by(user: Viewer) -> QuerySet[Concern]:
         return Concern.objects.none()
     return (
         Concern.objects.filter(Q(reported_by=user) | Q(recorded_by=user))
-        .only("pk", "form_title", "submitted_at", "status", "school_id")
+        .only(
+            "pk",
+            "form_title",
+            "submitted_at",
+            "status",
+            "school_id",
+            "school_reference",
+        )
         .order_by("-submitted_at", "-pk")
     )
 

@@ -71,10 +71,12 @@ REACHES = {
         "audit-log",
         # The school's service tokens for the MIS's roll sync (issue 22).
         "roll-sync-tokens",
+        # The school's webhooks (issue 22): its DSL and heads.
+        "webhooks",
     },
-    "head": HEADS | OVERSIGHT,
+    "head": HEADS | OVERSIGHT | {"webhooks"},
     "configurator": {"notifications", "my-reports", "explorer", "api-tokens"} | LISTS,
-    "trust_lead": HEADS | OVERSIGHT | {"explorer"} | LISTS,
+    "trust_lead": HEADS | OVERSIGHT | {"explorer", "webhooks"} | LISTS,
     "system_administrator": {
         "notifications",
         "break-glass",

@@ -156,7 +156,15 @@ def concerns_with_step(*, user, period):
             submitted_at__date__lte=period.end,
         )
         .select_related("school")
-        .only("pk", "school__name", "submitted_at", "status", "immediate_risk", "route")
+        .only(
+            "pk",
+            "school__name",
+            "submitted_at",
+            "status",
+            "immediate_risk",
+            "route",
+            "school_reference",
+        )
         .annotate(
             current_step=Subquery(current.values("flow_task")[:1]),
             current_due=Subquery(current.values("due_on")[:1]),

@@ -112,7 +112,14 @@ def file_facts(pupil: Pupil, *, today: datetime.date | None = None) -> FileFacts
     today = today or timezone.localdate()
     concerns = list(
         _team_concerns(pupil)
-        .only("pk", "status", "child_voice", "child_voice_not_known", "submitted_at")
+        .only(
+            "pk",
+            "status",
+            "child_voice",
+            "child_voice_not_known",
+            "submitted_at",
+            "school_reference",
+        )
         .order_by("submitted_at")
     )
     ids = [concern.pk for concern in concerns]

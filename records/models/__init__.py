@@ -11,6 +11,7 @@ from .concerns import (
     ConcernAttachment,
     ConcernPupil,
     InvolvementRole,
+    ReferenceCounter,
     attachment_path,
 )
 from .documents import ScanStatus, StoredDocument
@@ -82,6 +83,7 @@ __all__ = [
     "Pupil",
     "PupilFlag",
     "PupilLink",
+    "ReferenceCounter",
     "Referral",
     "ReferralContact",
     "Restriction",

@@ -1,7 +1,7 @@
 """Concerns as reported: the record staff submit, its children and its files."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from chronicle.idempotency import SubmittedOnce
@@ -137,6 +137,14 @@ class Concern(SubmittedOnce):
         ),
     )
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    # The school's own numbering (OAK-000123), given when the concern is saved
+    # first (ReferenceCounter). Concerns from before it keep their C000123.
+    school_sequence = models.PositiveIntegerField(
+        _("number at the school"), null=True, blank=True, editable=False
+    )
+    school_reference = models.CharField(
+        _("reference"), max_length=20, blank=True, editable=False, db_index=True
+    )
 
     class Meta:
         verbose_name = _("concern")
@@ -146,6 +154,11 @@ class Concern(SubmittedOnce):
             models.Index(fields=["reported_by", "-submitted_at"]),
             models.Index(fields=["recorded_by", "-submitted_at"]),
             models.Index(fields=["school", "status", "-submitted_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_sequence"], name="unique_school_sequence"
+            )
         ]
 
     def __str__(self):
@@ -159,9 +172,55 @@ class Concern(SubmittedOnce):
         if self.body_map and not self.body_map_pupil_id:
             raise ValidationError({"body_map": _("Say whose body the marks are on.")})
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.school_sequence is None:
+            with transaction.atomic():  # the number is kept only with the concern
+                self.school_sequence = ReferenceCounter.next_for(self.school_id)
+                self.school_reference = (
+                    f"{self.school.reference_prefix}-{self.school_sequence:06d}"
+                )
+                return super().save(*args, **kwargs)
+        return super().save(*args, **kwargs)
+
     @property
     def reference(self):
+        """OAK-000123 (the school's code and its own number); C000123 for a concern
+        recorded before schools numbered their own (the old deployment-wide id)."""
+        if self.school_reference:
+            return self.school_reference
         return f"C{self.pk:06d}" if self.pk else "C(new)"
+
+
+class ReferenceCounter(models.Model):
+    """The last number a school gave a concern. One row per school, locked while a
+    concern takes the next number, so two reports saved at once never share one."""
+
+    school = models.OneToOneField(
+        "accounts.School",
+        verbose_name=_("school"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("concern reference counter")
+        verbose_name_plural = _("concern reference counters")
+
+    def __str__(self):
+        return f"{self.school_id}: {self.last}"
+
+    @classmethod
+    def next_for(cls, school_id):
+        """The school's next number; call inside the transaction that saves the
+        concern (select_for_update holds the row until it commits)."""
+        counter, _created = cls.objects.select_for_update().get_or_create(
+            school_id=school_id
+        )
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return counter.last
 
 
 class ConcernPupil(models.Model):

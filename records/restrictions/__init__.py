@@ -8,9 +8,8 @@ everywhere are in records.selectors. This package re-exports the selectors and
 services, and the two records.selectors it was always read with.
 """
 
-from ..selectors import open_break_glass, open_restrictions
+from ..selectors import CONCERN_REFERENCE, open_break_glass, open_restrictions
 from .selectors import (
-    CONCERN_REFERENCE,
     Record,
     break_glass_covering,
     break_glass_of,

@@ -3,7 +3,6 @@ may restrict or break the glass, the break-glass accesses a user may review, and
 the record a break-glass request names. The selectors that apply restrictions
 everywhere (hidden ids, open restrictions) are in records.selectors."""
 
-import re
 from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
@@ -18,6 +17,7 @@ from ..models import BreakGlassAccess, Concern, ConcernAboutAdult, Pupil, Restri
 from ..selectors import (
     case_managers,
     concerns_naming,
+    concerns_with_reference,
     concerns_workable_by,
     open_break_glass,
     open_restrictions,
@@ -26,8 +26,6 @@ from ..selectors import (
 
 AnyUser = User | AnonymousUser
 Record = Pupil | Concern  # what a restriction or a break-glass access covers
-
-CONCERN_REFERENCE = re.compile(r"^\s*C?0*(\d{1,9})\s*$", re.IGNORECASE)
 
 
 def restriction_of(obj: Record) -> Restriction | None:
@@ -157,15 +155,12 @@ def break_glass_target(
             )
         )
     if reference:
-        match = CONCERN_REFERENCE.match(reference)
         concern = (
-            Concern.objects.filter(school=school, pk=int(match.group(1)))
+            concerns_with_reference(Concern.objects.filter(school=school), reference)
             # Conflict of interest: a concern naming the user is not there for
             # them (the answer is the same as for no concern at all).
             .exclude(pk__in=concerns_naming(cast(User, user)))
             .first()
-            if match
-            else None
         )
         if concern is None:
             raise ValidationError(

@@ -175,6 +175,22 @@ class School(models.Model):
             "only when it is addressed to this school."
         ),
     )
+    reference_code = models.CharField(
+        _("reference code"),
+        max_length=6,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9]{1,5}$",
+                _("Two to six capital letters or digits, starting with a letter."),
+            )
+        ],
+        help_text=_(
+            "Starts the school's concern references, e.g. OAK for OAK-000123. Each "
+            "school numbers its own concerns from 1, so a reference says nothing "
+            "about other schools. Empty: the school's URN is used."
+        ),
+    )
     region = models.CharField(
         _("bank holiday region"),
         max_length=20,
@@ -187,9 +203,22 @@ class School(models.Model):
         verbose_name = _("school")
         verbose_name_plural = _("schools")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference_code"],
+                condition=~models.Q(reference_code=""),
+                name="unique_school_reference_code",
+                violation_error_message=_("Another school uses this reference code."),
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def reference_prefix(self):
+        """What this school's concern references start with (records.Concern)."""
+        return self.reference_code or self.urn
 
 
 class Role(models.TextChoices):

@@ -13,6 +13,8 @@ DEFAULTS = {
     "CHRONICLE_API_TOKEN_MAX_DAYS": 365,
     # How stale the recorded last-used time may be: one write a minute, not a call.
     "CHRONICLE_API_LAST_USED_RESOLUTION": 60,
+    # Webhook endpoints must be https:// (dev and test settings allow http://).
+    "CHRONICLE_WEBHOOK_HTTPS_ONLY": True,
 }
 
 

@@ -17,8 +17,10 @@ from pydantic import ValidationError as PayloadInvalid
 from forms.models import ConcernFormPage
 from records.uploads import check_scanned
 
-from . import problems, schemas, selectors, services
+from . import cursors, problems, schemas, selectors, services
 from .auth import TokenAuth, TokenRateThrottle, acting_as_token_user
+from .casework.endpoints import casework as casework_reads
+from .casework.endpoints import reports as report_reads
 from .models import Scope
 from .roll_sync.endpoints import router as roll_sync
 
@@ -28,15 +30,36 @@ SUBMIT_ERRORS = {**ERRORS, 409: schemas.Problem}
 
 class ChronicleApi(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
-        """Errors are documented as what they are: application/problem+json."""
+        """Errors are documented as what they are: application/problem+json; and
+        each operation names the token scope it needs, as `x-scopes` and in its
+        security requirement ({"TokenAuth": ["casework"]}: OpenAPI 3.1 lets a
+        non-OAuth scheme list the roles it needs)."""
         document = super().get_openapi_schema(**kwargs)
+        scopes = self._scopes()
         for path in document["paths"].values():
             for operation in path.values():
+                needed = scopes.get(operation.get("operationId"))
+                if needed is not None:
+                    operation.setdefault("x-scopes", needed)
+                    operation["security"] = [{"TokenAuth": needed}]
                 for status, response in operation["responses"].items():
                     content = response.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
                         content[problems.CONTENT_TYPE] = content.pop("application/json")
         return document
+
+    def _scopes(self):
+        """{operation id: [the personal token scope it needs]} ([] for any)."""
+        found = {}
+        for _prefix, router in self._routers:
+            for view in router.path_operations.values():
+                for operation in view.operations:
+                    auths = operation.auth_callbacks or [router.auth]
+                    for auth in auths:
+                        if isinstance(auth, TokenAuth):
+                            scope = auth.scope.value if auth.scope else None
+                            found[operation.operation_id] = [scope] if scope else []
+        return found
 
 
 api = ChronicleApi(
@@ -263,11 +286,33 @@ def my_concerns(
     request,
     limit: int = Query(25, ge=1, le=100),
     offset: int = Query(0, ge=0, le=1_000_000),
+    cursor: str = Query("", max_length=2000),
 ):
     """The concerns the user reported or recorded, newest first: reference, form,
-    when, status. Never what the safeguarding team recorded."""
-    count, items = selectors.concerns_of(request.user, limit=limit, offset=offset)
-    return {"count": count, "items": items}
+    when, status. Never what the safeguarding team recorded. Page with `cursor`
+    (the `next_cursor` of the page before); `offset` still works as it did, and
+    is refused with a cursor."""
+    if cursor and offset:
+        return problems.problem(
+            422,
+            _("The request is not valid."),
+            {"offset": [_("Send a cursor or an offset, not both.")]},
+        )
+    try:
+        count, items, after = selectors.concerns_of(
+            request.user, limit=limit, offset=offset, cursor=cursor
+        )
+    except cursors.CursorInvalid:
+        return problems.problem(
+            422,
+            _("The request is not valid."),
+            {
+                "cursor": [
+                    _("This cursor is not one this list gave: start again without it.")
+                ]
+            },
+        )
+    return {"count": count, "items": items, "next_cursor": after}
 
 
 # -- casework (scope "tasks") ------------------------------------------------------
@@ -287,4 +332,6 @@ def task_counts(request):
 api.add_router("", account)
 api.add_router("", reporting)
 api.add_router("", casework)
+api.add_router("", casework_reads)
+api.add_router("", report_reads)
 api.add_router("", roll_sync)

@@ -18,6 +18,14 @@ class Scope(models.TextChoices):
 
     SUBMIT = "submit", _("Report concerns: forms, pupil look-up, submit, my reports")
     TASKS = "tasks", _("Casework task counts: my tasks, team queue, urgent, overdue")
+    CASEWORK = (
+        "casework",
+        _(
+            "Read casework: task lists, concerns and their steps, children's "
+            "chronologies (every read of a concern or a file is audited)"
+        ),
+    )
+    REPORTS = "reports", _("Report figures, small numbers suppressed")
 
 
 class ApiTokenQuerySet(models.QuerySet):
@@ -171,3 +179,17 @@ class ServiceToken(models.Model):
         if self.revoked_at is not None:
             return _("Revoked")
         return _("Expired") if self.is_expired else _("Active")
+
+
+# Webhooks' models live in their feature package; Django finds them through here.
+from .webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookEvent  # noqa: E402
+
+__all__ = [
+    "ApiToken",
+    "ServiceScope",
+    "ServiceToken",
+    "SubmittedConcern",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
+]

@@ -247,6 +247,9 @@ class ConcernOut(Schema):
 class ConcernPage(Schema):
     count: int
     items: list[ConcernOut]
+    next_cursor: str | None = Field(
+        None, description="Send as ?cursor= for the next page; null on the last."
+    )
 
 
 class TaskCounts(Schema):

@@ -22,6 +22,7 @@ from taxonomy.models import Term
 from workflows.models import CaseTask
 from workflows.selectors import is_in_any_team, my_tasks, overdue_filter, team_queue
 
+from . import cursors
 from .models import ApiToken
 
 # A JSON object as the endpoints return it (schemas.py gives each its shape).
@@ -215,19 +216,34 @@ def pupils_matching(user: Viewer, query: str) -> list[Json]:
     ]
 
 
-def concerns_of(user: Viewer, *, limit: int, offset: int) -> tuple[int, list[Json]]:
-    """The user's own reports, content-free, newest first: (count, page)."""
+def concerns_of(
+    user: Viewer, *, limit: int, offset: int = 0, cursor: str = ""
+) -> tuple[int, list[Json], str | None]:
+    """The user's own reports, content-free, newest first: (count, page, the
+    next page's cursor). Raises cursors.CursorInvalid for a cursor not given here."""
     concerns = concerns_reported_by(user)
-    return concerns.count(), [
-        {
-            "reference": concern.reference,
-            "form": concern.form_title,
-            "submitted_at": concern.submitted_at,
-            "status": concern.status,
-            "status_label": str(concern.get_status_display()),
-        }
-        for concern in concerns[offset : offset + limit]
-    ]
+    rows, after = cursors.page(
+        concerns,
+        kind="my_concerns",
+        ordering=["-submitted_at", "-pk"],
+        limit=limit,
+        cursor=cursor,
+        offset=offset,
+    )
+    return (
+        concerns.count(),
+        [
+            {
+                "reference": concern.reference,
+                "form": concern.form_title,
+                "submitted_at": concern.submitted_at,
+                "status": concern.status,
+                "status_label": str(concern.get_status_display()),
+            }
+            for concern in rows
+        ],
+        after,
+    )
 
 
 def _counted(tasks: QuerySet[CaseTask]) -> dict[str, int]:

@@ -9,6 +9,8 @@ from chronicle.menu import MenuItemFor
 from . import selectors, views
 from .roll_sync import selectors as roll_sync_selectors
 from .roll_sync import views as roll_sync_views
+from .webhooks import selectors as webhook_selectors
+from .webhooks import views as webhook_views
 
 
 @hooks.register("register_admin_urls")
@@ -19,6 +21,7 @@ def api_token_urls():
             "api-tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"
         ),
         *roll_sync_views.urlpatterns,
+        *webhook_views.urlpatterns,
     ]
 
 
@@ -54,4 +57,15 @@ def service_tokens_menu_item():
         icon_name="key",
         order=910,
         shown=roll_sync_selectors.manages_service_tokens,
+    )
+
+
+@hooks.register(menu.SETTINGS)
+def webhooks_menu_item():
+    return MenuItemFor(
+        _("Webhooks"),
+        reverse("webhooks"),
+        icon_name="link",
+        order=920,
+        shown=webhook_selectors.manages_webhooks,
     )

@@ -5,7 +5,7 @@ from wagtail import hooks
 from chronicle import menu
 from chronicle.menu import MenuItemFor
 
-from . import selectors, views
+from . import figures, selectors, views
 
 
 @hooks.register("register_admin_urls")
@@ -57,3 +57,9 @@ def workflow_health_menu_item():
         order=61,
         shown=selectors.can_see_reports,
     )
+
+
+@hooks.register("chronicle_api_report")
+def api_report():
+    """The report's figures for GET /api/v1/reports (api.casework)."""
+    return figures

@@ -25,7 +25,7 @@ print(ConcernFormPage.objects.get(slug="general-concern").pk, secret)
 SHOW_CONCERN = """
 import json
 from records.models import Concern
-concern = Concern.objects.get(pk={pk})
+concern = Concern.objects.get(school_reference="{reference}")
 print(json.dumps({{
     "form": concern.form_title,
     "recorded_by": concern.recorded_by.username,
@@ -90,9 +90,9 @@ def test_the_example_client_renders_a_form_and_reports_a_concern(server, tmp_pat
     assert "== General concern ==" in out
     assert "Bullying, including cyberbullying: Repeated behaviour" in out
     assert "Has anyone else been told? (optional)" in out
-    reference = re.search(r"Reference (C\d{6}) \(Received\)", out)[1]
+    reference = re.search(r"Reference ([A-Z][A-Z0-9]{1,5}-\d{6}) \(Received\)", out)[1]
     stored = json.loads(
-        server.manage("shell", "-c", SHOW_CONCERN.format(pk=int(reference[1:])))
+        server.manage("shell", "-c", SHOW_CONCERN.format(reference=reference))
         .strip()
         .splitlines()[-1]
     )

@@ -67,8 +67,18 @@ def test_a_concern_about_the_dsl_goes_to_the_head_and_the_dsl_sees_nothing(
     page.get_by_role("button", name="Send in confidence to the case manager").click()
     confirmation = page.locator("[data-confirmation]")
     expect(confirmation).to_contain_text("Your concern has been received")
-    reference = re.search(r"C\d{6}", confirmation.inner_text()).group(0)
-    concern_url = reverse("casework_concern", args=[int(reference[1:])])
+    reference = re.search(r"[A-Z][A-Z0-9]{1,5}-\d{6}", confirmation.inner_text()).group(
+        0
+    )
+    concern_pk = server.manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from records.models import Concern; "
+        f"print(Concern.objects.get(school_reference='{reference}').pk)",
+    ).strip()
+    concern_url = reverse("casework_concern", args=[int(concern_pk)])
     staff.close()
 
     head, page = new_page(browser, server)

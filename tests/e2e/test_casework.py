@@ -117,7 +117,9 @@ def test_a_concern_is_triaged_referred_followed_up_and_closed(browser, server, s
     staff.get_by_role("button", name="Send to the safeguarding team").click()
     confirmation = staff.locator("[data-confirmation]")
     expect(confirmation).to_contain_text("Your concern has been received")
-    reference = re.search(r"C\d{6}", confirmation.inner_text()).group(0)
+    reference = re.search(r"[A-Z][A-Z0-9]{1,5}-\d{6}", confirmation.inner_text()).group(
+        0
+    )
     shot(staff, "02-staff-confirmation")
     staff.context.close()
 

@@ -122,7 +122,9 @@ def test_dsl_configures_and_staff_report_a_concern(browser, server, tmp_path):
 
     confirmation = page.locator("[data-confirmation]")
     expect(confirmation).to_contain_text("Your concern has been received")
-    reference = re.search(r"C\d{6}", confirmation.inner_text()).group(0)
+    reference = re.search(r"[A-Z][A-Z0-9]{1,5}-\d{6}", confirmation.inner_text()).group(
+        0
+    )
     shots.take(page, "4-confirmation")
     page.get_by_role("link", name="See my reports").click()
     expect(page.locator("[data-my-reports]")).to_contain_text(reference)
@@ -136,7 +138,7 @@ def test_dsl_configures_and_staff_report_a_concern(browser, server, tmp_path):
         "0",
         "-c",
         "from records.models import Concern; "
-        f"c = Concern.objects.get(pk={int(reference[1:])}); "
+        f"c = Concern.objects.get(school_reference='{reference}'); "
         "print(sorted((i.pupil.upn, i.role) for i in c.involvements.all())); "
         "print(c.primary_category_name); print(c.attachments.count()); "
         "print(c.answers)",

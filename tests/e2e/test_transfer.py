@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 CHILD = (
     "from records.models import Concern; "
-    "c = next(c for c in Concern.objects.all() if c.reference == 'C000003'); "
+    "c = Concern.objects.order_by('pk')[2]; "
     "p = c.involvements.get().pupil; "
     "print(p.pk, p.upn, p.first_name, p.last_name, p.date_of_birth.isoformat())"
 )

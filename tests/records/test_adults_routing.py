@@ -121,7 +121,9 @@ def test_the_adult_named_has_no_task_count_or_status_of_it(people, named):
 def test_the_case_manager_is_told_and_can_claim(people, named):
     concern = about(people, named)
     task = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN")
-    told = {n.user for n in Notification.objects.filter(message__contains="C0")}
+    told = {
+        n.user for n in Notification.objects.filter(message__contains=concern.reference)
+    }
     assert names(people, told) == expected_managers(people, named)
     for role in expected_managers(people, named):
         assert in_team(people[role], task)

@@ -29,6 +29,7 @@ from accounts.services import (
 from api.models import Scope
 from api.roll_sync.services import service_token_create
 from api.services import token_create
+from api.webhooks.services import endpoint_register
 from forms.models import ConcernFormField, ConcernFormPage
 from forms.sections.services import form_section_shared
 from records import file_audits, restrictions, retention
@@ -201,6 +202,9 @@ def build_world(storage_root):
     service_token, _service = service_token_create(
         school=school, user=dsl, name="MIS roll sync", days=30
     )
+    webhook_endpoint = endpoint_register(
+        school=school, user=dsl, url="https://hooks.example.test/", secret="s" * 20
+    )
     notify(users=[dsl], kind=Notification.Kind.ASSIGNED, message="Matrix", url="/")
     # A child leaving, the file sent by a one-time link (its token for the link
     # page), a legal hold, a destruction certificate, a pinned report.
@@ -270,6 +274,8 @@ def build_world(storage_root):
         api_secret=secret,
         spare_token=spare_token,
         service_token=service_token,
+        webhook_endpoint=webhook_endpoint,
+        concern_reference=concern.reference,
         notification=Notification.objects.get(user=dsl, message="Matrix"),
         storage_root=storage_root,
         transfer=transfer,

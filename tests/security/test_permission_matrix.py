@@ -116,6 +116,20 @@ RULES = {
     "api-v1:pupils": gets(TOKEN, refused=LOGIN),
     "api-v1:my_concerns": gets(TOKEN, refused=LOGIN),
     "api-v1:task_counts": gets(TOKEN, refused=LOGIN),
+    # Casework reads and report figures (issue 22): the matrix's token (a member of
+    # staff's, scopes submit and tasks) lacks their scopes: refused, 403.
+    **{
+        f"api-v1:{name}": gets(
+            NOBODY, on=on, refused=LOGIN, exceptions={("token", "GET"): DENY}
+        )
+        for name, on in (
+            ("casework_tasks", ()),
+            ("casework_concerns", ()),
+            ("casework_concern", ("concern_reference",)),
+            ("casework_chronology", ("pupil",)),
+            ("report_figures", ()),
+        )
+    },
     "api_tokens": page(SIGNED_IN),
     # Only the token's owner (staff) may revoke it.
     "api_token_revoke": posts(frozenset({"staff"}), on=("spare_token",)),
@@ -123,6 +137,11 @@ RULES = {
     "service_tokens": page(DSLS_ANYWHERE),  # the index goes to their school
     "service_tokens_school": page(DSLS, on=("school",)),
     "service_token_revoke": posts(DSLS, on=("service_token",)),
+    # A school's webhooks: its DSL and heads (issue 22).
+    "webhooks": page(DSLS_ANYWHERE | HEADS),  # the index goes to their school
+    "webhooks_school": page(DSLS | HEADS, on=("school",)),
+    "webhook_test": posts(DSLS | HEADS, on=("webhook_endpoint",)),
+    "webhook_remove": posts(DSLS | HEADS, on=("webhook_endpoint",)),
     # The roll push takes a school's service token only: a person's token, or
     # none, is refused as unauthenticated.
     "api-v1:roll_push": posts(NOBODY, refused=LOGIN),

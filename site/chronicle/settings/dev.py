@@ -22,3 +22,6 @@ CHRONICLE_MALWARE_SCAN = env(
     if CHRONICLE_CLAMAV_SOCKET or env("CLAMAV_HOST", default="")
     else "off",
 )
+
+# Webhook endpoints on this machine (http://127.0.0.1:…) may be registered.
+CHRONICLE_WEBHOOK_HTTPS_ONLY = False

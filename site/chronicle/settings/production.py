@@ -129,3 +129,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Webhooks carry no case content, but only ever over TLS.
+CHRONICLE_WEBHOOK_HTTPS_ONLY = True

@@ -32,3 +32,6 @@ CHRONICLE_SESSION_ACTIVITY_RESOLUTION = 600
 # clamd of its own (a local EICAR signature, nothing downloaded) and switches
 # scanning on.
 CHRONICLE_MALWARE_SCAN = "off"
+
+# Tests deliver webhooks to a server they start on 127.0.0.1 (plain http).
+CHRONICLE_WEBHOOK_HTTPS_ONLY = False

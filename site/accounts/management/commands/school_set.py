@@ -1,6 +1,7 @@
-"""manage.py school_set URN [--dfe-number 8232000] [--region scotland]: record a
-school's DfE number (which Common Transfer Files it accepts, records.roll.ctf) and
-its bank holiday region. For a system administrator; both are audited."""
+"""manage.py school_set URN [--dfe-number 8232000] [--region scotland]
+[--reference-code OAK]: record a school's DfE number (which Common Transfer Files it
+accepts, records.roll.ctf), its bank holiday region and the code its concern
+references start with (OAK-000123). For a system administrator; all are audited."""
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -17,8 +18,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--region", choices=[region.value for region in BankHolidayRegion]
         )
+        parser.add_argument("--reference-code", dest="reference_code")
 
-    def handle(self, *args, urn, dfe_number=None, region=None, **options):
+    def handle(
+        self, *args, urn, dfe_number=None, region=None, reference_code=None, **options
+    ):
         school = School.objects.filter(urn=urn).first()
         if school is None:
             raise CommandError(f"No school has URN {urn}.")
@@ -26,6 +30,8 @@ class Command(BaseCommand):
             school.dfe_number = dfe_number
         if region is not None:
             school.region = region
+        if reference_code is not None:
+            school.reference_code = reference_code.strip().upper()
         try:
             school.full_clean()
         except ValidationError as error:
@@ -33,5 +39,6 @@ class Command(BaseCommand):
         school.save()
         self.stdout.write(
             f"{school.name}: DfE number {school.dfe_number or '—'}, "
-            f"{school.get_region_display()} bank holidays."
+            f"{school.get_region_display()} bank holidays, "
+            f"concern references {school.reference_prefix}-000001 on."
         )

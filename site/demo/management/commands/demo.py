@@ -210,7 +210,13 @@ class Command(BaseCommand):
         rng = random.Random(2026)  # noqa: S311 (synthetic data, not security)
         for urn, name, year_groups in SCHOOLS:
             school, _created = School.objects.update_or_create(
-                urn=urn, defaults={"name": name, "trust": trust}
+                urn=urn,
+                # Oakfield's concerns read OAK-000001 on (records.Concern).
+                defaults={
+                    "name": name,
+                    "trust": trust,
+                    "reference_code": name[:3].upper(),
+                },
             )
             schools[urn] = school
             for index in range(PUPILS_PER_SCHOOL):
