@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_h8_school_reference_code'),
-        ('records', '0015_break_glass_told'),
+        ('records', '0018_h7_casework'),
         ('taxonomy', '0002_default_terms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
