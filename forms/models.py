@@ -9,6 +9,7 @@ editors can read and export.
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -219,8 +220,23 @@ class ConcernFormPage(AbstractForm):
             .exists()
         )
 
+    def schools_for(self, user: Viewer) -> QuerySet[School]:
+        """The schools whose pupils this form takes from this user: its own
+        school's form takes that school's pupils only; a trust's shared form, the
+        user's schools of that trust; a form shared by every school, any of the
+        user's schools."""
+        section = FormSection.objects.filter(path=self.path[: -self.steplen]).first()
+        schools = schools_where(user)
+        if section is None:
+            return schools.none()
+        if section.school_id:
+            return schools.filter(pk=section.school_id)
+        if section.trust_id:
+            return schools.filter(trust=section.trust_id)
+        return schools
+
     def get_form(self, *args, **kwargs):
-        kwargs.setdefault("schools", schools_where(kwargs["user"]))
+        kwargs.setdefault("schools", self.schools_for(kwargs["user"]))
         return super().get_form(*args, **kwargs)
 
     def serve(self, request, *args, **kwargs):

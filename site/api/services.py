@@ -223,6 +223,7 @@ def _form_data(payload, questions):
         data["adult_person"] = str(adult.person or "")
         data["adult_name"], data["adult_job_title"] = adult.name, adult.job_title
         data["adult_relationship"] = adult.relationship
+        data["adult_school"] = str(adult.school or "")
     errors = {}
     for name, answer in payload.answers.items():
         if name not in questions:
@@ -264,7 +265,11 @@ def submission_fingerprint(*, page, payload) -> str:
     """What a retry must repeat: the form and the JSON (schemas.ConcernIn, defaults
     filled in, so an omitted field and its default are the same). Files are not
     part of it: a retry may name them differently (the first set is kept)."""
-    content = {"form": page.pk, "payload": payload.model_dump(mode="json")}
+    dumped = payload.model_dump(mode="json")
+    if dumped.get("adult") and dumped["adult"].get("school") is None:
+        # Added later: a retry of a report sent before it existed still matches.
+        del dumped["adult"]["school"]
+    content = {"form": page.pk, "payload": dumped}
     return _hash(json.dumps(content, sort_keys=True, separators=(",", ":")))
 
 
