@@ -6,6 +6,8 @@ from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import selectors, views
+from .questions import selectors as question_selectors
+from .questions import views as question_views
 
 
 @hooks.register("register_admin_urls")
@@ -56,4 +58,28 @@ def workflow_health_menu_item():
         icon_name="time",
         order=61,
         shown=selectors.can_see_reports,
+    )
+
+
+@hooks.register("register_admin_urls")
+def question_report_urls():
+    return [
+        path(
+            "safeguarding-reports/form-questions/",
+            question_views.question_report,
+            name="reports_questions",
+        )
+    ]
+
+
+@hooks.register(menu.REPORTS)
+def question_report_menu_item():
+    # DSLs and deputies: their schools' forms (questions.selectors).
+    return MenuItemFor(
+        _("Form questions"),
+        reverse("reports_questions"),
+        name="form-questions",
+        icon_name="form",
+        order=62,
+        shown=question_selectors.can_report_on_questions,
     )
