@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import PendingRoleGrant, Role, School, User
@@ -222,17 +223,18 @@ def tell_of_case_manager_change(
     notify(
         users=list(audience),
         kind=Notification.Kind.ROLE_GRANTED,
-        message=_(
-            "%(actor)s changed who handles a concern about the head of %(school)s: "
-            "chair of governors %(chair)s, trust nominated lead %(lead)s, first to "
-            "%(first)s."
-        )
-        % {
-            "actor": _name(actor),
-            "school": school,
-            "chair": school.chair_of_governors or _("none"),
-            "lead": lead or _("none"),
-            "first": school.get_head_concerns_to_display().lower(),
-        },
+        message=Truncator(
+            _(
+                "%(actor)s changed who handles a concern about the head of "
+                "%(school)s: now chair of governors %(chair)s, trust nominated lead "
+                "%(lead)s."
+            )
+            % {
+                "actor": _name(actor),
+                "school": school,
+                "chair": school.chair_of_governors or _("none"),
+                "lead": lead or _("none"),
+            }
+        ).chars(Notification._meta.get_field("message").max_length),
         url=reverse("school_settings_school", args=[school.pk]),
     )
