@@ -52,10 +52,17 @@ HEADS = {
     "api-tokens",
     "adult-cases",
 }
-DEPUTIES = HEADS - {"roles", "adult-cases"} | {"childrens-files", "file-transfers"}
+DEPUTIES = HEADS - {"roles", "adult-cases"} | {
+    "childrens-files",
+    "file-transfers",
+    # Counts per answer to their school's forms' own questions (issue 16).
+    "form-questions",
+}
 # Heads and trust leads oversee their schools: the audit log and the break-glass
 # register (issue 16).
-OVERSIGHT = {"audit-log", "break-glass-register"}
+# And the school's settings: where a concern about the head goes (read-only for a
+# head; the trust lead sets it), its DfE number and region.
+OVERSIGHT = {"audit-log", "break-glass-register", "school-settings"}
 # What each role reaches, at any depth: the items each saw before the grouping.
 REACHES = {
     "staff": {"notifications", "my-reports", "api-tokens"},
@@ -82,6 +89,8 @@ REACHES = {
         "documents",
         "roles",
         "background-tasks",
+        # DfE number and region; case managers only where no trust lead.
+        "school-settings",
     }
     | WAGTAIL_REPORTS
     | WAGTAIL_SETTINGS,

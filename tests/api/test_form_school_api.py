@@ -48,7 +48,8 @@ def their_pupil(other_school):
 def test_the_api_refuses_a_pupil_of_another_school_on_a_schools_form(
     as_user, both_schools, own_form, answers, their_pupil
 ):
-    body = payload({**answers, "pupil": [their_pupil.pk], "pupil_role": ["subject"]})
+    data = {**answers, "pupil": [their_pupil.pk], "pupil_role": ["subject"]}
+    body = payload(data, answers={})
     response = as_user(both_schools).post(f"/forms/{own_form.pk}/concerns", body)
     assert response.status_code == 422
     assert ELSEWHERE in str(response.json())
@@ -63,6 +64,7 @@ def test_the_api_takes_a_concern_about_an_adult_with_no_child(
         submission_key=str(uuid.uuid4()),
         pupils=[],
         child_voice="",
+        answers={},
         adult={
             "kind": AdultConcernKind.LOW_LEVEL,
             "role": AdultRole.VISITOR,
@@ -77,13 +79,14 @@ def test_the_api_takes_a_concern_about_an_adult_with_no_child(
     response = client.post(f"/forms/{adult_form.pk}/concerns", body)
     assert response.status_code == 201, response.content
     assert ConcernAboutAdult.objects.get().name == "Val Visitor"
-    assert not Concern.objects.get().pupils.exists()
+    assert not Concern.objects.get().involvements.exists()
 
 
 def test_the_api_still_needs_a_child_on_a_childs_form(
     as_user, staff, own_form, answers
 ):
-    body = payload(answers, pupils=[], submission_key=str(uuid.uuid4()))
+    body = payload(answers, pupils=[], answers={}, submission_key=str(uuid.uuid4()))
     response = as_user(staff).post(f"/forms/{own_form.pk}/concerns", body)
     assert response.status_code == 422
+    assert "Name at least one child" in str(response.json())
     assert not Concern.objects.exists()

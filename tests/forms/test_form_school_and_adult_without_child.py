@@ -113,7 +113,7 @@ def test_a_concern_about_an_adult_need_not_name_a_child(
     response = verified_client(staff).post(adult_form.url, no_child(answers))
     assert response.status_code == 302, response.content.decode()[:2000]
     concern = Concern.objects.get()
-    assert concern.school == school and not concern.pupils.exists()
+    assert concern.school == school and not concern.involvements.exists()
     assert concern.route == Concern.Route.HEAD
     assert CaseTask.objects.filter(concern=concern, team="head").exists()
     # routing and visibility as any concern about an adult: the head, not the DSL
@@ -156,7 +156,7 @@ def test_the_childs_involvement_role_is_unchanged_when_one_is_named(
     data["pupil_role"] = [InvolvementRole.SUBJECT]
     data["child_voice"] = "'He shouted at me.'"
     verified_client(staff).post(adult_form.url, data)
-    assert Concern.objects.get().pupils.count() == 1
+    assert Concern.objects.get().involvements.count() == 1
 
 
 def test_with_no_child_the_adult_named_still_never_sees_it(
