@@ -164,7 +164,12 @@ def test_a_dsl_finds_the_work_in_four_groups_after_their_own_queues(people):
     }
     assert {"workflow-status", "file-transfers"} <= groups["casework"]
     assert {"childrens-files", "retention-review"} <= groups["children"]
-    assert groups["reports"] == {"safeguarding-reports", "workflow-health", "audit-log"}
+    assert groups["reports"] == {
+        "safeguarding-reports",
+        "workflow-health",
+        "form-questions",
+        "audit-log",
+    }
     assert {"roles", "school-calendar", "api-tokens"} <= groups["settings"]
 
 
