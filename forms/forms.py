@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm
 
@@ -202,7 +203,6 @@ class CoreConcernForm(BaseForm):
             }
         super().__init__(*args, **kwargs)
         self.schools = schools
-        self.school_ids = set(schools.values_list("pk", flat=True))
         if not schools_where(self.user, *CASE_ROLES).exists():
             del self.fields["reported_by_name"]
         self.fields["submission_key"].initial = self.initial.get(
@@ -241,12 +241,17 @@ class CoreConcernForm(BaseForm):
 
     # -- children involved: rows of (pupil id, role) posted as parallel lists --------
 
+    @cached_property
+    def school_ids(self):
+        """Ids of the schools whose pupils this form takes (read when needed)."""
+        return set(self.schools.values_list("pk", flat=True))
+
     def _rows(self, ids, roles):
         """A child the user may report on but who is not at this form's school
         (a colleague working at two schools) is kept apart, so the form can say
         why it refuses them (_clean_involvements)."""
         valid = [int(pk) for pk in ids if is_id(pk)]
-        reportable = pupils_reportable_by(self.user).in_bulk(valid)
+        reportable = pupils_reportable_by(self.user).in_bulk(valid) if valid else {}
         pupils = {
             pk: pupil
             for pk, pupil in reportable.items()

@@ -224,16 +224,14 @@ class ConcernFormPage(AbstractForm):
         """The schools whose pupils this form takes from this user: its own
         school's form takes that school's pupils only; a trust's shared form, the
         user's schools of that trust; a form shared by every school, any of the
-        user's schools."""
-        section = FormSection.objects.filter(path=self.path[: -self.steplen]).first()
-        schools = schools_where(user)
-        if section is None:
-            return schools.none()
-        if section.school_id:
-            return schools.filter(pk=section.school_id)
-        if section.trust_id:
-            return schools.filter(trust=section.trust_id)
-        return schools
+        user's schools. Lazy (subqueries): asking costs no query."""
+        section = FormSection.objects.filter(path=self.path[: -self.steplen])
+        shared = section.filter(school__isnull=True)
+        return schools_where(user).filter(
+            models.Q(pk__in=section.values("school"))
+            | models.Q(trust__in=shared.values("trust"))
+            | models.Q(models.Exists(shared.filter(trust__isnull=True)))
+        )
 
     def get_form(self, *args, **kwargs):
         kwargs.setdefault("schools", self.schools_for(kwargs["user"]))
