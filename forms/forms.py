@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.forms.forms import BaseForm
 
-from accounts.models import User
+from accounts.models import School, User
 from accounts.selectors import CASE_ROLES, schools_where
 from chronicle.fields import ModelChoiceField, ModelMultipleChoiceField
 from chronicle.forms import is_id
@@ -78,6 +79,7 @@ ADULT_FIELDS = (
     "adult_name",
     "adult_job_title",
     "adult_relationship",
+    "adult_school",
 )
 
 
@@ -143,6 +145,12 @@ class CoreConcernForm(BaseForm):
             "Photos of notes, a scan of a paper form. PDF, JPG, PNG, Word or text, up "
             "to 10 MB each."
         ),
+    )
+    adult_school = ModelChoiceField(
+        label=_("Which school is this about?"),
+        queryset=School.objects.none(),
+        required=False,
+        help_text=_("Needed only when no child is named: the children's school."),
     )
     adult_kind = forms.ChoiceField(
         label=_("Is this a low-level concern or an allegation?"),
@@ -215,6 +223,10 @@ class CoreConcernForm(BaseForm):
         else:
             for name in ADULT_FIELDS:
                 del self.fields[name]
+        if self.names_an_adult and len(self.school_ids) > 1:
+            self.fields["adult_school"].queryset = schools
+        elif "adult_school" in self.fields:
+            del self.fields["adult_school"]
         offered = Term.objects.active().filter(
             Q(school__isnull=True) | Q(school__in=schools)
         )
@@ -238,9 +250,23 @@ class CoreConcernForm(BaseForm):
 
     # -- children involved: rows of (pupil id, role) posted as parallel lists --------
 
+    @cached_property
+    def school_ids(self):
+        """Ids of the schools whose pupils this form takes (read when needed)."""
+        return set(self.schools.values_list("pk", flat=True))
+
     def _rows(self, ids, roles):
+        """A child the user may report on but who is not at this form's school
+        (a colleague working at two schools) is kept apart, so the form can say
+        why it refuses them (_clean_involvements)."""
         valid = [int(pk) for pk in ids if is_id(pk)]
-        pupils = pupils_reportable_by(self.user).in_bulk(valid)
+        reportable = pupils_reportable_by(self.user).in_bulk(valid) if valid else {}
+        pupils = {
+            pk: pupil
+            for pk, pupil in reportable.items()
+            if pupil.school_id in self.school_ids
+        }
+        self.elsewhere = [p for pk, p in reportable.items() if pk not in pupils]
         rows = [
             {
                 "pupil": pupils.get(int(pk)) if is_id(pk) else None,
@@ -269,8 +295,22 @@ class CoreConcernForm(BaseForm):
         rows = self.involvements
         if self.rows_mismatched:
             self.add_error(None, _("Choose how each child is involved."))
-        elif not rows:
+        elif not rows and not self.names_an_adult:
             self.add_error(None, _("Name at least one child: search by name or UPN."))
+        elif not rows:
+            return  # a concern about an adult need not involve a child
+        elif self.elsewhere:
+            self.add_error(
+                None,
+                _(
+                    "%(child)s is not a pupil of %(school)s, whose form this is. "
+                    "Report it on a form of the child's school."
+                )
+                % {
+                    "child": self.elsewhere[0].display_name,
+                    "school": ", ".join(str(school) for school in self.schools),
+                },
+            )
         elif any(row["pupil"] is None for row in rows):
             self.add_error(
                 None, _("One of the children can't be found at your school.")
@@ -301,6 +341,8 @@ class CoreConcernForm(BaseForm):
             self.add_error("body_map", ONE_BODY)
 
     def _clean_child_voice(self, cleaned):
+        if self.names_an_adult and not self.involvements:
+            return  # no child named: no child's voice to record
         if (
             not (cleaned.get("child_voice") or "").strip()
             and not (cleaned.get("child_voice_not_known") or "").strip()
@@ -327,13 +369,31 @@ class CoreConcernForm(BaseForm):
             )
         elif person is None and not name:
             self.add_error("adult_name", _("Give the adult's name."))
-        elif person is not None:
-            rows = [row for row in self.involvements if row["pupil"]]
-            schools = {row["pupil"].school_id for row in rows}
-            if schools and not person.memberships.filter(school__in=schools).exists():
+        school = self.concern_school()
+        if not self.involvements and school is None:
+            self.add_error(
+                "adult_school" if "adult_school" in self.fields else None,
+                _("Name a child, or choose the school this is about."),
+            )
+        elif person is not None and school is not None:
+            if not person.memberships.filter(school=school).exists():
                 self.add_error(
-                    "adult_person", _("Choose a member of staff at the child's school.")
+                    "adult_person",
+                    _("Choose a member of staff at %(school)s.") % {"school": school},
                 )
+
+    def concern_school(self):
+        """The school the concern belongs to: the children's, or, when a concern
+        about an adult names none, the one chosen (or the form's only school)."""
+        rows = [row for row in self.involvements if row["pupil"]]
+        if rows:
+            return rows[0]["pupil"].school
+        chosen = (getattr(self, "cleaned_data", None) or {}).get("adult_school")
+        if chosen is not None:
+            return chosen
+        if len(self.school_ids) == 1:
+            return self.schools.first()
+        return None
 
     def about_adult(self):
         """What the intake stores about the adult (records.ConcernAboutAdult), or

@@ -9,6 +9,7 @@ editors can read and export.
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -219,8 +220,21 @@ class ConcernFormPage(AbstractForm):
             .exists()
         )
 
+    def schools_for(self, user: Viewer) -> QuerySet[School]:
+        """The schools whose pupils this form takes from this user: its own
+        school's form takes that school's pupils only; a trust's shared form, the
+        user's schools of that trust; a form shared by every school, any of the
+        user's schools. Lazy (subqueries): asking costs no query."""
+        section = FormSection.objects.filter(path=self.path[: -self.steplen])
+        shared = section.filter(school__isnull=True)
+        return schools_where(user).filter(
+            models.Q(pk__in=section.values("school"))
+            | models.Q(trust__in=shared.values("trust"))
+            | models.Q(models.Exists(shared.filter(trust__isnull=True)))
+        )
+
     def get_form(self, *args, **kwargs):
-        kwargs.setdefault("schools", schools_where(kwargs["user"]))
+        kwargs.setdefault("schools", self.schools_for(kwargs["user"]))
         return super().get_form(*args, **kwargs)
 
     def serve(self, request, *args, **kwargs):

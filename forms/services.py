@@ -73,7 +73,7 @@ def concern_submit_from_form(*, page, form, discard_draft=True):
         Involvement(pupil=row["pupil"], role=row["role"]) for row in form.involvements
     ]
     concern, _created = concern_open(
-        school=involvements[0].pupil.school,
+        school=form.concern_school(),
         recorded_by=form.user,
         reported_by_name=data.get("reported_by_name", ""),
         attachments=data["attachments"],

@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import schools_where
+from chronicle.forms import is_id
 from records.selectors import concerns_reported_by, pupils_reportable_by
 
 from . import services
@@ -71,7 +72,13 @@ def pupil_search(request):
     query = request.GET.get("q", "").replace("\x00", "").strip()[:50]
     if len(query) < 2:
         return JsonResponse({"results": []})
-    matches = pupils_reportable_by(request.user).filter(
+    pupils = pupils_reportable_by(request.user)
+    form_id = request.GET.get("form", "")
+    page = ConcernFormPage.objects.filter(pk=form_id or None).first()
+    if page is not None and is_id(form_id) and page.is_offered_to(request.user):
+        # A school's form offers its own pupils only (the form refuses others too).
+        pupils = pupils.filter(school__in=page.schools_for(request.user))
+    matches = pupils.filter(
         Q(first_name__icontains=query)
         | Q(last_name__icontains=query)
         | Q(preferred_name__icontains=query)

@@ -156,7 +156,7 @@ def _concern_store(
     **fields: Any,
 ) -> Concern:
     """Term names are copied onto the record, so later renames don't rewrite it."""
-    _check_involvements(school, involvements)
+    _check_involvements(school, involvements, route=fields.get("route", ""))
     _check_terms(school, [primary_category, location, *tags])
     if fields.get("body_map"):
         fields["body_map_pupil"] = body_map_pupil(
@@ -216,8 +216,13 @@ def document_store(
     return document
 
 
-def _check_involvements(school: School, involvements: Sequence[Involvement]) -> None:
-    if not involvements:
+def _check_involvements(
+    school: School, involvements: Sequence[Involvement], *, route: str = ""
+) -> None:
+    """A concern about a child names at least one; a concern about an adult (to
+    the case manager) need not involve a child (KCSIE Part 4: any behaviour that
+    may make the adult unsuitable to work with children)."""
+    if not involvements and route != Concern.Route.HEAD:
         raise ValidationError({"pupils": _("Name at least one child.")})
     if any(i.pupil.school_id != school.pk for i in involvements):
         raise ValidationError(

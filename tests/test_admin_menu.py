@@ -52,10 +52,17 @@ HEADS = {
     "api-tokens",
     "adult-cases",
 }
-DEPUTIES = HEADS - {"roles", "adult-cases"} | {"childrens-files", "file-transfers"}
+DEPUTIES = HEADS - {"roles", "adult-cases"} | {
+    "childrens-files",
+    "file-transfers",
+    # Counts per answer to their school's forms' own questions (issue 16).
+    "form-questions",
+}
 # Heads and trust leads oversee their schools: the audit log and the break-glass
 # register (issue 16).
-OVERSIGHT = {"audit-log", "break-glass-register"}
+# And the school's settings: where a concern about the head goes (read-only for a
+# head; the trust lead sets it), its DfE number and region.
+OVERSIGHT = {"audit-log", "break-glass-register", "school-settings"}
 # What each role reaches, at any depth: the items each saw before the grouping.
 REACHES = {
     # A teacher finds API tokens under their account, not in the sidebar (issue 21).
@@ -85,6 +92,8 @@ REACHES = {
         "documents",
         "roles",
         "background-tasks",
+        # DfE number and region; case managers only where no trust lead.
+        "school-settings",
     }
     | WAGTAIL_REPORTS
     | WAGTAIL_SETTINGS,
@@ -158,7 +167,12 @@ def test_a_dsl_finds_the_work_in_four_groups_after_their_own_queues(people):
     }
     assert {"workflow-status", "file-transfers"} <= groups["casework"]
     assert {"childrens-files", "retention-review"} <= groups["children"]
-    assert groups["reports"] == {"safeguarding-reports", "workflow-health", "audit-log"}
+    assert groups["reports"] == {
+        "safeguarding-reports",
+        "workflow-health",
+        "form-questions",
+        "audit-log",
+    }
     assert {"roles", "school-calendar", "api-tokens"} <= groups["settings"]
 
 

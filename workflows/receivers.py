@@ -13,11 +13,17 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import PendingRoleGrant, Role, School, User
-from accounts.selectors import confirmers_of, role_change_audience
-from accounts.signals import RoleChange, calendar_changed, role_changed
+from accounts.selectors import confirmers_of, role_change_audience, trust_leads_of
+from accounts.signals import (
+    RoleChange,
+    calendar_changed,
+    case_managers_changed,
+    role_changed,
+)
 from records.models import BreakGlassAccess, Pupil
 from records.signals import break_glass_opened, file_destroying, pupil_joined
 
@@ -190,4 +196,45 @@ def tell_of_role_change(
             confirmed_by=confirmed_by,
         ),
         url=url,
+    )
+
+
+@receiver(case_managers_changed, dispatch_uid="case_managers_changed")
+def tell_of_case_manager_change(
+    sender: Any, *, school: School, actor: User, **kwargs: Any
+) -> None:
+    """Who handles a concern about the head changed: the school's heads, DSLs and
+    trust leads, and the people now chosen, are told who made the change."""
+    lead = school.trust.nominated_lead if school.trust else None
+    chosen = [pk for pk in (school.chair_of_governors_id, lead and lead.pk) if pk]
+    audience = (
+        User.objects.filter(
+            Q(
+                is_active=True,
+                memberships__school=school,
+                memberships__role__in=(Role.HEAD, Role.DSL),
+            )
+            | Q(pk__in=trust_leads_of(school).values("pk"))
+            | Q(pk__in=chosen, is_active=True)
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
+    )
+    notify(
+        users=list(audience),
+        kind=Notification.Kind.ROLE_GRANTED,
+        message=Truncator(
+            _(
+                "%(actor)s changed who handles a concern about the head of "
+                "%(school)s: now chair of governors %(chair)s, trust nominated lead "
+                "%(lead)s."
+            )
+            % {
+                "actor": _name(actor),
+                "school": school,
+                "chair": school.chair_of_governors or _("none"),
+                "lead": lead or _("none"),
+            }
+        ).chars(Notification._meta.get_field("message").max_length),
+        url=reverse("school_settings_school", args=[school.pk]),
     )

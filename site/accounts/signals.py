@@ -39,6 +39,12 @@ class RoleChange(StrEnum):
 # DSLs, naming who made the change; a proposal goes to those who may confirm it.
 role_changed = Signal()
 
+# Sent by school_settings.services after the chair of governors, where concerns
+# about the head go, or the trust's nominated lead changed, with school= and actor=.
+# Workflows tells the school's heads, DSLs and trust leads, and whoever is now
+# chosen, naming who made the change: a new case manager never goes unnoticed.
+case_managers_changed = Signal()
+
 # The roles that see a school's case content or oversee it: giving one is announced
 # to the school's DSLs as well as its heads and the trust's leads.
 ANNOUNCED_ROLES = (Role.DSL, Role.DEPUTY_DSL, Role.HEAD)

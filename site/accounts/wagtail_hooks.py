@@ -7,6 +7,8 @@ from chronicle.menu import MenuItemFor
 
 from . import calendar_views, role_views, security_views
 from .account_settings import EmailSettingsPanel
+from .school_settings import views as school_settings_views
+from .school_settings.selectors import can_see_school_settings
 from .selectors import can_keep_a_calendar, can_reset_two_factor, can_see_roles
 
 
@@ -108,3 +110,26 @@ def roles_menu_item():
 @hooks.register("register_account_settings_panel")
 def email_settings_panel(request, user, profile):
     return EmailSettingsPanel(request, user, profile)
+
+
+@hooks.register("register_admin_urls")
+def school_settings_urls():
+    return [
+        path("school-settings/", school_settings_views.index, name="school_settings"),
+        path(
+            "school-settings/<int:school_id>/",
+            school_settings_views.school_settings,
+            name="school_settings_school",
+        ),
+    ]
+
+
+@hooks.register(menu.SETTINGS)
+def school_settings_menu_item():
+    return MenuItemFor(
+        _("School settings"),
+        reverse("school_settings"),
+        icon_name="cog",
+        order=345,
+        shown=can_see_school_settings,
+    )

@@ -171,6 +171,12 @@ class AdultIn(StrictInput):
     name: Text = Field("", max_length=200)
     job_title: Text = Field("", max_length=200)
     relationship: Text = Field(max_length=200)
+    school: Id | None = Field(
+        None,
+        description="The school it is about, when no pupil is named and the form "
+        "takes more than one of your schools (a concern about an adult need not "
+        "involve a child).",
+    )
 
 
 class BodyMarkIn(StrictInput):

@@ -52,6 +52,8 @@ CORE_FIELDS = {
     "adult_name": "string",
     "adult_job_title": "string",
     "adult_relationship": "string",
+    # Only when no child is named and the form takes several of the user's schools.
+    "adult_school": "choice",
 }
 
 
@@ -114,12 +116,13 @@ def _boolean_choices() -> list[Json]:
     ]
 
 
-def _pupils_field() -> Json:
+def _pupils_field(*, required: bool) -> Json:
+    """Required unless the form is about an adult (who need not involve a child)."""
     return {
         "name": "pupils",
         "label": _("Children involved"),
         "type": "pupils",
-        "required": True,
+        "required": required,
         "help_text": _(
             "Each child once, with how they are involved: a list of "
             '{"pupil": id from /pupils, "role": one of involvement_roles}.'
@@ -157,7 +160,7 @@ def form_definition(page: ConcernFormPage, user: Viewer) -> Json:
     the core questions they are shown (a DSL's paper-report field included), and
     the DSL's own questions."""
     form = page.get_form(page=page, user=user)
-    fields = [_pupils_field()] + [
+    fields = [_pupils_field(required=not form.names_an_adult)] + [
         _core_field(name, form.fields[name], kind)
         for name, kind in CORE_FIELDS.items()
         if name in form.fields

@@ -223,6 +223,7 @@ def _form_data(payload, questions):
         data["adult_person"] = str(adult.person or "")
         data["adult_name"], data["adult_job_title"] = adult.name, adult.job_title
         data["adult_relationship"] = adult.relationship
+        data["adult_school"] = str(adult.school or "")
     marks = payload.body_map
     data.setlist("body_map_region", [f"{m.view}.{m.region}" for m in marks])
     for part in ("x", "y", "description", "size", "colour"):
@@ -269,6 +270,9 @@ def submission_fingerprint(*, page, payload) -> str:
     filled in, so an omitted field and its default are the same). Files are not
     part of it: a retry may name them differently (the first set is kept)."""
     dumped = payload.model_dump(mode="json")
+    if dumped.get("adult") and dumped["adult"].get("school") is None:
+        # Added later: a retry of a report sent before it existed still matches.
+        del dumped["adult"]["school"]
     if not dumped["body_map"]:
         # As before body maps existed: a retry of an older report still matches.
         del dumped["body_map"]

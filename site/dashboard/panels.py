@@ -8,6 +8,7 @@ the user's roles, which rarely changes, last."""
 from wagtail.admin.ui.components import Component
 
 from accounts.models import Role
+from accounts.school_settings.selectors import schools_with_nowhere_for_head_concerns
 from accounts.selectors import CASE_ROLES, memberships_of, roles_of, schools_where
 from forms.selectors import concern_forms_for, form_sections_editable_by
 from records.selectors import concerns_reported_by, pupils_visible_to
@@ -80,6 +81,7 @@ class OversightPanel(UserPanel):
         return {
             "schools": schools,
             "open_concerns": tasks.values("concern").distinct().count(),
+            "nowhere": schools_with_nowhere_for_head_concerns(self.user),
             "overdue": overdue(tasks).count(),
         }
 

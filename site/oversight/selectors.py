@@ -22,7 +22,14 @@ from typing import Any
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Model, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Model,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -269,11 +276,38 @@ def break_glass_register_for(user: Any) -> QuerySet[BreakGlassAccess]:
 
 
 def break_glass_rows(accesses: list[BreakGlassAccess]) -> list[BreakGlassRow]:
-    """The page's accesses with who was told of each: the break-glass notifications
-    sent to the register's link within a minute of it, naming its record. One
-    query for the page, whatever its length."""
+    """The page's accesses with who was told of each: the people recorded on the
+    access when it was opened (BreakGlassAccess.told, the same list its banner
+    names). Accesses opened before that was recorded have none: for them, the
+    break-glass notifications sent within a minute of the access, naming its
+    record and school. Two queries for the page at most, whatever its length."""
     if not accesses:
         return []
+    prefetch_related_objects(
+        accesses,
+        Prefetch(
+            "told", queryset=User.objects.order_by("last_name", "first_name", "pk")
+        ),
+    )
+    untold = [access for access in accesses if not access.told.all()]
+    notified = _told_by_notifications(untold)
+    return [
+        BreakGlassRow(
+            access=access,
+            record=_record_name(access),
+            told=list(access.told.all()) or notified.get(access.pk, []),
+        )
+        for access in accesses
+    ]
+
+
+def _told_by_notifications(
+    accesses: list[BreakGlassAccess],
+) -> dict[int, list[User]]:
+    """For accesses with no `told` recorded (opened before it was): the
+    break-glass notifications sent within a minute of each, naming its record."""
+    if not accesses:
+        return {}
     first = min(access.opened_at for access in accesses)
     last = max(access.opened_at for access in accesses) + TOLD_WITHIN
     sent = list(
@@ -285,16 +319,13 @@ def break_glass_rows(accesses: list[BreakGlassAccess]) -> list[BreakGlassRow]:
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "pk")
     )
-    rows = []
-    for access in accesses:
-        record = _record_name(access)
-        key = _key(access)
-        told = [
+    return {
+        access.pk: [
             note.user
             for note in sent
             if access.opened_at <= note.created_at <= access.opened_at + TOLD_WITHIN
-            and key in note.message
+            and _key(access) in note.message
             and str(access.school) in note.message
         ]
-        rows.append(BreakGlassRow(access=access, record=record, told=told))
-    return rows
+        for access in accesses
+    }

@@ -6,6 +6,8 @@ from chronicle import menu
 from chronicle.menu import MenuItemFor
 
 from . import figures, selectors, views
+from .questions import selectors as question_selectors
+from .questions import views as question_views
 
 
 @hooks.register("register_admin_urls")
@@ -63,3 +65,27 @@ def workflow_health_menu_item():
 def api_report():
     """The report's figures for GET /api/v1/reports (api.casework)."""
     return figures
+
+
+@hooks.register("register_admin_urls")
+def question_report_urls():
+    return [
+        path(
+            "safeguarding-reports/form-questions/",
+            question_views.question_report,
+            name="reports_questions",
+        )
+    ]
+
+
+@hooks.register(menu.REPORTS)
+def question_report_menu_item():
+    # DSLs and deputies: their schools' forms (questions.selectors).
+    return MenuItemFor(
+        _("Form questions"),
+        reverse("reports_questions"),
+        name="form-questions",
+        icon_name="form",
+        order=62,
+        shown=question_selectors.can_report_on_questions,
+    )

@@ -1,15 +1,15 @@
-"""An allegation about a member of staff, worked by the head in the admin: the
-LADO referral due within one working day, the LADO's advice, the strategy
-discussion, the employer's actions and an outcome sent back without its
-rationale (what was typed kept), then recorded. The DSL's child's file says only
-that a concern about an adult exists.
-
-The concern is opened from the server's shell through concern_open (the report
-form's fields for the adult are built elsewhere)."""
+"""A teacher reports an allegation about the DSL on the school's form; the head,
+not the DSL, receives it and works it in the admin: the LADO referral due within
+one working day, the LADO's advice, the strategy discussion, the employer's
+actions and an outcome sent back without its rationale (what was typed kept), then
+recorded. The DSL sees nothing of it at any point: not when it arrives, not while
+it is worked, not once it is closed. A deputy's view of the child's file says only
+that a concern about an adult exists."""
 
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,49 +19,89 @@ from .test_casework import messages, new_page, shot, step_form, task_row
 pytestmark = pytest.mark.e2e
 __all__ = ["shot"]  # the fixture, imported for the tests here
 
-OPEN_ALLEGATION = (
-    "import uuid; from django.utils import timezone; "
-    "from accounts.models import User; from records.models import Pupil, "
-    "InvolvementRole, Concern; from records.services import Involvement; "
-    "from taxonomy.models import Term; "
-    "from workflows.services import concern_open; "
+LOOKUP = (
+    "from records.models import Pupil; "
     "p = Pupil.objects.filter(school__urn='990001').order_by('pk').first(); "
-    "staff = User.objects.get(username='staff.oakfield'); "
-    "teacher = User.objects.get(username='dsl.oakfield'); "
-    "c, _ = concern_open(school=p.school, recorded_by=staff, "
-    "submission_key=uuid.uuid4(), "
-    "involvements=[Involvement(pupil=p, role=InvolvementRole.SUBJECT)], "
-    "primary_category=Term.objects.filter(vocabulary='category').first(), "
-    "location=Term.objects.filter(vocabulary='location').first(), "
-    "route=Concern.Route.HEAD, form_title='General concern', "
-    "occurred_on=timezone.localdate(), "
-    "what_happened='Synthetic: an adult grabbed a child by the arm in the corridor.', "
-    "child_voice='', immediate_risk=False, "
-    "about_adult={'kind': 'allegation', 'person': teacher, "
-    "'name': teacher.get_full_name(), 'role': 'staff', "
-    "'reporter_relationship': 'Colleague'}); "
-    "print(c.reference, p.pk)"
+    "print(p.pk, p.upn, p.display_name)"
 )
+WHAT = "Synthetic: an adult grabbed a child by the arm in the corridor."
 RATIONALE = (
     "Two colleagues saw it and the child's account has stayed the same; the "
     "adult accepts the contact but there is no evidence that it was deliberate."
 )
 
 
-def test_the_head_refers_to_the_lado_and_records_advice_and_outcome(
+def report_about_the_dsl(browser, server, shot, upn, name):
+    """staff.oakfield reports an allegation about the DSL (Jordan Ellis) on the
+    form for concerns about adults; returns the reference."""
+    page = new_page(browser, server)
+    concern_forms.sign_in(page, server, "staff.oakfield")
+    page.get_by_role("link", name="Low-level concern about an adult").click()
+    expect(page.get_by_text("The adult this concern is about")).to_be_visible()
+    concern_forms.add_child(page, upn, name)
+    page.get_by_label("Allegation that may meet the harm threshold").check()
+    page.get_by_label("Who is the adult?").select_option("staff")
+    page.get_by_label("The member of staff").select_option(label="Jordan Ellis")
+    page.get_by_label("Your relationship to them").fill("Colleague in Year 4")
+    page.get_by_label("Date it happened").fill(timezone.localdate().isoformat())
+    page.get_by_role("combobox", name=re.compile(r"^Where")).select_option(index=1)
+    page.get_by_label("What happened").fill(WHAT)
+    page.get_by_label("If you couldn't record the child's voice").fill(
+        "The child was not spoken to: the teacher reported what they saw."
+    )
+    page.locator("input[name=primary_category]").first.check()
+    page.locator("input[name=immediate_risk][value=no]").check()
+    shot(page, "01-teacher-names-the-dsl")
+    page.get_by_role("button", name="Send in confidence to the case manager").click()
+    confirmation = page.locator("[data-confirmation]")
+    expect(confirmation).to_contain_text("Your concern has been received")
+    reference = re.search(r"C\d{6}", confirmation.inner_text()).group(0)
+    page.context.close()
+    return reference
+
+
+def dsl_sees_nothing(browser, server, shot, reference, pupil_pk, name):
+    """Everywhere the DSL named in it looks: no reference, no content, no notice,
+    and the concern's own page is not found."""
+    dsl = new_page(browser, server)
+    concern_forms.sign_in(dsl, server, "dsl.oakfield")
+    for url in (
+        "/admin/",
+        reverse("team_queue"),
+        reverse("my_tasks"),
+        reverse("casework_notifications"),
+        reverse("casework_status"),
+        reverse("file_detail", args=[int(pupil_pk)]),
+    ):
+        dsl.goto(url)
+        text = dsl.content()
+        assert reference not in text and "grabbed a child" not in text, url
+    expect(dsl.locator("[data-adult-concern-notice]")).to_have_count(0)
+    shot(dsl, f"{name}-named-dsl-sees-nothing")
+    assert (
+        dsl.goto(f"/admin/casework/concerns/{reference[1:].lstrip('0')}/").status == 404
+    )
+    dsl.context.close()
+
+
+def test_a_teacher_reports_the_dsl_and_the_head_works_the_allegation(
     browser, server, shot
 ):
-    reference, pupil_pk = (
-        server.manage("shell", "-v", "0", "-c", OPEN_ALLEGATION).strip().split()
+    pupil_pk, upn, name = (
+        server.manage("shell", "-v", "0", "-c", LOOKUP).strip().split(" ", 2)
     )
     today = timezone.localdate()
+    reference = report_about_the_dsl(browser, server, shot, upn, name)
+    dsl_sees_nothing(browser, server, shot, reference, pupil_pk, "02")
 
     head = new_page(browser, server)
     concern_forms.sign_in(head, server, "head.oakfield")
+    head.goto(reverse("casework_notifications"))
+    expect(head.locator("main")).to_contain_text(reference)
     head.goto("/admin/casework/team-queue/")
     row = task_row(head, reference)
     expect(row).to_contain_text("Refer to the LADO")
-    shot(head, "01-head-team-queue")
+    shot(head, "03-head-team-queue")
     row.get_by_role("button", name="Claim").click()
     expect(messages(head)).to_contain_text("The task is yours.")
 
@@ -73,7 +113,7 @@ def test_the_head_refers_to_the_lado_and_records_advice_and_outcome(
     refer.get_by_label("What the LADO was told").fill(
         "The allegation as reported, the child's name and what was seen."
     )
-    shot(head, "02-refer-to-the-lado")
+    shot(head, "04-refer-to-the-lado")
     refer.get_by_role("button", name="Record the referral").click()
     expect(messages(head)).to_contain_text(f"LADO referral recorded for {reference}.")
 
@@ -85,7 +125,7 @@ def test_the_head_refers_to_the_lado_and_records_advice_and_outcome(
         "The LADO judged no offence is likely and social care need not act, so "
         "the school investigates under its own procedures and reports back."
     )
-    shot(head, "03-lado-advice")
+    shot(head, "05-lado-advice")
     advice.get_by_role("button", name="Record the advice").click()
     expect(messages(head)).to_contain_text("The LADO's advice is recorded")
 
@@ -118,7 +158,7 @@ def test_the_head_refers_to_the_lado_and_records_advice_and_outcome(
     expect(
         outcome.get_by_role("radio", name=re.compile("^Unsubstantiated"))
     ).to_be_checked()
-    shot(head, "04-outcome-needs-rationale")
+    shot(head, "06-outcome-needs-rationale")
     outcome.get_by_label("Why this outcome").fill(RATIONALE)
     outcome.get_by_role("button", name="Record the outcome").click()
     expect(messages(head)).to_contain_text(f"Outcome recorded for {reference}")
@@ -128,25 +168,16 @@ def test_the_head_refers_to_the_lado_and_records_advice_and_outcome(
     closed = head.locator("[data-cases='closed'] tr", has_text=reference)
     expect(closed).to_contain_text("Unsubstantiated")
     expect(closed).to_contain_text(str(today.year + 10))
-    shot(head, "05-concerns-about-adults")
+    shot(head, "07-concerns-about-adults")
     closed.get_by_role("link", name=reference).click()
     expect(head.locator("[data-outcome]")).to_contain_text("Unsubstantiated")
     expect(head.locator("[data-retention]")).to_contain_text(
         "10 years from the allegation"
     )
-    shot(head, "06-the-case")
+    shot(head, "08-the-case")
     head.context.close()
 
-    # The DSL named in it sees no notice, no task, no content ---------------------
-    dsl = new_page(browser, server)
-    concern_forms.sign_in(dsl, server, "dsl.oakfield")
-    dsl.goto(f"/admin/files/{pupil_pk}/")
-    expect(dsl.locator("[data-adult-concern-notice]")).to_have_count(0)
-    expect(dsl.locator("body")).not_to_contain_text("grabbed a child by the arm")
-    dsl.goto("/admin/casework/team-queue/")
-    expect(dsl.locator("body")).not_to_contain_text(reference)
-    shot(dsl, "07-named-dsl-sees-nothing")
-    dsl.context.close()
+    dsl_sees_nothing(browser, server, shot, reference, pupil_pk, "09")
 
     # A deputy DSL reads the child's file: only that a concern exists -------------
     deputy = new_page(browser, server)
@@ -156,5 +187,5 @@ def test_the_head_refers_to_the_lado_and_records_advice_and_outcome(
         "A concern about an adult involves this child"
     )
     expect(deputy.locator("body")).not_to_contain_text("grabbed a child by the arm")
-    shot(deputy, "08-deputy-childs-file-notice")
+    shot(deputy, "10-deputy-childs-file-notice")
     deputy.context.close()

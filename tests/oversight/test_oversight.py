@@ -160,6 +160,42 @@ def test_the_register_says_who_when_which_record_why_and_who_was_told(
         assert str(pupil) not in page  # the child's name is not in the register
 
 
+def test_the_register_names_who_was_recorded_as_told_not_who_got_a_message(
+    verified_client, school, dsl, make_member, head, pupils
+):
+    """The register reads the access's own `told` (what its banner said), so a
+    notification deleted or never delivered does not change it."""
+    deputy = make_member(Role.DEPUTY_DSL, first_name="Casey", last_name="Deputy")
+    restriction_set(obj=pupils["ours"], people=[dsl], reason="Kept.", user=dsl)
+    access = break_glass_open(
+        user=deputy,
+        obj=pupils["ours"],
+        reason="A disclosure at lunch; need the history.",
+    )
+    assert set(access.told.all()) == {dsl, head}
+    Notification.objects.filter(kind=Notification.Kind.BREAK_GLASS).delete()
+    row = page_of(verified_client(head), REGISTER).split("data-break-glass-row>")[1]
+    assert dsl.get_full_name() in row and head.get_full_name() in row
+    assert "Casey Deputy" in row  # who opened it, not who was told
+
+
+def test_an_access_from_before_told_was_recorded_falls_back_to_its_messages(
+    verified_client, school, dsl, make_member, head, pupils
+):
+    deputy = make_member(Role.DEPUTY_DSL, first_name="Casey", last_name="Deputy")
+    restriction_set(obj=pupils["ours"], people=[dsl], reason="Kept.", user=dsl)
+    access = break_glass_open(
+        user=deputy,
+        obj=pupils["ours"],
+        reason="A disclosure at lunch; need the history.",
+    )
+    access.told.clear()  # as an access opened before `told` existed
+    Notification.objects.filter(user=head, kind=Notification.Kind.BREAK_GLASS).delete()
+    row = page_of(verified_client(head), REGISTER).split("data-break-glass-row>")[1]
+    assert dsl.get_full_name() in row  # from the message the DSL was sent
+    assert head.get_full_name() not in row
+
+
 def test_the_register_shows_only_the_schools_overseen(
     verified_client, other_school, make_member, head, pupils
 ):

@@ -210,3 +210,30 @@ def test_only_the_case_manager_opens_the_cases_and_never_one_naming_them(
     refused = verified_client(dsl).get("/admin/casework/adults/")
     assert refused.status_code in (302, 403)
     assert concern.reference not in refused.content.decode()
+
+
+# A closed concern about an adult is not reopened -------------------------------------
+
+
+def test_a_closed_concern_about_an_adult_offers_no_reopen_to_anyone(
+    staff, head, dsl, make_member, verified_client
+):
+    """Reopening is the children's process (a new DSL decision): on a concern
+    about an adult it would put the case in the DSL team's queue."""
+    concern = low_level(staff)
+    review(concern, head)
+    processes = concern.processes.count()
+    page = verified_client(head).get(f"/admin/casework/concerns/{concern.pk}/")
+    body = page.content.decode()
+    assert "data-reopen" not in body and "data-adult-closed" in body
+    for user in (head, dsl, make_member(Role.DEPUTY_DSL), staff):
+        response = verified_client(user).post(
+            f"/admin/casework/concerns/{concern.pk}/reopen/",
+            {"reason": "Something new came to light about this."},
+        )
+        assert response.status_code in (302, 404), user
+    assert Concern.objects.get(pk=concern.pk).status == Concern.Status.CLOSED
+    assert concern.processes.count() == processes
+    with pytest.raises(ValidationError):
+        services.concern_reopen(concern=concern, reason="A new thing.", user=head)
+    assert not Notification.objects.filter(user=dsl).exists()

@@ -84,19 +84,15 @@ def _start(case: AdultCase) -> None:
     )
 
 
-def case_managers(task: CaseTask) -> list[User]:
-    """Who is told: the concern's case manager (workflows.teams.task_team, from
+def _notify_case_manager(task: CaseTask | None, message: str) -> None:
+    """Tell the concern's case manager (workflows.teams.task_team, from
     records.selectors.case_managers: the head, or the chair of governors or the
     trust's nominated lead when the adult named is a head), never the adult the
     concern names."""
-    return list(task_team(task))
-
-
-def _notify_case_manager(task: CaseTask | None, message: str) -> None:
     if task is None:
         return
     notify(
-        users=case_managers(task),
+        users=list(task_team(task)),
         kind=Notification.Kind.NEW_CONCERN,
         message=message,
         task=task,

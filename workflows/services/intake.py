@@ -53,7 +53,10 @@ def adult_check(
             user=adult.person, school=school, user__is_active=True
         ).exists():
             raise ValidationError(
-                {"adult_person": _("Choose a member of staff at the child's school.")}
+                {
+                    "adult_person": _("Choose a member of staff at %(school)s.")
+                    % {"school": school}
+                }
             )
         adult.name = adult.person.get_full_name() or adult.person.username
     adult.full_clean(exclude=["concern"])

@@ -41,6 +41,13 @@ def concern_reopen(
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the concern is being reopened.")})
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.route == Concern.Route.HEAD:
+        raise ValidationError(
+            _(
+                "A concern about an adult is not reopened: its case manager records "
+                "new information as a new concern about the adult."
+            )
+        )
     if concern.status != Concern.Status.CLOSED or concern_has_open_process(concern):
         raise ValidationError(_("This concern is already open."))
     cycle = (concern.processes.aggregate(n=Max("cycle"))["n"] or 0) + 1

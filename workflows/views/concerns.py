@@ -52,7 +52,12 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_tasks": CaseTask.objects.filter(
                 concern=concern, flow_task_type="HUMAN", status__in=selectors.OPEN
             ).select_related("owner", "action", "referral"),
+            # A concern about an adult is worked through its case (its outcome
+            # is final, new information is a new concern): never the children's
+            # reopening, which would start the DSLs' process on it.
+            "about_adult": concern.route == Concern.Route.HEAD,
             "can_reopen": concern.status == Concern.Status.CLOSED
+            and concern.route != Concern.Route.HEAD
             and not services.concern_has_open_process(concern),
             "reopen_form": ReopenForm(),
             "read_only": read_only,

@@ -81,7 +81,8 @@
   function search() {
     const q = input.value.trim();
     if (q.length < 2) return close();
-    fetch(input.dataset.searchUrl + "?q=" + encodeURIComponent(q), {
+    const base = input.dataset.searchUrl;
+    fetch(base + (base.includes("?") ? "&" : "?") + "q=" + encodeURIComponent(q), {
       headers: { Accept: "application/json" },
       credentials: "same-origin",
     })

@@ -129,7 +129,8 @@ FORMS = [
         Concern.Route.HEAD,
         "Conduct by an adult working with children that worries you, even if small. "
         "This goes to the headteacher, not the DSL team.",
-        [("Name and role of the adult", "singleline", "")],
+        # The form's own fields name the adult and their role (forms.forms).
+        [],
     ),
     (
         "990001",
