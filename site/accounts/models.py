@@ -459,3 +459,43 @@ class SchoolClosureDay(models.Model):
                     % {"date": date_format(self.date, "l j F Y")}
                 }
             )
+
+
+class RememberedDevice(models.Model):
+    """A browser where the user passed the second factor and ticked "remember this
+    device": later sign-ins there ask the password only, until it expires or is
+    revoked (accounts.remembered_devices holds the rules).
+
+    Only a SHA-256 of the cookie's random token is stored: a copy of this table
+    lets nobody skip anyone's code. Rows stay after revocation or expiry, for the
+    record of who revoked what."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="remembered_devices",
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    label = models.CharField(_("device"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("remembered at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("remembered device")
+        verbose_name_plural = _("remembered devices")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "revoked_at", "expires_at"])]
+
+    def __str__(self):
+        return f"{self.label or _('A browser')} ({self.user})"
