@@ -50,6 +50,9 @@ class VerifyForm(forms.Form):
                 "Remember this device for %(days)d days",
                 remember_days,
             ) % {"days": remember_days}
+            self.fields["remember"].widget.attrs["aria-describedby"] = (
+                "id_remember-helptext"
+            )
             self.fields["remember"].help_text = _(
                 "Only on a phone or computer that is yours alone. Next time here you "
                 "give your password but not a code. You can forget this device at any "
