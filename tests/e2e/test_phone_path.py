@@ -108,6 +108,7 @@ def report(page, upn, name, width):
     check(page, "5-errors")
     expect(card).to_contain_text(name)  # nothing typed is lost
     page.get_by_label("What happened").fill(f"Synthetic: reported at {width} px.")
+    page.get_by_label("What the child said").fill("'I don't want to go outside.'")
     page.locator("input[name=immediate_risk][value=no]").check()
     page.get_by_label("Date it happened").fill("2026-11-27")
     page.get_by_role("combobox", name=re.compile(r"^Where")).select_option(
