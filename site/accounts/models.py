@@ -462,13 +462,10 @@ class SchoolClosureDay(models.Model):
 
 
 class RememberedDevice(models.Model):
-    """A browser where the user passed the second factor and ticked "remember this
-    device": later sign-ins there ask the password only, until it expires or is
-    revoked (accounts.remembered_devices holds the rules).
-
-    Only a SHA-256 of the cookie's random token is stored: a copy of this table
-    lets nobody skip anyone's code. Rows stay after revocation or expiry, for the
-    record of who revoked what."""
+    """A browser where the user ticked "remember this device" after the code:
+    sign-ins there ask the password only until it expires or is revoked (rules in
+    accounts.remembered). Only a SHA-256 of the cookie's token is stored; rows
+    stay after revocation, for the record of who revoked what."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_school_dfe_number_and_region'),
+        ('accounts', '0007_h8_school_reference_code'),
     ]
 
     operations = [
