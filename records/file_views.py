@@ -60,6 +60,20 @@ def _workable(request, pk):
     )
 
 
+def name_or_upn_matches(query):
+    """A child by UPN, or by name as people type it: "Maya Ashdown", "Ashdown,
+    Maya", "ash" — every word must be in the first, preferred or last name."""
+    words = query.replace(",", " ").split()
+    by_name = Q()
+    for word in words[:5]:
+        by_name &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+        )
+    return Q(upn__iexact=query) | by_name
+
+
 def file_list(request):
     """The files of the user's schools, searchable by name or UPN."""
     if not schools_where(request.user, *CASE_ROLES).exists():
@@ -68,13 +82,11 @@ def file_list(request):
     # NUL can't go into a PostgreSQL query; nobody types it.
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if query:
-        pupils = pupils.filter(
-            Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-            | Q(preferred_name__icontains=query)
-            | Q(upn__iexact=query)
-        )
+        pupils = pupils.filter(name_or_upn_matches(query))
+    leavers_matching = 0
     if request.GET.get("left") != "on":
+        if query:
+            leavers_matching = pupils.filter(date_left__isnull=False).count()
         pupils = pupils.filter(date_left__isnull=True)
     pupils = pupils.select_related("school").order_by("last_name", "first_name", "pk")
     # Page first, then count concerns for the fifty pupils shown: the pager counts
@@ -91,6 +103,7 @@ def file_list(request):
             "page_obj": page,
             "q": query,
             "left": request.GET.get("left") == "on",
+            "leavers_matching": leavers_matching,
             "restricted_count": pupils_restricted_from(request.user).count(),
         },
     )

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.search import SearchArea
 
 from accounts.models import Role
 from accounts.selectors import schools_where, works_cases
@@ -39,6 +40,26 @@ def childrens_files_menu_item():
         icon_name="folder-open-inverse",
         order=49,
         shown=works_cases,
+    )
+
+
+class ChildSearchArea(SearchArea):
+    """The sidebar's search box finds children (by name or UPN) for those who may
+    open files; Wagtail's page search stays for those who edit pages and have no
+    files. The results are the Children's files list, through the same selector."""
+
+    def is_shown(self, request):
+        return works_cases(request.user)
+
+
+@hooks.register("register_admin_search_area")
+def child_search_area():
+    return ChildSearchArea(
+        _("Children"),
+        reverse("file_list"),
+        name="children",
+        icon_name="folder-open-inverse",
+        order=10,  # before Wagtail's pages (100): the sidebar uses the first shown
     )
 
 

@@ -37,10 +37,20 @@ def credentials_reset_followup(
     if apps.is_installed("api"):
         tokens = apps.get_model("api", "ApiToken").objects.filter(user=user).usable()
         revoked = tokens.update(revoked_at=user.credentials_reset_at or timezone.now())
+    # Remembered devices skip the code: a reset (lost phone) or a new password
+    # (someone knew the old one) makes every device give the code again.
+    devices = (
+        apps.get_model("accounts", "RememberedDevice")
+        .objects.filter(user=user, revoked_at__isnull=True)
+        .update(
+            revoked_at=user.credentials_reset_at or timezone.now(), revoked_by=actor
+        )
+    )
     security_event(
         user=user,
         actor=actor,
         event="signed out everywhere",
         reason=reason,
         api_tokens_revoked=revoked,
+        remembered_devices_revoked=devices,
     )

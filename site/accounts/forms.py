@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from chronicle.fields import ModelChoiceField
@@ -37,8 +38,28 @@ class VerifyForm(forms.Form):
         )
     )
 
-    def __init__(self, *args, devices, **kwargs):
+    remember = forms.BooleanField(required=False)
+
+    def __init__(self, *args, devices, remember_days=0, **kwargs):
+        """remember_days: offer "remember this device" for that many days (0: the
+        policy does not let this user skip the code, so the box is not shown)."""
         super().__init__(*args, **kwargs)
+        if remember_days:
+            self.fields["remember"].label = ngettext(
+                "Remember this device for %(days)d day",
+                "Remember this device for %(days)d days",
+                remember_days,
+            ) % {"days": remember_days}
+            self.fields["remember"].widget.attrs["aria-describedby"] = (
+                "id_remember-helptext"
+            )
+            self.fields["remember"].help_text = _(
+                "Only on a phone or computer that is yours alone. Next time here you "
+                "give your password but not a code. You can forget this device at any "
+                "time from your account."
+            )
+        else:
+            del self.fields["remember"]
         self.fields["device"].choices = [
             (device.persistent_id, self._label(device)) for device in devices
         ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import two_factor
+from .remembered.selectors import remembered_devices_working
 from .selectors import can_reset_two_factor, users_two_factor_resettable_by
 
 PAGE_SIZE = 50
@@ -60,5 +61,9 @@ def two_factor_reset_confirm(request, user_id):
     return TemplateResponse(
         request,
         "accounts/two_factor_reset/confirm.html",
-        {"person": person, "has_two_factor": two_factor.has_two_factor(person)},
+        {
+            "person": person,
+            "has_two_factor": two_factor.has_two_factor(person),
+            "remembered": remembered_devices_working(person).count(),
+        },
     )

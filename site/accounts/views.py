@@ -15,9 +15,16 @@ from django_otp import login as otp_login
 
 from . import two_factor
 from .forms import EnrolForm, VerifyForm
+from .remembered.selectors import may_remember_devices, policy_days
+from .remembered.services import (
+    COOKIE_NAME,
+    remembered_device_add,
+    remembered_device_use,
+)
 
 SESSION_NEW_CODES = "chronicle_new_backup_codes"
 SESSION_PENDING_DEVICE = "chronicle_pending_totp_device"
+SESSION_REMEMBERED_DEVICE = "chronicle_remembered_device"
 
 
 def _next_url(request):
@@ -104,7 +111,16 @@ def verify(request):
     devices = two_factor.verification_choices(request.user)
     if not devices:
         return redirect(_with_next("accounts:two_factor_setup", _next_url(request)))
-    form = VerifyForm(request.POST or None, devices=devices)
+    offered = request.COOKIES.get(COOKIE_NAME, "")
+    remembered = remembered_device_use(user=request.user, token=offered)
+    if remembered is not None:
+        _second_factor_passed(request, devices[0])
+        request.session[SESSION_REMEMBERED_DEVICE] = remembered.pk
+        return redirect(_next_url(request))
+    remember_days = policy_days() if may_remember_devices(request.user) else 0
+    form = VerifyForm(
+        request.POST or None, devices=devices, remember_days=remember_days
+    )
     if request.method == "POST" and form.is_valid():
         result, device = two_factor.verify(
             user=request.user,
@@ -123,12 +139,34 @@ def verify(request):
                     )
                     % {"count": left},
                 )
-            return redirect(_next_url(request))
+            response = redirect(_next_url(request))
+            if form.cleaned_data.get("remember"):
+                _remember(request, response)
+            return response
         form.add_error("code", result.message)
-    return render(
+    response = render(
         request,
         "accounts/two_factor_verify.html",
         {"form": form, "next": _next_url(request)},
+    )
+    if offered:  # expired, revoked or someone else's: the browser drops it
+        response.delete_cookie(COOKIE_NAME, samesite="Strict")
+    return response
+
+
+def _remember(request, response):
+    """Remember this browser: the cookie holds the only copy of the token."""
+    remembered, token = remembered_device_add(
+        user=request.user, user_agent=request.headers.get("User-Agent", "")
+    )
+    request.session[SESSION_REMEMBERED_DEVICE] = remembered.pk
+    response.set_cookie(
+        COOKIE_NAME,
+        token,
+        max_age=policy_days() * 24 * 60 * 60,
+        secure=settings.SESSION_COOKIE_SECURE or request.is_secure(),
+        httponly=True,
+        samesite="Strict",
     )
 
 

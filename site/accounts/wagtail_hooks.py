@@ -7,6 +7,7 @@ from chronicle.menu import MenuItemFor
 
 from . import calendar_views, role_views, security_views
 from .account_settings import EmailSettingsPanel
+from .remembered import views as remembered_views
 from .school_settings import views as school_settings_views
 from .school_settings.selectors import can_see_school_settings
 from .selectors import can_keep_a_calendar, can_reset_two_factor, can_see_roles
@@ -124,6 +125,32 @@ def school_settings_urls():
     ]
 
 
+@hooks.register("register_admin_urls")
+def remembered_device_urls():
+    return [
+        path(
+            "remembered-devices/",
+            remembered_views.remembered_devices_index,
+            name="remembered_devices",
+        ),
+        path(
+            "remembered-devices/<int:pk>/forget/",
+            remembered_views.remembered_device_forget,
+            name="remembered_device_forget",
+        ),
+        path(
+            "remembered-devices/forget-all/",
+            remembered_views.remembered_devices_forget_all,
+            name="remembered_devices_forget_all",
+        ),
+        path(
+            "two-factor-reset/<int:user_id>/forget-devices/",
+            remembered_views.colleague_devices_forget,
+            name="two_factor_reset_forget_devices",
+        ),
+    ]
+
+
 @hooks.register(menu.SETTINGS)
 def school_settings_menu_item():
     return MenuItemFor(
@@ -133,3 +160,14 @@ def school_settings_menu_item():
         order=345,
         shown=can_see_school_settings,
     )
+
+
+@hooks.register("register_account_menu_item")
+def remembered_devices_account_item(request):
+    return {
+        "url": reverse("remembered_devices"),
+        "label": _("Remembered devices"),
+        "help_text": _(
+            "Phones and computers where you sign in without a code; forget them here."
+        ),
+    }

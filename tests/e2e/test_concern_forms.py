@@ -25,7 +25,7 @@ LOOKUP = (
 _LAST_STEP: dict[str, int] = {}
 
 
-def sign_in(page, server, username):
+def sign_in(page, server, username, *, remember=False):
     block = server.demo_output.split(f"  {username}", 1)[1]
     secret = re.search(r"authenticator secret: (\S+)", block).group(1)
     password = re.search(r"demo user: (\S+)", server.demo_output).group(1)
@@ -38,6 +38,8 @@ def sign_in(page, server, username):
     _LAST_STEP[username] = int(time.time()) // 30
     code = f"{TOTP(base64.b32decode(secret)).token():06d}"
     page.get_by_role("textbox", name=re.compile(r"^Code")).fill(code)
+    if remember:
+        page.get_by_label(re.compile("Remember this device")).check()
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="Your roles")).to_be_visible()
 
@@ -116,6 +118,7 @@ def test_dsl_configures_and_staff_report_a_concern(browser, server, tmp_path):
     expect(page.locator("[data-children] tbody tr")).to_have_count(2)
     note = tmp_path / "note.pdf"
     note.write_bytes(PDF)
+    page.locator("[data-fold=files] summary").click()  # optional: folded
     page.get_by_label("Attach files").set_input_files(str(note))
     shots.take(page, "3-staff-fills-form")
     page.get_by_role("button", name="Send to the safeguarding team").click()

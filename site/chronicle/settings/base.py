@@ -354,6 +354,14 @@ OTP_TOTP_ISSUER = "Chronicle"
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 CHRONICLE_BACKUP_CODE_COUNT = 10
+# Remembered devices (accounts.remembered): after password and code, staff may tick
+# "remember this device"; sign-ins there then ask the password only, for this many
+# days (0 turns the choice off). Holders of the excluded roles always give the code:
+# DSLs, deputies and heads can open every child's file at their school.
+CHRONICLE_REMEMBER_DEVICE_DAYS = env.int("REMEMBER_DEVICE_DAYS", default=30)
+CHRONICLE_REMEMBER_DEVICE_EXCLUDED_ROLES = env.list(
+    "REMEMBER_DEVICE_EXCLUDED_ROLES", default=["dsl", "deputy_dsl", "head"]
+)
 
 # Audit log (django-auditlog) with our hash-chained, append-only entry model.
 AUDITLOG_LOGENTRY_MODEL = "audit.ChainedLogEntry"
