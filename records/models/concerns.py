@@ -100,6 +100,18 @@ class Concern(SubmittedOnce):
     primary_category_name = models.CharField(
         _("category (as recorded)"), max_length=255
     )
+    reporting_category = models.ForeignKey(
+        "taxonomy.Term",
+        verbose_name=_("category (for reports)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+        help_text=_(
+            "The category of the latest triage, or the reported one until the "
+            "concern is triaged. Kept by Concern.save and Triage.save."
+        ),
+    )
     tags = models.ManyToManyField(
         "taxonomy.Term", verbose_name=_("also about"), blank=True, related_name="+"
     )
@@ -154,6 +166,9 @@ class Concern(SubmittedOnce):
             models.Index(fields=["reported_by", "-submitted_at"]),
             models.Index(fields=["recorded_by", "-submitted_at"]),
             models.Index(fields=["school", "status", "-submitted_at"]),
+            # Reports: a school's concerns by incident date, and by category.
+            models.Index(fields=["school", "occurred_on"]),
+            models.Index(fields=["reporting_category", "occurred_on"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -163,6 +178,16 @@ class Concern(SubmittedOnce):
 
     def __str__(self):
         return self.reference
+
+    def save(self, *args, **kwargs):
+        """A new concern is reported under the category it was recorded with; a
+        triage moves it (Triage.save) and a merge re-points it (term_merge)."""
+        if self.reporting_category_id is None and self.primary_category_id:
+            self.reporting_category_id = self.primary_category_id
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "reporting_category"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         if not self.reported_by_id and not self.reported_by_name.strip():
