@@ -64,7 +64,9 @@ def test_the_report_reads_its_figures_through_their_index(reported, school):
     params = _params(school)
     concerns = report_concerns(selectors.concerns_for_reports(reported), params)
     counter = counters.counter_for(concerns, params, viewer=reported)
-    grouped = counter._figures(counters.Dimension.CATEGORY, {"category": "key"})
+    category = counters.Dimension.CATEGORY
+    grouped = counter.rows(category, lambda c: {"category": c.key(category)})
+    assert isinstance(counter, counters.FigureCounter)
     assert sorted(row["current"] for row in grouped) == [1, 2]
     if connection.vendor != "postgresql":
         return
