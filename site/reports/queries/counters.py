@@ -12,7 +12,7 @@ those of the live count under their own permissions.
 
 from collections.abc import Callable
 
-from django.db.models import F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractHour, NullIf
 
 from records.models import Concern
@@ -42,6 +42,25 @@ class LiveCounter:
             Dimension.LOCATION: F("location_id"),
             Dimension.HOUR: ExtractHour("occurred_at"),
         }[dimension]
+
+    def totals(self) -> dict:
+        """All concerns and those reported as immediate risk, in one query."""
+        params = self.params
+
+        def urgent(period):
+            return Count(
+                "pk",
+                filter=Q(
+                    immediate_risk=True,
+                    occurred_on__range=(period.start, period.end),
+                ),
+            )
+
+        return self.concerns.aggregate(
+            **both_periods(params),
+            urgent_current=urgent(params.period),
+            urgent_previous=urgent(params.previous),
+        )
 
     def rows(self, dimension: str, groups: Groups) -> list[dict]:
         concerns = self.concerns
@@ -76,10 +95,19 @@ class FigureCounter:
             occurred_on__range=params.covering,
             pk__in=concerns_naming(viewer),
         )
+        # One small query says which corrections there are (routes of either set).
+        routes = set(
+            added.order_by()
+            .values_list("route", flat=True)
+            .union(taken.order_by().values_list("route", flat=True))
+        )
         self.corrections = [
             (sign, LiveCounter(qs, params))
-            for sign, qs in ((1, added), (-1, taken))
-            if qs.exists()
+            for sign, qs, found in (
+                (1, added, bool(routes - {team})),
+                (-1, taken, team in routes),
+            )
+            if found
         ]
 
     def key(self, dimension: str):
@@ -87,8 +115,11 @@ class FigureCounter:
         empty = -1 if dimension == Dimension.HOUR else 0
         return NullIf(F("key"), Value(empty))
 
-    def _figures(self, dimension: str, groups: dict) -> list[dict]:
+    def _figures(self, dimension: str, groups: dict, urgent=False) -> list[dict]:
+        """Rows of one dimension (and of "urgent" too, when asked) of the chosen
+        schools over both periods, grouped, each period summed."""
         params = self.params
+        dimensions = [dimension, Dimension.URGENT] if urgent else [dimension]
 
         def total(period):
             return Coalesce(
@@ -97,7 +128,7 @@ class FigureCounter:
             )
 
         figures = ConcernFigure.objects.filter(
-            dimension=dimension,
+            dimension__in=dimensions,
             school__in=[school.pk for school in params.schools],
             day__range=params.covering,
         )
@@ -105,6 +136,21 @@ class FigureCounter:
         if not groups:
             return [figures.aggregate(**counts)]
         return list(figures.values(**groups).annotate(**counts).order_by())
+
+    def totals(self) -> dict:
+        """All concerns and those reported as immediate risk: one query over both
+        dimensions of the figures, and one per correction."""
+        found = {"current": 0, "previous": 0, "urgent_current": 0}
+        found["urgent_previous"] = 0
+        rows = self._figures(Dimension.ALL, {"which": F("dimension")}, urgent=True)
+        for row in rows:
+            prefix = "urgent_" if row["which"] == Dimension.URGENT else ""
+            found[f"{prefix}current"] += row["current"]
+            found[f"{prefix}previous"] += row["previous"]
+        for sign, live in self.corrections:
+            for name, count in live.totals().items():
+                found[name] += sign * count
+        return found
 
     def rows(self, dimension: str, groups: Groups) -> list[dict]:
         made = groups(self)

@@ -14,14 +14,7 @@ from .counters import Dimension
 
 @counted
 def totals(counter, params):
-    (every,) = counter.rows(Dimension.ALL, lambda c: {})
-    (urgent,) = counter.rows(Dimension.URGENT, lambda c: {})
-    figures = {
-        "current": every["current"],
-        "previous": every["previous"],
-        "urgent_current": urgent["current"],
-        "urgent_previous": urgent["previous"],
-    }
+    figures = counter.totals()
     return Section(
         key="totals",
         title=_("Totals"),
