@@ -179,16 +179,6 @@ class Concern(SubmittedOnce):
     def __str__(self):
         return self.reference
 
-    def save(self, *args, **kwargs):
-        """A new concern is reported under the category it was recorded with; a
-        triage moves it (Triage.save) and a merge re-points it (term_merge)."""
-        if self.reporting_category_id is None and self.primary_category_id:
-            self.reporting_category_id = self.primary_category_id
-            fields = kwargs.get("update_fields")
-            if fields is not None:
-                kwargs["update_fields"] = {*fields, "reporting_category"}
-        super().save(*args, **kwargs)
-
     def clean(self):
         if not self.reported_by_id and not self.reported_by_name.strip():
             raise ValidationError(
@@ -198,6 +188,13 @@ class Concern(SubmittedOnce):
             raise ValidationError({"body_map": _("Say whose body the marks are on.")})
 
     def save(self, *args, **kwargs):
+        # A new concern is reported under the category it was recorded with; a
+        # triage moves it (Triage.save) and a merge re-points it (term_merge).
+        if self.reporting_category_id is None and self.primary_category_id:
+            self.reporting_category_id = self.primary_category_id
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "reporting_category"}
         if self._state.adding and self.school_sequence is None:
             with transaction.atomic():  # the number is kept only with the concern
                 self.school_sequence = ReferenceCounter.next_for(self.school_id)

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_school_dfe_number_and_region'),
-        ('records', '0016_h3_reporting_category'),
+        ('records', '0020_h3_reporting_category'),
         ('reports', '0001_initial'),
     ]
 

@@ -17,7 +17,7 @@ UPDATE records_concern SET reporting_category_id = COALESCE(
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_school_dfe_number_and_region"),
-        ("records", "0015_break_glass_told"),
+        ("records", "0019_h8_school_references"),
         ("taxonomy", "0002_default_terms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
