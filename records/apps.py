@@ -46,7 +46,10 @@ class RecordsConfig(AppConfig):
         )
 
         auditlog.register(Pupil, exclude_fields=["updated_at"])
-        auditlog.register(Concern, m2m_fields={"tags"})
+        # reporting_category is derived (the latest triage's, which is audited).
+        auditlog.register(
+            Concern, m2m_fields={"tags"}, exclude_fields=["reporting_category"]
+        )
         auditlog.register(ConcernPupil)
         auditlog.register(ConcernAboutAdult)
         auditlog.register(ConcernAttachment)

@@ -220,7 +220,12 @@ def findings(*, user, pupils):
     if not ids:
         return []
     ids.query_set = pupils.values("pk")  # a subquery, not a list of ids
-    visible = concerns_visible_to(user)
+    # Only these children's concerns: every check is about them, and starting the
+    # visibility test from their few concerns (the involvement index) keeps a
+    # single file's checks from re-testing the whole trust's concerns.
+    visible = concerns_visible_to(user).filter(
+        pk__in=ConcernPupil.objects.filter(pupil__in=ids.query_set).values("concern")
+    )
     today = timezone.localdate()
     return [finding for check in CHECKS for finding in check(ids, visible, today)]
 

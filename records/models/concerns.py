@@ -100,6 +100,18 @@ class Concern(SubmittedOnce):
     primary_category_name = models.CharField(
         _("category (as recorded)"), max_length=255
     )
+    reporting_category = models.ForeignKey(
+        "taxonomy.Term",
+        verbose_name=_("category (for reports)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+        help_text=_(
+            "The category of the latest triage, or the reported one until the "
+            "concern is triaged. Kept by Concern.save and Triage.save."
+        ),
+    )
     tags = models.ManyToManyField(
         "taxonomy.Term", verbose_name=_("also about"), blank=True, related_name="+"
     )
@@ -154,6 +166,9 @@ class Concern(SubmittedOnce):
             models.Index(fields=["reported_by", "-submitted_at"]),
             models.Index(fields=["recorded_by", "-submitted_at"]),
             models.Index(fields=["school", "status", "-submitted_at"]),
+            # Reports: a school's concerns by incident date, and by category.
+            models.Index(fields=["school", "occurred_on"]),
+            models.Index(fields=["reporting_category", "occurred_on"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -173,6 +188,13 @@ class Concern(SubmittedOnce):
             raise ValidationError({"body_map": _("Say whose body the marks are on.")})
 
     def save(self, *args, **kwargs):
+        # A new concern is reported under the category it was recorded with; a
+        # triage moves it (Triage.save) and a merge re-points it (term_merge).
+        if self.reporting_category_id is None and self.primary_category_id:
+            self.reporting_category_id = self.primary_category_id
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "reporting_category"}
         if self._state.adding and self.school_sequence is None:
             with transaction.atomic():  # the number is kept only with the concern
                 self.school_sequence = ReferenceCounter.next_for(self.school_id)

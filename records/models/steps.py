@@ -56,6 +56,22 @@ class Triage(models.Model):
     def __str__(self):
         return f"{self.concern} triage ({self.get_risk_level_display()})"
 
+    def save(self, *args, **kwargs):
+        """Saving a triage makes the concern's reporting category that of its
+        latest triage, in the same transaction: reports filter and group by that
+        one column instead of finding each concern's latest triage."""
+        super().save(*args, **kwargs)
+        latest = (
+            Triage.objects.filter(concern_id=self.concern_id)
+            .order_by("-cycle", "-triaged_at", "-pk")
+            .values_list("primary_category_id", flat=True)
+            .first()
+        )
+        concern = self.concern
+        if concern.reporting_category_id != latest:
+            concern.reporting_category_id = latest
+            concern.save(update_fields=["reporting_category"])
+
 
 class DecisionOutcome(models.TextChoices):
     """The structured decision. Referrals are chosen per agency (Referral rows)."""

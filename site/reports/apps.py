@@ -8,3 +8,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        # The pre-counted figures follow every save and deletion of a concern.
+        from . import rollups  # noqa: F401

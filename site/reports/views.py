@@ -61,7 +61,7 @@ def _filter_form(request):
 def _report(request, form):
     params = form.params()
     concerns = selectors.concerns_for_reports(request.user)
-    return params, build_report(concerns, params)
+    return params, build_report(concerns, params, viewer=request.user)
 
 
 def _query(request):

@@ -16,6 +16,7 @@ from accounts.models import Role
 from audit.models import ChainedLogEntry
 from audit.services import record_access, security_event
 from oversight.selectors import unplaceable_audited_models
+from oversight.views import CappedPaginator
 
 from ..factories import PupilFactory
 
@@ -228,3 +229,24 @@ def test_the_files_who_has_viewed_page_links_to_its_audit_history_for_dsls(
     deputy_page = rows(other.get(access))
     assert "Who has viewed this file" in deputy_page
     assert "data-audit-history" not in deputy_page
+
+
+def test_a_long_log_says_more_than_the_cap_and_dates_reach_older_entries(
+    verified_client, dsl, school, monkeypatch
+):
+    """The pager counts at most CAP entries (counting a trust's whole log read the
+    entire index on every page); beyond it the page says so."""
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+    monkeypatch.setattr(CappedPaginator, "cap_label", "3")
+    for number in range(3):
+        PupilFactory(school=school, first_name=f"Pupil{number}")
+    client = verified_client(dsl)
+
+    page = rows(client.get(LOG))
+    assert "More than 3 entries" in page
+    assert "Pupil2" in page
+
+    # Under the cap the count is exact again.
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    narrowed = rows(client.get(LOG, {"date_from": tomorrow}))
+    assert "More than" not in narrowed and "0 entries" in narrowed

@@ -15,6 +15,7 @@ from viewflow.workflow.fields import get_flow_ref, get_task_ref, import_flow_by_
 from accounts.models import Role, SchoolTerm
 from records.chronology import chronology
 from records.models import FileNote, KeyPerson, Transfer
+from reports import rollups
 from workflows import services, transfers
 from workflows.models import CaseTask, Notification
 from workflows.transfers import bundle as bundle_format
@@ -435,6 +436,8 @@ def test_a_bundle_round_trips_into_another_school_with_the_receipt_back(
     ).exists()
     incoming.refresh_from_db()
     assert incoming.status == Transfer.Status.COMPLETE
+    # The concerns made at the receiving school are in its report figures.
+    assert rollups.differences() == []
 
 
 def test_a_joiner_at_a_school_with_no_dsl_yet_is_added_without_a_task(other_school):

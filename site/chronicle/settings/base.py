@@ -144,6 +144,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2id (argon2-cffi), Django's recommended hasher: memory-hard (100 MiB per
+# check at Django's defaults), so guessing on GPUs costs far more than with PBKDF2;
+# its CPU per sign-in is about PBKDF2's (docs/performance.md). The others stay
+# listed so existing hashes still check; Django re-hashes a password with Argon2
+# the next time it is used to sign in.
+_HASHERS = "django.contrib.auth.hashers"
+PASSWORD_HASHERS = [
+    f"{_HASHERS}.Argon2PasswordHasher",
+    f"{_HASHERS}.PBKDF2PasswordHasher",
+    f"{_HASHERS}.PBKDF2SHA1PasswordHasher",
+    f"{_HASHERS}.ScryptPasswordHasher",
+]
 _VALIDATORS = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"{_VALIDATORS}.UserAttributeSimilarityValidator"},

@@ -151,6 +151,8 @@ class Casework(Branches):
             else "Synthetic: too upset to talk today.",
             primary_category_id=category[0],
             primary_category_name=category[1],
+            # Triage (below) confirms the reported category.
+            reporting_category_id=category[0],
             tag_names=[],
             immediate_risk=urgent,
             answers=[],

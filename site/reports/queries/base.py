@@ -83,29 +83,28 @@ def latest_triages():
     return Triage.objects.filter(~Exists(later))
 
 
-def untriaged_filter():
-    return ~Exists(Triage.objects.filter(concern=OuterRef("pk")))
+def counted(make):
+    """Mark a section that counts the concerns themselves: it is given a counter
+    (queries.counters) rather than the concerns, and so can be read from the
+    pre-counted figures."""
+    make.counted = True
+    return make
 
 
 def report_concerns(concerns, params):
     """The concerns in either period, filtered by the chosen categories (a main
     category brings its sub-categories): the category of the latest triage, or the
-    reported one until the concern is triaged."""
+    reported one until the concern is triaged, as Concern.reporting_category keeps
+    it (one indexed column, where finding each concern's latest triage was an
+    anti-join per concern)."""
     concerns = concerns.filter(
         school__in=params.schools, occurred_on__range=params.covering
     )
     if params.categories:
         chosen = [term.pk for term in params.categories]
-        ids = Term.objects.filter(Q(pk__in=chosen) | Q(parent__in=chosen)).values("pk")
+        ids = Term.objects.filter(Q(pk__in=chosen) | Q(parent__in=chosen))
         concerns = concerns.filter(
-            Q(untriaged_filter(), primary_category__in=ids)
-            | Q(
-                Exists(
-                    latest_triages().filter(
-                        concern=OuterRef("pk"), primary_category__in=ids
-                    )
-                )
-            )
+            reporting_category__in=list(ids.values_list("pk", flat=True))
         )
     return concerns
 

@@ -7,36 +7,18 @@ from django.utils.translation import gettext_lazy as _
 from records.models import InvolvementRole, Sex, YearGroup
 from taxonomy.models import Term
 
-from .base import (
-    NOT_RECORDED,
-    Row,
-    Section,
-    both_periods,
-    latest_triages,
-    rows_of,
-    untriaged_filter,
-)
+from .base import NOT_RECORDED, Row, Section, both_periods, counted, rows_of
+from .counters import Dimension
 
 
-def categories(concerns, params):
-    """Main categories, sub-categories and DfE codes, from one grouped query (each
-    concern has one reporting category, so summing its groups is exact): concerns
-    not yet triaged by the reported category, UNION ALL the latest triages by
-    theirs; a category can come from both halves, so they are added up here."""
-    untriaged = (
-        concerns.filter(untriaged_filter())
-        .values(category=F("primary_category_id"))
-        .annotate(**both_periods(params))
-        .order_by()
+@counted
+def categories(counter, params):
+    """Main categories, sub-categories and DfE codes, from one grouped count by
+    each concern's reporting category (the latest triage's, or the reported one
+    until it is triaged): each concern has one, so summing its groups is exact."""
+    grouped = counter.rows(
+        Dimension.CATEGORY, lambda c: {"category": c.key(Dimension.CATEGORY)}
     )
-    triaged = (
-        latest_triages()
-        .filter(concern__in=concerns.values("pk"))
-        .values(category=F("primary_category_id"))
-        .annotate(**both_periods(params, prefix="concern__"))
-        .order_by()
-    )
-    grouped = list(untriaged.union(triaged, all=True))
     terms = Term.objects.select_related("parent").in_bulk(
         [row["category"] for row in grouped]
     )

@@ -2,33 +2,19 @@
 
 from datetime import date
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from reports.filters import TERM
 
-from .base import OUTSIDE_TERMS, Row, Section, both_periods
+from .base import OUTSIDE_TERMS, Row, Section, counted
+from .counters import Dimension
 
 
-def totals(concerns, params):
-    figures = concerns.aggregate(
-        **both_periods(params),
-        urgent_current=Count(
-            "pk",
-            filter=Q(
-                immediate_risk=True,
-                occurred_on__range=(params.period.start, params.period.end),
-            ),
-        ),
-        urgent_previous=Count(
-            "pk",
-            filter=Q(
-                immediate_risk=True,
-                occurred_on__range=(params.previous.start, params.previous.end),
-            ),
-        ),
-    )
+@counted
+def totals(counter, params):
+    figures = counter.totals()
     return Section(
         key="totals",
         title=_("Totals"),
@@ -44,18 +30,16 @@ def totals(concerns, params):
     )
 
 
-def over_time(concerns, params):
+@counted
+def over_time(counter, params):
     """Concerns per month or per school term: this period's months (or terms) in
     order, each beside the previous period's month (or term) in the same place, so
     the chart can draw the previous period as a second line. One grouped query."""
     if params.grouping == TERM:
-        return _by_term(concerns, params)
+        return _by_term(counter, params)
     grouped = {
         row["month"]: row
-        for row in concerns.annotate(month=TruncMonth("occurred_on"))
-        .values("month")
-        .annotate(**both_periods(params))
-        .order_by("month")
+        for row in counter.rows(Dimension.ALL, lambda c: {"month": TruncMonth(c.day)})
     }
     current = [
         (month, grouped.get(month, {}).get("current", 0))
@@ -100,27 +84,30 @@ def _months(period):
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _by_term(concerns, params):
-    names = list(dict.fromkeys(term.name for term in params.terms))
+def _term_bucket(counter, params, names):
+    """Which term (its place in `names`) a concern's school and date fall in; -1
+    outside every term."""
     whens = [
         When(
-            school_id=term.school_id,
-            occurred_on__range=(term.starts_on, term.ends_on),
+            Q(**{counter.school: term.school_id})
+            & Q(**{f"{counter.day}__range": (term.starts_on, term.ends_on)}),
             then=Value(names.index(term.name)),
         )
         for term in params.terms
     ]
-    bucket = (
-        Case(*whens, default=Value(-1), output_field=IntegerField())
-        if whens
-        else Value(-1, output_field=IntegerField())
-    )
+    if not whens:
+        return Value(-1, output_field=IntegerField())
+    return Case(*whens, default=Value(-1), output_field=IntegerField())
+
+
+def _by_term(counter, params):
+    names = list(dict.fromkeys(term.name for term in params.terms))
     counts = {
         row["bucket"]: row
-        for row in concerns.annotate(bucket=bucket)
-        .values("bucket")
-        .annotate(**both_periods(params))
-        .order_by("bucket")
+        for row in counter.rows(
+            Dimension.ALL,
+            lambda c: {"bucket": _term_bucket(c, params, names)},
+        )
     }
 
     def terms_in(period, which):
