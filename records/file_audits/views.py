@@ -101,7 +101,9 @@ def audit_sample_draw(request):
             request,
             _("Choose between 1 and %(max)d files.") % {"max": services.MAX_SAMPLE},
         )
-        return redirect(f"{reverse('file_audit_index')}?school={school.pk}")
+        return redirect(
+            f"{reverse('records_admin:file_audit_index')}?school={school.pk}"
+        )
     try:
         sample = services.file_audit_sample_draw(
             school=school, user=request.user, size=form.cleaned_data["size"]
@@ -114,7 +116,7 @@ def audit_sample_draw(request):
             _("%(count)d files drawn: their audits are open below.")
             % {"count": sample.audits.count()},
         )
-    return redirect(f"{reverse('file_audit_index')}?school={school.pk}")
+    return redirect(f"{reverse('records_admin:file_audit_index')}?school={school.pk}")
 
 
 @require_POST
@@ -126,14 +128,14 @@ def audit_start(request):
     )
     if not form.is_valid():
         messages.error(request, _("Choose a file to audit."))
-        return redirect("file_audit_index")
+        return redirect("records_admin:file_audit_index")
     pupil = form.cleaned_data["pupil"]
     try:
         audit = services.file_audit_start(pupil=pupil, user=request.user)
     except ValidationError as error:
         _errors(request, error)
-        return redirect("file_audits", pk=pupil.pk)
-    return redirect("file_audit_detail", pk=audit.pk)
+        return redirect("records_admin:file_audits", pk=pupil.pk)
+    return redirect("records_admin:file_audit_detail", pk=audit.pk)
 
 
 def file_audits(request, pk):
@@ -194,7 +196,7 @@ def audit_detail(request, pk):
         return _detail_page(request, audit)
     if audit.is_complete or audit.auditor_id != request.user.pk:
         messages.error(request, _("Only the auditor can change an open audit."))
-        return redirect("file_audit_detail", pk=audit.pk)
+        return redirect("records_admin:file_audit_detail", pk=audit.pk)
     form = AuditForm(request.POST, audit=audit)
     complete = "complete" in request.POST
     if form.is_valid():
@@ -211,7 +213,7 @@ def audit_detail(request, pk):
             messages.success(
                 request, _("Audit completed.") if complete else _("Audit saved.")
             )
-            return redirect("file_audit_detail", pk=audit.pk)
+            return redirect("records_admin:file_audit_detail", pk=audit.pk)
     return _detail_page(request, audit, form=form)
 
 
@@ -228,7 +230,7 @@ def audit_action_add(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Action added to their audit actions."))
-            return redirect("file_audit_detail", pk=audit.pk)
+            return redirect("records_admin:file_audit_detail", pk=audit.pk)
     return _detail_page(request, audit, action_form=form)
 
 
@@ -256,7 +258,7 @@ def audit_action_done(request, pk):
     host = {request.get_host()}  # a path only: redirect() takes a bare word for a name
     if back.startswith("/") and url_has_allowed_host_and_scheme(back, host):
         return redirect(back)
-    return redirect("my_audit_actions")
+    return redirect("records_admin:my_audit_actions")
 
 
 def my_audit_actions(request):

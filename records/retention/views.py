@@ -72,7 +72,7 @@ def hold_add(request, pk):
             messages.success(
                 request, _("Legal hold placed: the file cannot be destroyed.")
             )
-            return redirect("retention_destroy", pk=pupil.pk)
+            return redirect("records_admin:retention_destroy", pk=pupil.pk)
     return TemplateResponse(
         request,
         "records/file/form.html",
@@ -92,7 +92,7 @@ def hold_lift(request, pk, hold_pk):
     form = LiftForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the hold is lifted."))
-        return redirect("retention_destroy", pk=pupil.pk)
+        return redirect("records_admin:retention_destroy", pk=pupil.pk)
     try:
         services.hold_lift(
             hold=hold, user=request.user, reason=form.cleaned_data["reason"]
@@ -101,7 +101,7 @@ def hold_lift(request, pk, hold_pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Hold lifted."))
-    return redirect("retention_destroy", pk=pupil.pk)
+    return redirect("records_admin:retention_destroy", pk=pupil.pk)
 
 
 def destroy(request, pk):
@@ -120,7 +120,7 @@ def destroy(request, pk):
             messages.success(
                 request, _("The file was destroyed. The certificate is kept.")
             )
-            return redirect("retention_certificate", pk=certificate.pk)
+            return redirect("records_admin:retention_certificate", pk=certificate.pk)
     return TemplateResponse(
         request,
         "records/retention/destroy.html",

@@ -90,7 +90,7 @@ def _row(entry, *, in_full, named):
             if isinstance(values, list)
         ],
         "object_url": reverse(
-            "audit_log_object", args=[entry.content_type_id, entry.object_pk]
+            "oversight:audit_log_object", args=[entry.content_type_id, entry.object_pk]
         ),
     }
 
@@ -149,7 +149,7 @@ class AuditLogView(AuditLogMixin, BaseListingView):
     template_name = "oversight/log.html"
     paginate_by = PAGE_SIZE
     columns = COLUMNS
-    export_url_name = "audit_log_export"
+    export_url_name = "oversight:audit_log_export"
     header_icon = "history"
 
     def get_page_title(self):
@@ -214,7 +214,7 @@ class PersonScopeMixin:
 
 
 class ObjectHistoryView(RecordScopeMixin, AuditLogView):
-    export_url_name = "audit_log_object_export"
+    export_url_name = "oversight:audit_log_object_export"
 
     def get(self, request, *args, **kwargs):
         # As a page of its own: a record with no entry the DSL may see is not found.
@@ -233,7 +233,7 @@ class ObjectHistoryView(RecordScopeMixin, AuditLogView):
 
 
 class PersonHistoryView(PersonScopeMixin, AuditLogView):
-    export_url_name = "audit_log_person_export"
+    export_url_name = "oversight:audit_log_person_export"
 
     def get_page_title(self):
         return _("Audit log: %(name)s") % {"name": self.person}

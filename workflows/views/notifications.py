@@ -17,7 +17,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         items.filter(read_at__isnull=True).update(read_at=timezone.now())
         messages.success(request, _("All marked as read."))
-        return redirect("casework_notifications")
+        return redirect("workflows:casework_notifications")
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "workflows/notifications.html", {"page_obj": page})
 
@@ -29,5 +29,5 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
     if not url_has_allowed_host_and_scheme(note.url, allowed_hosts=None):
-        return redirect("casework_notifications")
+        return redirect("workflows:casework_notifications")
     return redirect(note.url)
