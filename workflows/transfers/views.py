@@ -29,6 +29,7 @@ from ..selectors import in_team
 from ..services import EditConflict, TaskConflict, task_claim
 from . import forms, import_views, selectors, services
 from .flows import CHECKLIST
+from .steps import TRANSFER_STEPS
 
 PAGE_SIZE = 50
 SHOWN_ONCE = "transfer-shown-once-%s"
@@ -134,13 +135,8 @@ def _transfer(request, pk):
     )
 
 
-# The transfer's page: each POST names its form.
-STEP_FORMS = {
-    "send_file": ("send",),
-    "confirm_receipt": ("complete_out",),
-    "ask_expected": ("expected",),
-    "receive_file": ("preview", "import", "documents", "complete_in"),
-}
+# The transfer's page: each POST names its form (workflows.transfers.steps).
+STEP_FORMS = {step.name: step.forms for step in TRANSFER_STEPS}
 
 
 def transfer_detail(request, pk):
