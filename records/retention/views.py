@@ -3,17 +3,19 @@ DSLs only (not deputies): destroying a file is the designated lead's decision.""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import schools_where
 from chronicle.forms import add_service_errors
+from chronicle.listing import ListingView
+from chronicle.tables import TemplateColumn
 
 from ..selectors import pupils_workable_by
 from . import selectors, services
@@ -36,26 +38,53 @@ def _pupil(request, pk):
     )
 
 
-def queue(request):
-    _dsl_only(request)
-    today = timezone.localdate()
-    page = Paginator(selectors.retention_queue(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = [
-        {"pupil": pupil, "review_on": selectors.review_date(pupil)}
-        for pupil in page.object_list
+class QueueView(ListingView):
+    """Files of children who have left reaching their review within 90 days, and
+    the latest destruction certificates."""
+
+    template_name = "records/retention/queue.html"
+    paginate_by = PAGE_SIZE
+    columns = [
+        TemplateColumn(name, label, folder="records/retention/cells")
+        for name, label in (
+            ("file", gettext_lazy("File")),
+            ("school", gettext_lazy("School")),
+            ("left", gettext_lazy("Left")),
+            ("review_on", gettext_lazy("Review on")),
+            ("hold", gettext_lazy("Legal hold")),
+        )
     ]
-    return TemplateResponse(
-        request,
-        "records/retention/queue.html",
-        {
-            "page_obj": page,
-            "rows": rows,
-            "today": today,
-            "certificates": selectors.certificates_visible_to(request.user)[:20],
-        },
-    )
+    table_attrs = {"data-retention-queue": ""}
+
+    def dispatch(self, request, *args, **kwargs):
+        _dsl_only(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return selectors.retention_queue(self.request.user)
+
+    def get_rows(self, objects):
+        today = timezone.localdate()
+        rows = []
+        for pupil in objects:
+            review_on = selectors.review_date(pupil)
+            rows.append(
+                {"pupil": pupil, "review_on": review_on, "due": review_on <= today}
+            )
+        return rows
+
+    def row_attrs(self, row):
+        return {"data-pupil": str(row["pupil"].pk)}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "today": timezone.localdate(),
+            "certificates": selectors.certificates_visible_to(self.request.user)[:20],
+        }
+
+
+queue = QueueView.as_view()
 
 
 def hold_add(request, pk):

@@ -3,7 +3,7 @@ with cells our templates draw: a listing states its columns once, and every tabl
 gets Wagtail's markup, headers and row attributes."""
 
 from django.middleware.csrf import get_token
-from wagtail.admin.ui.tables import BaseColumn
+from wagtail.admin.ui.tables import BaseColumn, Table
 
 
 class TemplateColumn(BaseColumn):
@@ -27,3 +27,16 @@ class TemplateColumn(BaseColumn):
         if request is not None:  # the table's context holds the request, not the token
             context["csrf_token"] = get_token(request)
         return context
+
+
+class AttrsTable(Table):
+    """Wagtail's Table with attributes on each row too: `row_attrs` is a dict, or a
+    callable (row object) -> dict (a class for an unread row, say)."""
+
+    def __init__(self, columns, data, *, row_attrs=None, **kwargs):
+        super().__init__(columns, data, **kwargs)
+        self.row_attrs = row_attrs or {}
+
+    def get_row_attrs(self, instance):
+        extra = self.row_attrs(instance) if callable(self.row_attrs) else self.row_attrs
+        return {**super().get_row_attrs(instance), **extra}

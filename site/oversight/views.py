@@ -10,16 +10,13 @@ Wagtail's generic listing view does the paging, the filter set and the table
 through chronicle.spreadsheets."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
 from wagtail.admin.ui.tables import BaseColumn
 from wagtail.admin.views.generic.base import BaseListingView
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
@@ -28,6 +25,8 @@ from audit.models import AuditAction
 from audit.scopes import SCHOOL_SCOPES
 from audit.services import security_event
 from chronicle import spreadsheets
+from chronicle.listing import ListingView
+from chronicle.tables import TemplateColumn
 
 from .forms import AuditFilterSet, content_type_label
 from .selectors import (
@@ -366,17 +365,42 @@ person_export = PersonExportView.as_view()
 # -- The break-glass register -------------------------------------------------------
 
 
-@require_GET
-def break_glass_register(request):
+BREAK_GLASS_COLUMNS = [
+    TemplateColumn(name, label, folder="oversight/break_glass_cells")
+    for name, label in (
+        ("when", gettext_lazy("When")),
+        ("who", gettext_lazy("Who")),
+        ("school", gettext_lazy("School")),
+        ("record", gettext_lazy("Record")),
+        ("reason", gettext_lazy("Reason given")),
+        ("told", gettext_lazy("Who was told")),
+    )
+]
+
+
+class BreakGlassRegisterView(ListingView):
     """Every break-glass access at the schools the user oversees or is a DSL of:
     who, when, which record, why, and who was told. 404 for anyone else."""
-    if not can_see_break_glass_register(request.user):
-        raise Http404
-    page = Paginator(break_glass_register_for(request.user), PAGE_SIZE).get_page(
-        request.GET.get("p")
-    )
-    return TemplateResponse(
-        request,
-        "oversight/break_glass_register.html",
-        {"page": page, "rows": break_glass_rows(list(page.object_list))},
-    )
+
+    template_name = "oversight/break_glass_register.html"
+    page_kwarg = "p"
+    columns = BREAK_GLASS_COLUMNS
+    table_attrs = {"data-break-glass-rows": ""}
+    http_method_names = ["get", "head", "options"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_see_break_glass_register(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return break_glass_register_for(self.request.user)
+
+    def get_rows(self, objects):
+        return break_glass_rows(objects)
+
+    def row_attrs(self, row):
+        return {"data-break-glass-row": ""}
+
+
+break_glass_register = BreakGlassRegisterView.as_view()
