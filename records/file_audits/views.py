@@ -12,12 +12,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.services import record_access
 from chronicle.forms import add_service_errors
+from chronicle.listing import ListingView
+from chronicle.tables import TemplateColumn
 
 from ..selectors import pupils_visible_to
 from . import selectors, services
@@ -50,39 +54,64 @@ def _with_action_counts(audits):
     )
 
 
-def audit_index(request):
-    """Open audits, samples, audits done and open actions, for one school."""
-    schools = selectors.audit_schools(request.user)
-    if not schools.exists():
-        raise PermissionDenied
-    school = _school(request, schools)
-    audits = _with_action_counts(
-        selectors.audits_visible_to(request.user).filter(pupil__school=school)
-    )
-    done = Paginator(
-        audits.filter(completed_at__isnull=False).order_by("-completed_at", "-pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    return TemplateResponse(
-        request,
-        "records/audit/index.html",
-        {
+class AuditIndexView(ListingView):
+    """Open audits, samples, open actions, and the audits done (the listing), for
+    one school."""
+
+    template_name = "records/audit/index.html"
+    paginate_by = PAGE_SIZE
+    columns = [
+        TemplateColumn(name, label, folder="records/audit/done_cells")
+        for name, label in (
+            ("file", gettext_lazy("File")),
+            ("auditor", gettext_lazy("Auditor")),
+            ("completed", gettext_lazy("Completed")),
+            ("finding", gettext_lazy("Finding")),
+            ("actions", gettext_lazy("Actions open")),
+        )
+    ]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.schools = selectors.audit_schools(request.user)
+        if not self.schools.exists():
+            raise PermissionDenied
+        self.school = _school(request, self.schools)
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def audits(self):
+        return _with_action_counts(
+            selectors.audits_visible_to(self.request.user).filter(
+                pupil__school=self.school
+            )
+        )
+
+    def get_base_queryset(self):
+        return self.audits.filter(completed_at__isnull=False).order_by(
+            "-completed_at", "-pk"
+        )
+
+    def get_context_data(self, **kwargs):
+        user, school = self.request.user, self.school
+        return {
+            **super().get_context_data(**kwargs),
             "school": school,
-            "schools": schools,
-            "open_audits": audits.filter(completed_at__isnull=True).order_by(
+            "schools": self.schools,
+            "open_audits": self.audits.filter(completed_at__isnull=True).order_by(
                 "started_at", "pk"
             ),
-            "page_obj": done,
-            "open_actions": selectors.open_audit_actions(request.user, school=school),
+            "open_actions": selectors.open_audit_actions(user, school=school),
             "sample_form": SampleForm(),
             "choose_form": ChooseFileForm(
                 pupils=selectors.files_with_concerns(school)
-                .filter(pk__in=selectors.pupils_auditable_by(request.user))
+                .filter(pk__in=selectors.pupils_auditable_by(user))
                 .order_by("last_name", "first_name", "pk")
             ),
             "today": timezone.localdate(),
-        },
-    )
+        }
+
+
+audit_index = AuditIndexView.as_view()
 
 
 def _errors(request, error):
