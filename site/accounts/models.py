@@ -81,7 +81,9 @@ class User(AbstractUser):
         return bool(stored) and is_password_usable(stored)
 
 
-def optional_person(verbose_name, *, on_delete, **options) -> models.ForeignKey:
+def optional_person(
+    verbose_name, *, on_delete, **options
+) -> "models.ForeignKey[User | None, User | None]":
     """A person a record may name, or not (a trust's lead, who confirmed a role):
     nullable, optional in forms, and no reverse accessor on User (`related_name="+"`:
     a user has no use for "every trust I lead")."""
