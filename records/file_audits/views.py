@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from audit.services import record_access
 from chronicle.forms import add_service_errors
 from chronicle.listing import ListingView
-from chronicle.tables import TemplateColumn
+from chronicle.tables import template_columns
 
 from ..selectors import pupils_visible_to
 from . import selectors, services
@@ -60,16 +60,14 @@ class AuditIndexView(ListingView):
 
     template_name = "records/audit/index.html"
     paginate_by = PAGE_SIZE
-    columns = [
-        TemplateColumn(name, label, folder="records/audit/done_cells")
-        for name, label in (
-            ("file", gettext_lazy("File")),
-            ("auditor", gettext_lazy("Auditor")),
-            ("completed", gettext_lazy("Completed")),
-            ("finding", gettext_lazy("Finding")),
-            ("actions", gettext_lazy("Actions open")),
-        )
-    ]
+    columns = template_columns(
+        "records/audit/done_cells",
+        ("file", gettext_lazy("File")),
+        ("auditor", gettext_lazy("Auditor")),
+        ("completed", gettext_lazy("Completed")),
+        ("finding", gettext_lazy("Finding")),
+        ("actions", gettext_lazy("Actions open")),
+    )
 
     def dispatch(self, request, *args, **kwargs):
         self.schools = selectors.audit_schools(request.user)

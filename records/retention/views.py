@@ -15,7 +15,7 @@ from accounts.models import Role
 from accounts.selectors import schools_where
 from chronicle.forms import add_service_errors
 from chronicle.listing import ListingView
-from chronicle.tables import TemplateColumn
+from chronicle.tables import template_columns
 
 from ..selectors import pupils_workable_by
 from . import selectors, services
@@ -44,16 +44,14 @@ class QueueView(ListingView):
 
     template_name = "records/retention/queue.html"
     paginate_by = PAGE_SIZE
-    columns = [
-        TemplateColumn(name, label, folder="records/retention/cells")
-        for name, label in (
-            ("file", gettext_lazy("File")),
-            ("school", gettext_lazy("School")),
-            ("left", gettext_lazy("Left")),
-            ("review_on", gettext_lazy("Review on")),
-            ("hold", gettext_lazy("Legal hold")),
-        )
-    ]
+    columns = template_columns(
+        "records/retention/cells",
+        ("file", gettext_lazy("File")),
+        ("school", gettext_lazy("School")),
+        ("left", gettext_lazy("Left")),
+        ("review_on", gettext_lazy("Review on")),
+        ("hold", gettext_lazy("Legal hold")),
+    )
     table_attrs = {"data-retention-queue": ""}
 
     def dispatch(self, request, *args, **kwargs):

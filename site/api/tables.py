@@ -11,8 +11,8 @@ from chronicle.tables import TemplateColumn
 Cell = partial(TemplateColumn, folder="api/cells")
 
 
-def _columns(*, lead: str, third, revoke_url_name: str):
-    return [
+def _table(tokens, *, lead: str, third, revoke_url_name: str, marker: str) -> Table:
+    columns = [
         Cell("name", _("Name")),
         Cell("starts", _("Token starts"), lead=lead),
         third,
@@ -22,21 +22,24 @@ def _columns(*, lead: str, third, revoke_url_name: str):
         Cell("status", _("Status")),
         Cell("revoke", _("Actions"), hidden_label=True, url_name=revoke_url_name),
     ]
+    return Table(columns, tokens, attrs={marker: ""})
 
 
 def api_token_table(tokens) -> Table:
-    columns = _columns(
+    return _table(
+        tokens,
         lead="chr_",
         third=Cell("scopes", _("May be used for")),
         revoke_url_name="api:api_token_revoke",
+        marker="data-api-tokens",
     )
-    return Table(columns, tokens, attrs={"data-api-tokens": ""})
 
 
 def service_token_table(tokens) -> Table:
-    columns = _columns(
+    return _table(
+        tokens,
         lead="chs_",
         third=Cell("created_by", _("Made by")),
         revoke_url_name="api:service_token_revoke",
+        marker="data-service-tokens",
     )
-    return Table(columns, tokens, attrs={"data-service-tokens": ""})

@@ -40,3 +40,10 @@ class AttrsTable(Table):
     def get_row_attrs(self, instance):
         extra = self.row_attrs(instance) if callable(self.row_attrs) else self.row_attrs
         return {**super().get_row_attrs(instance), **extra}
+
+
+def template_columns(folder: str, *columns, **options) -> list[TemplateColumn]:
+    """A table's columns, each (name, label), their cells in `folder`."""
+    return [
+        TemplateColumn(name, label, folder=folder, **options) for name, label in columns
+    ]

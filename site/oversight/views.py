@@ -26,7 +26,7 @@ from audit.scopes import SCHOOL_SCOPES
 from audit.services import security_event
 from chronicle import spreadsheets
 from chronicle.listing import ListingView
-from chronicle.tables import TemplateColumn
+from chronicle.tables import template_columns
 
 from .forms import AuditFilterSet, content_type_label
 from .selectors import (
@@ -365,17 +365,15 @@ person_export = PersonExportView.as_view()
 # -- The break-glass register -------------------------------------------------------
 
 
-BREAK_GLASS_COLUMNS = [
-    TemplateColumn(name, label, folder="oversight/break_glass_cells")
-    for name, label in (
-        ("when", gettext_lazy("When")),
-        ("who", gettext_lazy("Who")),
-        ("school", gettext_lazy("School")),
-        ("record", gettext_lazy("Record")),
-        ("reason", gettext_lazy("Reason given")),
-        ("told", gettext_lazy("Who was told")),
-    )
-]
+BREAK_GLASS_COLUMNS = template_columns(
+    "oversight/break_glass_cells",
+    ("when", gettext_lazy("When")),
+    ("who", gettext_lazy("Who")),
+    ("school", gettext_lazy("School")),
+    ("record", gettext_lazy("Record")),
+    ("reason", gettext_lazy("Reason given")),
+    ("told", gettext_lazy("Who was told")),
+)
 
 
 class BreakGlassRegisterView(ListingView):

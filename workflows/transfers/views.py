@@ -21,7 +21,7 @@ from accounts.selectors import CASE_ROLES, schools_where
 from audit.services import record_access
 from chronicle.forms import add_service_errors
 from chronicle.listing import ListingView
-from chronicle.tables import TemplateColumn
+from chronicle.tables import template_columns
 from records.models import Transfer
 from records.selectors import concerns_restricted_from, pupils_workable_by
 from records.views import document_response
@@ -42,16 +42,14 @@ class TransferListView(ListingView):
 
     template_name = "workflows/transfers/list.html"
     paginate_by = PAGE_SIZE
-    columns = [
-        TemplateColumn(name, label, folder="workflows/transfers/cells")
-        for name, label in (
-            ("transfer", gettext_lazy("Transfer")),
-            ("child", gettext_lazy("Child")),
-            ("other_school", gettext_lazy("Other school")),
-            ("status", gettext_lazy("Status")),
-            ("due", gettext_lazy("Due by")),
-        )
-    ]
+    columns = template_columns(
+        "workflows/transfers/cells",
+        ("transfer", gettext_lazy("Transfer")),
+        ("child", gettext_lazy("Child")),
+        ("other_school", gettext_lazy("Other school")),
+        ("status", gettext_lazy("Status")),
+        ("due", gettext_lazy("Due by")),
+    )
 
     def dispatch(self, request, *args, **kwargs):
         if not schools_where(request.user, *CASE_ROLES).exists():

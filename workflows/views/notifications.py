@@ -10,21 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chronicle.listing import ListingView
-from chronicle.tables import TemplateColumn
+from chronicle.tables import template_columns
 
 from .base import PAGE_SIZE
 
 # The rows read as sentences; their headers are for screen readers.
-COLUMNS = [
-    TemplateColumn(
-        name, label, folder="workflows/notification_cells", hidden_label=True
-    )
-    for name, label in (
-        ("when", gettext_lazy("When")),
-        ("kind", gettext_lazy("Kind")),
-        ("message", gettext_lazy("Notification")),
-    )
-]
+COLUMNS = template_columns(
+    "workflows/notification_cells",
+    ("when", gettext_lazy("When")),
+    ("kind", gettext_lazy("Kind")),
+    ("message", gettext_lazy("Notification")),
+    hidden_label=True,
+)
 
 
 class NotificationsView(ListingView):
