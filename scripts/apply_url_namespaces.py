@@ -79,8 +79,8 @@ def rewrite(text: str, pairs: dict[str, str], *, every_quoted: bool = False) -> 
         pattern = re.compile(rf"({context})([\"'])({names})\2")
         text = pattern.sub(lambda m: f"{m[1]}{m[2]}{pairs[m[3]]}{m[2]}", text)
     if every_quoted:
-        # not the path() that declares the name (`name="old"`)
-        quoted = re.compile(rf"(?<!name=)([\"'])({names})\1")
+        # (these files declare no path(), so `name="old"` is a use, not a declaration)
+        quoted = re.compile(rf"([\"'])({names})\1")
         text = quoted.sub(lambda m: f"{m[1]}{pairs[m[2]]}{m[1]}", text)
     return text
 
@@ -101,8 +101,10 @@ def report(pairs: dict[str, str], root: Path = ROOT) -> int:
     quoted = re.compile(rf"([\"'])({_names_pattern(pairs)})\1")
     left = 0
     for path in files(root):
-        for number, line in enumerate(path.read_text().splitlines(), 1):
-            if re.search(r"\bname=", line):
+        text = path.read_text()
+        declares = "path(" in text
+        for number, line in enumerate(text.splitlines(), 1):
+            if declares and re.search(r"\bname=", line):
                 continue  # the path() declaring the name keeps its short form
             if quoted.search(line):
                 left += 1

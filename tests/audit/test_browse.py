@@ -23,7 +23,7 @@ LOG = reverse("oversight:audit_log")
 EXPORT = reverse("oversight:audit_log_export")
 
 
-def object_url(obj, name="audit_log_object"):
+def object_url(obj, name="oversight:audit_log_object"):
     content_type = ContentType.objects.get_for_model(obj)
     return reverse(name, args=[content_type.pk, obj.pk])
 
