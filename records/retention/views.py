@@ -52,7 +52,7 @@ class QueueView(ListingView):
         ("review_on", gettext_lazy("Review on")),
         ("hold", gettext_lazy("Legal hold")),
     )
-    table_attrs = {"data-retention-queue": ""}
+    table_attrs = {"data-retention-queue": True}
 
     def dispatch(self, request, *args, **kwargs):
         _dsl_only(request)

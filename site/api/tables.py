@@ -22,7 +22,7 @@ def _table(tokens, *, lead: str, third, revoke_url_name: str, marker: str) -> Ta
         Cell("status", _("Status")),
         Cell("revoke", _("Actions"), hidden_label=True, url_name=revoke_url_name),
     ]
-    return Table(columns, tokens, attrs={marker: ""})
+    return Table(columns, tokens, attrs={marker: True})
 
 
 def api_token_table(tokens) -> Table:

@@ -21,7 +21,7 @@ PAGE_SIZE = 50
 class ListingView(BaseListingView):
     paginate_by = PAGE_SIZE
     page_kwarg = "page"
-    table_attrs: dict[str, str] = {}
+    table_attrs: dict[str, str | bool] = {}
     rows: list[Any] = []
 
     def post(self, request, *args, **kwargs):
@@ -33,7 +33,7 @@ class ListingView(BaseListingView):
     def get_rows(self, objects: list[Any]) -> list[Any]:
         return objects
 
-    def row_attrs(self, row: Any) -> dict[str, str]:
+    def row_attrs(self, row: Any) -> dict[str, str | bool]:
         return {}
 
     def get_table(self, object_list):

@@ -383,7 +383,7 @@ class BreakGlassRegisterView(ListingView):
     template_name = "oversight/break_glass_register.html"
     page_kwarg = "p"
     columns = BREAK_GLASS_COLUMNS
-    table_attrs = {"data-break-glass-rows": ""}
+    table_attrs = {"data-break-glass-rows": True}
     http_method_names = ["get", "head", "options"]
 
     def dispatch(self, request, *args, **kwargs):
@@ -398,7 +398,7 @@ class BreakGlassRegisterView(ListingView):
         return break_glass_rows(objects)
 
     def row_attrs(self, row):
-        return {"data-break-glass-row": ""}
+        return {"data-break-glass-row": True}
 
 
 break_glass_register = BreakGlassRegisterView.as_view()

@@ -28,7 +28,7 @@ class NotificationsView(ListingView):
     template_name = "workflows/notifications.html"
     paginate_by = PAGE_SIZE
     columns = COLUMNS
-    table_attrs = {"data-notifications": ""}
+    table_attrs = {"data-notifications": True}
 
     def get_base_queryset(self):
         return self.request.user.notifications.all()
