@@ -387,6 +387,9 @@ class BreakGlassRegisterView(ListingView):
     http_method_names = ["get", "head", "options"]
 
     def dispatch(self, request, *args, **kwargs):
+        # 405 for a POST from anyone, before who asks is checked (as require_GET did)
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
         if not can_see_break_glass_register(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)

@@ -204,7 +204,7 @@ RULES = {
     "workflows:casework_settings": page(frozenset({"dsl", "other_dsl"})),
     # Concerns about adults: the case manager (the school's heads) only.
     "workflows:adult_cases": page(HEADS),
-    "workflows:adult_case": gets(HEADS, on=("workflows:adult_case",)),
+    "workflows:adult_case": gets(HEADS, on=("adult_case",)),
     "workflows:casework_notifications": page(SIGNED_IN),
     # Only the person notified (the DSL) follows their notification.
     "workflows:notification_open": page(frozenset({"dsl"}), on=("notification",)),
@@ -214,7 +214,7 @@ RULES = {
     "workflows:transfer_list": page(CASE_TEAM_ANYWHERE),
     "workflows:transfer_detail": page(CASE_TEAM, on=("transfer",)),
     "workflows:transfer_document": page(
-        CASE_TEAM, on=("transfer", "workflows:transfer_document")
+        CASE_TEAM, on=("transfer", "transfer_document")
     ),
     "workflows:transfer_out_start": page(CASE_TEAM, on=("pupil",)),
     "workflows:transfer_in_start": posts(CASE_TEAM, on=("pupil",)),
@@ -254,7 +254,7 @@ RULES = {
     "records_admin:concern_restrict": page(CASE_TEAM, on=("concern",)),
     "records_admin:restriction_lift": posts(CASE_TEAM, on=("restriction",)),
     "records_admin:break_glass": page(CASE_TEAM_ANYWHERE),
-    "records_admin:break_glass_close": posts(DSLS, on=("records_admin:break_glass",)),
+    "records_admin:break_glass_close": posts(DSLS, on=("break_glass",)),
     # A DSL resets the two-factor of someone at their school (never their own).
     "accounts_admin:two_factor_reset": page(DSLS_ANYWHERE),
     "accounts_admin:two_factor_reset_confirm": page(DSLS, on=("audit_person",)),
