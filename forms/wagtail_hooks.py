@@ -6,6 +6,7 @@ from wagtail import hooks
 
 from accounts.selectors import has_a_role
 from chronicle import menu
+from chronicle.admin_urls import namespaced
 from chronicle.menu import MenuItemFor
 
 from . import views
@@ -14,14 +15,16 @@ from .models import FormSection
 
 @hooks.register("register_admin_urls")
 def my_reports_url():
-    return [path("my-reports/", views.my_reports, name="my_reports")]
+    return namespaced(
+        "forms", [path("my-reports/", views.my_reports, name="my_reports")]
+    )
 
 
 @hooks.register(menu.CASEWORK)
 def my_reports_menu_item():
     return MenuItemFor(
         _("My reports"),
-        reverse("my_reports"),
+        reverse("forms:my_reports"),
         icon_name="form",
         order=100,
         shown=has_a_role,

@@ -11,6 +11,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as gettext_now
@@ -35,30 +36,36 @@ from .models import (
 )
 from .selectors import concerns_visible_to, pupils_visible_to
 
-KINDS = {
-    "concern": _("Concerns"),
-    "triage": _("Triage"),
-    "decision": _("Decisions"),
-    "referral": _("Referrals and agency outcomes"),
-    "action": _("Actions"),
-    "closure": _("Closures"),
-    "note": _("Notes, meetings and communications"),
-    "flag": _("Profile flags"),
-    "audit": _("File audits"),
-    "previous": _("From previous schools"),
-}
 
+class Kind(models.TextChoices):
+    """What a chronology entry is. The label is what the file's filter calls the
+    kind; an entry's own name is ENTRY_LABELS (a note's is its note kind). A member
+    is its string: templates and saved filters compare `"note"` as before."""
+
+    CONCERN = "concern", _("Concerns")
+    TRIAGE = "triage", _("Triage")
+    DECISION = "decision", _("Decisions")
+    REFERRAL = "referral", _("Referrals and agency outcomes")
+    ACTION = "action", _("Actions")
+    CLOSURE = "closure", _("Closures")
+    NOTE = "note", _("Notes, meetings and communications")
+    FLAG = "flag", _("Profile flags")
+    AUDIT = "audit", _("File audits")
+    PREVIOUS = "previous", _("From previous schools")
+
+
+KINDS = dict(Kind.choices)
 
 ENTRY_LABELS = {
-    "concern": _("Concern"),
-    "triage": _("Triage"),
-    "decision": _("Decision"),
-    "referral": _("Referral"),
+    Kind.CONCERN: _("Concern"),
+    Kind.TRIAGE: _("Triage"),
+    Kind.DECISION: _("Decision"),
+    Kind.REFERRAL: _("Referral"),
     "contact": _("Contact with an agency"),
-    "action": _("Action"),
-    "closure": _("Closure"),
-    "flag": _("Profile flag"),
-    "audit": _("File audit"),
+    Kind.ACTION: _("Action"),
+    Kind.CLOSURE: _("Closure"),
+    Kind.FLAG: _("Profile flag"),
+    Kind.AUDIT: _("File audit"),
 }
 
 
@@ -67,7 +74,7 @@ class Entry:
     """One event in the file. `item` is the record; `concern` and `role` say which
     concern it belongs to and how this child was involved in it."""
 
-    kind: str
+    kind: Kind
     at: datetime
     item: Any  # a record of one of several models
     concern: Any = None  # a Concern, for entries that belong to one
@@ -96,9 +103,9 @@ class Entry:
     @property
     def kind_label(self):
         """The entry's own name: "Decision", "Meeting notes"…"""
-        if self.kind == "note":
+        if self.kind == Kind.NOTE:
             return self.item.get_kind_display()
-        if self.kind == "previous":
+        if self.kind == Kind.PREVIOUS:
             return _("%(kind)s, from %(school)s") % {
                 "kind": self.item.kind_label,
                 "school": self.item.school_name,
@@ -108,8 +115,8 @@ class Entry:
     @property
     def has_time(self):
         # A flag has a date only, here or as a previous school sent it.
-        return self.kind != "flag" and not (
-            self.kind == "previous" and self.item.kind == "flag"
+        return self.kind != Kind.FLAG and not (
+            self.kind == Kind.PREVIOUS and self.item.kind == Kind.FLAG
         )
 
 
@@ -118,17 +125,17 @@ ORDER = {
     kind: index
     for index, kind in enumerate(
         [
-            "previous",
-            "flag",
-            "concern",
-            "triage",
-            "decision",
-            "referral",
+            Kind.PREVIOUS,
+            Kind.FLAG,
+            Kind.CONCERN,
+            Kind.TRIAGE,
+            Kind.DECISION,
+            Kind.REFERRAL,
             "contact",
-            "action",
-            "note",
-            "closure",
-            "audit",
+            Kind.ACTION,
+            Kind.NOTE,
+            Kind.CLOSURE,
+            Kind.AUDIT,
         ]
     )
 }
@@ -176,7 +183,7 @@ def _concern_entries(involvements):
     for involvement in involvements.values():
         concern = involvement.concern
         yield Entry(
-            kind="concern",
+            kind=Kind.CONCERN,
             at=concern.submitted_at,
             item=concern,
             concern=concern,
@@ -224,12 +231,17 @@ def _attribute_voices(entries, involvements, user):
 
 
 STEP_SOURCES = [
-    ("triage", Triage, "triaged_at", ("triaged_by", "primary_category")),
-    ("decision", Decision, "decided_at", ("decided_by",)),
-    ("referral", Referral, "created_at", ("decision",)),
+    (Kind.TRIAGE, Triage, "triaged_at", ("triaged_by", "primary_category")),
+    (Kind.DECISION, Decision, "decided_at", ("decided_by",)),
+    (Kind.REFERRAL, Referral, "created_at", ("decision",)),
     ("contact", ReferralContact, "contacted_at", ("recorded_by", "referral")),
-    ("action", Action, "created_at", ("assigned_to", "created_by")),
-    ("closure", Closure, "closed_at", ("closed_by", "signed_off_by", "sent_back_by")),
+    (Kind.ACTION, Action, "created_at", ("assigned_to", "created_by")),
+    (
+        Kind.CLOSURE,
+        Closure,
+        "closed_at",
+        ("closed_by", "signed_off_by", "sent_back_by"),
+    ),
 ]
 
 
@@ -250,7 +262,7 @@ def _step_entries(concerns, involvements):
 
 
 def _category_of(kind, item, concern):
-    if kind == "triage":
+    if kind == Kind.TRIAGE:
         return item.primary_category_name
     return concern.primary_category_name
 
@@ -264,7 +276,7 @@ def _note_entries(pupil, user):
         .prefetch_related("attachments")
     ):
         yield Entry(
-            kind="note",
+            kind=Kind.NOTE,
             at=note.occurred_at,
             item=note,
             concern=note.concern,
@@ -275,7 +287,7 @@ def _note_entries(pupil, user):
 def _flag_entries(pupil):
     for flag in PupilFlag.objects.filter(pupil=pupil).select_related("recorded_by"):
         yield Entry(
-            kind="flag",
+            kind=Kind.FLAG,
             at=timezone.make_aware(datetime.combine(flag.starts_on, time(0, 0))),
             item=flag,
         )
@@ -286,13 +298,13 @@ def _audit_entries(pupil):
     for audit in FileAudit.objects.filter(
         pupil=pupil, completed_at__isnull=False
     ).select_related("auditor"):
-        yield Entry(kind="audit", at=audit.completed_at, item=audit)
+        yield Entry(kind=Kind.AUDIT, at=audit.completed_at, item=audit)
 
 
 def _previous_entries(pupil):
     """What a previous school's file said, as they wrote it (records.transfers)."""
     for item in PreviousSchoolEntry.objects.filter(pupil=pupil):
-        yield Entry(kind="previous", at=item.occurred_at, item=item)
+        yield Entry(kind=Kind.PREVIOUS, at=item.occurred_at, item=item)
 
 
 def _attach_marks(pupil, entries):
@@ -333,12 +345,12 @@ def _attach_current_categories(entries):
     with its tags: what a category filter matches (ids, so renames don't matter)."""
     current = {}
     for entry in sorted(entries, key=lambda e: e.at):
-        if entry.kind == "concern":
+        if entry.kind == Kind.CONCERN:
             concern = entry.item
             current.setdefault(concern.pk, set()).update(
                 {concern.primary_category_id, concern.primary_category.parent_id}
             )
-        elif entry.kind == "triage":
+        elif entry.kind == Kind.TRIAGE:
             triage = entry.item
             current[triage.concern_id] = {
                 triage.primary_category_id,
@@ -375,7 +387,7 @@ def _kind_matches(entry, kinds):
     return (
         entry.kind in kinds
         or ALSO_MATCHES.get(entry.kind) in kinds
-        or ("previous" in kinds and entry.imported is not None)
+        or (Kind.PREVIOUS in kinds and entry.imported is not None)
     )
 
 

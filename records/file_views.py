@@ -211,7 +211,7 @@ def _form_page(request, pupil, form, *, title, action):
 def _saved(request, pupil, message, key=""):
     """Back to the file, at the entry just added or changed."""
     messages.success(request, message)
-    url = reverse("file_detail", args=[pupil.pk])
+    url = reverse("records_admin:file_detail", args=[pupil.pk])
     return redirect(f"{url}#entry-{key}" if key else url)
 
 
@@ -283,7 +283,9 @@ def significant_set(request, pk, key):
         request,
         _("Marked as significant.") if significant else _("No longer marked."),
     )
-    return redirect(reverse("file_detail", args=[pupil.pk]) + f"#entry-{key}")
+    return redirect(
+        reverse("records_admin:file_detail", args=[pupil.pk]) + f"#entry-{key}"
+    )
 
 
 def _add(request, pupil, form, save, *, done, title, action):
@@ -356,7 +358,7 @@ def _end(request, pupil, form, end, *, missing, done):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, done)
-    return redirect("file_detail", pk=pupil.pk)
+    return redirect("records_admin:file_detail", pk=pupil.pk)
 
 
 @require_POST
@@ -426,7 +428,7 @@ def export(request, pk):
             request,
             _("The chronology filter is not valid: correct it on the file first."),
         )
-        return redirect("file_detail", pk=pupil.pk)
+        return redirect("records_admin:file_detail", pk=pupil.pk)
     if request.method == "POST" and form.is_valid():
         pdf = file_export(
             pupil=pupil,

@@ -25,7 +25,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from wagtail import hooks
 
-from .chronology import Entry
+from .chronology import Entry, Kind
 from .models import (
     Concern,
     ImportedRecord,
@@ -73,12 +73,12 @@ class OpenTask:
 
 def front_sheet(pupil: Pupil, *, entries: Sequence[Entry]) -> dict[str, Any]:
     today = timezone.localdate()
-    concerns = {e.concern.pk: e.concern for e in entries if e.kind == "concern"}
+    concerns = {e.concern.pk: e.concern for e in entries if e.kind == Kind.CONCERN}
     open_concerns = [c for c in concerns.values() if c.status != Concern.Status.CLOSED]
-    decisions = [e for e in entries if e.kind == "decision"]
-    referrals = [e.item for e in entries if e.kind == "referral"]
+    decisions = [e for e in entries if e.kind == Kind.DECISION]
+    referrals = [e.item for e in entries if e.kind == Kind.REFERRAL]
     for entry in entries:
-        if entry.kind == "referral":
+        if entry.kind == Kind.REFERRAL:
             # The school a referral was made at, when it came with a transfer.
             entry.item.imported_from = (
                 entry.imported.school_name if entry.imported else ""
@@ -86,7 +86,8 @@ def front_sheet(pupil: Pupil, *, entries: Sequence[Entry]) -> dict[str, Any]:
     reviews = [
         e.item.review_on
         for e in entries
-        if e.kind in ("decision", "closure") and getattr(e.item, "review_on", None)
+        if e.kind in (Kind.DECISION, Kind.CLOSURE)
+        and getattr(e.item, "review_on", None)
     ]
     return {
         "flags": _with_origin(
@@ -108,7 +109,7 @@ def front_sheet(pupil: Pupil, *, entries: Sequence[Entry]) -> dict[str, Any]:
         "last_review": max((d for d in reviews if d < today), default=None),
         "concern_count": len(concerns),
         "imported_concern_count": sum(
-            1 for e in entries if e.kind == "concern" and e.imported is not None
+            1 for e in entries if e.kind == Kind.CONCERN and e.imported is not None
         ),
     }
 

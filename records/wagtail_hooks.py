@@ -9,6 +9,7 @@ from wagtail.admin.search import SearchArea
 from accounts.models import Role
 from accounts.selectors import schools_where, works_cases
 from chronicle import menu
+from chronicle.admin_urls import namespaced
 from chronicle.menu import MenuItemFor
 
 from . import file_views
@@ -22,20 +23,23 @@ from .roll import views as import_views
 
 @hooks.register("register_admin_urls")
 def childrens_file_urls():
-    return [
-        *file_views.urlpatterns,
-        *import_views.urlpatterns,
-        *file_audit_views.urlpatterns,
-        *retention_views.urlpatterns,
-        *restriction_views.urlpatterns,
-    ]
+    return namespaced(
+        "records_admin",
+        [
+            *file_views.urlpatterns,
+            *import_views.urlpatterns,
+            *file_audit_views.urlpatterns,
+            *retention_views.urlpatterns,
+            *restriction_views.urlpatterns,
+        ],
+    )
 
 
 @hooks.register(menu.CHILDREN)
 def childrens_files_menu_item():
     return MenuItemFor(
         _("Children's files"),
-        reverse("file_list"),
+        reverse("records_admin:file_list"),
         name="childrens-files",
         icon_name="folder-open-inverse",
         order=49,
@@ -56,7 +60,7 @@ class ChildSearchArea(SearchArea):
 def child_search_area():
     return ChildSearchArea(
         _("Children"),
-        reverse("file_list"),
+        reverse("records_admin:file_list"),
         name="children",
         icon_name="folder-open-inverse",
         order=10,  # before Wagtail's pages (100): the sidebar uses the first shown
@@ -72,7 +76,7 @@ class AuditMenuItem(MenuItem):
 def file_audits_menu_item():
     return AuditMenuItem(
         _("File audits"),
-        reverse("file_audit_index"),
+        reverse("records_admin:file_audit_index"),
         name="file-audits",
         icon_name="doc-full-inverse",
         order=55,
@@ -102,7 +106,7 @@ class AuditActionsMenuItem(MenuItem):
 def audit_actions_menu_item():
     return AuditActionsMenuItem(
         _("My audit actions"),
-        reverse("my_audit_actions"),
+        reverse("records_admin:my_audit_actions"),
         name="my-audit-actions",
         icon_name="tasks",
         order=56,
@@ -125,7 +129,7 @@ class RetentionMenuItem(MenuItem):
 def retention_menu_item():
     return RetentionMenuItem(
         _("Retention review"),
-        reverse("retention_queue"),
+        reverse("records_admin:retention_queue"),
         name="retention-review",
         icon_name="history",
         order=56,
@@ -144,7 +148,7 @@ class BreakGlassMenuItem(MenuItem):
 def break_glass_menu_item():
     return BreakGlassMenuItem(
         _("Break-glass access"),
-        reverse("break_glass"),
+        reverse("records_admin:break_glass"),
         name="break-glass",
         icon_name="warning",
         order=57,

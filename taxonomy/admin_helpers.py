@@ -35,7 +35,7 @@ class TermButtonHelper(ButtonHelper):
         ):
             buttons.append(
                 {
-                    "url": reverse("taxonomy_merge", args=[obj.pk]),
+                    "url": reverse("taxonomy:taxonomy_merge", args=[obj.pk]),
                     "label": _("Merge…"),
                     "classname": "button button-small button-secondary",
                     "title": _("Merge this into another term"),

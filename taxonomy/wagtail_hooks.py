@@ -5,6 +5,7 @@ from wagtail.admin.menu import Menu
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
+from chronicle.admin_urls import namespaced
 from chronicle.menu import GroupMenuItem
 
 from . import views
@@ -103,4 +104,7 @@ class TaxonomyGroup(ModelAdminGroup):
 
 @hooks.register("register_admin_urls")
 def taxonomy_urls():
-    return [path("taxonomy/<int:pk>/merge/", views.merge, name="taxonomy_merge")]
+    return namespaced(
+        "taxonomy",
+        [path("taxonomy/<int:pk>/merge/", views.merge, name="taxonomy_merge")],
+    )

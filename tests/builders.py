@@ -15,18 +15,22 @@ of what happened, a date, a category) says so by passing it.
 """
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import SchoolTerm
 from accounts.services import membership_grant
 from records.models import (
     AdultConcernKind,
     AdultRole,
     Concern,
+    ConcernPupil,
+    Decision,
     FileNote,
     InvolvementRole,
+    PupilFlag,
     Referral,
     Transfer,
 )
@@ -336,3 +340,90 @@ def weekday_after(day):
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return day
+
+
+# Rows as they stand (no workflow) -----------------------------------------------------
+# For figures worked out by hand (tests/reports): a concern, decision or referral
+# written as a row with fixed dates and no process, as an imported or old record is.
+
+ROW_RATIONALE = "Spoke to the class teacher and parent; no risk of harm found today."
+
+
+def concern_row(
+    *,
+    school,
+    by,
+    category,
+    on,
+    at=None,
+    where="playground",
+    children=(),
+    route=Concern.Route.DSL_TEAM,
+    urgent=False,
+):
+    """A concern of `category` (a Term) that happened `on` (at `at`), `children`
+    (pupil, role) pairs; no process is started."""
+    location = term(Vocabulary.LOCATION, where)
+    row = Concern.objects.create(
+        school=school,
+        submission_key=uuid.uuid4(),
+        route=route,
+        form_title="General concern",
+        recorded_by=by,
+        reported_by=by,
+        occurred_on=on,
+        occurred_at=at,
+        location=location,
+        location_name=location.name,
+        what_happened="Synthetic: a worry noticed in class.",
+        primary_category=category,
+        primary_category_name=str(category),
+        immediate_risk=urgent,
+    )
+    for child, role in children:
+        ConcernPupil.objects.create(concern=row, pupil=child, role=role)
+    return row
+
+
+def decision_row(concern, outcome, by):
+    return Decision.objects.create(
+        concern=concern, outcome=outcome, rationale=ROW_RATIONALE, decided_by=by
+    )
+
+
+def referral_row(
+    decision, agency_key, *, outcome="", due=date(2026, 9, 20), responded=None
+):
+    agency = term(Vocabulary.AGENCY, agency_key)
+    return Referral.objects.create(
+        concern=decision.concern,
+        decision=decision,
+        agency=agency,
+        agency_name=agency.name,
+        response_due=due,
+        contacted_on=date(2026, 9, 9),
+        responded_on=responded,
+        agency_outcome=outcome,
+    )
+
+
+def flag_row(pupil, key, starts_on, ends_on=None):
+    """A profile flag (a key of the list) from `starts_on`, until `ends_on`."""
+    flag = term(Vocabulary.PROFILE_FLAG, key)
+    return PupilFlag.objects.create(
+        pupil=pupil,
+        flag=flag,
+        flag_name=flag.name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+def school_terms(school, *terms):
+    """The school's calendar: (name, first day, last day) for each term."""
+    return [
+        SchoolTerm.objects.create(
+            school=school, name=name, starts_on=starts_on, ends_on=ends_on
+        )
+        for name, starts_on, ends_on in terms
+    ]

@@ -57,4 +57,4 @@ def open_tasks(*, concerns: Iterable[Concern]) -> list[OpenTask]:
 
 @hooks.register(CONCERN_PAGE_HOOK)
 def concern_page() -> str:
-    return "casework_concern"
+    return "workflows:casework_concern"

@@ -1,5 +1,5 @@
-"""The queue filters. A step is offered here by its declaration (workflows.steps),
-a transfer step by TRANSFER_STEPS."""
+"""The queue filters. A step is offered here by its declaration: workflows.steps
+for the task page's steps, workflows.transfers.steps for a transfer's."""
 
 import django_filters
 import django_filters.fields
@@ -13,17 +13,12 @@ from taxonomy.models import Term
 from .models import CaseTask
 from .selectors import overdue
 from .steps import STEPS
-from .transfers import TransferInFlow, TransferOutFlow
+from .transfers.steps import TRANSFER_STEPS
 
-# Steps worked on a transfer's own page, offered in the queue filter after the
-# task-page steps (workflows.steps).
-TRANSFER_STEPS = [
-    (TransferOutFlow.send_file, _("Send a file (transfer out)")),
-    (TransferOutFlow.confirm_receipt, _("Receipt and handover (transfer out)")),
-    (TransferInFlow.ask_expected, _("New pupil: is a file expected?")),
-    (TransferInFlow.receive_file, _("Receive and check a file (transfer in)")),
+# The task page's steps, then those worked on a transfer's own page.
+FILTERED_STEPS = [
+    (step.node, step.label) for step in (*STEPS.values(), *TRANSFER_STEPS)
 ]
-FILTERED_STEPS = [(step.node, step.label) for step in STEPS.values()] + TRANSFER_STEPS
 STEP_CHOICES = [(node.name, label) for node, label in FILTERED_STEPS]
 STEP_NODES = {node.name: node for node, _label in FILTERED_STEPS}
 

@@ -7,13 +7,13 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import act, flow, lock
+from viewflow.workflow import act, flow
 
 from accounts.calendar import add_school_days
 from records.models import Concern
 
-from .models import CaseProcess, CaseTask, Team
-from .nodes import PersonalTask, ReferralSplit, TeamTask
+from .models import CaseTask, Team
+from .nodes import CaseworkFlowMixin, PersonalTask, ReferralSplit, TeamTask
 from .services import notify_new_concern
 
 # School days allowed for each step (the statutory clocks are in records: the
@@ -39,12 +39,9 @@ class SignOffTask(TeamTask):
         return super().can_assign(user, task) and user.pk != closed_by
 
 
-class ConcernFlow(flow.Flow):
+class ConcernFlow(CaseworkFlowMixin, flow.Flow):
     """A concern from submission to closure; a review reopens it as a new cycle."""
 
-    process_class = CaseProcess
-    task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
     process_title = _("Concern")
 
     start = flow.StartHandle(this.start_concern).Next(this.check_urgency)
@@ -137,12 +134,9 @@ def _describe(process, concern, *, cycle):
     process.urgent = concern.immediate_risk
 
 
-class ActionFlow(flow.Flow):
+class ActionFlow(CaseworkFlowMixin, flow.Flow):
     """An internal action ("pastoral check-in Friday") for one named person."""
 
-    process_class = CaseProcess
-    task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
     process_title = _("Action")
 
     start = flow.StartHandle(this.start_action).Next(this.do_action)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import STATUS
 
+from accounts.models import SchoolSettings
 from records.models import Transfer
 from records.validators import validate_rationale
 from taxonomy.models import Vocabulary
@@ -233,7 +234,7 @@ class Notification(models.Model):
         return self.message
 
 
-class CaseworkSettings(models.Model):
+class CaseworkSettings(SchoolSettings):
     """A school's own rules for the concern process, set by its DSL."""
 
     class SignOff(models.TextChoices):
@@ -252,16 +253,11 @@ class CaseworkSettings(models.Model):
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    topic = "casework settings"
+
     class Meta:
         verbose_name = _("casework settings")
         verbose_name_plural = _("casework settings")
-
-    def __str__(self):
-        return f"{self.school}: casework settings"
-
-    @classmethod
-    def for_school(cls, school):
-        return cls.objects.filter(school=school).first() or cls(school=school)
 
     def sign_off_required(self, concern, cycle):
         """Whether closing this cycle must be signed off by a second DSL."""

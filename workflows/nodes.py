@@ -10,12 +10,24 @@ variable number of branches, which the open-source Split cannot do by itself.
 """
 
 from viewflow import this
-from viewflow.workflow import flow
+from viewflow.workflow import flow, lock
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.nodes.split import SplitActivation
 
+from .models import CaseProcess, CaseTask
 from .teams import in_team, is_member
+
+
+class CaseworkFlowMixin:
+    """What every Chronicle flow shares: its process and task rows are ours
+    (CaseProcess, CaseTask, with the concern and school on them), and a step is
+    worked under a row lock so two people cannot complete it at once. Put it before
+    `flow.Flow` in the bases."""
+
+    process_class = CaseProcess
+    task_class = CaseTask
+    lock_impl = lock.select_for_update_lock
 
 
 class TeamTask(flow.View):

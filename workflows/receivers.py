@@ -95,7 +95,7 @@ def tell_dsls_of_break_glass(
         kind=Notification.Kind.BREAK_GLASS,
         message=_("%(who)s used break-glass access to open %(what)s at %(school)s.")
         % {"who": who, "what": what, "school": access.school},
-        url=reverse("break_glass"),
+        url=reverse("records_admin:break_glass"),
     )
 
 
@@ -179,9 +179,9 @@ def tell_of_role_change(
     eyes on the school's files never goes unnoticed; a proposed role is told to
     those who may confirm it, with a link to the page where they do."""
     if change == RoleChange.PROPOSED and grant is not None:
-        url = reverse("role_grant_decide", args=[grant.pk])
+        url = reverse("accounts_admin:role_grant_decide", args=[grant.pk])
     else:
-        url = reverse("audit_log_person", args=[person.pk])
+        url = reverse("oversight:audit_log_person", args=[person.pk])
     notify(
         users=list(
             _role_audience(change, school=school, role=role, actor=actor, grant=grant)

@@ -28,6 +28,7 @@ from records.selectors import concerns_kept_from
 from .flows import ConcernFlow
 from .models import CaseTask
 from .selectors import OPEN, overdue_filter, oversight_filter
+from .steps import CONCERN_STEPS
 
 DEFAULT_DAYS = 90
 
@@ -60,15 +61,8 @@ def _valid(value):
         return False
 
 
-STEP_LABELS = {
-    "triage": _("Triage"),
-    "decide": _("Decision"),
-    "follow_up": _("Referral follow-up"),
-    "close": _("Closure"),
-    "sign_off": _("Sign-off"),
-    "do_action": _("Action"),
-    "review_pattern": _("Pattern review"),
-}
+# What each step is called, from its declaration (workflows.steps).
+STEP_LABELS = {step.name: step.label for step in CONCERN_STEPS}
 
 
 def open_tasks(user):

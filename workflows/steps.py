@@ -228,16 +228,14 @@ REVIEW_ADULT_PATTERN = Step(
     context=pattern_context,
 )
 
+# The steps of a concern about a child (its actions and pattern reviews too): what
+# the manager's status page counts (workflows.status).
+CONCERN_STEPS = (TRIAGE, DECIDE, FOLLOW_UP, CLOSE, SIGN_OFF, DO_ACTION, REVIEW_PATTERN)
+
 STEPS: Mapping[TeamTask, Step] = {
     step.node: step
     for step in (
-        TRIAGE,
-        DECIDE,
-        FOLLOW_UP,
-        CLOSE,
-        SIGN_OFF,
-        DO_ACTION,
-        REVIEW_PATTERN,
+        *CONCERN_STEPS,
         REFER_LADO,
         LADO_ADVICE,
         STRATEGY,
@@ -254,4 +252,4 @@ def step_of(task: CaseTask) -> Step | None:
     return STEPS.get(task.flow_task)
 
 
-__all__ = ["STEPS", "Step", "step_of"]
+__all__ = ["CONCERN_STEPS", "STEPS", "Step", "step_of"]

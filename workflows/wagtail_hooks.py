@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from chronicle import menu
+from chronicle.admin_urls import namespaced
 
 from . import file_panels, selectors, views  # noqa: F401 (file_panels registers hooks)
 from .adults import file_panels as adult_file_panels  # noqa: F401 (registers hooks)
@@ -14,68 +15,83 @@ from .transfers import views as transfer_views
 @hooks.register("register_admin_urls")
 def casework_urls():
     # Not under /admin/workflows/: Wagtail's own moderation workflows live there.
-    return [
-        path("casework/my-tasks/", views.my_tasks, name="my_tasks"),
-        path("casework/team-queue/", views.team_queue, name="team_queue"),
-        path("casework/tasks/<int:pk>/", views.task_detail, name="casework_task"),
-        path("casework/tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
-        path(
-            "casework/tasks/<int:pk>/release/", views.task_release, name="task_release"
-        ),
-        path(
-            "casework/tasks/<int:pk>/reassign/",
-            views.task_reassign,
-            name="task_reassign",
-        ),
-        path(
-            "casework/concerns/<int:pk>/", views.concern_detail, name="casework_concern"
-        ),
-        path(
-            "casework/concerns/<int:pk>/reopen/",
-            views.concern_reopen,
-            name="concern_reopen",
-        ),
-        path("casework/status/", views.status_page, name="casework_status"),
-        path("casework/settings/", views.casework_settings, name="casework_settings"),
-        path(
-            "casework/notifications/",
-            views.notifications,
-            name="casework_notifications",
-        ),
-        path(
-            "casework/notifications/<int:pk>/",
-            views.notification_open,
-            name="notification_open",
-        ),
-        path("casework/transfers/", transfer_views.transfer_list, name="transfer_list"),
-        path(
-            "casework/transfers/<int:pk>/",
-            transfer_views.transfer_detail,
-            name="transfer_detail",
-        ),
-        path(
-            "casework/transfers/<int:pk>/documents/<int:document_pk>/",
-            transfer_views.transfer_document,
-            name="transfer_document",
-        ),
-        path(
-            "casework/transfers/<int:pk>/receipt.txt",
-            transfer_views.transfer_receipt,
-            name="transfer_receipt",
-        ),
-        path(
-            "casework/transfers/out/<int:pupil_pk>/",
-            transfer_views.transfer_out_start,
-            name="transfer_out_start",
-        ),
-        path(
-            "casework/transfers/in/<int:pupil_pk>/",
-            transfer_views.transfer_in_start,
-            name="transfer_in_start",
-        ),
-        path("casework/adults/", adult_views.case_list, name="adult_cases"),
-        path("casework/adults/<int:pk>/", adult_views.case_detail, name="adult_case"),
-    ]
+    return namespaced(
+        "workflows",
+        [
+            path("casework/my-tasks/", views.my_tasks, name="my_tasks"),
+            path("casework/team-queue/", views.team_queue, name="team_queue"),
+            path("casework/tasks/<int:pk>/", views.task_detail, name="casework_task"),
+            path("casework/tasks/<int:pk>/claim/", views.task_claim, name="task_claim"),
+            path(
+                "casework/tasks/<int:pk>/release/",
+                views.task_release,
+                name="task_release",
+            ),
+            path(
+                "casework/tasks/<int:pk>/reassign/",
+                views.task_reassign,
+                name="task_reassign",
+            ),
+            path(
+                "casework/concerns/<int:pk>/",
+                views.concern_detail,
+                name="casework_concern",
+            ),
+            path(
+                "casework/concerns/<int:pk>/reopen/",
+                views.concern_reopen,
+                name="concern_reopen",
+            ),
+            path("casework/status/", views.status_page, name="casework_status"),
+            path(
+                "casework/settings/", views.casework_settings, name="casework_settings"
+            ),
+            path(
+                "casework/notifications/",
+                views.notifications,
+                name="casework_notifications",
+            ),
+            path(
+                "casework/notifications/<int:pk>/",
+                views.notification_open,
+                name="notification_open",
+            ),
+            path(
+                "casework/transfers/",
+                transfer_views.transfer_list,
+                name="transfer_list",
+            ),
+            path(
+                "casework/transfers/<int:pk>/",
+                transfer_views.transfer_detail,
+                name="transfer_detail",
+            ),
+            path(
+                "casework/transfers/<int:pk>/documents/<int:document_pk>/",
+                transfer_views.transfer_document,
+                name="transfer_document",
+            ),
+            path(
+                "casework/transfers/<int:pk>/receipt.txt",
+                transfer_views.transfer_receipt,
+                name="transfer_receipt",
+            ),
+            path(
+                "casework/transfers/out/<int:pupil_pk>/",
+                transfer_views.transfer_out_start,
+                name="transfer_out_start",
+            ),
+            path(
+                "casework/transfers/in/<int:pupil_pk>/",
+                transfer_views.transfer_in_start,
+                name="transfer_in_start",
+            ),
+            path("casework/adults/", adult_views.case_list, name="adult_cases"),
+            path(
+                "casework/adults/<int:pk>/", adult_views.case_detail, name="adult_case"
+            ),
+        ],
+    )
 
 
 class CountedMenuItem(MenuItem):
@@ -118,7 +134,7 @@ def _counts(request):
 def my_tasks_menu_item():
     return CountedMenuItem(
         _("My tasks"),
-        reverse("my_tasks"),
+        reverse("workflows:my_tasks"),
         name="my-tasks",
         icon_name="tasks",
         order=50,
@@ -131,7 +147,7 @@ def my_tasks_menu_item():
 def team_queue_menu_item():
     return CountedMenuItem(
         _("Team queue"),
-        reverse("team_queue"),
+        reverse("workflows:team_queue"),
         name="team-queue",
         icon_name="group",
         order=51,
@@ -144,7 +160,7 @@ def team_queue_menu_item():
 def status_menu_item():
     return CountedMenuItem(
         _("Workflow status"),
-        reverse("casework_status"),
+        reverse("workflows:casework_status"),
         name="workflow-status",
         icon_name="time",
         order=52,
@@ -157,7 +173,7 @@ def status_menu_item():
 def notifications_menu_item():
     return CountedMenuItem(
         _("Notifications"),
-        reverse("casework_notifications"),
+        reverse("workflows:casework_notifications"),
         name="notifications",
         icon_name="mail",
         order=53,
@@ -170,7 +186,7 @@ def notifications_menu_item():
 def casework_settings_menu_item():
     return CountedMenuItem(
         _("Casework settings"),
-        reverse("casework_settings"),
+        reverse("workflows:casework_settings"),
         name="casework-settings",
         icon_name="cogs",
         order=54,
@@ -183,7 +199,7 @@ def casework_settings_menu_item():
 def transfers_menu_item():
     return CountedMenuItem(
         _("File transfers"),
-        reverse("transfer_list"),
+        reverse("workflows:transfer_list"),
         name="file-transfers",
         icon_name="resubmit",
         order=55,
@@ -196,7 +212,7 @@ def transfers_menu_item():
 def adult_cases_menu_item():
     return CountedMenuItem(
         _("Concerns about adults"),
-        reverse("adult_cases"),
+        reverse("workflows:adult_cases"),
         name="adult-cases",
         icon_name="user",
         order=56,

@@ -12,12 +12,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.services import record_access
 from chronicle.forms import add_service_errors
+from chronicle.listing import ListingView
+from chronicle.tables import template_columns
 
 from ..selectors import pupils_visible_to
 from . import selectors, services
@@ -50,39 +54,62 @@ def _with_action_counts(audits):
     )
 
 
-def audit_index(request):
-    """Open audits, samples, audits done and open actions, for one school."""
-    schools = selectors.audit_schools(request.user)
-    if not schools.exists():
-        raise PermissionDenied
-    school = _school(request, schools)
-    audits = _with_action_counts(
-        selectors.audits_visible_to(request.user).filter(pupil__school=school)
+class AuditIndexView(ListingView):
+    """Open audits, samples, open actions, and the audits done (the listing), for
+    one school."""
+
+    template_name = "records/audit/index.html"
+    paginate_by = PAGE_SIZE
+    columns = template_columns(
+        "records/audit/done_cells",
+        ("file", gettext_lazy("File")),
+        ("auditor", gettext_lazy("Auditor")),
+        ("completed", gettext_lazy("Completed")),
+        ("finding", gettext_lazy("Finding")),
+        ("actions", gettext_lazy("Actions open")),
     )
-    done = Paginator(
-        audits.filter(completed_at__isnull=False).order_by("-completed_at", "-pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    return TemplateResponse(
-        request,
-        "records/audit/index.html",
-        {
+
+    def dispatch(self, request, *args, **kwargs):
+        self.schools = selectors.audit_schools(request.user)
+        if not self.schools.exists():
+            raise PermissionDenied
+        self.school = _school(request, self.schools)
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def audits(self):
+        return _with_action_counts(
+            selectors.audits_visible_to(self.request.user).filter(
+                pupil__school=self.school
+            )
+        )
+
+    def get_base_queryset(self):
+        return self.audits.filter(completed_at__isnull=False).order_by(
+            "-completed_at", "-pk"
+        )
+
+    def get_context_data(self, **kwargs):
+        user, school = self.request.user, self.school
+        return {
+            **super().get_context_data(**kwargs),
             "school": school,
-            "schools": schools,
-            "open_audits": audits.filter(completed_at__isnull=True).order_by(
+            "schools": self.schools,
+            "open_audits": self.audits.filter(completed_at__isnull=True).order_by(
                 "started_at", "pk"
             ),
-            "page_obj": done,
-            "open_actions": selectors.open_audit_actions(request.user, school=school),
+            "open_actions": selectors.open_audit_actions(user, school=school),
             "sample_form": SampleForm(),
             "choose_form": ChooseFileForm(
                 pupils=selectors.files_with_concerns(school)
-                .filter(pk__in=selectors.pupils_auditable_by(request.user))
+                .filter(pk__in=selectors.pupils_auditable_by(user))
                 .order_by("last_name", "first_name", "pk")
             ),
             "today": timezone.localdate(),
-        },
-    )
+        }
+
+
+audit_index = AuditIndexView.as_view()
 
 
 def _errors(request, error):
@@ -101,7 +128,9 @@ def audit_sample_draw(request):
             request,
             _("Choose between 1 and %(max)d files.") % {"max": services.MAX_SAMPLE},
         )
-        return redirect(f"{reverse('file_audit_index')}?school={school.pk}")
+        return redirect(
+            f"{reverse('records_admin:file_audit_index')}?school={school.pk}"
+        )
     try:
         sample = services.file_audit_sample_draw(
             school=school, user=request.user, size=form.cleaned_data["size"]
@@ -114,7 +143,7 @@ def audit_sample_draw(request):
             _("%(count)d files drawn: their audits are open below.")
             % {"count": sample.audits.count()},
         )
-    return redirect(f"{reverse('file_audit_index')}?school={school.pk}")
+    return redirect(f"{reverse('records_admin:file_audit_index')}?school={school.pk}")
 
 
 @require_POST
@@ -126,14 +155,14 @@ def audit_start(request):
     )
     if not form.is_valid():
         messages.error(request, _("Choose a file to audit."))
-        return redirect("file_audit_index")
+        return redirect("records_admin:file_audit_index")
     pupil = form.cleaned_data["pupil"]
     try:
         audit = services.file_audit_start(pupil=pupil, user=request.user)
     except ValidationError as error:
         _errors(request, error)
-        return redirect("file_audits", pk=pupil.pk)
-    return redirect("file_audit_detail", pk=audit.pk)
+        return redirect("records_admin:file_audits", pk=pupil.pk)
+    return redirect("records_admin:file_audit_detail", pk=audit.pk)
 
 
 def file_audits(request, pk):
@@ -194,7 +223,7 @@ def audit_detail(request, pk):
         return _detail_page(request, audit)
     if audit.is_complete or audit.auditor_id != request.user.pk:
         messages.error(request, _("Only the auditor can change an open audit."))
-        return redirect("file_audit_detail", pk=audit.pk)
+        return redirect("records_admin:file_audit_detail", pk=audit.pk)
     form = AuditForm(request.POST, audit=audit)
     complete = "complete" in request.POST
     if form.is_valid():
@@ -211,7 +240,7 @@ def audit_detail(request, pk):
             messages.success(
                 request, _("Audit completed.") if complete else _("Audit saved.")
             )
-            return redirect("file_audit_detail", pk=audit.pk)
+            return redirect("records_admin:file_audit_detail", pk=audit.pk)
     return _detail_page(request, audit, form=form)
 
 
@@ -228,7 +257,7 @@ def audit_action_add(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Action added to their audit actions."))
-            return redirect("file_audit_detail", pk=audit.pk)
+            return redirect("records_admin:file_audit_detail", pk=audit.pk)
     return _detail_page(request, audit, action_form=form)
 
 
@@ -256,7 +285,7 @@ def audit_action_done(request, pk):
     host = {request.get_host()}  # a path only: redirect() takes a bare word for a name
     if back.startswith("/") and url_has_allowed_host_and_scheme(back, host):
         return redirect(back)
-    return redirect("my_audit_actions")
+    return redirect("records_admin:my_audit_actions")
 
 
 def my_audit_actions(request):

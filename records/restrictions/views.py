@@ -25,8 +25,8 @@ from .forms import BreakGlassForm, LiftForm, RestrictForm
 
 def _back(record):
     if isinstance(record, Pupil):
-        return reverse("file_detail", args=[record.pk])
-    return reverse("casework_concern", args=[record.pk])
+        return reverse("records_admin:file_detail", args=[record.pk])
+    return reverse("workflows:casework_concern", args=[record.pk])
 
 
 def _restrict(request, record, *, title):
@@ -171,7 +171,7 @@ def break_glass_close(request, pk):
     access = get_object_or_404(BreakGlassAccess, pk=pk, user=request.user)
     services.break_glass_close(access=access, user=request.user)
     messages.success(request, _("Break-glass access closed."))
-    return redirect("break_glass")
+    return redirect("records_admin:break_glass")
 
 
 urlpatterns = [

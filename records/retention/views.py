@@ -3,17 +3,19 @@ DSLs only (not deputies): destroying a file is the designated lead's decision.""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import schools_where
 from chronicle.forms import add_service_errors
+from chronicle.listing import ListingView
+from chronicle.tables import template_columns
 
 from ..selectors import pupils_workable_by
 from . import selectors, services
@@ -36,26 +38,51 @@ def _pupil(request, pk):
     )
 
 
-def queue(request):
-    _dsl_only(request)
-    today = timezone.localdate()
-    page = Paginator(selectors.retention_queue(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+class QueueView(ListingView):
+    """Files of children who have left reaching their review within 90 days, and
+    the latest destruction certificates."""
+
+    template_name = "records/retention/queue.html"
+    paginate_by = PAGE_SIZE
+    columns = template_columns(
+        "records/retention/cells",
+        ("file", gettext_lazy("File")),
+        ("school", gettext_lazy("School")),
+        ("left", gettext_lazy("Left")),
+        ("review_on", gettext_lazy("Review on")),
+        ("hold", gettext_lazy("Legal hold")),
     )
-    rows = [
-        {"pupil": pupil, "review_on": selectors.review_date(pupil)}
-        for pupil in page.object_list
-    ]
-    return TemplateResponse(
-        request,
-        "records/retention/queue.html",
-        {
-            "page_obj": page,
-            "rows": rows,
-            "today": today,
-            "certificates": selectors.certificates_visible_to(request.user)[:20],
-        },
-    )
+    table_attrs = {"data-retention-queue": True}
+
+    def dispatch(self, request, *args, **kwargs):
+        _dsl_only(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return selectors.retention_queue(self.request.user)
+
+    def get_rows(self, objects):
+        today = timezone.localdate()
+        rows = []
+        for pupil in objects:
+            review_on = selectors.review_date(pupil)
+            rows.append(
+                {"pupil": pupil, "review_on": review_on, "due": review_on <= today}
+            )
+        return rows
+
+    def row_attrs(self, row):
+        return {"data-pupil": str(row["pupil"].pk)}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "today": timezone.localdate(),
+            "certificates": selectors.certificates_visible_to(self.request.user)[:20],
+        }
+
+
+queue = QueueView.as_view()
 
 
 def hold_add(request, pk):
@@ -72,7 +99,7 @@ def hold_add(request, pk):
             messages.success(
                 request, _("Legal hold placed: the file cannot be destroyed.")
             )
-            return redirect("retention_destroy", pk=pupil.pk)
+            return redirect("records_admin:retention_destroy", pk=pupil.pk)
     return TemplateResponse(
         request,
         "records/file/form.html",
@@ -92,7 +119,7 @@ def hold_lift(request, pk, hold_pk):
     form = LiftForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the hold is lifted."))
-        return redirect("retention_destroy", pk=pupil.pk)
+        return redirect("records_admin:retention_destroy", pk=pupil.pk)
     try:
         services.hold_lift(
             hold=hold, user=request.user, reason=form.cleaned_data["reason"]
@@ -101,7 +128,7 @@ def hold_lift(request, pk, hold_pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Hold lifted."))
-    return redirect("retention_destroy", pk=pupil.pk)
+    return redirect("records_admin:retention_destroy", pk=pupil.pk)
 
 
 def destroy(request, pk):
@@ -120,7 +147,7 @@ def destroy(request, pk):
             messages.success(
                 request, _("The file was destroyed. The certificate is kept.")
             )
-            return redirect("retention_certificate", pk=certificate.pk)
+            return redirect("records_admin:retention_certificate", pk=certificate.pk)
     return TemplateResponse(
         request,
         "records/retention/destroy.html",

@@ -48,7 +48,7 @@ def _posted(request):
 
 
 def _upload_url(school):
-    return reverse("pupil_import_school", args=[school.pk])
+    return reverse("records_admin:pupil_import_school", args=[school.pk])
 
 
 def index(request):
@@ -74,7 +74,9 @@ def upload(request, school_id):
             form.add_error("file", error)
         else:
             token = _keep(request, school, roll, form.cleaned_data["whole_roll"])
-            return redirect("pupil_import_preview", school_id=school.pk, token=token)
+            return redirect(
+                "records_admin:pupil_import_preview", school_id=school.pk, token=token
+            )
     return TemplateResponse(
         request,
         "records/import/upload.html",

@@ -22,7 +22,7 @@ from .selectors import calendar_schools, closure_days_editable_by, terms_editabl
 
 
 def _school_url(school_id):
-    return reverse("school_calendar_school", args=[school_id])
+    return reverse("accounts_admin:school_calendar_school", args=[school_id])
 
 
 def _school(request, school_id):

@@ -81,17 +81,30 @@ class User(AbstractUser):
         return bool(stored) and is_password_usable(stored)
 
 
+def optional_person(
+    verbose_name, *, on_delete, **options
+) -> "models.ForeignKey[User | None, User | None]":
+    """A person a record may name, or not (a trust's lead, who confirmed a role):
+    nullable, optional in forms, and no reverse accessor on User (`related_name="+"`:
+    a user has no use for "every trust I lead")."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        related_name="+",
+        **options,
+    )
+
+
 class Trust(models.Model):
     """A multi-academy trust (or local authority) hosting several schools."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    nominated_lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("nominated lead for concerns about heads"),
+    nominated_lead = optional_person(
+        _("nominated lead for concerns about heads"),
         on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
         help_text=_(
             "The trust's nominated person (KCSIE Part 4): case manager for a concern "
             "about the head of one of its schools."
@@ -151,13 +164,8 @@ class School(models.Model):
         choices=HeadConcernsTo.choices,
         default=HeadConcernsTo.TRUST_LEAD,
     )
-    chair_of_governors = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("chair of governors"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    chair_of_governors = optional_person(
+        _("chair of governors"), on_delete=models.SET_NULL
     )
     dfe_number = models.CharField(
         _("DfE number"),
@@ -219,6 +227,32 @@ class School(models.Model):
     def reference_prefix(self):
         """What this school's concern references start with (records.Concern)."""
         return self.reference_code or self.urn
+
+
+class SchoolSettings(models.Model):
+    """One school's settings on one topic (casework, concerns about adults): a row
+    made when someone first saves them, the defaults until then. A subclass declares
+    its own `school` OneToOneField (its related name on School) and `topic`."""
+
+    school: School
+    topic = ""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.school}: {self.topic}"
+
+    @classmethod
+    def for_school(cls, school: "School | int"):
+        """The school's settings, or unsaved defaults (`school`: a School or an id)."""
+        if isinstance(school, School):
+            return cls._default_manager.filter(school=school).first() or cls(
+                school=school
+            )
+        return cls._default_manager.filter(school_id=school).first() or cls(
+            school_id=school
+        )
 
 
 class Role(models.TextChoices):
@@ -288,14 +322,7 @@ class PendingRoleGrant(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     # Empty: proposed on the server (manage.py grant_role).
-    proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("proposed by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
+    proposed_by = optional_person(_("proposed by"), on_delete=models.PROTECT)
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     outcome = models.CharField(
         _("outcome"),
@@ -303,13 +330,8 @@ class PendingRoleGrant(models.Model):
         choices=Outcome.choices,
         default=Outcome.WAITING,
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("confirmed or declined by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
+    decided_by = optional_person(
+        _("confirmed or declined by"), on_delete=models.PROTECT
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 

@@ -115,7 +115,7 @@ def roles_index(request):
 
 
 def _back(school):
-    return f"{reverse('roles')}?{urlencode({'school': school.pk})}"
+    return f"{reverse('accounts_admin:roles')}?{urlencode({'school': school.pk})}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -201,7 +201,11 @@ def role_grant_decide(request, pk):
                 "outcome": grant.get_outcome_display().lower(),
             },
         )
-        return redirect("roles" if can_see_roles(request.user) else "wagtailadmin_home")
+        return redirect(
+            "accounts_admin:roles"
+            if can_see_roles(request.user)
+            else "wagtailadmin_home"
+        )
     if not may_confirm(request.user, grant):
         raise Http404
     form = RoleDecideForm(request.POST or None)
@@ -247,7 +251,7 @@ def role_take_away(request, pk):
         if request.method == "POST" and not Membership.objects.filter(pk=pk).exists():
             # A second click on "Yes, take it away": the first one did.
             messages.info(request, _("That role had already been taken away."))
-            return redirect("roles")
+            return redirect("accounts_admin:roles")
         raise Http404
     if request.method == "POST":
         school = membership.school

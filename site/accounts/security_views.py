@@ -57,7 +57,7 @@ def two_factor_reset_confirm(request, user_id):
             )
             % {"name": person},
         )
-        return redirect("two_factor_reset")
+        return redirect("accounts_admin:two_factor_reset")
     return TemplateResponse(
         request,
         "accounts/two_factor_reset/confirm.html",

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from chronicle import menu
+from chronicle.admin_urls import namespaced
 from chronicle.menu import MenuItemFor
 
 from . import calendar_views, role_views, security_views
@@ -13,7 +14,6 @@ from .school_settings.selectors import can_see_school_settings
 from .selectors import can_keep_a_calendar, can_reset_two_factor, can_see_roles
 
 
-@hooks.register("register_admin_urls")
 def school_calendar_urls():
     return [
         path("school-calendar/", calendar_views.index, name="school_calendar"),
@@ -45,18 +45,25 @@ def school_calendar_urls():
     ]
 
 
+@hooks.register("register_admin_urls")
+def accounts_admin_urls():
+    return namespaced(
+        "accounts_admin",
+        [*school_calendar_urls(), *two_factor_reset_urls(), *role_urls()],
+    )
+
+
 @hooks.register(menu.SETTINGS)
 def school_calendar_menu_item():
     return MenuItemFor(
         _("School calendar"),
-        reverse("school_calendar"),
+        reverse("accounts_admin:school_calendar"),
         icon_name="date",
         order=350,
         shown=can_keep_a_calendar,
     )
 
 
-@hooks.register("register_admin_urls")
 def two_factor_reset_urls():
     return [
         path(
@@ -76,14 +83,13 @@ def two_factor_reset_urls():
 def two_factor_reset_menu_item():
     return MenuItemFor(
         _("Reset two-factor"),
-        reverse("two_factor_reset"),
+        reverse("accounts_admin:two_factor_reset"),
         icon_name="key",
         order=360,
         shown=can_reset_two_factor,
     )
 
 
-@hooks.register("register_admin_urls")
 def role_urls():
     return [
         path("roles/", role_views.roles_index, name="roles"),
@@ -104,7 +110,11 @@ def role_urls():
 @hooks.register(menu.SETTINGS)
 def roles_menu_item():
     return MenuItemFor(
-        _("Roles"), reverse("roles"), icon_name="group", order=355, shown=can_see_roles
+        _("Roles"),
+        reverse("accounts_admin:roles"),
+        icon_name="group",
+        order=355,
+        shown=can_see_roles,
     )
 
 

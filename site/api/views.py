@@ -15,6 +15,7 @@ from accounts.selectors import schools_where
 
 from . import selectors, services
 from .forms import TokenCreateForm
+from .tables import api_token_table
 
 
 def _require_verified_member(request):
@@ -32,12 +33,14 @@ def token_list(request):
     if request.method == "POST" and form.is_valid():
         _token, secret = services.token_create(user=request.user, **form.cleaned_data)
         form = TokenCreateForm()
+    tokens = list(selectors.tokens_of(request.user))
     return TemplateResponse(
         request,
         "api/tokens.html",
         {
             "form": form,
-            "tokens": selectors.tokens_of(request.user),
+            "tokens": tokens,
+            "table": api_token_table(tokens),
             "secret": secret,
         },
     )
@@ -49,4 +52,4 @@ def token_revoke(request, pk):
     token = get_object_or_404(selectors.tokens_of(request.user), pk=pk)
     services.token_revoke(token=token)
     messages.success(request, _("Revoked “%(name)s”.") % {"name": token.name})
-    return redirect("api_tokens")
+    return redirect("api:api_tokens")

@@ -4,6 +4,7 @@ from wagtail import hooks
 
 from accounts.selectors import has_a_role
 from chronicle import menu
+from chronicle.admin_urls import namespaced
 from chronicle.menu import MenuItemFor
 
 from . import selectors, views
@@ -15,21 +16,26 @@ from .webhooks import views as webhook_views
 
 @hooks.register("register_admin_urls")
 def api_token_urls():
-    return [
-        path("api-tokens/", views.token_list, name="api_tokens"),
-        path(
-            "api-tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"
-        ),
-        *roll_sync_views.urlpatterns,
-        *webhook_views.urlpatterns,
-    ]
+    return namespaced(
+        "api",
+        [
+            path("api-tokens/", views.token_list, name="api_tokens"),
+            path(
+                "api-tokens/<int:pk>/revoke/",
+                views.token_revoke,
+                name="api_token_revoke",
+            ),
+            *roll_sync_views.urlpatterns,
+            *webhook_views.urlpatterns,
+        ],
+    )
 
 
 @hooks.register(menu.SETTINGS)
 def api_tokens_menu_item():
     return MenuItemFor(
         _("API tokens"),
-        reverse("api_tokens"),
+        reverse("api:api_tokens"),
         icon_name="key",
         order=900,
         shown=selectors.offers_api_tokens,
@@ -43,7 +49,7 @@ def api_tokens_account_item(request):
     if not has_a_role(request.user):
         return None
     return {
-        "url": reverse("api_tokens"),
+        "url": reverse("api:api_tokens"),
         "label": _("API tokens"),
         "help_text": _("Tokens for programs that use Chronicle on your behalf."),
     }
@@ -53,7 +59,7 @@ def api_tokens_account_item(request):
 def service_tokens_menu_item():
     return MenuItemFor(
         _("Roll sync tokens"),
-        reverse("service_tokens"),
+        reverse("api:service_tokens"),
         icon_name="key",
         order=910,
         shown=roll_sync_selectors.manages_service_tokens,
@@ -64,7 +70,7 @@ def service_tokens_menu_item():
 def webhooks_menu_item():
     return MenuItemFor(
         _("Webhooks"),
-        reverse("webhooks"),
+        reverse("api:webhooks"),
         icon_name="link",
         order=920,
         shown=webhook_selectors.manages_webhooks,

@@ -97,7 +97,7 @@ def retention_reviews(*, today=None) -> dict:
     counts = dict(
         reached.values_list("school").annotate(n=Count("pk")).values_list("school", "n")
     )
-    url = reverse("retention_queue")
+    url = reverse("records_admin:retention_queue")
     for school in School.objects.filter(pk__in=counts):
         dsls = User.objects.filter(
             is_active=True, memberships__school=school, memberships__role=Role.DSL

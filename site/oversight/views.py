@@ -10,16 +10,13 @@ Wagtail's generic listing view does the paging, the filter set and the table
 through chronicle.spreadsheets."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import BaseColumn
 from wagtail.admin.views.generic.base import BaseListingView
@@ -29,6 +26,8 @@ from audit.models import AuditAction
 from audit.scopes import SCHOOL_SCOPES
 from audit.services import security_event
 from chronicle import spreadsheets
+from chronicle.listing import ListingView
+from chronicle.tables import template_columns
 
 from .forms import AuditFilterSet, content_type_label
 from .selectors import (
@@ -91,7 +90,7 @@ def _row(entry, *, in_full, named):
             if isinstance(values, list)
         ],
         "object_url": reverse(
-            "audit_log_object", args=[entry.content_type_id, entry.object_pk]
+            "oversight:audit_log_object", args=[entry.content_type_id, entry.object_pk]
         ),
     }
 
@@ -168,7 +167,7 @@ class AuditLogView(AuditLogMixin, BaseListingView):
     paginate_by = PAGE_SIZE
     paginator_class = CappedPaginator
     columns = COLUMNS
-    export_url_name = "audit_log_export"
+    export_url_name = "oversight:audit_log_export"
     header_icon = "history"
 
     def get_page_title(self):
@@ -233,7 +232,7 @@ class PersonScopeMixin:
 
 
 class ObjectHistoryView(RecordScopeMixin, AuditLogView):
-    export_url_name = "audit_log_object_export"
+    export_url_name = "oversight:audit_log_object_export"
 
     def get(self, request, *args, **kwargs):
         # As a page of its own: a record with no entry the DSL may see is not found.
@@ -252,7 +251,7 @@ class ObjectHistoryView(RecordScopeMixin, AuditLogView):
 
 
 class PersonHistoryView(PersonScopeMixin, AuditLogView):
-    export_url_name = "audit_log_person_export"
+    export_url_name = "oversight:audit_log_person_export"
 
     def get_page_title(self):
         return _("Audit log: %(name)s") % {"name": self.person}
@@ -385,17 +384,43 @@ person_export = PersonExportView.as_view()
 # -- The break-glass register -------------------------------------------------------
 
 
-@require_GET
-def break_glass_register(request):
+BREAK_GLASS_COLUMNS = template_columns(
+    "oversight/break_glass_cells",
+    ("when", gettext_lazy("When")),
+    ("who", gettext_lazy("Who")),
+    ("school", gettext_lazy("School")),
+    ("record", gettext_lazy("Record")),
+    ("reason", gettext_lazy("Reason given")),
+    ("told", gettext_lazy("Who was told")),
+)
+
+
+class BreakGlassRegisterView(ListingView):
     """Every break-glass access at the schools the user oversees or is a DSL of:
     who, when, which record, why, and who was told. 404 for anyone else."""
-    if not can_see_break_glass_register(request.user):
-        raise Http404
-    page = Paginator(break_glass_register_for(request.user), PAGE_SIZE).get_page(
-        request.GET.get("p")
-    )
-    return TemplateResponse(
-        request,
-        "oversight/break_glass_register.html",
-        {"page": page, "rows": break_glass_rows(list(page.object_list))},
-    )
+
+    template_name = "oversight/break_glass_register.html"
+    page_kwarg = "p"
+    columns = BREAK_GLASS_COLUMNS
+    table_attrs = {"data-break-glass-rows": True}
+    http_method_names = ["get", "head", "options"]
+
+    def dispatch(self, request, *args, **kwargs):
+        # 405 for a POST from anyone, before who asks is checked (as require_GET did)
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        if not can_see_break_glass_register(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return break_glass_register_for(self.request.user)
+
+    def get_rows(self, objects):
+        return break_glass_rows(objects)
+
+    def row_attrs(self, row):
+        return {"data-break-glass-row": True}
+
+
+break_glass_register = BreakGlassRegisterView.as_view()

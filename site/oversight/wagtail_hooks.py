@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from chronicle import menu
+from chronicle.admin_urls import namespaced
 from chronicle.menu import MenuItemFor
 
 from . import views
@@ -11,42 +12,45 @@ from .selectors import can_browse_audit_log, oversight_schools
 
 @hooks.register("register_admin_urls")
 def audit_log_urls():
-    return [
-        path("audit-log/", views.audit_log, name="audit_log"),
-        path("audit-log/export/", views.export, name="audit_log_export"),
-        path(
-            "audit-log/record/<int:content_type_id>/<str:object_pk>/",
-            views.object_history,
-            name="audit_log_object",
-        ),
-        path(
-            "audit-log/record/<int:content_type_id>/<str:object_pk>/export/",
-            views.object_export,
-            name="audit_log_object_export",
-        ),
-        path(
-            "audit-log/person/<int:user_id>/",
-            views.person_history,
-            name="audit_log_person",
-        ),
-        path(
-            "audit-log/person/<int:user_id>/export/",
-            views.person_export,
-            name="audit_log_person_export",
-        ),
-        path(
-            "break-glass-register/",
-            views.break_glass_register,
-            name="break_glass_register",
-        ),
-    ]
+    return namespaced(
+        "oversight",
+        [
+            path("audit-log/", views.audit_log, name="audit_log"),
+            path("audit-log/export/", views.export, name="audit_log_export"),
+            path(
+                "audit-log/record/<int:content_type_id>/<str:object_pk>/",
+                views.object_history,
+                name="audit_log_object",
+            ),
+            path(
+                "audit-log/record/<int:content_type_id>/<str:object_pk>/export/",
+                views.object_export,
+                name="audit_log_object_export",
+            ),
+            path(
+                "audit-log/person/<int:user_id>/",
+                views.person_history,
+                name="audit_log_person",
+            ),
+            path(
+                "audit-log/person/<int:user_id>/export/",
+                views.person_export,
+                name="audit_log_person_export",
+            ),
+            path(
+                "break-glass-register/",
+                views.break_glass_register,
+                name="break_glass_register",
+            ),
+        ],
+    )
 
 
 @hooks.register(menu.REPORTS)
 def audit_log_menu_item():
     return MenuItemFor(
         _("Audit log"),
-        reverse("audit_log"),
+        reverse("oversight:audit_log"),
         icon_name="history",
         order=370,
         shown=can_browse_audit_log,
@@ -63,7 +67,7 @@ def break_glass_register_menu_item():
     page (records), and may open this one by its address."""
     return MenuItemFor(
         _("Break-glass register"),
-        reverse("break_glass_register"),
+        reverse("oversight:break_glass_register"),
         icon_name="warning",
         order=375,
         shown=_oversees_a_school,

@@ -108,7 +108,7 @@ def report_page(request):
 
 def _invalid(request, form):
     messages.error(request, _("Correct the report's filters first."))
-    return redirect(f"{reverse('reports')}?{_query(request)}")
+    return redirect(f"{reverse('reports:reports')}?{_query(request)}")
 
 
 def export(request, fmt):
@@ -147,7 +147,7 @@ def governors(request):
         return _invalid(request, form)
     if not form.cleaned_data.get("term"):
         messages.error(request, _("Choose a school term for the governors' report."))
-        return redirect(f"{reverse('reports')}?{_query(request)}")
+        return redirect(f"{reverse('reports:reports')}?{_query(request)}")
     params, sections = _report(request, form)
     chosen = [section for section in sections if section.key in GOVERNOR_SECTIONS]
     security_event(
@@ -184,14 +184,14 @@ def pin(request):
     if not form.is_valid():
         for error in form.errors.get("title", []):
             messages.error(request, error)
-        return redirect(f"{reverse('reports')}?{form.data.get('query', '')}")
+        return redirect(f"{reverse('reports:reports')}?{form.data.get('query', '')}")
     pinned = services.report_pin(
         user=request.user,
         title=form.cleaned_data["title"],
         query=form.cleaned_data["query"],
     )
     messages.success(request, _("Pinned: %(title)s.") % {"title": pinned.title})
-    return redirect(f"{reverse('reports')}?{pinned.query}")
+    return redirect(f"{reverse('reports:reports')}?{pinned.query}")
 
 
 @require_POST
@@ -200,4 +200,4 @@ def unpin(request, pk):
     pinned = get_object_or_404(PinnedReport, pk=pk, user=request.user)
     services.report_unpin(pin=pinned)
     messages.success(request, _("Unpinned: %(title)s.") % {"title": pinned.title})
-    return redirect("reports")
+    return redirect("reports:reports")

@@ -215,7 +215,7 @@ def test_the_services_refuse_someone_who_does_not_keep_the_calendar(
 
 
 def calendar_url(school):
-    return reverse("school_calendar_school", args=[school.pk])
+    return reverse("accounts_admin:school_calendar_school", args=[school.pk])
 
 
 def messages_of(response):
@@ -227,18 +227,21 @@ def test_dsl_deputy_and_head_reach_their_schools_calendar(
     verified_client, make_member, year, role
 ):
     client = verified_client(make_member(role))
-    response = client.get(reverse("school_calendar"))
+    response = client.get(reverse("accounts_admin:school_calendar"))
     assert response.status_code == 302
     assert response.url == calendar_url(year)
     page = client.get(response.url).content.decode()
     assert "Autumn 2 2026" in page
     assert "Tue 5 Jan 2027" in page
-    assert reverse("school_calendar") in client.get("/admin/").content.decode()
+    assert (
+        reverse("accounts_admin:school_calendar")
+        in client.get("/admin/").content.decode()
+    )
 
 
 def test_dsl_adds_a_term(verified_client, dsl, school):
     response = verified_client(dsl).post(
-        reverse("school_calendar_term_add", args=[school.pk]),
+        reverse("accounts_admin:school_calendar_term_add", args=[school.pk]),
         {"name": "Autumn 1 2026", "starts_on": "2026-09-02", "ends_on": "2026-10-23"},
         follow=True,
     )
@@ -258,7 +261,7 @@ def test_dsl_adds_a_term(verified_client, dsl, school):
 
 def test_dsl_adds_a_closure_day(verified_client, dsl, school):
     response = verified_client(dsl).post(
-        reverse("school_calendar_closure_day_add", args=[school.pk]),
+        reverse("accounts_admin:school_calendar_closure_day_add", args=[school.pk]),
         {"date": "2027-05-06", "kind": ClosureKind.OTHER, "note": "Polling day"},
         follow=True,
     )
@@ -275,7 +278,7 @@ def test_an_overlapping_term_is_refused_and_what_was_typed_is_kept(
     verified_client, dsl, year
 ):
     response = verified_client(dsl).post(
-        reverse("school_calendar_term_add", args=[year.pk]),
+        reverse("accounts_admin:school_calendar_term_add", args=[year.pk]),
         {"name": "Christmas week", "starts_on": "2026-12-14", "ends_on": "2026-12-23"},
     )
     page = response.content.decode()
@@ -289,7 +292,7 @@ def test_an_overlapping_term_is_refused_and_what_was_typed_is_kept(
 
 def test_a_missing_date_is_refused_and_the_rest_is_kept(verified_client, dsl, school):
     response = verified_client(dsl).post(
-        reverse("school_calendar_closure_day_add", args=[school.pk]),
+        reverse("accounts_admin:school_calendar_closure_day_add", args=[school.pk]),
         {"date": "", "kind": ClosureKind.OTHER, "note": "Polling day"},
     )
     page = response.content.decode()
@@ -300,7 +303,7 @@ def test_a_missing_date_is_refused_and_the_rest_is_kept(verified_client, dsl, sc
 
 def test_dsl_removes_a_term_after_confirming(verified_client, dsl, year):
     term = SchoolTerm.objects.get(school=year, name="Autumn 2 2026")
-    url = reverse("school_calendar_term_remove", args=[term.pk])
+    url = reverse("accounts_admin:school_calendar_term_remove", args=[term.pk])
     client = verified_client(dsl)
 
     confirm = client.get(url)
@@ -315,7 +318,7 @@ def test_dsl_removes_a_term_after_confirming(verified_client, dsl, year):
 
 def test_dsl_removes_a_closure_day_after_confirming(verified_client, dsl, year):
     inset = SchoolClosureDay.objects.get(school=year, date=date(2027, 1, 5))
-    url = reverse("school_calendar_closure_day_remove", args=[inset.pk])
+    url = reverse("accounts_admin:school_calendar_closure_day_remove", args=[inset.pk])
     client = verified_client(dsl)
     assert "Remove this closure day?" in client.get(url).content.decode()
     client.post(url)
@@ -330,7 +333,9 @@ def test_removing_needs_the_forms_csrf_token(dsl, year, totp_device):
     session[DEVICE_ID_SESSION_KEY] = totp_device(dsl).persistent_id
     session.save()
     term = SchoolTerm.objects.filter(school=year).first()
-    response = client.post(reverse("school_calendar_term_remove", args=[term.pk]))
+    response = client.post(
+        reverse("accounts_admin:school_calendar_term_remove", args=[term.pk])
+    )
     assert response.status_code == 403
     assert "403_csrf.html" in [template.name for template in response.templates]
     assert SchoolTerm.objects.filter(pk=term.pk).exists()
@@ -344,7 +349,7 @@ def test_a_head_of_two_schools_chooses_between_them_only(
     membership_grant(user=head, school=other_school, role=Role.HEAD)
     membership_grant(user=head, school=third, role=Role.STAFF)
     client = verified_client(head)
-    page = client.get(reverse("school_calendar")).content.decode()
+    page = client.get(reverse("accounts_admin:school_calendar")).content.decode()
     assert school.name in page and other_school.name in page
     assert third.name not in page
     assert client.get(calendar_url(other_school)).status_code == 200
@@ -355,23 +360,34 @@ def every_calendar_request(school):
     term = school.school_terms.first()
     closure_day = school.closure_days.first()
     return [
-        ("get", reverse("school_calendar"), {}),
+        ("get", reverse("accounts_admin:school_calendar"), {}),
         ("get", calendar_url(school), {}),
         (
             "post",
-            reverse("school_calendar_term_add", args=[school.pk]),
+            reverse("accounts_admin:school_calendar_term_add", args=[school.pk]),
             {"name": "Sneaky", "starts_on": "2027-06-07", "ends_on": "2027-07-21"},
         ),
         (
             "post",
-            reverse("school_calendar_closure_day_add", args=[school.pk]),
+            reverse("accounts_admin:school_calendar_closure_day_add", args=[school.pk]),
             {"date": "2027-05-06", "kind": ClosureKind.OTHER},
         ),
-        ("get", reverse("school_calendar_term_remove", args=[term.pk]), {}),
-        ("post", reverse("school_calendar_term_remove", args=[term.pk]), {}),
+        (
+            "get",
+            reverse("accounts_admin:school_calendar_term_remove", args=[term.pk]),
+            {},
+        ),
         (
             "post",
-            reverse("school_calendar_closure_day_remove", args=[closure_day.pk]),
+            reverse("accounts_admin:school_calendar_term_remove", args=[term.pk]),
+            {},
+        ),
+        (
+            "post",
+            reverse(
+                "accounts_admin:school_calendar_closure_day_remove",
+                args=[closure_day.pk],
+            ),
             {},
         ),
     ]
@@ -397,11 +413,13 @@ def test_everyone_else_is_refused(
         url: getattr(client, method)(url, data).status_code
         for method, url, data in every_calendar_request(year)
     }
-    index = statuses.pop(reverse("school_calendar"))
+    index = statuses.pop(reverse("accounts_admin:school_calendar"))
     assert set(statuses.values()) == {404}
     assert before == (SchoolTerm.objects.count(), SchoolClosureDay.objects.count())
     if at_other_school:  # straight to their own school's calendar
-        assert client.get(reverse("school_calendar")).url == calendar_url(other_school)
+        assert client.get(
+            reverse("accounts_admin:school_calendar")
+        ).url == calendar_url(other_school)
     else:
         assert index == 404
 
@@ -411,4 +429,4 @@ def test_the_menu_offers_the_calendar_only_to_those_who_keep_it(
     verified_client, make_member, role
 ):
     page = verified_client(make_member(role)).get("/admin/").content.decode()
-    assert reverse("school_calendar") not in page
+    assert reverse("accounts_admin:school_calendar") not in page

@@ -205,7 +205,7 @@ def test_no_one_forgets_another_persons_device(person, make_member, verified_cli
 def test_a_dsl_forgets_a_colleagues_devices(person, dsl, verified_client):
     remembered_client(person)
     client = verified_client(dsl)
-    confirm = reverse("two_factor_reset_confirm", args=[person.pk])
+    confirm = reverse("accounts_admin:two_factor_reset_confirm", args=[person.pk])
     assert "1 remembered device" in client.get(confirm).content.decode()
 
     client.post(reverse("two_factor_reset_forget_devices", args=[person.pk]))

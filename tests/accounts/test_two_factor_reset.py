@@ -10,11 +10,11 @@ from audit.models import ChainedLogEntry
 
 from ..factories import UserFactory
 
-INDEX = reverse("two_factor_reset")
+INDEX = reverse("accounts_admin:two_factor_reset")
 
 
 def confirm_url(user):
-    return reverse("two_factor_reset_confirm", args=[user.pk])
+    return reverse("accounts_admin:two_factor_reset_confirm", args=[user.pk])
 
 
 @pytest.fixture

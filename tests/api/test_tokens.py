@@ -264,10 +264,12 @@ def test_people_see_and_revoke_only_their_own_tokens(
     page = verified_client(dsl).get(TOKENS).content.decode()
     assert page.count("data-api-tokens") == 1
     assert f"chr_{mine_row.prefix}" in page and f"chr_{theirs.prefix}" not in page
-    refused = verified_client(dsl).post(reverse("api_token_revoke", args=[theirs.pk]))
+    refused = verified_client(dsl).post(
+        reverse("api:api_token_revoke", args=[theirs.pk])
+    )
     assert refused.status_code == 404
 
-    verified_client(staff).post(reverse("api_token_revoke", args=[theirs.pk]))
+    verified_client(staff).post(reverse("api:api_token_revoke", args=[theirs.pk]))
     theirs.refresh_from_db()
     assert theirs.revoked_at is not None
     assert api_client(mine).get("/forms").status_code == 401

@@ -20,11 +20,11 @@ from oversight.views import CappedPaginator
 
 from ..factories import PupilFactory
 
-LOG = reverse("audit_log")
-EXPORT = reverse("audit_log_export")
+LOG = reverse("oversight:audit_log")
+EXPORT = reverse("oversight:audit_log_export")
 
 
-def object_url(obj, name="audit_log_object"):
+def object_url(obj, name="oversight:audit_log_object"):
     content_type = ContentType.objects.get_for_model(obj)
     return reverse(name, args=[content_type.pk, obj.pk])
 
@@ -125,12 +125,15 @@ def test_a_person_has_their_own_page_with_what_they_did_and_what_happened_to_the
     security_event(user=staff, actor=staff, event="password accepted")
     client = verified_client(dsl)
 
-    page = rows(client.get(reverse("audit_log_person", args=[staff.pk])))
+    page = rows(client.get(reverse("oversight:audit_log_person", args=[staff.pk])))
 
     assert "password accepted" in page
     stranger = make_member(Role.STAFF, at=other_school)
     assert (
-        client.get(reverse("audit_log_person", args=[stranger.pk])).status_code == 404
+        client.get(
+            reverse("oversight:audit_log_person", args=[stranger.pk])
+        ).status_code
+        == 404
     )
 
 
@@ -174,9 +177,9 @@ URLS = [
     lambda **kw: LOG,
     lambda **kw: EXPORT,
     lambda pupil, **kw: object_url(pupil),
-    lambda pupil, **kw: object_url(pupil, "audit_log_object_export"),
-    lambda staff, **kw: reverse("audit_log_person", args=[staff.pk]),
-    lambda staff, **kw: reverse("audit_log_person_export", args=[staff.pk]),
+    lambda pupil, **kw: object_url(pupil, "oversight:audit_log_object_export"),
+    lambda staff, **kw: reverse("oversight:audit_log_person", args=[staff.pk]),
+    lambda staff, **kw: reverse("oversight:audit_log_person_export", args=[staff.pk]),
 ]
 
 
@@ -209,7 +212,7 @@ def test_the_files_who_has_viewed_page_links_to_its_audit_history_for_dsls(
     verified_client, dsl, deputy, school
 ):
     pupil = PupilFactory(school=school)
-    access = reverse("file_access", args=[pupil.pk])
+    access = reverse("records_admin:file_access", args=[pupil.pk])
 
     dsl_page = rows(verified_client(dsl).get(access))
     assert object_url(pupil) in dsl_page

@@ -40,13 +40,13 @@ def test_staff_opening_a_childs_file_by_url_is_refused_and_recorded(
     child = PupilFactory(school=school, first_name="Canary", last_name="Childname")
     client = verified_client(staff)
 
-    response = client.get(reverse("file_detail", args=[child.pk]))
+    response = client.get(reverse("records_admin:file_detail", args=[child.pk]))
 
     assert response.status_code == 404
     (entry,) = refusals()
     assert entry.actor == staff
     assert (entry.content_type.model, entry.object_pk) == ("pupil", str(child.pk))
-    assert entry.additional_data["url_name"] == "file_detail"
+    assert entry.additional_data["url_name"] == "records_admin:file_detail"
     assert entry.additional_data["object"] == {
         "kind": "records.pupil",
         "id": str(child.pk),
@@ -62,12 +62,12 @@ def test_staff_opening_a_concern_by_url_is_refused_and_recorded(
     concern = submit()
     client = verified_client(make_member(Role.STAFF))
 
-    response = client.get(reverse("casework_concern", args=[concern.pk]))
+    response = client.get(reverse("workflows:casework_concern", args=[concern.pk]))
 
     assert response.status_code == 404
     (entry,) = refusals()
     assert (entry.content_type.model, entry.object_pk) == ("concern", str(concern.pk))
-    assert entry.additional_data["url_name"] == "casework_concern"
+    assert entry.additional_data["url_name"] == "workflows:casework_concern"
     assert concern.what_happened not in str(entry.additional_data)
 
 
@@ -80,7 +80,7 @@ def test_staff_opening_a_task_by_url_is_recorded_about_its_case(
     task = CaseTask.objects.filter(concern=concern).first()
     client = verified_client(make_member(Role.STAFF))
 
-    response = client.get(reverse("casework_task", args=[task.pk]))
+    response = client.get(reverse("workflows:casework_task", args=[task.pk]))
 
     assert response.status_code == 404
     (entry,) = refusals()
@@ -132,11 +132,15 @@ def test_staff_downloading_a_document_on_a_childs_file_is_refused_and_recorded(
     )
     document = stored(NoteAttachment, by=dsl, note=note)
 
-    response = verified_client(staff).get(reverse("file_document", args=[document.pk]))
+    response = verified_client(staff).get(
+        reverse("records_admin:file_document", args=[document.pk])
+    )
 
     assert response.status_code == 404
     (entry,) = refusals()
-    assert_recorded_about(entry, document, "file_document", "records.noteattachment")
+    assert_recorded_about(
+        entry, document, "records_admin:file_document", "records.noteattachment"
+    )
 
 
 def test_staff_downloading_a_concerns_attachment_is_refused_and_recorded(
@@ -177,13 +181,13 @@ def test_staff_opening_a_transfer_document_is_refused_and_recorded(
     )
 
     response = verified_client(staff).get(
-        reverse("transfer_document", args=[transfer.pk, document.pk])
+        reverse("workflows:transfer_document", args=[transfer.pk, document.pk])
     )
 
     assert response.status_code == 404
     (entry,) = refusals()
     assert_recorded_about(
-        entry, document, "transfer_document", "records.transferdocument"
+        entry, document, "workflows:transfer_document", "records.transferdocument"
     )
 
 
@@ -215,16 +219,16 @@ def test_an_api_object_refused_is_recorded_about_the_person_who_asked(
 def test_staff_opening_the_audit_log_is_refused_and_recorded_about_them(
     staff, verified_client
 ):
-    response = verified_client(staff).get(reverse("audit_log"))
+    response = verified_client(staff).get(reverse("oversight:audit_log"))
 
     assert response.status_code == 404
     (entry,) = refusals()
     assert (entry.content_type.model, entry.object_pk) == ("user", str(staff.pk))
-    assert entry.additional_data["url_name"] == "audit_log"
+    assert entry.additional_data["url_name"] == "oversight:audit_log"
 
 
 def test_a_made_up_id_is_recorded_about_the_person_who_asked(staff, verified_client):
-    verified_client(staff).get(reverse("file_detail", args=[987654]))
+    verified_client(staff).get(reverse("records_admin:file_detail", args=[987654]))
 
     (entry,) = refusals()
     assert (entry.content_type.model, entry.object_pk) == ("user", str(staff.pk))
@@ -236,7 +240,9 @@ def test_after_the_limit_a_crawler_writes_no_more_entries(
 ):
     client = verified_client(staff)
     for number in range(limit + 5):
-        response = client.get(reverse("file_detail", args=[900000 + number]))
+        response = client.get(
+            reverse("records_admin:file_detail", args=[900000 + number])
+        )
         assert response.status_code == 404  # still refused, only not recorded
 
     entries = list(refusals())
@@ -248,9 +254,9 @@ def test_after_the_limit_a_crawler_writes_no_more_entries(
 def test_the_limit_is_per_user(school, staff, make_member, verified_client, limit):
     client = verified_client(staff)
     for number in range(limit + 1):
-        client.get(reverse("file_detail", args=[900000 + number]))
+        client.get(reverse("records_admin:file_detail", args=[900000 + number]))
     other = make_member(Role.STAFF)
-    verified_client(other).get(reverse("file_detail", args=[1]))
+    verified_client(other).get(reverse("records_admin:file_detail", args=[1]))
 
     assert refusals().filter(actor=other).count() == 1
 
@@ -259,11 +265,11 @@ def test_the_dsl_sees_the_refusal_in_the_audit_log(
     school, staff, dsl, verified_client, client
 ):
     child = PupilFactory(school=school)
-    verified_client(staff).get(reverse("file_detail", args=[child.pk]))
+    verified_client(staff).get(reverse("records_admin:file_detail", args=[child.pk]))
     client.logout()
 
     page = verified_client(dsl).get(
-        reverse("audit_log"), {"action": AuditAction.ACCESS_DENIED}
+        reverse("oversight:audit_log"), {"action": AuditAction.ACCESS_DENIED}
     )
 
     text = page.content.decode()
@@ -277,20 +283,23 @@ def test_a_dsl_at_another_school_does_not_see_it(
     school, other_school, staff, make_member, verified_client, client
 ):
     child = PupilFactory(school=school)
-    verified_client(staff).get(reverse("file_detail", args=[child.pk]))
+    verified_client(staff).get(reverse("records_admin:file_detail", args=[child.pk]))
     client.logout()
     elsewhere = make_member(Role.DSL, at=other_school)
 
-    page = verified_client(elsewhere).get(reverse("audit_log"))
+    page = verified_client(elsewhere).get(reverse("oversight:audit_log"))
 
-    assert "file_detail" not in page.content.decode()
+    assert "records_admin:file_detail" not in page.content.decode()
 
 
 def test_pages_that_are_no_case_url_and_signed_out_requests_write_nothing(
     school, staff, verified_client, client
 ):
     child = PupilFactory(school=school)
-    assert client.get(reverse("file_detail", args=[child.pk])).status_code == 302
+    assert (
+        client.get(reverse("records_admin:file_detail", args=[child.pk])).status_code
+        == 302
+    )
     assert verified_client(staff).get("/admin/no-such-page/").status_code == 404
 
     assert not refusals().exists()
@@ -298,7 +307,9 @@ def test_pages_that_are_no_case_url_and_signed_out_requests_write_nothing(
 
 def test_a_permitted_request_writes_no_refusal(school, dsl, verified_client):
     child = PupilFactory(school=school)
-    response = verified_client(dsl).get(reverse("file_detail", args=[child.pk]))
+    response = verified_client(dsl).get(
+        reverse("records_admin:file_detail", args=[child.pk])
+    )
     assert response.status_code == 200
     assert not refusals().exists()
 

@@ -78,12 +78,12 @@ def test_a_concern_about_the_dsl_goes_to_the_head_and_the_dsl_sees_nothing(
         "from records.models import Concern; "
         f"print(Concern.objects.get(school_reference='{reference}').pk)",
     ).strip()
-    concern_url = reverse("casework_concern", args=[int(concern_pk)])
+    concern_url = reverse("workflows:casework_concern", args=[int(concern_pk)])
     staff.close()
 
     head, page = new_page(browser, server)
     sign_in(page, server, "head.oakfield")
-    page.goto(reverse("team_queue"))
+    page.goto(reverse("workflows:team_queue"))
     expect(page.get_by_text(reference).first).to_be_visible()
     shot(page, "3-head-queue")
     page.goto(concern_url)
@@ -95,18 +95,18 @@ def test_a_concern_about_the_dsl_goes_to_the_head_and_the_dsl_sees_nothing(
     dsl, page = new_page(browser, server)
     sign_in(page, server, "dsl.oakfield")
     for url in (
-        reverse("team_queue"),
-        reverse("my_tasks"),
-        reverse("casework_notifications"),
-        reverse("casework_status"),
-        reverse("file_detail", args=[int(pk)]),
+        reverse("workflows:team_queue"),
+        reverse("workflows:my_tasks"),
+        reverse("workflows:casework_notifications"),
+        reverse("workflows:casework_status"),
+        reverse("records_admin:file_detail", args=[int(pk)]),
         "/admin/",
     ):
         page.goto(url)
         text = page.content()
         assert reference not in text and WHAT not in text, url
     assert page.goto(concern_url).status == 404
-    page.goto(reverse("break_glass"))
+    page.goto(reverse("records_admin:break_glass"))
     page.get_by_label("Concern reference").fill(reference)
     page.get_by_label("Why you need to see it now").fill(
         "Checking whether a concern about me exists, to see what it says."

@@ -67,11 +67,11 @@ def dsl_sees_nothing(browser, server, shot, reference, pupil_pk, name):
     concern_forms.sign_in(dsl, server, "dsl.oakfield")
     for url in (
         "/admin/",
-        reverse("team_queue"),
-        reverse("my_tasks"),
-        reverse("casework_notifications"),
-        reverse("casework_status"),
-        reverse("file_detail", args=[int(pupil_pk)]),
+        reverse("workflows:team_queue"),
+        reverse("workflows:my_tasks"),
+        reverse("workflows:casework_notifications"),
+        reverse("workflows:casework_status"),
+        reverse("records_admin:file_detail", args=[int(pupil_pk)]),
     ):
         dsl.goto(url)
         text = dsl.content()
@@ -96,7 +96,7 @@ def test_a_teacher_reports_the_dsl_and_the_head_works_the_allegation(
 
     head = new_page(browser, server)
     concern_forms.sign_in(head, server, "head.oakfield")
-    head.goto(reverse("casework_notifications"))
+    head.goto(reverse("workflows:casework_notifications"))
     expect(head.locator("main")).to_contain_text(reference)
     head.goto("/admin/casework/team-queue/")
     row = task_row(head, reference)

@@ -133,7 +133,7 @@ def test_dsl_records_a_paper_report_for_someone_without_access(
     )
     assert (
         concern.reference
-        in verified_client(dsl).get(reverse("my_reports")).content.decode()
+        in verified_client(dsl).get(reverse("forms:my_reports")).content.decode()
     )
 
 

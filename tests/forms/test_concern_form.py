@@ -16,7 +16,7 @@ from taxonomy.models import Term, Vocabulary
 from ..builders import term
 from ..factories import PupilFactory
 
-MY_REPORTS = reverse("my_reports")
+MY_REPORTS = reverse("forms:my_reports")
 SEARCH = reverse("concern_forms:pupil_search")
 
 

@@ -121,8 +121,8 @@ def test_a_concern_about_an_adult_need_not_name_a_child(
     assert not concerns_visible_to(dsl).filter(pk=concern.pk).exists()
     assert not concerns_visible_to(staff).filter(pk=concern.pk).exists()
     for url in (
-        reverse("casework_concern", args=[concern.pk]),
-        reverse("adult_cases"),
+        reverse("workflows:casework_concern", args=[concern.pk]),
+        reverse("workflows:adult_cases"),
     ):
         assert verified_client(head).get(url).status_code == 200
 
@@ -175,6 +175,6 @@ def test_with_no_child_the_adult_named_still_never_sees_it(
     assert not concerns_visible_to(named).filter(pk=concern.pk).exists()
     assert concerns_visible_to(head).filter(pk=concern.pk).exists()
     response = verified_client(named).get(
-        reverse("casework_concern", args=[concern.pk])
+        reverse("workflows:casework_concern", args=[concern.pk])
     )
     assert response.status_code == 404

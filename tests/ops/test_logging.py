@@ -68,7 +68,7 @@ def test_the_access_line_gives_the_url_pattern_never_the_path_or_query(
 def test_the_access_line_names_the_signed_in_user_by_id(
     verified_client, staff, access_lines
 ):
-    verified_client(staff).get(reverse("my_reports"))
+    verified_client(staff).get(reverse("forms:my_reports"))
     (line,) = access_lines()
     assert line.user_id == staff.pk
     assert line.status == 200

@@ -18,9 +18,9 @@ from workflows.models import Notification
 
 from ..factories import PupilFactory, SchoolFactory, UserFactory
 
-LOG = reverse("audit_log")
-EXPORT = reverse("audit_log_export")
-REGISTER = reverse("break_glass_register")
+LOG = reverse("oversight:audit_log")
+EXPORT = reverse("oversight:audit_log_export")
+REGISTER = reverse("oversight:break_glass_register")
 
 
 def page_of(client, url, **query):
@@ -105,7 +105,7 @@ def test_a_restriction_does_not_hide_from_the_head_what_was_done(
 
 def test_refused_requests_show_in_the_heads_log(verified_client, head, staff, pupils):
     refused = verified_client(staff).get(
-        reverse("file_detail", args=[pupils["ours"].pk])
+        reverse("records_admin:file_detail", args=[pupils["ours"].pk])
     )
     assert refused.status_code == 404
     page = page_of(verified_client(head), LOG, action="4")

@@ -17,7 +17,12 @@ from .. import builders
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ("/admin/", "my_tasks", "team_queue", "file_list")
+PAGES = (
+    "/admin/",
+    "workflows:my_tasks",
+    "workflows:team_queue",
+    "records_admin:file_list",
+)
 
 
 @pytest.fixture
@@ -66,7 +71,7 @@ def test_casework_pages_cost_the_same_queries_for_more_rows(trust, verified_clie
     many = _queries(client)
 
     assert many == few
-    queue = client.get(reverse("team_queue"))
+    queue = client.get(reverse("workflows:team_queue"))
     assert len(queue.context["page_obj"].object_list) == 17 - 6  # 6 were claimed
 
 

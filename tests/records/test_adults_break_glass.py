@@ -72,7 +72,7 @@ def test_the_banner_and_the_message_name_who_was_told(people, school, verified_c
     )
     client = verified_client(people["deputy"])
     response = client.post(
-        reverse("break_glass"),
+        reverse("records_admin:break_glass"),
         {
             "school": school.pk,
             "reference": concern.reference,
@@ -103,7 +103,7 @@ def test_nobody_breaks_glass_into_a_concern_naming_them(
     page = (
         verified_client(people[named])
         .post(
-            reverse("break_glass"),
+            reverse("records_admin:break_glass"),
             {
                 "school": school.pk,
                 "reference": concern.reference,

@@ -12,7 +12,7 @@ from records import restrictions
 
 from .. import builders
 
-FILES = reverse("file_list")
+FILES = reverse("records_admin:file_list")
 
 
 @pytest.fixture

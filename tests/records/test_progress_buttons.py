@@ -25,7 +25,9 @@ def progress_button(page, label):
 
 
 def test_the_pdf_export_button_shows_progress(pupil, dsl, verified_client):
-    page = verified_client(dsl).get(reverse("file_export", args=[pupil.pk]))
+    page = verified_client(dsl).get(
+        reverse("records_admin:file_export", args=[pupil.pk])
+    )
     button = progress_button(page.content.decode(), "Export PDF")
     assert 'data-w-progress-active-value="Making the PDF…"' in button
 
@@ -52,6 +54,8 @@ def test_the_import_buttons_show_progress(school, dsl, verified_client):
 def test_building_the_bundle_shows_progress(pupil, dsl, verified_client):
     transfer = builders.transfer_out(pupil, dsl)
     builders.transfer_claim(transfer, "send_file", dsl)
-    page = verified_client(dsl).get(reverse("transfer_detail", args=[transfer.pk]))
+    page = verified_client(dsl).get(
+        reverse("workflows:transfer_detail", args=[transfer.pk])
+    )
     button = progress_button(page.content.decode(), "Build the bundle and send it")
     assert 'data-w-progress-active-value="Building the bundle…"' in button

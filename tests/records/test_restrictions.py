@@ -77,22 +77,31 @@ def test_a_restricted_concern_is_hidden_from_the_team_members_not_named(
     assert task not in task_selectors.tasks_of(deputy)
 
     client = verified_client(deputy)
-    assert client.get(reverse("casework_concern", args=[concern.pk])).status_code == 404
-    assert client.get(reverse("casework_task", args=[task.pk])).status_code == 404
-    page = client.get(reverse("file_detail", args=[child.pk]))
+    assert (
+        client.get(reverse("workflows:casework_concern", args=[concern.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("workflows:casework_task", args=[task.pk])).status_code
+        == 404
+    )
+    page = client.get(reverse("records_admin:file_detail", args=[child.pk]))
     assert concern.what_happened not in page.content.decode()
     assert page.context["hidden_concerns"] == 1
     assert "1 concern about this child is restricted" in page.content.decode()
     # The notice gives the reference break-glass asks for, already filled in.
     link = (
-        f"{reverse('break_glass')}?school={child.school_id}"
+        f"{reverse('records_admin:break_glass')}?school={child.school_id}"
         f"&reference={concern.reference}"
     )
     assert link.replace("&", "&amp;") in page.content.decode()
     asked = client.get(link)
     assert asked.context["form"]["reference"].value() == concern.reference
     assert asked.context["form"]["school"].value() == str(child.school_id)
-    assert concern.reference not in client.get(reverse("team_queue")).content.decode()
+    assert (
+        concern.reference
+        not in client.get(reverse("workflows:team_queue")).content.decode()
+    )
 
 
 def test_a_restricted_file_hides_the_child_and_every_concern_about_them(
@@ -106,11 +115,17 @@ def test_a_restricted_file_hides_the_child_and_every_concern_about_them(
     assert list(pupils_restricted_from(deputy)) == [child]
 
     client = verified_client(deputy)
-    listing = client.get(reverse("file_list")).content.decode()
+    listing = client.get(reverse("records_admin:file_list")).content.decode()
     assert child.last_name not in listing
     assert "1 file at your school is restricted" in listing
-    assert client.get(reverse("file_detail", args=[child.pk])).status_code == 404
-    assert client.get(reverse("file_export", args=[child.pk])).status_code == 404
+    assert (
+        client.get(reverse("records_admin:file_detail", args=[child.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("records_admin:file_export", args=[child.pk])).status_code
+        == 404
+    )
     assert child in pupils_visible_to(dsl)
 
 
@@ -120,11 +135,11 @@ def test_the_audit_log_hides_entries_about_a_restricted_record(
     other_dsl = make_member(Role.DSL)
     restrict(concern, dsl)
     url = reverse(
-        "audit_log_object",
+        "oversight:audit_log_object",
         args=[ContentType.objects.get_for_model(concern).pk, concern.pk],
     )
     assert verified_client(other_dsl).get(url).status_code == 404
-    everything = verified_client(other_dsl).get(reverse("audit_log"))
+    everything = verified_client(other_dsl).get(reverse("oversight:audit_log"))
     assert concern.reference not in everything.content.decode()
     assert verified_client(dsl).get(url).context["rows"]
 
@@ -166,7 +181,7 @@ def test_lifting_needs_a_reason_and_opens_it_to_the_team_again(
 ):
     restriction = restrict(concern, dsl)
     client = verified_client(dsl)
-    lift = reverse("restriction_lift", args=[restriction.pk])
+    lift = reverse("records_admin:restriction_lift", args=[restriction.pk])
     client.post(lift, {"lift_reason": ""})
     assert concern not in concerns_visible_to(deputy)
     client.post(lift, {"lift_reason": "The allegation was unfounded."})
@@ -180,7 +195,7 @@ def test_the_restrict_page_keeps_what_was_typed_on_an_error(
     concern, dsl, deputy, verified_client
 ):
     client = verified_client(dsl)
-    url = reverse("concern_restrict", args=[concern.pk])
+    url = reverse("records_admin:concern_restrict", args=[concern.pk])
     response = client.post(url, {"reason": "", "people": [deputy.pk]})
     assert response.status_code == 200
     assert "Nothing was saved" in response.content.decode()
@@ -190,7 +205,9 @@ def test_the_restrict_page_keeps_what_was_typed_on_an_error(
     response = client.post(url, {"reason": REASON, "people": [deputy.pk]})
     assert response.status_code == 302
     assert set(Restriction.objects.get().people.all()) == {dsl, deputy}
-    page = client.get(reverse("casework_concern", args=[concern.pk])).content.decode()
+    page = client.get(
+        reverse("workflows:casework_concern", args=[concern.pk])
+    ).content.decode()
     assert "only these people can see it" in page
 
 
@@ -203,8 +220,14 @@ def test_a_system_administrator_sees_no_case_content(
     assert not pupils_visible_to(sysadmin).exists()
     assert not concerns_visible_to(sysadmin).exists()
     client = verified_client(sysadmin)
-    assert client.get(reverse("file_detail", args=[child.pk])).status_code == 404
-    assert client.get(reverse("casework_concern", args=[concern.pk])).status_code == 404
+    assert (
+        client.get(reverse("records_admin:file_detail", args=[child.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("workflows:casework_concern", args=[concern.pk])).status_code
+        == 404
+    )
 
 
 def test_break_glass_asks_a_reason(child, sysadmin):
@@ -227,7 +250,7 @@ def test_break_glass_opens_the_file_read_only_and_tells_the_dsls(
     client = verified_client(sysadmin)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("break_glass"),
+            reverse("records_admin:break_glass"),
             {
                 "school": school.pk,
                 "upn": child.upn.lower(),
@@ -236,21 +259,21 @@ def test_break_glass_opens_the_file_read_only_and_tells_the_dsls(
             },
         )
     assert response.status_code == 302
-    assert response["Location"] == reverse("file_detail", args=[child.pk])
+    assert response["Location"] == reverse("records_admin:file_detail", args=[child.pk])
 
     page = client.get(response["Location"]).content.decode()
     assert concern.what_happened in page
     assert "Break-glass access: read-only." in page
-    assert reverse("file_note_add", args=[child.pk]) not in page
+    assert reverse("records_admin:file_note_add", args=[child.pk]) not in page
     # Read-only: adding to the file is refused, and nothing is written.
     added = client.post(
-        reverse("file_note_add", args=[child.pk]),
+        reverse("records_admin:file_note_add", args=[child.pk]),
         {"kind": "discussion", "title": "x", "body": "y"},
     )
     assert added.status_code == 404
     assert not FileNote.objects.exists()
     refused = client.post(
-        reverse("casework_concern", args=[concern.pk]),
+        reverse("workflows:casework_concern", args=[concern.pk]),
         {"description": "Ring mum", "assigned_to": dsl.pk, "due_on": "2040-01-01"},
     )
     assert refused["Location"] == reverse("wagtailadmin_home")  # Wagtail's 403
@@ -273,7 +296,9 @@ def test_break_glass_opens_the_file_read_only_and_tells_the_dsls(
         object_pk=str(child.pk), additional_data__event="file read", actor=sysadmin
     ).exists()
     # The DSLs' register shows who, what and why.
-    register = verified_client(dsl).get(reverse("break_glass")).content.decode()
+    register = (
+        verified_client(dsl).get(reverse("records_admin:break_glass")).content.decode()
+    )
     assert GLASS in register and child.upn in register
 
 
@@ -298,8 +323,10 @@ def test_a_deputy_can_break_glass_on_a_restricted_concern_at_their_school(
         "reason": GLASS,
         "understood": "on",
     }
-    response = client.post(reverse("break_glass"), form)
-    assert response["Location"] == reverse("casework_concern", args=[concern.pk])
+    response = client.post(reverse("records_admin:break_glass"), form)
+    assert response["Location"] == reverse(
+        "workflows:casework_concern", args=[concern.pk]
+    )
     assert concern.what_happened in client.get(response["Location"]).content.decode()
     # Not at another school, and not for something they can already see.
     with pytest.raises(PermissionDenied):
@@ -313,7 +340,7 @@ def test_a_deputy_can_break_glass_on_a_restricted_concern_at_their_school(
 def test_break_glass_form_errors_keep_what_was_typed(school, sysadmin, verified_client):
     client = verified_client(sysadmin)
     response = client.post(
-        reverse("break_glass"),
+        reverse("records_admin:break_glass"),
         {"school": school.pk, "reference": "C999999", "reason": GLASS},
     )
     assert response.status_code == 200
@@ -321,7 +348,7 @@ def test_break_glass_form_errors_keep_what_was_typed(school, sysadmin, verified_
     assert "Nothing was opened" in body
     assert GLASS in body and "C999999" in body
     response = client.post(
-        reverse("break_glass"),
+        reverse("records_admin:break_glass"),
         {
             "school": school.pk,
             "reference": "C999999",
@@ -335,7 +362,9 @@ def test_break_glass_form_errors_keep_what_was_typed(school, sysadmin, verified_
 
 def test_staff_and_heads_cannot_break_glass(staff, head, verified_client):
     for user in (staff, head):
-        assert verified_client(user).get(reverse("break_glass")).status_code in (
+        assert verified_client(user).get(
+            reverse("records_admin:break_glass")
+        ).status_code in (
             302,
             403,
         )
@@ -364,13 +393,20 @@ def test_a_note_tied_to_a_restricted_concern_is_hidden_with_its_document(
     )
     restrict(concern, dsl)
     client = verified_client(deputy)
-    page = client.get(reverse("file_detail", args=[child.pk])).content.decode()
+    page = client.get(
+        reverse("records_admin:file_detail", args=[child.pk])
+    ).content.decode()
     assert "What the strategy discussion decided." not in page
     document = note.attachments.get()
-    assert client.get(reverse("file_document", args=[document.pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("records_admin:file_document", args=[document.pk])
+        ).status_code
+        == 404
+    )
     assert (
         verified_client(dsl)
-        .get(reverse("file_document", args=[document.pk]))
+        .get(reverse("records_admin:file_document", args=[document.pk]))
         .status_code
         == 200
     )
@@ -423,7 +459,7 @@ def test_the_sender_is_warned_when_a_restricted_concern_would_be_left_out(
     transfer = builders.transfer_out(
         child, deputy, other_school_name="Far View Secondary (test)"
     )
-    url = reverse("transfer_detail", args=[transfer.pk])
+    url = reverse("workflows:transfer_detail", args=[transfer.pk])
     builders.transfer_claim(transfer, "send_file", deputy)
     client = verified_client(deputy)
     page = client.get(url).content.decode()
@@ -441,7 +477,12 @@ def test_break_glass_on_a_concern_does_not_open_the_rest_of_the_file(
 ):
     restrictions.break_glass_open(user=sysadmin, obj=concern, reason=GLASS)
     client = verified_client(sysadmin)
-    page = client.get(reverse("casework_concern", args=[concern.pk])).content.decode()
+    page = client.get(
+        reverse("workflows:casework_concern", args=[concern.pk])
+    ).content.decode()
     assert concern.what_happened in page
-    assert reverse("file_detail", args=[child.pk]) not in page
-    assert client.get(reverse("file_detail", args=[child.pk])).status_code == 404
+    assert reverse("records_admin:file_detail", args=[child.pk]) not in page
+    assert (
+        client.get(reverse("records_admin:file_detail", args=[child.pk])).status_code
+        == 404
+    )

@@ -172,9 +172,9 @@ def test_the_pages_for_each_role(
 ):
     child = adult_file["child"]
     pages = [
-        reverse("retention_queue"),
-        reverse("retention_destroy", args=[child.pk]),
-        reverse("retention_hold_add", args=[child.pk]),
+        reverse("records_admin:retention_queue"),
+        reverse("records_admin:retention_destroy", args=[child.pk]),
+        reverse("records_admin:retention_hold_add", args=[child.pk]),
     ]
     for role, at in [
         (Role.STAFF, None),
@@ -210,9 +210,16 @@ def test_a_destroyed_files_review_page_is_gone_and_the_certificate_shown(
         pupil=child, user=dsl, reason="Over.", confirm_upn=child.upn, today=TODAY
     )
     client = verified_client(dsl)
-    assert client.get(reverse("retention_destroy", args=[child.pk])).status_code == 404
+    assert (
+        client.get(
+            reverse("records_admin:retention_destroy", args=[child.pk])
+        ).status_code
+        == 404
+    )
     certificate = DestructionCertificate.objects.get()
-    page = client.get(reverse("retention_certificate", args=[certificate.pk]))
+    page = client.get(
+        reverse("records_admin:retention_certificate", args=[certificate.pk])
+    )
     assert child.upn.encode() in page.content
     assert child.last_name.encode() not in page.content
     assert timedelta(0) <= timezone.now() - certificate.destroyed_at

@@ -1,30 +1,33 @@
-"""Seeded concerns for the reports, made directly (no workflow), with dates fixed so
-that every expected count in the tests can be worked out by hand."""
+"""Seeded concerns for the reports, made as rows (no workflow: tests.builders'
+"rows as they stand"), with dates fixed so that every expected count in the tests
+can be worked out by hand."""
 
-import uuid
 from datetime import date, time
 
 import pytest
 
-from accounts.models import Role, SchoolTerm
+from accounts.models import Role
 from records.models import (
     Concern,
-    ConcernPupil,
-    Decision,
     InvolvementRole,
-    PupilFlag,
-    Referral,
     Sex,
     Triage,
     YearGroup,
 )
 from taxonomy.models import Vocabulary
-from tests.builders import member, term
+from tests.builders import (
+    concern_row,
+    decision_row,
+    flag_row,
+    member,
+    referral_row,
+    school_terms,
+    term,
+)
 from tests.factories import PupilFactory
 
 SUBJECT = InvolvementRole.SUBJECT
 WITNESS = InvolvementRole.WITNESS
-RATIONALE = "Spoke to the class teacher and parent; no risk of harm found today."
 
 # The period the tests ask for (61 days), and the 61 days before it.
 PERIOD = {"from": "2026-09-01", "to": "2026-10-31"}
@@ -32,71 +35,6 @@ PERIOD = {"from": "2026-09-01", "to": "2026-10-31"}
 
 def category(key):
     return term(Vocabulary.CATEGORY, key)
-
-
-def make_concern(
-    *,
-    school,
-    by,
-    category,
-    on,
-    at=None,
-    where="playground",
-    children=(),
-    route=Concern.Route.DSL_TEAM,
-    urgent=False,
-):
-    location = term(Vocabulary.LOCATION, where)
-    concern = Concern.objects.create(
-        school=school,
-        submission_key=uuid.uuid4(),
-        route=route,
-        form_title="General concern",
-        recorded_by=by,
-        reported_by=by,
-        occurred_on=on,
-        occurred_at=at,
-        location=location,
-        location_name=location.name,
-        what_happened="Synthetic: a worry noticed in class.",
-        primary_category=category,
-        primary_category_name=str(category),
-        immediate_risk=urgent,
-    )
-    for pupil, role in children:
-        ConcernPupil.objects.create(concern=concern, pupil=pupil, role=role)
-    return concern
-
-
-def decide(concern, outcome, by):
-    return Decision.objects.create(
-        concern=concern, outcome=outcome, rationale=RATIONALE, decided_by=by
-    )
-
-
-def refer(decision, agency_key, *, outcome="", due=date(2026, 9, 20), responded=None):
-    agency = term(Vocabulary.AGENCY, agency_key)
-    return Referral.objects.create(
-        concern=decision.concern,
-        decision=decision,
-        agency=agency,
-        agency_name=agency.name,
-        response_due=due,
-        contacted_on=date(2026, 9, 9),
-        responded_on=responded,
-        agency_outcome=outcome,
-    )
-
-
-def flag(pupil, key, starts_on, ends_on=None):
-    term_ = term(Vocabulary.PROFILE_FLAG, key)
-    return PupilFlag.objects.create(
-        pupil=pupil,
-        flag=term_,
-        flag_name=term_.name,
-        starts_on=starts_on,
-        ends_on=ends_on,
-    )
 
 
 @pytest.fixture
@@ -139,11 +77,11 @@ def seeded(school, other_school, staff, dsl):
     p2 = PupilFactory(school=school, year_group=YearGroup.Y6, sex=Sex.MALE)
     p3 = PupilFactory(school=school, year_group=YearGroup.Y6, sex=Sex.MALE)
     p4 = PupilFactory(school=other_school, year_group=YearGroup.Y5, sex=Sex.FEMALE)
-    flag(p1, "send", date(2026, 1, 1))
-    flag(p2, "cin", date(2026, 9, 1))
-    flag(p3, "cin", date(2026, 1, 1), date(2026, 9, 30))
+    flag_row(p1, "send", date(2026, 1, 1))
+    flag_row(p2, "cin", date(2026, 9, 1))
+    flag_row(p3, "cin", date(2026, 1, 1), date(2026, 9, 30))
     concerns = {}
-    concerns["c1"] = make_concern(
+    concerns["c1"] = concern_row(
         school=school,
         by=staff,
         category=category("bullying"),
@@ -151,7 +89,7 @@ def seeded(school, other_school, staff, dsl):
         at=time(10, 15),
         children=[(p1, SUBJECT), (p2, WITNESS)],
     )
-    concerns["c2"] = make_concern(
+    concerns["c2"] = concern_row(
         school=school,
         by=staff,
         category=category("physical-abuse"),
@@ -160,7 +98,7 @@ def seeded(school, other_school, staff, dsl):
         urgent=True,
         children=[(p1, SUBJECT), (p3, SUBJECT)],
     )
-    concerns["c3"] = make_concern(
+    concerns["c3"] = concern_row(
         school=school,
         by=staff,
         category=category("sexual-harassment"),
@@ -177,7 +115,7 @@ def seeded(school, other_school, staff, dsl):
         risk_reason="Left alone at home overnight, by the child's own account.",
         triaged_by=dsl,
     )
-    concerns["c4"] = make_concern(
+    concerns["c4"] = concern_row(
         school=school,
         by=staff,
         category=category("neglect"),
@@ -185,7 +123,7 @@ def seeded(school, other_school, staff, dsl):
         where="home",
         children=[(p2, SUBJECT)],
     )
-    concerns["c5"] = make_concern(
+    concerns["c5"] = concern_row(
         school=school,
         by=staff,
         category=category("physical-abuse"),
@@ -194,14 +132,14 @@ def seeded(school, other_school, staff, dsl):
         route=Concern.Route.HEAD,
         children=[(p1, SUBJECT)],
     )
-    concerns["c6"] = make_concern(
+    concerns["c6"] = concern_row(
         school=other_school,
         by=staff,
         category=category("bullying"),
         on=date(2026, 9, 15),
         children=[(p4, SUBJECT)],
     )
-    concerns["c7"] = make_concern(
+    concerns["c7"] = concern_row(
         school=school,
         by=staff,
         category=category("neglect"),
@@ -209,19 +147,17 @@ def seeded(school, other_school, staff, dsl):
         where="home",
         children=[(p2, SUBJECT)],
     )
-    decide(concerns["c1"], "nfa", dsl)
-    referral = decide(concerns["c2"], "referral", dsl)
-    refer(referral, "csc", outcome="assessment", responded=date(2026, 9, 10))
-    refer(referral, "police")
-    decide(concerns["c4"], "monitor", dsl)
-    for name, starts_on, ends_on in [
+    decision_row(concerns["c1"], "nfa", dsl)
+    referral = decision_row(concerns["c2"], "referral", dsl)
+    referral_row(referral, "csc", outcome="assessment", responded=date(2026, 9, 10))
+    referral_row(referral, "police")
+    decision_row(concerns["c4"], "monitor", dsl)
+    school_terms(
+        school,
         ("Summer 2 2026", date(2026, 6, 8), date(2026, 7, 21)),
         ("Autumn 1 2026", date(2026, 9, 2), date(2026, 10, 23)),
         ("Autumn 2 2026", date(2026, 11, 2), date(2026, 12, 18)),
-    ]:
-        SchoolTerm.objects.create(
-            school=school, name=name, starts_on=starts_on, ends_on=ends_on
-        )
+    )
     return concerns
 
 

@@ -7,9 +7,10 @@ import io
 import pytest
 
 from reports.exports import protect, suppress
+from tests.builders import concern_row
 
 from ..pdfs import assert_tagged
-from .conftest import PERIOD, REPORTS
+from .conftest import PERIOD, REPORTS, category
 
 pytestmark = pytest.mark.django_db
 
@@ -70,15 +71,13 @@ def test_a_category_that_looks_like_a_formula_stays_text(
 
     from taxonomy.models import Term, Vocabulary
 
-    from .conftest import make_concern
-
     odd = Term.objects.create(
         vocabulary=Vocabulary.CATEGORY,
         school=school,
         name="=HYPERLINK(1)",
         definition="Made up to test exports.",
     )
-    make_concern(school=school, by=staff, category=odd, on=date(2026, 9, 9))
+    concern_row(school=school, by=staff, category=odd, on=date(2026, 9, 9))
     response = verified_client(dsl).get(REPORTS + "export.csv", PERIOD)
     rows = list(csv.reader(io.StringIO(_body(response).decode("utf-8-sig"))))
     assert ["By category", "'=HYPERLINK(1)", "1", "0"] in rows
@@ -90,8 +89,6 @@ def _formula_world(school, staff):
 
     from taxonomy.models import Term, Vocabulary
 
-    from .conftest import make_concern
-
     school.name = "=HYPERLINK(2)"
     school.save(update_fields=["name"])
     odd = Term.objects.create(
@@ -100,7 +97,7 @@ def _formula_world(school, staff):
         name="@SUM(1+1)",
         definition="Made up to test exports.",
     )
-    make_concern(school=school, by=staff, category=odd, on=date(2026, 9, 9))
+    concern_row(school=school, by=staff, category=odd, on=date(2026, 9, 9))
     return {**PERIOD, "category": [odd.pk]}
 
 
@@ -189,10 +186,8 @@ def test_governors_report_suppresses_small_numbers_and_is_audited(
 
     import pypdf
 
-    from .conftest import category, make_concern
-
     for day in range(10, 16):  # six more concerns of physical abuse in Autumn 1
-        make_concern(
+        concern_row(
             school=school,
             by=staff,
             category=category("physical-abuse"),

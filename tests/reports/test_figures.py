@@ -3,6 +3,8 @@ concerns (tests/reports/conftest.py `seeded` lists them)."""
 
 import pytest
 
+from tests.builders import concern_row
+
 from .conftest import category, figures
 
 pytestmark = pytest.mark.django_db
@@ -145,8 +147,6 @@ def test_renames_merges_and_dfe_codes(report, seeded, dsl, school, staff):
     from taxonomy.models import Term, Vocabulary
     from taxonomy.services import term_merge
 
-    from .conftest import make_concern
-
     physical = category("physical-abuse")
     physical.external_code = "PA"
     physical.name = "Physical harm"  # renamed after the concerns were recorded
@@ -161,13 +161,13 @@ def test_renames_merges_and_dfe_codes(report, seeded, dsl, school, staff):
         definition="A child was hit.",
         external_code="PA",
     )
-    make_concern(school=school, by=staff, category=old, on=date(2026, 9, 21))
+    concern_row(school=school, by=staff, category=old, on=date(2026, 9, 21))
     slapping = Term.objects.create(
         vocabulary=Vocabulary.CATEGORY,
         name="Slapping",
         definition="A child was slapped.",
     )
-    make_concern(school=school, by=staff, category=slapping, on=date(2026, 9, 22))
+    concern_row(school=school, by=staff, category=slapping, on=date(2026, 9, 22))
     term_merge(source=slapping, into=physical)
 
     response = report(dsl)

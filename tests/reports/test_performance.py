@@ -6,7 +6,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from .conftest import PERIOD, REPORTS, category, make_concern
+from tests.builders import concern_row, flag_row
+
+from .conftest import PERIOD, REPORTS, SUBJECT, category
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +29,10 @@ def _more(school, staff, count):
 
     from tests.factories import PupilFactory
 
-    from .conftest import SUBJECT, flag
-
     for index in range(count):
         child = PupilFactory(school=school)
-        flag(child, "send", date(2026, 1, 1))
-        make_concern(
+        flag_row(child, "send", date(2026, 1, 1))
+        concern_row(
             school=school,
             by=staff,
             category=category("neglect" if index % 2 else "bullying"),

@@ -117,7 +117,7 @@ def test_the_case_manager_sees_the_canary(adults, named):
     manager = adults.clients[MANAGER.get(named, "head")]
     world = adults.worlds[named]
     _status, text = get(
-        manager, url_for(ALL_ROUTES["casework_concern"], world, ("concern",))
+        manager, url_for(ALL_ROUTES["workflows:casework_concern"], world, ("concern",))
     )
     assert canary(named) in text
 
@@ -191,9 +191,9 @@ def test_the_case_manager_opens_and_claims_it(adults, named):
     client = adults.clients[MANAGER.get(named, "head")]
     world = adults.worlds[named]
     for name, method in (
-        ("casework_concern", "get"),
-        ("casework_task", "get"),
-        ("task_claim", "post"),
+        ("workflows:casework_concern", "get"),
+        ("workflows:casework_task", "get"),
+        ("workflows:task_claim", "post"),
     ):
         url = url_for(ALL_ROUTES[name], world, RULES[name].on)
         assert fetch(client, method, url)[0] == ALLOW, (name, url)

@@ -145,18 +145,18 @@ def assert_handled(response, added, *, what):
 
 QUERIES = [
     ("staff", "concern_forms:pupil_search", (), "q"),
-    ("dsl", "file_list", (), "q"),
-    ("dsl", "my_tasks", (), "category"),
-    ("dsl", "team_queue", (), "school"),
-    ("dsl", "team_queue", (), "due"),
-    ("dsl", "casework_status", (), "start"),
-    ("dsl", "casework_status", (), "period"),
-    ("dsl", "casework_settings", (), "school"),
-    ("dsl", "file_audit_index", (), "school"),
-    ("dsl", "file_detail", ("pupil",), "start"),
-    ("dsl", "file_detail", ("pupil",), "kinds"),
-    ("dsl", "file_detail", ("pupil",), "category"),
-    ("staff", "my_reports", (), "page"),
+    ("dsl", "records_admin:file_list", (), "q"),
+    ("dsl", "workflows:my_tasks", (), "category"),
+    ("dsl", "workflows:team_queue", (), "school"),
+    ("dsl", "workflows:team_queue", (), "due"),
+    ("dsl", "workflows:casework_status", (), "start"),
+    ("dsl", "workflows:casework_status", (), "period"),
+    ("dsl", "workflows:casework_settings", (), "school"),
+    ("dsl", "records_admin:file_audit_index", (), "school"),
+    ("dsl", "records_admin:file_detail", ("pupil",), "start"),
+    ("dsl", "records_admin:file_detail", ("pupil",), "kinds"),
+    ("dsl", "records_admin:file_detail", ("pupil",), "category"),
+    ("staff", "forms:my_reports", (), "page"),
 ]
 
 
@@ -203,18 +203,18 @@ def test_the_api_pupil_search_never_fails(world):
 # -- forms: every field of every form ------------------------------------------------
 
 FORMS = [
-    ("dsl", "file_note_add", ("pupil",)),
-    ("dsl", "file_link_add", ("pupil",)),
-    ("dsl", "file_person_add", ("pupil",)),
-    ("dsl", "file_flag_add", ("pupil",)),
-    ("dsl", "file_addendum_add", ("pupil", "entry")),
-    ("dsl", "file_export", ("pupil",)),
-    ("dsl", "casework_concern", ("concern",)),
-    ("dsl", "casework_settings", ()),
-    ("dsl", "school_calendar_school", ("school",)),
-    ("dsl", "file_audit_detail", ("audit",)),
-    ("staff", "api_tokens", ()),
-    ("configurator", "taxonomy_merge", ("category",)),
+    ("dsl", "records_admin:file_note_add", ("pupil",)),
+    ("dsl", "records_admin:file_link_add", ("pupil",)),
+    ("dsl", "records_admin:file_person_add", ("pupil",)),
+    ("dsl", "records_admin:file_flag_add", ("pupil",)),
+    ("dsl", "records_admin:file_addendum_add", ("pupil", "entry")),
+    ("dsl", "records_admin:file_export", ("pupil",)),
+    ("dsl", "workflows:casework_concern", ("concern",)),
+    ("dsl", "workflows:casework_settings", ()),
+    ("dsl", "accounts_admin:school_calendar_school", ("school",)),
+    ("dsl", "records_admin:file_audit_detail", ("audit",)),
+    ("staff", "api:api_tokens", ()),
+    ("configurator", "taxonomy:taxonomy_merge", ("category",)),
     ("configurator", "taxonomy_concerncategory_modeladmin_create", ()),
 ]
 
@@ -244,7 +244,7 @@ def test_a_form_refuses_bad_input_clearly(role, name, on, world, clients):
     # Forms that post their name (casework settings) are tried under each name.
     form_names = (
         ["settings", "rule_add", "rule_remove"]
-        if name == "casework_settings"
+        if name == "workflows:casework_settings"
         else [None]
     )
 
@@ -265,7 +265,7 @@ def test_a_form_refuses_bad_input_clearly(role, name, on, world, clients):
 def test_a_casework_step_refuses_bad_input_clearly(step, world, clients):
     """The task page of the holder: every field of the step's form."""
     dsl = world.people["dsl"]
-    url = reverse("casework_task", args=[world.task.pk])
+    url = reverse("workflows:casework_task", args=[world.task.pk])
     client = clients["dsl"]
 
     @EXAMPLES
@@ -329,7 +329,7 @@ def test_the_concern_form_takes_or_refuses_hostile_text(world, clients):
 
 
 def test_an_import_upload_refuses_any_bad_file_clearly(world, clients):
-    url = reverse("pupil_import_school", args=[world.school.pk])
+    url = reverse("records_admin:pupil_import_school", args=[world.school.pk])
 
     @EXAMPLES
     @given(
@@ -382,10 +382,10 @@ def test_stored_script_is_shown_as_text_everywhere(world, clients):
     )
     task = CaseTask.objects.get(concern=concern, flow_task_type="HUMAN")
     pages = [
-        ("dsl", reverse("casework_concern", args=[concern.pk])),
-        ("dsl", reverse("file_detail", args=[world.pupil.pk])),
-        ("dsl", reverse("casework_task", args=[task.pk])),
-        ("staff", reverse("my_reports")),
+        ("dsl", reverse("workflows:casework_concern", args=[concern.pk])),
+        ("dsl", reverse("records_admin:file_detail", args=[world.pupil.pk])),
+        ("dsl", reverse("workflows:casework_task", args=[task.pk])),
+        ("staff", reverse("forms:my_reports")),
     ]
     for role, url in pages:
         response = clients[role].get(url)
@@ -532,7 +532,7 @@ def test_a_path_with_a_control_character_is_refused_clearly(
 def test_two_factor_reset_search_with_nul_answers(world, clients, long_sessions):
     """The DSL's search for a colleague: was a 500 on PostgreSQL."""
     person = world.people["staff"]
-    url = reverse("two_factor_reset")
+    url = reverse("accounts_admin:two_factor_reset")
     response, _added = send(clients["dsl"], "get", url, {"q": person.username + "\x00"})
     assert response.status_code == 200
     assert person.username in response.content.decode()

@@ -141,17 +141,22 @@ def test_the_named_dsl_sees_the_canaries(secrets):
     """The check below can fail: the canaries are on the pages of who is named."""
     client = secrets.clients["dsl"]
     world = secrets.world
-    _status, text = get(client, url_for(ALL_ROUTES["file_detail"], world, ("pupil",)))
+    _status, text = get(
+        client, url_for(ALL_ROUTES["records_admin:file_detail"], world, ("pupil",))
+    )
     assert "CANARY-FILE" in text and "CANARY-NOTE" in text
     _status, text = get(
-        client, url_for(ALL_ROUTES["casework_concern"], world, ("concern",))
+        client, url_for(ALL_ROUTES["workflows:casework_concern"], world, ("concern",))
     )
     assert "CANARY-CONCERN" in text
-    ordinary = url_for(ALL_ROUTES["file_detail"], world_of(secrets), ("pupil",))
+    ordinary = url_for(
+        ALL_ROUTES["records_admin:file_detail"], world_of(secrets), ("pupil",)
+    )
     _status, text = get(client, ordinary)
     assert all(word in text for word in CASE_CONTENT[:2])
     assert (
-        CASE_CONTENT[2] in get(client, url_for(ALL_ROUTES["file_list"], world, ()))[1]
+        CASE_CONTENT[2]
+        in get(client, url_for(ALL_ROUTES["records_admin:file_list"], world, ()))[1]
     )
 
 

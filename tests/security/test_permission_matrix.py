@@ -103,7 +103,7 @@ RULES = {
     "concern_forms:form": page(SIGNED_IN, on=("page",)),
     "concern_forms:draft": posts(SIGNED_IN, on=("page",), anonymous=DENY),
     "concern_forms:draft_discard": posts(SIGNED_IN, on=("page",), anonymous=DENY),
-    "my_reports": page(SIGNED_IN),
+    "forms:my_reports": page(SIGNED_IN),
     "records:attachment_download": gets(CASE_TEAM, on=("attachment",), anonymous=DENY),
     # The JSON API: bearer tokens only, never the session (401 for everyone else).
     "api-v1:openapi-json": page(EVERYONE, anonymous=ALLOW),
@@ -125,23 +125,23 @@ RULES = {
         for name, on in (
             ("casework_tasks", ()),
             ("casework_concerns", ()),
-            ("casework_concern", ("concern_reference",)),
+            ("workflows:casework_concern", ("concern_reference",)),
             ("casework_chronology", ("pupil",)),
             ("report_figures", ()),
         )
     },
-    "api_tokens": page(SIGNED_IN),
+    "api:api_tokens": page(SIGNED_IN),
     # Only the token's owner (staff) may revoke it.
-    "api_token_revoke": posts(frozenset({"staff"}), on=("spare_token",)),
+    "api:api_token_revoke": posts(frozenset({"staff"}), on=("spare_token",)),
     # A school's service tokens for the MIS roll sync: its DSL only (issue 22).
-    "service_tokens": page(DSLS_ANYWHERE),  # the index goes to their school
-    "service_tokens_school": page(DSLS, on=("school",)),
-    "service_token_revoke": posts(DSLS, on=("service_token",)),
+    "api:service_tokens": page(DSLS_ANYWHERE),  # the index goes to their school
+    "api:service_tokens_school": page(DSLS, on=("school",)),
+    "api:service_token_revoke": posts(DSLS, on=("service_token",)),
     # A school's webhooks: its DSL and heads (issue 22).
-    "webhooks": page(DSLS_ANYWHERE | HEADS),  # the index goes to their school
-    "webhooks_school": page(DSLS | HEADS, on=("school",)),
-    "webhook_test": posts(DSLS | HEADS, on=("webhook_endpoint",)),
-    "webhook_remove": posts(DSLS | HEADS, on=("webhook_endpoint",)),
+    "api:webhooks": page(DSLS_ANYWHERE | HEADS),  # the index goes to their school
+    "api:webhooks_school": page(DSLS | HEADS, on=("school",)),
+    "api:webhook_test": posts(DSLS | HEADS, on=("webhook_endpoint",)),
+    "api:webhook_remove": posts(DSLS | HEADS, on=("webhook_endpoint",)),
     # The roll push takes a school's service token only: a person's token, or
     # none, is refused as unauthenticated.
     "api-v1:roll_push": posts(NOBODY, refused=LOGIN),
@@ -149,12 +149,18 @@ RULES = {
     "ops:background_tasks": page(NOBODY),
     "ops:task_retry": posts(NOBODY),
     # The school calendar: DSLs, deputies and heads of the school.
-    "school_calendar": page(TEAM_AND_HEADS_ANYWHERE),
-    "school_calendar_school": page(TEAM_AND_HEADS, on=("school",)),
-    "school_calendar_term_add": posts(TEAM_AND_HEADS, on=("school",)),
-    "school_calendar_closure_day_add": posts(TEAM_AND_HEADS, on=("school",)),
-    "school_calendar_term_remove": page(TEAM_AND_HEADS, on=("calendar_term",)),
-    "school_calendar_closure_day_remove": page(TEAM_AND_HEADS, on=("closure_day",)),
+    "accounts_admin:school_calendar": page(TEAM_AND_HEADS_ANYWHERE),
+    "accounts_admin:school_calendar_school": page(TEAM_AND_HEADS, on=("school",)),
+    "accounts_admin:school_calendar_term_add": posts(TEAM_AND_HEADS, on=("school",)),
+    "accounts_admin:school_calendar_closure_day_add": posts(
+        TEAM_AND_HEADS, on=("school",)
+    ),
+    "accounts_admin:school_calendar_term_remove": page(
+        TEAM_AND_HEADS, on=("calendar_term",)
+    ),
+    "accounts_admin:school_calendar_closure_day_remove": page(
+        TEAM_AND_HEADS, on=("closure_day",)
+    ),
     # Categories and lists: configurators. The record asked about is one of the
     # school's own categories, so only the category pages reach it; the other lists
     # answer 404 for it, and terms are never deleted.
@@ -176,109 +182,111 @@ RULES = {
         CONFIGURATORS, on=("category",), role_first=True
     ),
     "taxonomy_concerncategory_modeladmin_delete": page(NOBODY, on=("category",)),
-    "taxonomy_merge": page(CONFIGURATORS, on=("category",)),
+    "taxonomy:taxonomy_merge": page(CONFIGURATORS, on=("category",)),
     # The child's file: the DSLs and deputies of the child's school.
-    "file_list": page(CASE_TEAM_ANYWHERE),
-    "file_attention": page(CASE_TEAM),
-    "file_detail": page(CASE_TEAM, on=("pupil",)),
-    "file_note_add": page(CASE_TEAM, on=("pupil",)),
-    "file_link_add": page(CASE_TEAM, on=("pupil",)),
-    "file_person_add": page(CASE_TEAM, on=("pupil",)),
-    "file_person_end": posts(CASE_TEAM, on=("pupil", "person")),
-    "file_flag_add": page(CASE_TEAM, on=("pupil",)),
-    "file_flag_end": posts(CASE_TEAM, on=("pupil", "flag")),
-    "file_access": page(CASE_TEAM, on=("pupil",)),
-    "file_export": page(CASE_TEAM, on=("pupil",)),
-    "file_addendum_add": page(CASE_TEAM, on=("pupil", "entry")),
-    "file_significant": posts(CASE_TEAM, on=("pupil", "entry")),
-    "file_document": page(CASE_TEAM, on=("document",)),
-    "pupil_import": page(CASE_TEAM_ANYWHERE),
-    "pupil_import_school": page(CASE_TEAM, on=("school",)),
-    "pupil_import_preview": page(CASE_TEAM, on=("school", "entry")),
+    "records_admin:file_list": page(CASE_TEAM_ANYWHERE),
+    "records_admin:file_attention": page(CASE_TEAM),
+    "records_admin:file_detail": page(CASE_TEAM, on=("pupil",)),
+    "records_admin:file_note_add": page(CASE_TEAM, on=("pupil",)),
+    "records_admin:file_link_add": page(CASE_TEAM, on=("pupil",)),
+    "records_admin:file_person_add": page(CASE_TEAM, on=("pupil",)),
+    "records_admin:file_person_end": posts(CASE_TEAM, on=("pupil", "person")),
+    "records_admin:file_flag_add": page(CASE_TEAM, on=("pupil",)),
+    "records_admin:file_flag_end": posts(CASE_TEAM, on=("pupil", "flag")),
+    "records_admin:file_access": page(CASE_TEAM, on=("pupil",)),
+    "records_admin:file_export": page(CASE_TEAM, on=("pupil",)),
+    "records_admin:file_addendum_add": page(CASE_TEAM, on=("pupil", "entry")),
+    "records_admin:file_significant": posts(CASE_TEAM, on=("pupil", "entry")),
+    "records_admin:file_document": page(CASE_TEAM, on=("document",)),
+    "records_admin:pupil_import": page(CASE_TEAM_ANYWHERE),
+    "records_admin:pupil_import_school": page(CASE_TEAM, on=("school",)),
+    "records_admin:pupil_import_preview": page(CASE_TEAM, on=("school", "entry")),
     # File audits: DSLs, deputies and heads; an action goes to the person given it.
-    "file_audit_index": page(TEAM_AND_HEADS_ANYWHERE),
-    "file_audit_sample": posts(TEAM_AND_HEADS_ANYWHERE),
-    "file_audit_start": posts(TEAM_AND_HEADS_ANYWHERE),
-    "file_audit_detail": page(TEAM_AND_HEADS, on=("audit",)),
-    "file_audit_action_add": posts(TEAM_AND_HEADS, on=("audit",)),
-    "my_audit_actions": page(SIGNED_IN),
-    "file_audit_action_done": posts(TEAM_AND_HEADS, on=("audit_action",)),
-    "file_audits": page(TEAM_AND_HEADS, on=("pupil",)),
+    "records_admin:file_audit_index": page(TEAM_AND_HEADS_ANYWHERE),
+    "records_admin:file_audit_sample": posts(TEAM_AND_HEADS_ANYWHERE),
+    "records_admin:file_audit_start": posts(TEAM_AND_HEADS_ANYWHERE),
+    "records_admin:file_audit_detail": page(TEAM_AND_HEADS, on=("audit",)),
+    "records_admin:file_audit_action_add": posts(TEAM_AND_HEADS, on=("audit",)),
+    "records_admin:my_audit_actions": page(SIGNED_IN),
+    "records_admin:file_audit_action_done": posts(TEAM_AND_HEADS, on=("audit_action",)),
+    "records_admin:file_audits": page(TEAM_AND_HEADS, on=("pupil",)),
     # Casework: the school's DSL team works tasks; heads see the status page.
-    "my_tasks": page(SIGNED_IN),
-    "team_queue": page(TEAM_AND_HEADS_ANYWHERE),
-    "casework_task": page(CASE_TEAM, on=("task",)),
-    "task_claim": posts(CASE_TEAM, on=("task",)),
-    "task_release": posts(CASE_TEAM, on=("task",)),
-    "task_reassign": posts(CASE_TEAM, on=("task",)),
-    "casework_concern": page(CASE_TEAM, on=("concern",)),
-    "concern_reopen": posts(CASE_TEAM, on=("concern",)),
-    "casework_status": page(TEAM_AND_HEADS_ANYWHERE),
-    "casework_settings": page(frozenset({"dsl", "other_dsl"})),
+    "workflows:my_tasks": page(SIGNED_IN),
+    "workflows:team_queue": page(TEAM_AND_HEADS_ANYWHERE),
+    "workflows:casework_task": page(CASE_TEAM, on=("task",)),
+    "workflows:task_claim": posts(CASE_TEAM, on=("task",)),
+    "workflows:task_release": posts(CASE_TEAM, on=("task",)),
+    "workflows:task_reassign": posts(CASE_TEAM, on=("task",)),
+    "workflows:casework_concern": page(CASE_TEAM, on=("concern",)),
+    "workflows:concern_reopen": posts(CASE_TEAM, on=("concern",)),
+    "workflows:casework_status": page(TEAM_AND_HEADS_ANYWHERE),
+    "workflows:casework_settings": page(frozenset({"dsl", "other_dsl"})),
     # Concerns about adults: the case manager (the school's heads) only.
-    "adult_cases": page(HEADS),
-    "adult_case": gets(HEADS, on=("adult_case",)),
-    "casework_notifications": page(SIGNED_IN),
+    "workflows:adult_cases": page(HEADS),
+    "workflows:adult_case": gets(HEADS, on=("workflows:adult_case",)),
+    "workflows:casework_notifications": page(SIGNED_IN),
     # Only the person notified (the DSL) follows their notification.
-    "notification_open": page(frozenset({"dsl"}), on=("notification",)),
+    "workflows:notification_open": page(frozenset({"dsl"}), on=("notification",)),
     # File transfers: the DSL team of the child's school. The receiving school's
     # link needs no account: whoever holds the link (and the passphrase, given
     # separately) may download once and confirm receipt.
-    "transfer_list": page(CASE_TEAM_ANYWHERE),
-    "transfer_detail": page(CASE_TEAM, on=("transfer",)),
-    "transfer_document": page(CASE_TEAM, on=("transfer", "transfer_document")),
+    "workflows:transfer_list": page(CASE_TEAM_ANYWHERE),
+    "workflows:transfer_detail": page(CASE_TEAM, on=("transfer",)),
+    "workflows:transfer_document": page(
+        CASE_TEAM, on=("transfer", "workflows:transfer_document")
+    ),
     # The signed receipt made here for a file that came in: read only.
-    "transfer_receipt": gets(CASE_TEAM, on=("transfer_in",)),
-    "transfer_out_start": page(CASE_TEAM, on=("pupil",)),
-    "transfer_in_start": posts(CASE_TEAM, on=("pupil",)),
+    "workflows:transfer_receipt": gets(CASE_TEAM, on=("transfer_in",)),
+    "workflows:transfer_out_start": page(CASE_TEAM, on=("pupil",)),
+    "workflows:transfer_in_start": posts(CASE_TEAM, on=("pupil",)),
     "transfer_link": page(SIGNED_IN, on=("link_token",), anonymous=ALLOW),
     # Retention: the school's DSL decides (not deputies, not heads).
-    "retention_queue": page(DSLS_ANYWHERE),
-    "retention_certificate": page(DSLS, on=("certificate",)),
-    "retention_destroy": page(DSLS, on=("pupil",)),
-    "retention_hold_add": page(DSLS, on=("pupil",)),
-    "retention_hold_lift": posts(DSLS, on=("pupil", "hold")),
+    "records_admin:retention_queue": page(DSLS_ANYWHERE),
+    "records_admin:retention_certificate": page(DSLS, on=("certificate",)),
+    "records_admin:retention_destroy": page(DSLS, on=("pupil",)),
+    "records_admin:retention_hold_add": page(DSLS, on=("pupil",)),
+    "records_admin:retention_hold_lift": posts(DSLS, on=("pupil", "hold")),
     # Reports: DSLs, deputies and heads, figures for their own schools only; a pin
     # is its owner's.
-    "reports": page(TEAM_AND_HEADS_ANYWHERE),
-    "reports_export": page(TEAM_AND_HEADS_ANYWHERE, on=("report_format",)),
-    "reports_governors": page(TEAM_AND_HEADS_ANYWHERE),
-    "reports_health": page(TEAM_AND_HEADS_ANYWHERE),
-    "reports_pin": posts(TEAM_AND_HEADS_ANYWHERE),
-    "reports_unpin": posts(DSLS, on=("pin",)),
+    "reports:reports": page(TEAM_AND_HEADS_ANYWHERE),
+    "reports:reports_export": page(TEAM_AND_HEADS_ANYWHERE, on=("report_format",)),
+    "reports:reports_governors": page(TEAM_AND_HEADS_ANYWHERE),
+    "reports:reports_health": page(TEAM_AND_HEADS_ANYWHERE),
+    "reports:reports_pin": posts(TEAM_AND_HEADS_ANYWHERE),
+    "reports:reports_unpin": posts(DSLS, on=("pin",)),
     # The audit log: the DSLs, and the heads and trust leads who oversee them,
     # entries placed at their own schools only; the break-glass register likewise.
-    "audit_log": page(DSLS_ANYWHERE | HEADS),
-    "audit_log_export": page(DSLS_ANYWHERE | HEADS),
-    "audit_log_object": page(
+    "oversight:audit_log": page(DSLS_ANYWHERE | HEADS),
+    "oversight:audit_log_export": page(DSLS_ANYWHERE | HEADS),
+    "oversight:audit_log_object": page(
         DSLS | HEADS, on=("audit_content_type", "audit_object_pk")
     ),
-    "audit_log_object_export": page(
+    "oversight:audit_log_object_export": page(
         DSLS | HEADS, on=("audit_content_type", "audit_object_pk")
     ),
-    "audit_log_person": page(DSLS | HEADS, on=("audit_person",)),
-    "audit_log_person_export": page(DSLS | HEADS, on=("audit_person",)),
-    "break_glass_register": gets(DSLS_ANYWHERE | HEADS),
+    "oversight:audit_log_person": page(DSLS | HEADS, on=("audit_person",)),
+    "oversight:audit_log_person_export": page(DSLS | HEADS, on=("audit_person",)),
+    "oversight:break_glass_register": gets(DSLS_ANYWHERE | HEADS),
     # Need to know: the team restricts what it works, a named person lifts it;
     # break-glass is asked for by the DSL teams (and system administrators, who
     # are not in this matrix: tests/security/test_need_to_know.py); an access is
     # closed only by whoever opened it.
-    "file_restrict": page(CASE_TEAM, on=("pupil",)),
-    "concern_restrict": page(CASE_TEAM, on=("concern",)),
-    "restriction_lift": posts(CASE_TEAM, on=("restriction",)),
-    "break_glass": page(CASE_TEAM_ANYWHERE),
-    "break_glass_close": posts(DSLS, on=("break_glass",)),
+    "records_admin:file_restrict": page(CASE_TEAM, on=("pupil",)),
+    "records_admin:concern_restrict": page(CASE_TEAM, on=("concern",)),
+    "records_admin:restriction_lift": posts(CASE_TEAM, on=("restriction",)),
+    "records_admin:break_glass": page(CASE_TEAM_ANYWHERE),
+    "records_admin:break_glass_close": posts(DSLS, on=("records_admin:break_glass",)),
     # A DSL resets the two-factor of someone at their school (never their own).
-    "two_factor_reset": page(DSLS_ANYWHERE),
-    "two_factor_reset_confirm": page(DSLS, on=("audit_person",)),
+    "accounts_admin:two_factor_reset": page(DSLS_ANYWHERE),
+    "accounts_admin:two_factor_reset_confirm": page(DSLS, on=("audit_person",)),
     # Who holds which role: a school's DSLs and heads see it (each their own
     # schools); its DSLs give and take roles there.
-    "roles": gets(DSLS_ANYWHERE | HEADS),
-    "role_give": page(DSLS_ANYWHERE),
-    "role_take_away": page(DSLS, on=("membership",)),
+    "accounts_admin:roles": gets(DSLS_ANYWHERE | HEADS),
+    "accounts_admin:role_give": page(DSLS_ANYWHERE),
+    "accounts_admin:role_take_away": page(DSLS, on=("membership",)),
     # A role the DSL proposed: a second person at the school (the head; here the
     # trust lead is a head of the school too) confirms it.
-    "role_grant_decide": page(HEADS, on=("pending_grant",)),
+    "accounts_admin:role_grant_decide": page(HEADS, on=("pending_grant",)),
 }
 
 

@@ -122,7 +122,10 @@ def test_configurator_cannot_touch_another_schools_terms(
     client.post(edit, {"name": "Renamed", "definition": "x", "sort_order": 1})
     theirs.refresh_from_db()
     assert theirs.name == "Their own"
-    assert client.get(reverse("taxonomy_merge", args=[theirs.pk])).status_code == 404
+    assert (
+        client.get(reverse("taxonomy:taxonomy_merge", args=[theirs.pk])).status_code
+        == 404
+    )
 
 
 def test_terms_cannot_be_deleted_in_the_admin(verified_client, configurator):
@@ -146,7 +149,7 @@ def test_merge_moves_sub_categories_and_retires_the_source(
     children = set(source.children.values_list("pk", flat=True))
 
     response = verified_client(configurator).post(
-        reverse("taxonomy_merge", args=[source.pk]), {"into": into.pk}
+        reverse("taxonomy:taxonomy_merge", args=[source.pk]), {"into": into.pk}
     )
 
     assert response.status_code == 302
@@ -225,7 +228,9 @@ def test_a_configurator_of_one_school_cannot_change_the_shared_lists(
 
     edit = reverse("taxonomy_concerncategory_modeladmin_edit", args=[shared.pk])
     client.post(edit, {"name": "Renamed", "definition": "x", "sort_order": 1})
-    response = client.post(reverse("taxonomy_merge", args=[shared.pk]), {"into": 1})
+    response = client.post(
+        reverse("taxonomy:taxonomy_merge", args=[shared.pk]), {"into": 1}
+    )
 
     shared.refresh_from_db()
     assert (shared.name, shared.merged_into) == ("Neglect", None)

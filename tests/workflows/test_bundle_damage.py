@@ -200,7 +200,7 @@ def test_the_preview_page_explains_a_damaged_bundle(
 ):
     content, passphrase = sent
     client = verified_client(dsl)
-    url = reverse("transfer_detail", args=[receiving.pk])
+    url = reverse("workflows:transfer_detail", args=[receiving.pk])
     for damaged in (
         content[: len(content) // 2],
         flipped(content, deflate_start(content, bundle_format.PDF), 0b110),
@@ -334,7 +334,7 @@ def test_the_page_refuses_a_second_import_with_a_link_to_the_first(
     once = imported_once
     client = verified_client(once["dsl"])
     response = client.post(
-        reverse("transfer_detail", args=[once["second"].pk]),
+        reverse("workflows:transfer_detail", args=[once["second"].pk]),
         {
             "form": "preview",
             "bundle": SimpleUploadedFile("bundle.zip", once["content"]),
@@ -344,7 +344,7 @@ def test_the_page_refuses_a_second_import_with_a_link_to_the_first(
     assert response.status_code == 200
     page = response.content.decode()
     assert "already been imported at this school" in page
-    assert reverse("transfer_detail", args=[once["first"].pk]) in page
+    assert reverse("workflows:transfer_detail", args=[once["first"].pk]) in page
     assert "data-preview-entries" not in page
     assert counts_of(once["pupil"]) == once["counts"]
     once["second"].refresh_from_db()

@@ -34,7 +34,7 @@ def test_more_open_tasks_on_a_concern_cost_no_more_queries(
 
     add_action()
     client = verified_client(dsl)
-    url = reverse("casework_concern", args=[concern.pk])
+    url = reverse("workflows:casework_concern", args=[concern.pk])
     client.get(url)
     with django_assert_max_num_queries(200) as few:
         assert client.get(url).status_code == 200

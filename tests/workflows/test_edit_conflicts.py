@@ -53,7 +53,7 @@ def transfer(pupil, amira):
 
 @pytest.fixture
 def transfer_url(transfer):
-    return reverse("transfer_detail", args=[transfer.pk])
+    return reverse("workflows:transfer_detail", args=[transfer.pk])
 
 
 def conversation(version=None, **typed):
@@ -183,7 +183,7 @@ def test_the_conversation_check_reads_the_locked_row_not_the_callers_copy(
 
 @pytest.fixture
 def settings_url():
-    return reverse("casework_settings")
+    return reverse("workflows:casework_settings")
 
 
 def choose(choice, version=None):

@@ -30,7 +30,9 @@ def test_a_concern_with_a_file_opens_for_the_dsl(
             SimpleUploadedFile("photo.pdf", PDF, content_type="application/pdf")
         ],
     )
-    response = verified_client(dsl).get(reverse("casework_concern", args=[concern.pk]))
+    response = verified_client(dsl).get(
+        reverse("workflows:casework_concern", args=[concern.pk])
+    )
     assert response.status_code == 200
     download = reverse(
         "records:attachment_download", args=[concern.attachments.get().pk]
@@ -56,7 +58,7 @@ def test_a_stale_settings_page_cannot_overwrite_a_colleagues_save(
     from accounts.models import Role
 
     colleague = make_member(Role.DSL)
-    url = reverse("casework_settings")
+    url = reverse("workflows:casework_settings")
     CaseworkSettings.for_school(school).save()
     stale = verified_client(dsl).get(url).context["form"]["loaded"].value()
     # A colleague saves first...

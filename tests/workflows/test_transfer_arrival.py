@@ -25,7 +25,7 @@ def test_the_receiving_dsls_are_told_and_get_the_task_when_the_file_is_sent(
     for user in (their_dsl, their_deputy):
         told = Notification.objects.get(user=user, message__contains="on its way")
         assert pupil.school.name in told.message
-        assert told.url == reverse("transfer_detail", args=[incoming.pk])
+        assert told.url == reverse("workflows:transfer_detail", args=[incoming.pk])
     assert not Notification.objects.filter(
         user=dsl, message__contains="on its way"
     ).exists()
@@ -37,5 +37,5 @@ def test_a_child_not_yet_on_their_roll_is_announced_with_the_transfer_list(
     their_dsl = make_member(Role.DSL, at=other_school)
     transfer_send(transfer_out(pupil, dsl, other_school=other_school), dsl)
     told = Notification.objects.get(user=their_dsl, message__contains="on its way")
-    assert told.url == reverse("transfer_list")
+    assert told.url == reverse("workflows:transfer_list")
     assert not Transfer.objects.filter(school=other_school).exists()

@@ -234,7 +234,9 @@ def test_the_front_sheet_and_chronology_show_them(arrived, verified_client):
     came = chronology(child, user=their_dsl, filters=Filters(kinds={"previous"}))
     assert len(came) == len(entries)
 
-    page = verified_client(their_dsl).get(reverse("file_detail", args=[child.pk]))
+    page = verified_client(their_dsl).get(
+        reverse("records_admin:file_detail", args=[child.pk])
+    )
     html = page.content.decode()
     assert "Child in need (CIN)" in html
     assert "Sam Okafor" in html
@@ -244,7 +246,7 @@ def test_the_front_sheet_and_chronology_show_them(arrived, verified_client):
     assert "2 from previous schools" in html
     concern = Concern.objects.filter(school=child.school).first()
     page = verified_client(their_dsl).get(
-        reverse("casework_concern", args=[concern.pk])
+        reverse("workflows:casework_concern", args=[concern.pk])
     )
     assert page.status_code == 200
     assert concern.what_happened in page.content.decode()
@@ -277,7 +279,7 @@ def test_an_imported_decision_says_who_decided_it_where(
         .first()
     )
     page = verified_client(their_dsl).get(
-        reverse("casework_concern", args=[concern.pk])
+        reverse("workflows:casework_concern", args=[concern.pk])
     )
     html = page.content.decode()
     assert f"decided by {decided_by} at {rich_file.school.name}" in html

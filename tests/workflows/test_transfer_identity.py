@@ -149,7 +149,7 @@ def test_the_page_shows_both_children_and_keeps_the_typed_reason(
     )
     transfer_claim(incoming, "receive_file", their_dsl)
     client = verified_client(their_dsl)
-    url = reverse("transfer_detail", args=[incoming.pk])
+    url = reverse("workflows:transfer_detail", args=[incoming.pk])
     page = client.post(
         url,
         {

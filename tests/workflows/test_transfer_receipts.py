@@ -261,7 +261,7 @@ def test_each_role_on_the_signed_receipt(
     unreceipted, dsl, deputy, head, staff, their_dsl, verified_client
 ):
     transfer, genuine = unreceipted
-    url = reverse("transfer_detail", args=[transfer.pk])
+    url = reverse("workflows:transfer_detail", args=[transfer.pk])
     post = {"form": "signed_receipt", "code": genuine}
     for outsider in (staff, head, their_dsl):
         response = verified_client(outsider).post(url, post)
@@ -284,7 +284,7 @@ def test_the_receiving_dsl_downloads_the_receipt(
 ):
     _transfer, content, passphrase = sent(leaving, dsl)
     incoming = received(content, passphrase, child=leaving, user=their_dsl)
-    url = reverse("transfer_receipt", args=[incoming.pk])
+    url = reverse("workflows:transfer_receipt", args=[incoming.pk])
     response = verified_client(their_dsl).get(url)
     assert response.status_code == 200
     assert response.content.decode().strip() == incoming.receipt_code
@@ -292,7 +292,7 @@ def test_the_receiving_dsl_downloads_the_receipt(
     assert leaving.upn not in response["Content-Disposition"]
     assert verified_client(dsl).get(url).status_code == 404  # not their transfer
     page = verified_client(their_dsl).get(
-        reverse("transfer_detail", args=[incoming.pk])
+        reverse("workflows:transfer_detail", args=[incoming.pk])
     )
     assert "data-signed-receipt" in page.content.decode()
 
@@ -386,7 +386,7 @@ def test_a_file_from_a_school_without_chronicle_is_entered_with_its_summary(
     expecting, dsl, verified_client, pupil
 ):
     transfer_claim(expecting, "receive_file", dsl)
-    url = reverse("transfer_detail", args=[expecting.pk])
+    url = reverse("workflows:transfer_detail", args=[expecting.pk])
     response = verified_client(dsl).post(url, documents_form())
     assert response.status_code == 302
     expecting.refresh_from_db()
@@ -407,7 +407,7 @@ def test_a_file_from_a_school_without_chronicle_is_entered_with_its_summary(
 
 def test_a_received_file_is_checked_like_an_attachment(expecting, dsl, verified_client):
     transfer_claim(expecting, "receive_file", dsl)
-    url = reverse("transfer_detail", args=[expecting.pk])
+    url = reverse("workflows:transfer_detail", args=[expecting.pk])
     program = SimpleUploadedFile("file.pdf", b"MZ\x90\x00" + b"\x00" * 60)
     page = verified_client(dsl).post(url, documents_form(documents=program))
     html = page.content.decode()
@@ -426,7 +426,7 @@ def test_each_role_on_a_file_without_chronicle(
     expecting, dsl, deputy, head, staff, verified_client
 ):
     transfer_claim(expecting, "receive_file", dsl)
-    url = reverse("transfer_detail", args=[expecting.pk])
+    url = reverse("workflows:transfer_detail", args=[expecting.pk])
     for outsider in (staff, head):
         assert verified_client(outsider).post(url, documents_form()).status_code in (
             403,

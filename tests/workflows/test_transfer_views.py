@@ -17,9 +17,9 @@ def test_only_the_schools_dsls_and_deputies_see_transfers(
 ):
     transfer = transfer_out(pupil, dsl)
     pages = [
-        reverse("transfer_list"),
-        reverse("transfer_detail", args=[transfer.pk]),
-        reverse("transfer_out_start", args=[pupil.pk]),
+        reverse("workflows:transfer_list"),
+        reverse("workflows:transfer_detail", args=[transfer.pk]),
+        reverse("workflows:transfer_out_start", args=[pupil.pk]),
     ]
     for role, at in [
         (Role.STAFF, None),
@@ -47,7 +47,7 @@ def test_starting_a_transfer_keeps_what_was_typed_and_claims_the_first_step(
     pupil, dsl, verified_client
 ):
     client = verified_client(dsl)
-    url = reverse("transfer_out_start", args=[pupil.pk])
+    url = reverse("workflows:transfer_out_start", args=[pupil.pk])
     response = client.post(url, {"other_contact": "Priya Shah, 01632 960000"})
     assert response.status_code == 200
     assert b"Say which school the child is going to." in response.content
@@ -62,7 +62,7 @@ def test_starting_a_transfer_keeps_what_was_typed_and_claims_the_first_step(
         },
     )
     transfer = Transfer.objects.get()
-    assert response.url == reverse("transfer_detail", args=[transfer.pk])
+    assert response.url == reverse("workflows:transfer_detail", args=[transfer.pk])
     page = client.get(response.url)
     assert b"Send the child protection file" in page.content
     assert b"Build the bundle and send it" in page.content  # held by this DSL
@@ -72,7 +72,7 @@ def test_the_passphrase_and_link_are_shown_once(pupil, dsl, verified_client):
     transfer = transfer_out(pupil, dsl)
     transfer_claim(transfer, "send_file", dsl)
     client = verified_client(dsl)
-    url = reverse("transfer_detail", args=[transfer.pk])
+    url = reverse("workflows:transfer_detail", args=[transfer.pk])
     response = client.post(url, {"form": "send", "delivery": "courier"})
     assert b"Say how and to whom the file was sent." in response.content
     response = client.post(url, {"form": "send", "delivery": "link"}, follow=True)
@@ -135,7 +135,7 @@ def test_a_wrong_passphrase_is_explained_and_nothing_is_imported(
     transfer_claim(incoming, "receive_file", dsl)
     client = verified_client(dsl)
     response = client.post(
-        reverse("transfer_detail", args=[incoming.pk]),
+        reverse("workflows:transfer_detail", args=[incoming.pk]),
         {
             "form": "preview",
             "bundle": SimpleUploadedFile("bundle.zip", b"PK\x03\x04 not really"),
@@ -165,7 +165,7 @@ def test_a_step_needs_its_task_open_and_claimed(
     transfer_claim(transfer, "send_file", dsl)
     client = verified_client({"dsl": dsl, "deputy": deputy}[who])
     response = client.post(
-        reverse("transfer_detail", args=[transfer.pk]),
+        reverse("workflows:transfer_detail", args=[transfer.pk]),
         {"form": form, "delivery": "link", "expected": "no", "reason": "None."},
         follow=True,
     )
@@ -186,7 +186,7 @@ def test_the_transfer_list_and_queues_read_a_fixed_number_of_queries(
     client = verified_client(dsl)
     add(3)
     budgets = {}
-    for url in (reverse("transfer_list"), reverse("team_queue")):
+    for url in (reverse("workflows:transfer_list"), reverse("workflows:team_queue")):
         client.get(url)
         with django_assert_max_num_queries(60) as few:
             assert client.get(url).status_code == 200
@@ -205,10 +205,12 @@ def test_the_queue_filters_to_a_transfer_step_and_says_which_way(
     concern = submit()
     transfer = transfer_out(pupil, dsl)
     client = verified_client(dsl)
-    page = client.get(reverse("team_queue"), {"step": "send_file"}).content.decode()
+    page = client.get(
+        reverse("workflows:team_queue"), {"step": "send_file"}
+    ).content.decode()
     assert transfer.reference in page and "Transfer out" in page
     # The concern's triage is filtered out. (Its reference, not "C0": a random
     # CSRF token on the page contains "C0" now and then.)
     assert concern.reference not in page
-    unfiltered = client.get(reverse("team_queue")).content.decode()
+    unfiltered = client.get(reverse("workflows:team_queue")).content.decode()
     assert concern.reference in unfiltered

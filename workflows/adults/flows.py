@@ -20,14 +20,14 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 
 from accounts.calendar import add_working_days
 from records.models import Concern
 
 from ..models import CaseProcess, CaseTask, Team
-from ..nodes import TeamTask
+from ..nodes import CaseworkFlowMixin, TeamTask
 from .models import AdultCase, AdultPatternReview
 
 STORED_MODULE = "workflows.adults.flows"
@@ -92,53 +92,62 @@ def _start(process: CaseProcess, concern: Concern) -> CaseProcess:
     return process
 
 
-class AllegationFlow(flow.Flow):
-    """An allegation that may meet the harm threshold, to its outcome."""
+def in_working_days(days: int):
+    """A step's due date: `days` working days after its task opened."""
 
-    __module__ = STORED_MODULE
+    def due(task: CaseTask) -> date:
+        return working_days_after(task, days)
 
-    process_class = CaseProcess
-    task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
-    process_title = gettext_lazy("Allegation about an adult")
+    return due
 
-    start = flow.StartHandle(this.start_case).Next(this.refer_lado)
-    refer_lado = (
-        CaseManagerTask()
-        .Annotation(title=gettext_lazy("Refer to the LADO"))
-        .Due(this.lado_due)
-        .Next(this.lado_advice)
-    )
-    lado_advice = (
-        CaseManagerTask()
-        .Annotation(title=gettext_lazy("Record the LADO's advice"))
-        .Due(this.advice_due)
-        .Next(this.strategy)
-    )
-    strategy = (
-        CaseManagerTask()
-        .Annotation(title=gettext_lazy("Strategy discussion"))
-        .Due(this.strategy_due)
-        .Next(this.employer_actions)
-    )
-    employer_actions = (
-        CaseManagerTask()
-        .Annotation(title=gettext_lazy("Employer's actions"))
-        .Due(this.employer_due)
-        .Next(this.outcome)
-    )
-    outcome = (
-        CaseManagerTask()
-        .Annotation(title=gettext_lazy("Outcome of the allegation"))
-        .Due(this.outcome_due)
-        .Next(this.end)
-    )
-    end = flow.End()
+
+def case_step(title, due, then) -> CaseManagerTask:
+    """One step of a case manager's process: its title, when it is due, what next."""
+    return CaseManagerTask().Annotation(title=title).Due(due).Next(then)
+
+
+class CaseManagerFlowMixin(CaseworkFlowMixin):
+    """What the case manager's flows share: the case opens on its concern, in the
+    case manager's team at the concern's school."""
 
     def start_case(
         self, activation: Activation, case: AdultCase, concern: Concern
     ) -> CaseProcess:
         return _start(activation.process, concern)
+
+
+class AllegationFlow(CaseManagerFlowMixin, flow.Flow):
+    """An allegation that may meet the harm threshold, to its outcome."""
+
+    __module__ = STORED_MODULE
+
+    process_title = gettext_lazy("Allegation about an adult")
+
+    start = flow.StartHandle(this.start_case).Next(this.refer_lado)
+    refer_lado = case_step(
+        gettext_lazy("Refer to the LADO"), this.lado_due, this.lado_advice
+    )
+    lado_advice = case_step(
+        gettext_lazy("Record the LADO's advice"),
+        in_working_days(ADVICE_WORKING_DAYS),
+        this.strategy,
+    )
+    strategy = case_step(
+        gettext_lazy("Strategy discussion"),
+        in_working_days(STRATEGY_WORKING_DAYS),
+        this.employer_actions,
+    )
+    employer_actions = case_step(
+        gettext_lazy("Employer's actions"),
+        in_working_days(EMPLOYER_ACTION_WORKING_DAYS),
+        this.outcome,
+    )
+    outcome = case_step(
+        gettext_lazy("Outcome of the allegation"),
+        in_working_days(OUTCOME_WORKING_DAYS),
+        this.end,
+    )
+    end = flow.End()
 
     def lado_due(self, task: CaseTask) -> date:
         """One working day from the allegation reaching the case manager."""
@@ -149,63 +158,35 @@ class AllegationFlow(flow.Flow):
             LADO_REFERRAL_WORKING_DAYS,
         )
 
-    def advice_due(self, task: CaseTask) -> date:
-        return working_days_after(task, ADVICE_WORKING_DAYS)
 
-    def strategy_due(self, task: CaseTask) -> date:
-        return working_days_after(task, STRATEGY_WORKING_DAYS)
-
-    def employer_due(self, task: CaseTask) -> date:
-        return working_days_after(task, EMPLOYER_ACTION_WORKING_DAYS)
-
-    def outcome_due(self, task: CaseTask) -> date:
-        return working_days_after(task, OUTCOME_WORKING_DAYS)
-
-
-class LowLevelFlow(flow.Flow):
+class LowLevelFlow(CaseManagerFlowMixin, flow.Flow):
     """A low-level concern: recorded, and reviewed by the case manager."""
 
     __module__ = STORED_MODULE
 
-    process_class = CaseProcess
-    task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
     process_title = gettext_lazy("Low-level concern about an adult")
 
     start = flow.StartHandle(this.start_case).Next(this.review_low_level)
-    review_low_level = (
-        CaseManagerTask()
-        .Annotation(title=gettext_lazy("Review the low-level concern"))
-        .Due(this.review_due)
-        .Next(this.end)
+    review_low_level = case_step(
+        gettext_lazy("Review the low-level concern"),
+        in_working_days(LOW_LEVEL_REVIEW_WORKING_DAYS),
+        this.end,
     )
     end = flow.End()
 
-    def start_case(
-        self, activation: Activation, case: AdultCase, concern: Concern
-    ) -> CaseProcess:
-        return _start(activation.process, concern)
 
-    def review_due(self, task: CaseTask) -> date:
-        return working_days_after(task, LOW_LEVEL_REVIEW_WORKING_DAYS)
-
-
-class AdultPatternFlow(flow.Flow):
+class AdultPatternFlow(CaseManagerFlowMixin, flow.Flow):
     """Several low-level concerns about one adult, reviewed together."""
 
     __module__ = STORED_MODULE
 
-    process_class = CaseProcess
-    task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
     process_title = gettext_lazy("Pattern of concerns about an adult")
 
     start = flow.StartHandle(this.start_pattern).Next(this.review_adult_pattern)
-    review_adult_pattern = (
-        CaseManagerTask()
-        .Annotation(title=gettext_lazy("Review concerns about one adult together"))
-        .Due(this.review_due)
-        .Next(this.end)
+    review_adult_pattern = case_step(
+        gettext_lazy("Review concerns about one adult together"),
+        in_working_days(PATTERN_REVIEW_WORKING_DAYS),
+        this.end,
     )
     end = flow.End()
 
@@ -214,6 +195,3 @@ class AdultPatternFlow(flow.Flow):
     ) -> CaseProcess:
         """It hangs off the concern that crossed the threshold."""
         return _start(activation.process, concern)
-
-    def review_due(self, task: CaseTask) -> date:
-        return working_days_after(task, PATTERN_REVIEW_WORKING_DAYS)

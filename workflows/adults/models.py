@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import SchoolSettings
 from records.models import AdultConcernKind
 from records.validators import validate_rationale
 
@@ -56,7 +57,7 @@ def _rationale(value: str, field: str) -> None:
         raise ValidationError({field: error.messages}) from error
 
 
-class AdultCaseSettings(models.Model):
+class AdultCaseSettings(SchoolSettings):
     """A school's rules for concerns about adults, set by its head."""
 
     school = models.OneToOneField(
@@ -79,18 +80,11 @@ class AdultCaseSettings(models.Model):
         help_text=_("Used with a date of birth to keep an allegation's record."),
     )
 
+    topic = "concerns about adults"
+
     class Meta:
         verbose_name = _("settings for concerns about adults")
         verbose_name_plural = _("settings for concerns about adults")
-
-    def __str__(self):
-        return f"{self.school}: concerns about adults"
-
-    @classmethod
-    def for_school(cls, school_id: int) -> "AdultCaseSettings":
-        return cls.objects.filter(school_id=school_id).first() or cls(
-            school_id=school_id
-        )
 
 
 class AdultCase(models.Model):

@@ -5,19 +5,19 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from viewflow import this
-from viewflow.workflow import flow, lock
+from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 
 from accounts.calendar import add_school_days
 from records.models import Concern
 
 from ..models import CaseProcess, CaseTask, PatternReview, Team
-from ..nodes import TeamTask
+from ..nodes import CaseworkFlowMixin, TeamTask
 
 REVIEW_SCHOOL_DAYS = 2
 
 
-class PatternFlow(flow.Flow):
+class PatternFlow(CaseworkFlowMixin, flow.Flow):
     """One pattern to review: the DSL team reads the linked concerns and concludes."""
 
     # Viewflow stores this class's path in every process and task row
@@ -26,9 +26,6 @@ class PatternFlow(flow.Flow):
     # workflows.patterns re-exports it, so the stored path still imports.
     __module__ = "workflows.patterns"
 
-    process_class = CaseProcess
-    task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
     process_title = gettext_lazy("Pattern review")
 
     start = flow.StartHandle(this.start_pattern).Next(this.review_pattern)

@@ -159,7 +159,7 @@ def _escalate(task: CaseTask) -> bool:
         },
         task=task,
         # Heads oversee; they do not open the DSL team's tasks.
-        url=reverse("casework_status"),
+        url=reverse("workflows:casework_status"),
     )
     return False
 

@@ -28,7 +28,9 @@ def notify(
     """Tell people in the admin, and by an email that carries only a link, queued
     in the caller's transaction (workflows.tasks.queue_email)."""
     url = url or (
-        reverse("casework_task", args=[task.pk]) if task else reverse("my_tasks")
+        reverse("workflows:casework_task", args=[task.pk])
+        if task
+        else reverse("workflows:my_tasks")
     )
     notifications = [
         Notification.objects.create(
@@ -61,5 +63,5 @@ def notify_new_concern(*, process: CaseProcess, urgent: bool) -> list[Notificati
         users=users,
         kind=kind,
         message=message,
-        url=reverse("team_queue"),
+        url=reverse("workflows:team_queue"),
     )

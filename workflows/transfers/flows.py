@@ -27,7 +27,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from viewflow import this
-from viewflow.workflow import act, flow, lock
+from viewflow.workflow import act, flow
 from viewflow.workflow.activation import Activation
 
 from accounts.calendar import add_school_days
@@ -35,7 +35,7 @@ from accounts.models import School
 from records.models import Transfer
 
 from ..models import CaseProcess, CaseTask, Team
-from ..nodes import TeamTask
+from ..nodes import CaseworkFlowMixin, TeamTask
 
 # The path Viewflow stored for these flows when they lived in workflows/transfers.py.
 STORED_MODULE = "workflows.transfers"
@@ -55,14 +55,11 @@ def deadline_for(*, school: School, starts_on: date) -> date:
     return add_school_days(school, starts_on, TRANSFER_SCHOOL_DAYS)
 
 
-class TransferOutFlow(flow.Flow):
+class TransferOutFlow(CaseworkFlowMixin, flow.Flow):
     """A file leaving the school, from "she is leaving" to the receipt."""
 
     __module__ = STORED_MODULE
 
-    process_class = CaseProcess
-    task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
     process_title = gettext_lazy("File transfer out")
 
     start = flow.StartHandle(this.start_transfer).Next(this.send_file)
@@ -89,14 +86,11 @@ class TransferOutFlow(flow.Flow):
         return deadline_for(school=task.school, starts_on=task.transfer.starts_on)
 
 
-class TransferInFlow(flow.Flow):
+class TransferInFlow(CaseworkFlowMixin, flow.Flow):
     """A child who joined: is a file coming, and has it come complete?"""
 
     __module__ = STORED_MODULE
 
-    process_class = CaseProcess
-    task_class = CaseTask
-    lock_impl = lock.select_for_update_lock
     process_title = gettext_lazy("File transfer in")
 
     start = flow.StartHandle(this.start_transfer).Next(this.ask_expected)

@@ -71,7 +71,7 @@ def import_(request, transfer, task, forms_, page):
     passphrase = request.session.get(UPLOADED % wanted) if document else None
     if document is None or passphrase is None:
         messages.error(request, _("Upload the bundle again to import it."))
-        return redirect("transfer_detail", pk=transfer.pk)
+        return redirect("workflows:transfer_detail", pk=transfer.pk)
     try:
         services.bundle_import(
             task=task,
@@ -83,7 +83,7 @@ def import_(request, transfer, task, forms_, page):
     except ValidationError as error:
         if "identity_reason" not in getattr(error, "error_dict", {}):
             messages.error(request, " ".join(error.messages))
-            return redirect("transfer_detail", pk=transfer.pk)
+            return redirect("workflows:transfer_detail", pk=transfer.pk)
         # The same preview again, with what was typed and why it was refused.
         add_service_errors(form, error)
         bundle = services.bundle_reopen(
@@ -101,4 +101,4 @@ def import_(request, transfer, task, forms_, page):
             "previous school. Now check it against the list below."
         ),
     )
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)

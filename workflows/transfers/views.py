@@ -29,6 +29,7 @@ from ..selectors import in_team
 from ..services import EditConflict, TaskConflict, task_claim
 from . import forms, import_views, selectors, services
 from .flows import CHECKLIST
+from .steps import TRANSFER_STEPS
 
 PAGE_SIZE = 50
 SHOWN_ONCE = "transfer-shown-once-%s"
@@ -89,7 +90,7 @@ def transfer_out_start(request, pupil_pk):
                 },
             )
             _claim_open(transfer, request.user)
-            return redirect("transfer_detail", pk=transfer.pk)
+            return redirect("workflows:transfer_detail", pk=transfer.pk)
     return TemplateResponse(
         request,
         "records/file/form.html",
@@ -111,9 +112,9 @@ def transfer_in_start(request, pupil_pk):
         transfer = services.transfer_in_start(pupil=pupil, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("file_detail", pk=pupil.pk)
+        return redirect("records_admin:file_detail", pk=pupil.pk)
     _claim_open(transfer, request.user)
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _claim_open(transfer, user):
@@ -134,13 +135,8 @@ def _transfer(request, pk):
     )
 
 
-# The transfer's page: each POST names its form.
-STEP_FORMS = {
-    "send_file": ("send",),
-    "confirm_receipt": ("complete_out",),
-    "ask_expected": ("expected",),
-    "receive_file": ("preview", "import", "documents", "complete_in"),
-}
+# The transfer's page: each POST names its form (workflows.transfers.steps).
+STEP_FORMS = {step.name: step.forms for step in TRANSFER_STEPS}
 
 
 def transfer_detail(request, pk):
@@ -155,10 +151,10 @@ def transfer_detail(request, pk):
     if posted in step_forms:
         if posted not in STEP_FORMS.get(task.step if task else "", ()):
             messages.error(request, _("That step is not open any more."))
-            return redirect("transfer_detail", pk=transfer.pk)
+            return redirect("workflows:transfer_detail", pk=transfer.pk)
         if not holds:
             messages.error(request, _("Claim this task before working on it."))
-            return redirect("transfer_detail", pk=transfer.pk)
+            return redirect("workflows:transfer_detail", pk=transfer.pk)
     forms_ = _forms(request, transfer, task, posted)
     if posted:
         handler = HANDLERS.get(posted)
@@ -168,12 +164,12 @@ def transfer_detail(request, pk):
             response = handler(request, transfer, task, forms_)
         except TaskConflict as conflict:
             messages.error(request, " ".join(conflict.messages))
-            return redirect("transfer_detail", pk=transfer.pk)
+            return redirect("workflows:transfer_detail", pk=transfer.pk)
         except FlowLockFailed:
             messages.error(
                 request, _("A colleague is saving this right now. Try again.")
             )
-            return redirect("transfer_detail", pk=transfer.pk)
+            return redirect("workflows:transfer_detail", pk=transfer.pk)
         if response is not None:
             return response
     return _page(request, transfer, task, forms_, holds)
@@ -219,7 +215,7 @@ def _send(request, transfer, task, forms_):
     _show_once(request, transfer, passphrase, token)
     _claim_open(transfer, request.user)
     messages.success(request, _("The bundle is ready. Give the passphrase separately."))
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _show_once(request, transfer, passphrase, token):
@@ -240,12 +236,12 @@ def _resend(request, transfer, task, forms_):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("transfer_detail", pk=transfer.pk)
+        return redirect("workflows:transfer_detail", pk=transfer.pk)
     _show_once(request, transfer, passphrase, token)
     messages.success(
         request, _("A new bundle and link are ready; the old link no longer works.")
     )
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _conversation(request, transfer, task, forms_):
@@ -266,7 +262,7 @@ def _conversation(request, transfer, task, forms_):
         )  # the page shows what is recorded now, above what was typed
         return None
     messages.success(request, _("Handover conversation recorded."))
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _receipt(request, transfer, task, forms_):
@@ -281,7 +277,7 @@ def _receipt(request, transfer, task, forms_):
         add_service_errors(form, error)
         return None
     messages.success(request, _("Receipt recorded."))
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _signed_receipt(request, transfer, task, forms_):
@@ -296,7 +292,7 @@ def _signed_receipt(request, transfer, task, forms_):
         add_service_errors(form, error)
         return None
     messages.success(request, _("The signed receipt checks out: receipt recorded."))
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _complete_out(request, transfer, task, forms_):
@@ -304,7 +300,7 @@ def _complete_out(request, transfer, task, forms_):
         services.transfer_out_complete(task=task, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("transfer_detail", pk=transfer.pk)
+        return redirect("workflows:transfer_detail", pk=transfer.pk)
     messages.success(
         request,
         _(
@@ -312,7 +308,7 @@ def _complete_out(request, transfer, task, forms_):
             "transferred and kept until its retention review."
         ),
     )
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _expected(request, transfer, task, forms_):
@@ -326,7 +322,7 @@ def _expected(request, transfer, task, forms_):
         return None
     _claim_open(transfer, request.user)
     messages.success(request, _("Saved."))
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _documents(request, transfer, task, forms_):
@@ -348,7 +344,7 @@ def _documents(request, transfer, task, forms_):
             "chronology, with your summary."
         ),
     )
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _complete_in(request, transfer, task, forms_):
@@ -363,7 +359,7 @@ def _complete_in(request, transfer, task, forms_):
         add_service_errors(form, error)
         return None
     messages.success(request, _("The file is in and checked."))
-    return redirect("transfer_detail", pk=transfer.pk)
+    return redirect("workflows:transfer_detail", pk=transfer.pk)
 
 
 def _held_page(request, transfer, task, forms_, **shown):

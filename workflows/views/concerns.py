@@ -44,7 +44,7 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(action_form, error)
         else:
             messages.success(request, _("Action added to their tasks."))
-            return redirect("casework_concern", pk=concern.pk)
+            return redirect("workflows:casework_concern", pk=concern.pk)
     context = concern_context(concern, request.user)
     context.update(
         {
@@ -73,7 +73,7 @@ def concern_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the concern is being reopened."))
-        return redirect("casework_concern", pk=concern.pk)
+        return redirect("workflows:casework_concern", pk=concern.pk)
     try:
         services.concern_reopen(
             concern=concern, user=request.user, reason=form.cleaned_data["reason"]
@@ -82,4 +82,4 @@ def concern_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Reopened: a new decision is in the team queue."))
-    return redirect("casework_concern", pk=concern.pk)
+    return redirect("workflows:casework_concern", pk=concern.pk)

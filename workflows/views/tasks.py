@@ -53,10 +53,10 @@ def _done(request, task):
         },
     )
     if task.action_id and not selectors.in_team(request.user, task):
-        return redirect("my_tasks")
+        return redirect("workflows:my_tasks")
     if task.transfer_id:
-        return redirect("transfer_detail", pk=task.transfer_id)
-    return redirect("casework_concern", pk=task.concern_id)
+        return redirect("workflows:transfer_detail", pk=task.transfer_id)
+    return redirect("workflows:casework_concern", pk=task.concern_id)
 
 
 def handles_task_state(
@@ -76,7 +76,7 @@ def handles_task_state(
                 request,
                 _("A colleague is saving this concern right now. Try again."),
             )
-            return redirect("casework_task", pk=pk)
+            return redirect("workflows:casework_task", pk=pk)
 
     return wrapper
 
@@ -85,7 +85,7 @@ def handles_task_state(
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_or_404(request, pk)
     if task.transfer_id:  # a transfer is worked on its own page
-        return redirect("transfer_detail", pk=task.transfer_id)
+        return redirect("workflows:transfer_detail", pk=task.transfer_id)
     step = step_of(task)
     if step is None:
         raise Http404
@@ -94,13 +94,13 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not holds:
             messages.error(request, _("Claim this task before working on it."))
-            return redirect("casework_task", pk=task.pk)
+            return redirect("workflows:casework_task", pk=task.pk)
         if form.is_valid():
             try:
                 step.run(task=task, user=request.user, form=form)
             except services.TaskConflict as conflict:
                 messages.error(request, " ".join(conflict.messages))
-                return redirect("casework_task", pk=task.pk)
+                return redirect("workflows:casework_task", pk=task.pk)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -119,15 +119,15 @@ def _after_step(request, task: CaseTask, step: Step, form):
             )
         else:
             messages.success(request, _("Saved. The task stays open for the response."))
-        return redirect("casework_task", pk=task.pk)
+        return redirect("workflows:casework_task", pk=task.pk)
     done = step.done_message(task)
     if not step.moves_concern_on:  # not a step of the concern
         messages.success(request, done)
-        return redirect("my_tasks")
+        return redirect("workflows:my_tasks")
     following = services.claim_next(concern=task.concern, user=request.user)
     if not following:
         messages.success(request, done)
-        return redirect("my_tasks")
+        return redirect("workflows:my_tasks")
     messages.success(
         request,
         _(
@@ -136,7 +136,7 @@ def _after_step(request, task: CaseTask, step: Step, form):
         )
         % {"done": done, "step": following[0].flow_task.task_title},
     )
-    return redirect("casework_task", pk=following[0].pk)
+    return redirect("workflows:casework_task", pk=following[0].pk)
 
 
 def _task_page(request, task: CaseTask, step: Step, form, holds):
@@ -174,9 +174,9 @@ def task_claim(request: HttpRequest, pk: int) -> HttpResponse:
         services.task_claim(task=task, user=request.user)
     except services.TaskConflict as conflict:
         messages.error(request, " ".join(conflict.messages))
-        return redirect("casework_task", pk=task.pk)
+        return redirect("workflows:casework_task", pk=task.pk)
     messages.success(request, _("The task is yours."))
-    return redirect("casework_task", pk=task.pk)
+    return redirect("workflows:casework_task", pk=task.pk)
 
 
 @handles_task_state
@@ -189,7 +189,7 @@ def task_release(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(conflict.messages))
     else:
         messages.success(request, _("The task is back in the team queue."))
-    return redirect("team_queue")
+    return redirect("workflows:team_queue")
 
 
 @handles_task_state
@@ -199,13 +199,13 @@ def task_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReassignForm(request.POST, people=selectors.task_team(task))
     if not form.is_valid():
         messages.error(request, _("Choose someone in the team."))
-        return redirect("casework_task", pk=task.pk)
+        return redirect("workflows:casework_task", pk=task.pk)
     try:
         services.task_reassign(task=task, user=request.user, to=form.cleaned_data["to"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("casework_task", pk=task.pk)
+        return redirect("workflows:casework_task", pk=task.pk)
     messages.success(
         request, _("Handed to %(name)s.") % {"name": form.cleaned_data["to"]}
     )
-    return redirect("my_tasks")
+    return redirect("workflows:my_tasks")

@@ -91,4 +91,4 @@ def colleague_devices_forget(request, user_id):
         )
         % {"count": count, "name": person},
     )
-    return redirect("two_factor_reset_confirm", user_id=person.pk)
+    return redirect("accounts_admin:two_factor_reset_confirm", user_id=person.pk)

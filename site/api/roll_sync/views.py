@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ..models import ServiceToken
+from ..tables import service_token_table
 from . import selectors, services
 from .forms import ServiceTokenForm
 
@@ -25,7 +26,7 @@ def index(request):
     schools = list(selectors.service_token_schools(request.user))
     if not schools:
         raise Http404
-    return redirect("service_tokens_school", school_id=schools[0].pk)
+    return redirect("api:service_tokens_school", school_id=schools[0].pk)
 
 
 @never_cache
@@ -38,6 +39,7 @@ def school_tokens(request, school_id):
             school=school, user=request.user, **form.cleaned_data
         )
         form = ServiceTokenForm()
+    tokens = list(selectors.service_tokens_of(school))
     return TemplateResponse(
         request,
         "api/service_tokens.html",
@@ -45,7 +47,8 @@ def school_tokens(request, school_id):
             "school": school,
             "schools": selectors.service_token_schools(request.user),
             "form": form,
-            "tokens": selectors.service_tokens_of(school),
+            "tokens": tokens,
+            "table": service_token_table(tokens),
             "secret": secret,
         },
     )
@@ -61,7 +64,7 @@ def revoke(request, pk):
     )
     services.service_token_revoke(token=token, user=request.user)
     messages.success(request, _("Revoked “%(name)s”.") % {"name": token.name})
-    return redirect("service_tokens_school", school_id=token.school_id)
+    return redirect("api:service_tokens_school", school_id=token.school_id)
 
 
 urlpatterns = [

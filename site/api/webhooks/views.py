@@ -35,7 +35,7 @@ def index(request):
     schools = list(selectors.webhook_schools(request.user))
     if not schools:
         raise Http404
-    return redirect("webhooks_school", school_id=schools[0].pk)
+    return redirect("api:webhooks_school", school_id=schools[0].pk)
 
 
 def school_webhooks(request, school_id):
@@ -50,7 +50,7 @@ def school_webhooks(request, school_id):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Endpoint registered."))
-            return redirect("webhooks_school", school_id=school.pk)
+            return redirect("api:webhooks_school", school_id=school.pk)
     return TemplateResponse(
         request,
         "api/webhooks.html",
@@ -69,7 +69,7 @@ def send_test(request, pk):
     endpoint = _endpoint(request, pk)
     notices.test_notice_send(endpoint=endpoint)
     messages.success(request, _("Test event queued: its delivery is in the log below."))
-    return redirect("webhooks_school", school_id=endpoint.school_id)
+    return redirect("api:webhooks_school", school_id=endpoint.school_id)
 
 
 @require_POST
@@ -77,7 +77,7 @@ def remove(request, pk):
     endpoint = _endpoint(request, pk)
     services.endpoint_remove(endpoint=endpoint)
     messages.success(request, _("Endpoint removed: nothing more is sent to it."))
-    return redirect("webhooks_school", school_id=endpoint.school_id)
+    return redirect("api:webhooks_school", school_id=endpoint.school_id)
 
 
 urlpatterns = [

@@ -16,4 +16,4 @@ def audit_history_url(context, obj):
     if request is None or not can_browse_audit_log(request.user):
         return ""
     content_type = ContentType.objects.get_for_model(obj)
-    return reverse("audit_log_object", args=[content_type.pk, obj.pk])
+    return reverse("oversight:audit_log_object", args=[content_type.pk, obj.pk])

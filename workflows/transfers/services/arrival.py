@@ -30,9 +30,9 @@ def arrival_announce(transfer: Transfer) -> None:
         return  # no DSL there yet: nobody to tell, no one to own a transfer in
     incoming = _transfer_in(transfer)
     url = (
-        reverse("transfer_detail", args=[incoming.pk])
+        reverse("workflows:transfer_detail", args=[incoming.pk])
         if incoming
-        else reverse("transfer_list")
+        else reverse("workflows:transfer_list")
     )
     casework.notify(
         users=dsls,
