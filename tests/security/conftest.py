@@ -22,6 +22,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import PendingRoleGrant, Role
+from accounts.remembered.services import remembered_device_add
 from accounts.services import (
     school_closure_day_add,
     school_term_add,
@@ -275,6 +276,8 @@ def build_world(storage_root):
         spare_token=spare_token,
         service_token=service_token,
         webhook_endpoint=webhook_endpoint,
+        # The member of staff's phone, remembered: only they may forget it.
+        remembered_device=remembered_device_add(user=staff, user_agent="Phone")[0],
         concern_reference=concern.reference,
         notification=Notification.objects.get(user=dsl, message="Matrix"),
         storage_root=storage_root,

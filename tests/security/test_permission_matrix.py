@@ -125,7 +125,7 @@ RULES = {
         for name, on in (
             ("casework_tasks", ()),
             ("casework_concerns", ()),
-            ("workflows:casework_concern", ("concern_reference",)),
+            ("casework_concern", ("concern_reference",)),
             ("casework_chronology", ("pupil",)),
             ("report_figures", ()),
         )
@@ -223,7 +223,7 @@ RULES = {
     "workflows:casework_settings": page(frozenset({"dsl", "other_dsl"})),
     # Concerns about adults: the case manager (the school's heads) only.
     "workflows:adult_cases": page(HEADS),
-    "workflows:adult_case": gets(HEADS, on=("workflows:adult_case",)),
+    "workflows:adult_case": gets(HEADS, on=("adult_case",)),
     "workflows:casework_notifications": page(SIGNED_IN),
     # Only the person notified (the DSL) follows their notification.
     "workflows:notification_open": page(frozenset({"dsl"}), on=("notification",)),
@@ -233,7 +233,7 @@ RULES = {
     "workflows:transfer_list": page(CASE_TEAM_ANYWHERE),
     "workflows:transfer_detail": page(CASE_TEAM, on=("transfer",)),
     "workflows:transfer_document": page(
-        CASE_TEAM, on=("transfer", "workflows:transfer_document")
+        CASE_TEAM, on=("transfer", "transfer_document")
     ),
     # The signed receipt made here for a file that came in: read only.
     "workflows:transfer_receipt": gets(CASE_TEAM, on=("transfer_in",)),
@@ -275,9 +275,20 @@ RULES = {
     "records_admin:concern_restrict": page(CASE_TEAM, on=("concern",)),
     "records_admin:restriction_lift": posts(CASE_TEAM, on=("restriction",)),
     "records_admin:break_glass": page(CASE_TEAM_ANYWHERE),
-    "records_admin:break_glass_close": posts(DSLS, on=("records_admin:break_glass",)),
+    "records_admin:break_glass_close": posts(DSLS, on=("break_glass",)),
     # A DSL resets the two-factor of someone at their school (never their own).
     "accounts_admin:two_factor_reset": page(DSLS_ANYWHERE),
+    # Remembered devices (issue 21): everyone their own; the owner (staff) alone
+    # forgets theirs; a DSL forgets a colleague's with the two-factor reset.
+    "remembered_devices": gets(SIGNED_IN),
+    "remembered_devices_forget_all": posts(SIGNED_IN),
+    "remembered_device_forget": posts(frozenset({"staff"}), on=("remembered_device",)),
+    "two_factor_reset_forget_devices": posts(DSLS, on=("audit_person",)),
+    # Where concerns about the head go (issue 16): heads read, trust leads set it.
+    "school_settings": page(HEADS),
+    "school_settings_school": page(HEADS, on=("school",)),
+    # A form's own questions (issue 16): the DSLs and deputies of its school.
+    "reports_questions": page(CASE_TEAM_ANYWHERE),
     "accounts_admin:two_factor_reset_confirm": page(DSLS, on=("audit_person",)),
     # Who holds which role: a school's DSLs and heads see it (each their own
     # schools); its DSLs give and take roles there.
