@@ -3,20 +3,31 @@ school MIS exports (SIMS, Arbor, Bromcom, Scholarpack), into the same table of
 cells a CSV gives, so that every row is checked by the same rules (records.roll.
 reading).
 
-What is read, from the published CTF structure (CTF 19 onwards; older files name
-``Sex`` ``Gender``):
+What is read, by the element names and nesting of the published structure as the
+DfE's own CTF writers and an MIS's CTF reader use them (the sources are listed in
+docs/admin-guide.md, "Where the CTF structure comes from"):
 
-- ``CTfile/Header``: ``SourceSchool`` and ``DestSchool`` (``LEA``, ``Estab``,
-  ``URN``, ``SchoolName``). A file addressed to another school is refused: its
-  ``DestSchool`` must be this school (its DfE number, LA + establishment, or its
-  URN);
+- ``CTfile/Header``: ``SourceSchool`` (``LEA``, ``Estab``, ``URN``, ``SchoolName``)
+  names the school in the preview; ``DestSchool`` (``LEA``, ``Estab``, ``URN``)
+  must be this school (its DfE number, LA + establishment, or its URN), else the
+  file is refused;
 - ``CTfile/CTFpupilData/Pupil``: ``UPN``, ``Surname``, ``Forename``, ``DOB``,
-  ``Sex``, and in ``BasicDetails`` ``PreferredForename`` and ``NCyearActual``;
-- the flags the file carries: ``SENhistory/SEN`` (provision E, an EHC plan, or K,
-  SEN support, still open), ``LookedAfter/InCare`` and ``FSMhistory/FSMinstance``
-  (free school meals now). Each becomes one of the school's profile flags
-  (FLAG_KEYS) when the school uses it; a flag the school doesn't use is named in
-  the preview's "not used" note, never an error.
+  ``Sex`` (files of CTF 19 and before name it ``Gender``), and in
+  ``BasicDetails`` ``PreferredForename`` and ``NCyearActual``;
+- the flags the file carries, each a child of ``Pupil``:
+  ``SENhistory/SEN`` (``StartDate``, ``SENprovision``: the latest entry started by
+  today is the pupil's provision now, E an EHC plan, K SEN support),
+  ``LookedAfter/InCare`` (``true``) and ``FSMhistory/FSMinstance``
+  (``FSMstartDate``, ``FSMendDate``: free school meals now). Each becomes one of
+  the school's profile flags (FLAG_KEYS) when the school uses it; a flag the
+  school doesn't use is named in the preview's "not used" note, never an error.
+
+Everything else a CTF carries (addresses, contacts, attendance, assessments,
+school history) is not read. Chronicle's first fixtures were written before the
+structure was checked; what they had that no source shows is still accepted,
+because it can't be mistaken for anything else: ``DestSchool/SchoolName`` (named
+in the refusal), ``PreferredForename`` or ``InCare`` directly under ``Pupil``, and
+an ``EndDate`` on an SEN entry.
 
 The XML is parsed with defusedxml: a DTD, entity or external reference is refused,
 so a file cannot expand itself or read the server's files.
@@ -49,7 +60,8 @@ FLAG_NAMES = {
     "fsm": "Free school meals (FSM)",
 }
 # SENprovision codes: E (EHC plan), K (SEN support); S, A and P are the statement,
-# School Action and School Action Plus of files older than 2015.
+# School Action and School Action Plus of files older than 2015. Any other code (N,
+# no special educational need) is no flag: an entry with it ends the one before.
 SEN_PROVISION = {"E": "ehcp", "S": "ehcp", "K": "sen_support", "A": "sen_support"}
 SEN_PROVISION["P"] = "sen_support"
 HEADINGS = [
@@ -85,6 +97,15 @@ def ctf_read(*, data: bytes, name: str, school: School, flag_keys: set) -> CtfTa
     `flag_keys` are the keys of the school's profile flags in use."""
     root = _parse(data, name)
     header = _child(root, "Header")
+    if _local(root.tag) == "ATfile":
+        raise ValidationError(
+            _(
+                "“%(name)s” is an admissions transfer file (ATF), which lists "
+                "applicants, not the pupils on roll. Export a CTF from the MIS and "
+                "upload that."
+            )
+            % {"name": name}
+        )
     if _local(root.tag) != "CTfile" or header is None:
         raise ValidationError(
             _(
@@ -181,6 +202,8 @@ def _check_destination(dest: Element | None, school: School, name: str) -> None:
 
 
 def _destination(dest: Element | None, laestab: str, urn: str) -> str:
+    # A CTF's DestSchool has no SchoolName; the fixtures written before the check had
+    # one, and naming it does no harm.
     parts = [_text(dest, "SchoolName")]
     if laestab:
         parts.append(_("DfE number %(number)s") % {"number": laestab})
@@ -196,6 +219,8 @@ def _school_name(source: Element | None) -> str:
 
 
 def _cells(pupil: Element) -> list[str]:
+    """The pupil's cells under HEADINGS but the last (its flags). The second of each
+    pair is the older, unchecked shape of Chronicle's first fixtures."""
     details = _child(pupil, "BasicDetails")
     return [
         _text(pupil, "UPN"),
@@ -222,7 +247,9 @@ def _flags(pupil: Element, today: date) -> list[str]:
 
 
 def _current_sen(pupil: Element, today: date) -> str:
-    """The provision of the latest SEN entry still open today, as a flag."""
+    """The provision of the latest SEN entry started by today, as a flag. A CTF's SEN
+    entries have no end: a later entry (N, no SEN) ends an earlier one. An EndDate
+    (the older shape) that has passed ends that entry too."""
     current = [
         (_date(_text(sen, "StartDate")) or date.min, _text(sen, "SENprovision"))
         for sen in _children(_child(pupil, "SENhistory"), "SEN")

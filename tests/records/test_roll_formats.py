@@ -145,9 +145,8 @@ def test_the_same_ctf_twice_changes_nothing(school):
     [
         (
             "other_school.xml",
-            "“other_school.xml” is a CTF for another school (Far Hill Academy "
-            "(test), DfE number 8234001), not for Brook Lane Primary (test) "
-            "(8232000): nothing was read.",
+            "“other_school.xml” is a CTF for another school (DfE number 8234001), "
+            "not for Brook Lane Primary (test) (8232000): nothing was read.",
         ),
         (
             "malformed.xml",
@@ -183,9 +182,10 @@ def test_a_school_with_no_dfe_number_is_told_what_to_record(school):
 def test_a_ctf_addressed_by_urn_is_accepted(school):
     data = (FIXTURES / "other_school.xml").read_text()
     data = data.replace(
-        "<SchoolName>Far Hill Academy (test)</SchoolName>",
-        f"<URN>{school.urn}</URN>",
-    ).replace("<Estab>4001</Estab>", "<Estab>2000</Estab>")
+        "<Estab>4001</Estab>\n    </DestSchool>",
+        f"<Estab>2000</Estab>\n      <URN>{school.urn}</URN>\n    </DestSchool>",
+    )
+    assert f"<URN>{school.urn}</URN>" in data
     school.dfe_number = ""
     school.save()
 
@@ -194,6 +194,113 @@ def test_a_ctf_addressed_by_urn_is_accepted(school):
     )
 
     assert len(file.rows) == 4
+
+
+# A CTF as an MIS writes it: every section of the published structure, read or not
+
+
+def test_a_ctf_as_an_mis_writes_it_is_read_and_the_rest_passed_over(school):
+    Term.objects.create(
+        vocabulary=Vocabulary.PROFILE_FLAG, name="Free school meals (FSM)", key="fsm"
+    )
+    file, preview = preview_of(school, ctf("mis_export.xml"))
+
+    assert file.source == "Brook Lane Primary (test) (8232000)"
+    assert preview.counts["new"] == 2
+    assert not Pupil.objects.exists()
+
+    apply(school, ctf("mis_export.xml"))
+
+    hattie = Pupil.objects.get(upn="H823200026011")
+    assert (
+        hattie.first_name,
+        hattie.preferred_name,
+        hattie.last_name,
+        hattie.date_of_birth,
+        hattie.year_group,
+        hattie.sex,
+    ) == ("Harriet", "Hattie", "Exampleton", date(2016, 10, 12), "5", "F")
+    # SEN support from 2022, an EHC plan from 2025: the latest entry is what she
+    # has now. Not in care (InCare false); her free school meals ended in 2025.
+    assert flag_keys("H823200026011") == {"ehcp"}
+    jasper = Pupil.objects.get(upn="J823200026012")
+    assert (jasper.first_name, jasper.year_group, jasper.sex) == ("Jasper", "3", "M")
+    assert flag_keys("J823200026012") == {"looked-after", "fsm"}
+
+
+def test_a_later_sen_entry_with_no_provision_ends_the_one_before(school):
+    data = (FIXTURES / "mis_export.xml").read_text()
+    data = data.replace(
+        "<SENprovision>E</SENprovision>", "<SENprovision>N</SENprovision>"
+    )
+
+    apply(school, SimpleUploadedFile("roll.xml", data.encode()))
+
+    assert flag_keys("H823200026011") == set()
+
+
+def test_an_sen_entry_that_starts_after_today_is_not_yet_a_flag(school):
+    data = (FIXTURES / "mis_export.xml").read_text()
+    data = data.replace(
+        "<StartDate>2025-03-03</StartDate>", "<StartDate>2099-09-01</StartDate>"
+    )
+
+    apply(school, SimpleUploadedFile("roll.xml", data.encode()))
+
+    assert flag_keys("H823200026011") == {"send"}  # still SEN support today
+
+
+def test_the_first_fixtures_older_shape_is_still_read(school):
+    """Before the structure was checked, the fixtures put an EndDate on an SEN entry
+    and PreferredForename and InCare directly under Pupil. Still read: harmless."""
+    data = (FIXTURES / "new_roll.xml").read_text()
+    data = (
+        data.replace(
+            """        <SEN>
+          <StartDate>2021-09-06</StartDate>
+          <SENprovision>K</SENprovision>
+        </SEN>
+        <SEN>
+          <StartDate>2025-07-18</StartDate>
+          <SENprovision>N</SENprovision>
+        </SEN>""",
+            """        <SEN>
+          <StartDate>2021-09-06</StartDate>
+          <EndDate>2025-07-18</EndDate>
+          <SENprovision>K</SENprovision>
+        </SEN>""",
+        )
+        .replace(
+            """      <LookedAfter>
+        <InCare>true</InCare>
+        <CareAuthority>823</CareAuthority>
+      </LookedAfter>""",
+            "      <InCare>true</InCare>",
+        )
+        .replace(
+            """      <BasicDetails>
+        <PreferredForename>Amber</PreferredForename>""",
+            """      <PreferredForename>Amber</PreferredForename>
+      <BasicDetails>""",
+        )
+    )
+    assert "<EndDate>" in data and "<LookedAfter>" not in data
+
+    apply(school, SimpleUploadedFile("roll.xml", data.encode()))
+
+    assert Pupil.objects.get(upn=AMBER).preferred_name == "Amber"
+    assert flag_keys(BRAM) == {"looked-after"}
+    assert flag_keys(DEV) == set()
+
+
+def test_an_admissions_transfer_file_is_refused_for_what_it_is(school):
+    upload = SimpleUploadedFile(
+        "applicants.xml",
+        b"<?xml version='1.0'?><ATfile><Header/><ATFpupilData/></ATfile>",
+    )
+
+    with pytest.raises(ValidationError, match="admissions transfer file"):
+        roll.roll_file_read(school=school, upload=upload)
 
 
 def test_xml_that_is_not_a_ctf_is_refused(school):
