@@ -2,12 +2,14 @@
 reader users: every error link leads to its field, every Remove names its child."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
 from records.models import Concern, Pupil
+from taxonomy.models import Term, Vocabulary
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +74,46 @@ def test_the_pupil_search_gives_the_name_for_the_remove_button(
     )
 
     assert response.json()["results"][0]["name"] == pupil.display_name
+
+
+class _Radios(HTMLParser):
+    """Each primary-category radio's aria-describedby, and every element's text by id."""
+
+    def __init__(self):
+        super().__init__()
+        self.described_by, self.text, self._open = {}, {}, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") == "primary_category":
+            self.described_by[attrs["value"]] = attrs.get("aria-describedby")
+        if "id" in attrs:
+            self._open.append(attrs["id"])
+            self.text[attrs["id"]] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "p" and self._open:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if self._open:
+            self.text[self._open[-1]] += data
+
+
+def test_each_category_radio_is_described_by_its_definition(
+    verified_client, staff, form_page
+):
+    """A screen reader announces each of the categories with its definition, not a
+    bare name (the definitions are what make staff use them the same way)."""
+    page = verified_client(staff).get(form_page.url).content.decode()
+    radios = _Radios()
+    radios.feed(page)
+
+    defined = Term.objects.filter(
+        vocabulary=Vocabulary.CATEGORY, school=None, is_active=True
+    ).exclude(definition="")
+    assert len(radios.described_by) >= defined.count() > 10
+    for category in defined:
+        target = radios.described_by[str(category.pk)]
+        assert target, category.name
+        assert radios.text[target].strip() == category.definition.strip()
