@@ -10,4 +10,5 @@ urlpatterns = [
     path(
         "two-factor/backup-codes/", views.backup_codes, name="two_factor_backup_codes"
     ),
+    path("keep-alive/", views.keep_alive, name="keep_alive"),
 ]

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -222,3 +223,17 @@ def locked_out(request, original_response=None, credentials=None):
         {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
+
+
+@never_cache
+@require_http_methods(["POST"])
+def keep_alive(request):
+    """The "Stay signed in" of the idle-sign-out warning (chronicle/idle-warning.js).
+
+    A request the person made, so SessionTimeoutMiddleware counts it as activity
+    (it is not one of BACKGROUND_VIEWS). POST with the CSRF token, so no other site
+    can keep a session alive. Anonymous callers get 403, not the sign-in page: the
+    script then knows the session has already ended."""
+    if not request.user.is_authenticated:
+        return HttpResponseForbidden()
+    return HttpResponse(status=204)

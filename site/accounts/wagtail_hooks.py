@@ -1,5 +1,9 @@
+from django.conf import settings
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
 
 from chronicle import menu
@@ -181,3 +185,33 @@ def remembered_devices_account_item(request):
             "Phones and computers where you sign in without a code; forget them here."
         ),
     }
+
+
+@hooks.register("insert_global_admin_js")
+def idle_sign_out_warning():
+    # The warning before SessionTimeoutMiddleware's idle sign-out (WCAG 2.2.1): the
+    # script reads the limit and its words from here; it runs only on signed-in
+    # admin pages (those with the sidebar), not on sign-in or two-factor pages.
+    idle = settings.CHRONICLE_SESSION_IDLE_MINUTES * 60
+    warn = min(120, idle // 2)  # two minutes, or half a (very short) limit
+    return format_html(
+        '<script src="{}" defer data-chronicle-idle data-idle-seconds="{}"'
+        ' data-warn-seconds="{}" data-keep-alive-url="{}" data-sign-out-url="{}"'
+        ' data-message="{}" data-title="{}" data-stay="{}" data-leave="{}"></script>',
+        static("chronicle/idle-warning.js"),
+        idle,
+        warn,
+        reverse("accounts:keep_alive"),
+        reverse("wagtailadmin_logout"),
+        ngettext(
+            "You will be signed out in %(minutes)d minute to protect children's "
+            "records.",
+            "You will be signed out in %(minutes)d minutes to protect children's "
+            "records.",
+            max(1, warn // 60),
+        )
+        % {"minutes": max(1, warn // 60)},
+        _("Are you still there?"),
+        _("Stay signed in"),
+        _("Sign out now"),
+    )

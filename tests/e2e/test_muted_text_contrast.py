@@ -15,7 +15,8 @@ MEDIANS = """
 <main class="nice-padding">
   <dl class="casework-facts" data-medians>
     <dt>Median time: Triage</dt>
-    <dd>2 hours <span class="casework-muted">(over 3 concerns that reached it)</span></dd>
+    <dd>2 hours
+      <span class="casework-muted">(over 3 concerns that reached it)</span></dd>
   </dl>
   <p class="casework-muted" data-medians>The ten most recent before this one.</p>
 </main>

@@ -77,7 +77,7 @@ def test_the_pupil_search_gives_the_name_for_the_remove_button(
 
 
 class _Radios(HTMLParser):
-    """Each primary-category radio's aria-describedby, and every element's text by id."""
+    """Each category radio's aria-describedby, and every element's text by id."""
 
     def __init__(self):
         super().__init__()
