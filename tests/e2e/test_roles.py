@@ -13,6 +13,12 @@ from .test_casework import menu, messages, new_page, shot  # noqa: F401 (fixture
 from .test_concern_forms import sign_in
 
 pytestmark = pytest.mark.e2e
+# Links on the dashboard shorter than 24 px (WCAG 2.5.8 target size).
+SMALL_LINKS = """
+() => [...document.querySelectorAll(".w-dashboard a")]
+  .filter((a) => a.checkVisibility() && a.getBoundingClientRect().height < 24)
+  .map((a) => `${a.innerText.trim()} ${a.getBoundingClientRect().height}`)
+"""
 
 
 def test_a_dsl_proposes_a_deputy_and_the_head_confirms(
@@ -22,6 +28,7 @@ def test_a_dsl_proposes_a_deputy_and_the_head_confirms(
 ):
     dsl = new_page(browser, server)
     sign_in(dsl, server, "dsl.oakfield")
+    assert dsl.evaluate(SMALL_LINKS) == []
     menu(dsl, "Roles")
     dsl.get_by_label("Role").select_option(label="Deputy DSL")
     dsl.get_by_role("button", name="Filter").click()
@@ -51,6 +58,7 @@ def test_a_dsl_proposes_a_deputy_and_the_head_confirms(
 
     head = new_page(browser, server)
     sign_in(head, server, "head.oakfield")
+    assert head.evaluate(SMALL_LINKS) == []
     menu(head, "Roles")
     waiting = head.locator("[data-roles-to-decide]")
     expect(waiting).to_contain_text("Alex Morgan as Deputy DSL")
