@@ -3,6 +3,7 @@ small numbers are suppressed for governors."""
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -204,6 +205,7 @@ def test_governors_report_suppresses_small_numbers_and_is_audited(
     )
     text = " ".join(text.split())
     assert "Autumn 1 2026" in text
+    assert "any count from 1 to 4 is shown as “fewer than 5”" in text
     # This term: 9 concerns, physical abuse 7 (c2 and six more), child-on-child 1
     # (c1), neglect 1 (c3). Showing the 7 would give 9 - 7 = 2 for two counts of
     # "fewer than 5", so both 1: the 7 is hidden too. The term before holds only c7
@@ -221,3 +223,28 @@ def test_governors_report_suppresses_small_numbers_and_is_audited(
     )
     entry = _log_entries(dsl, "governors' report exported").get()
     assert "term=Autumn" in entry.additional_data["filters"]
+
+
+def test_governors_report_headings_line_up_with_their_numbers(
+    verified_client, seeded, dsl
+):
+    """The headings "This term" and "Previous term" end where their numbers end (the
+    numbers are right-aligned; the headings were left-aligned above them)."""
+    import pypdf
+
+    response = verified_client(dsl).get(
+        REPORTS + "governors.pdf", {"term": "Autumn 1 2026"}
+    )
+    page = pypdf.PdfReader(io.BytesIO(response.content)).pages[0]
+    lines = page.extract_text(extraction_mode="layout").splitlines()
+    heading = next(line for line in lines if "This term" in line)
+    total = next(line for line in lines if line.strip().startswith("Concerns "))
+    # Positions in characters, estimated from the fonts' average widths (the headings
+    # are bold): a few characters out at most; left-aligned headings were 16 out.
+    assert abs(heading.rstrip().rfind("term") + 4 - len(total.rstrip())) <= 4, (
+        f"\n{heading}\n{total}"
+    )
+    this_term_end = heading.find("This term") + len("This term")
+    first_number = re.search(r"Concerns\s+(\S.*?\S)\s{2,}", total)
+    assert first_number, total
+    assert abs(first_number.end(1) - this_term_end) <= 4, f"\n{heading}\n{total}"
