@@ -19,6 +19,19 @@ FIRST_PUPIL = (
     "print(p.upn, p.display_name)"
 )
 VIEWPORT = {"width": 1280, "height": 1000}
+# What of a task form is cut off at 1280 px: any field, label or help text whose
+# right edge passes the edge of the column it is in (which scrolls only up and
+# down), or of the window.
+CLIPPED = """
+(form) => {
+  const column = form.closest(".casework-work") || form;
+  const edge = Math.min(column.getBoundingClientRect().right, window.innerWidth);
+  return [...form.querySelectorAll("input, select, textarea, label, .help, p, legend")]
+    .filter((el) => el.checkVisibility() && el.type !== "hidden"
+      && el.getBoundingClientRect().right > edge + 0.5)
+    .map((el) => `${el.tagName}#${el.id} ${el.getBoundingClientRect().right}`);
+}
+"""
 
 
 @pytest.fixture
@@ -144,6 +157,7 @@ def test_a_concern_is_triaged_referred_followed_up_and_closed(browser, server, s
         "Visible bruise and the child names a parent; no injury needing treatment."
     )
     shot(dsl, "04-dsl-triage")
+    assert triage.evaluate(CLIPPED) == []
     triage.get_by_role("button", name="Complete triage").click()
     # The same DSL goes straight on to the decision: it is claimed for her.
     expect(messages(dsl)).to_contain_text(f"Triage recorded for {reference}.")
@@ -213,6 +227,7 @@ def test_a_concern_is_triaged_referred_followed_up_and_closed(browser, server, s
         "Joint visit with social care arranged for tomorrow."
     )
     shot(dsl, "09-dsl-police-response")
+    assert police.evaluate(CLIPPED) == []
     police.get_by_role("button", name="Response recorded — complete follow-up").click()
     expect(messages(dsl)).to_contain_text(
         f"Referral to Police completed for {reference}."
