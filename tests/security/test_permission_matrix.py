@@ -97,6 +97,8 @@ RULES = {
     "accounts:two_factor_setup": page(SIGNED_IN),
     "accounts:two_factor_verify": page(SIGNED_IN),
     "accounts:two_factor_backup_codes": page(SIGNED_IN),
+    # "Stay signed in" on the idle-sign-out warning: any signed-in user, POST only.
+    "accounts:keep_alive": posts(SIGNED_IN, anonymous=DENY),
     # Concern forms: anyone with a role reports; the type-ahead lists only pupils of
     # the user's schools (tests/forms).
     "concern_forms:pupil_search": gets(SIGNED_IN, anonymous=DENY),
