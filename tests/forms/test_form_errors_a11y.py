@@ -117,3 +117,14 @@ def test_each_category_radio_is_described_by_its_definition(
         target = radios.described_by[str(category.pk)]
         assert target, category.name
         assert radios.text[target].strip() == category.definition.strip()
+
+
+def test_the_concern_form_warns_before_the_idle_sign_out(
+    verified_client, staff, form_page
+):
+    """Typing a long concern makes no request: the form page, above all, carries the
+    warning (and its "Stay signed in") before the idle sign-out."""
+    page = verified_client(staff).get(form_page.url).content.decode()
+
+    assert re.search(r'<script[^>]*src="/static/chronicle/idle-warning.js"', page)
+    assert 'data-idle-seconds="900"' in page
