@@ -275,7 +275,7 @@ def test_the_dsl_sees_the_refusal_in_the_audit_log(
     text = page.content.decode()
     assert page.status_code == 200
     assert "Access refused" in text
-    assert f"access refused: file_detail #{child.pk}" in text
+    assert f"access refused: records_admin:file_detail #{child.pk}" in text
     assert str(staff) in text
 
 

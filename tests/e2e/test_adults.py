@@ -55,7 +55,9 @@ def report_about_the_dsl(browser, server, shot, upn, name):
     page.get_by_role("button", name="Send in confidence to the case manager").click()
     confirmation = page.locator("[data-confirmation]")
     expect(confirmation).to_contain_text("Your concern has been received")
-    reference = re.search(r"C\d{6}", confirmation.inner_text()).group(0)
+    # References are per school (OAK-000123, issue 22).
+    reference = re.search(r"[A-Z][A-Z0-9]{1,5}-\d{6}", confirmation.inner_text())
+    reference = reference.group(0)
     page.context.close()
     return reference
 
@@ -78,9 +80,15 @@ def dsl_sees_nothing(browser, server, shot, reference, pupil_pk, name):
         assert reference not in text and "grabbed a child" not in text, url
     expect(dsl.locator("[data-adult-concern-notice]")).to_have_count(0)
     shot(dsl, f"{name}-named-dsl-sees-nothing")
-    assert (
-        dsl.goto(f"/admin/casework/concerns/{reference[1:].lstrip('0')}/").status == 404
-    )
+    concern_pk = server.manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from records.models import Concern; "
+        f"print(Concern.objects.get(school_reference='{reference}').pk)",
+    ).strip()
+    assert dsl.goto(f"/admin/casework/concerns/{concern_pk}/").status == 404
     dsl.context.close()
 
 

@@ -56,9 +56,10 @@ def test_two_marks_front_and_back_with_the_keyboard_alone(page, server, screensh
     page.get_by_label("What happened").fill("Synthetic: bruises seen at PE.")
     page.get_by_label("What the child said").fill("'I fell over.' Quiet.")
 
-    # Tab from the last field before the body map: straight to "Add a mark" (the
+    # Tab from the last field before the body map ("What you did", under risk and
+    # actions): straight to "Add a mark" (the
     # outline is for pointers; the list is the keyboard's way in).
-    page.get_by_label("If you couldn't record the child's voice").focus()
+    page.locator("#id_actions_taken").focus()
     page.keyboard.press("Tab")
     add_mark_by_keyboard(
         page, "left forearm", "Synthetic: four oval bruises", "1 cm each", "purple"
