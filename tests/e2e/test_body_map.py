@@ -95,7 +95,9 @@ def test_two_marks_front_and_back_with_the_keyboard_alone(page, server, screensh
     page.keyboard.press("Enter")
     confirmation = page.locator("[data-confirmation]")
     expect(confirmation).to_contain_text("Your concern has been received")
-    reference = re.search(r"C\d{6}", confirmation.inner_text()).group(0)
+    # References are per school (OAK-000123, issue 22).
+    reference = re.search(r"[A-Z][A-Z0-9]{1,5}-\d{6}", confirmation.inner_text())
+    reference = reference.group(0)
 
     stored = server.manage(
         "shell",
@@ -103,7 +105,8 @@ def test_two_marks_front_and_back_with_the_keyboard_alone(page, server, screensh
         "0",
         "-c",
         "from records.models import Concern; "
-        f"c = Concern.objects.get(pk={int(reference[1:])}); "
+        f"c = Concern.objects.get(school_reference='{reference}'); "
+        "print(c.pk); "
         "print([(m['view'], m['region'], m['description'], m['size'], m['colour'])"
         " for m in c.body_map]); print(c.body_map_pupil.upn)",
     )
@@ -113,11 +116,12 @@ def test_two_marks_front_and_back_with_the_keyboard_alone(page, server, screensh
         "'red')]" in stored
     )
     assert upn in stored
+    concern_pk = int(stored.split()[0])
 
     # The DSL reads it on the concern: the outline and the table of marks.
     page.context.clear_cookies()
     sign_in(page, server, "dsl.oakfield")
-    page.goto(f"/admin/casework/concerns/{int(reference[1:])}/")
+    page.goto(f"/admin/casework/concerns/{concern_pk}/")
     display = page.locator("[data-body-map-display]")
     expect(display).to_contain_text("left forearm, front")
     expect(display).to_contain_text("lower back, back")
