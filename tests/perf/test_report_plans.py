@@ -80,7 +80,9 @@ def test_the_report_reads_its_figures_through_their_index(reported, school):
         .order_by()
     )
     plan = _plan(*query.query.sql_with_params())
-    assert FIGURE_INDEX in plan, plan
+    # Through an index (at this size the planner may take the school's own index
+    # or the unique one that leads with the school), never a scan of every figure.
+    assert "Index" in plan and "reports_concernfigure" in plan, plan
     assert "Seq Scan" not in plan, plan
 
 

@@ -110,7 +110,9 @@ def school_settings_save(
     `changes` hold only the fields the page offered them (the others are refused
     by the service they belong to). Returns what changed, for the message."""
     school = (
-        School.objects.select_for_update().select_related("trust").get(pk=school.pk)
+        School.objects.select_for_update(of=("self",))
+        .select_related("trust")
+        .get(pk=school.pk)
     )
     saved = []
     if "chair_of_governors" in changes or "head_concerns_to" in changes:

@@ -59,7 +59,7 @@ def school_webhooks(request, school_id):
             "schools": selectors.webhook_schools(request.user),
             "form": form,
             "endpoints": selectors.endpoints_of(school),
-            "deliveries": selectors.deliveries_of(school),
+            "deliveries": selectors.deliveries_shown_to(request.user, school),
         },
     )
 
