@@ -33,6 +33,16 @@ Ids = Query(None, description="May repeat: ?school=1&school=2.")
 SchoolId = Query(None, ge=1, le=2**63 - 1, description="Only this school's.")
 
 
+def _page(selector, user, **filters):
+    """A cursor page of `selector`'s rows, or the 422 for a cursor this list
+    did not give."""
+    try:
+        items, after = selector(user, **filters)
+    except cursors.CursorInvalid:
+        return _invalid_cursor()
+    return {"items": items, "next_cursor": after}
+
+
 def _invalid_cursor():
     return problems.problem(
         422,
@@ -64,21 +74,18 @@ def casework_tasks(
     """The tasks the web's queues and task pages show the user: their teams' and
     the actions given to them, less what restrictions hide; never a task on a
     concern that names them. References and steps only, no case content."""
-    try:
-        items, after = selectors.tasks(
-            request.user,
-            status=status,
-            school=school,
-            step=step,
-            overdue=overdue,
-            mine=mine,
-            sort=sort,
-            limit=limit,
-            cursor=cursor,
-        )
-    except cursors.CursorInvalid:
-        return _invalid_cursor()
-    return {"items": items, "next_cursor": after}
+    return _page(
+        selectors.tasks,
+        request.user,
+        status=status,
+        school=school,
+        step=step,
+        overdue=overdue,
+        mine=mine,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 @casework.get(
@@ -96,18 +103,15 @@ def casework_concerns(
 ):
     """The concerns the user may read (as the concern page allows): reference,
     school, status and dates only."""
-    try:
-        items, after = selectors.concerns(
-            request.user,
-            status=status,
-            school=school,
-            sort=sort,
-            limit=limit,
-            cursor=cursor,
-        )
-    except cursors.CursorInvalid:
-        return _invalid_cursor()
-    return {"items": items, "next_cursor": after}
+    return _page(
+        selectors.concerns,
+        request.user,
+        status=status,
+        school=school,
+        sort=sort,
+        limit=limit,
+        cursor=cursor,
+    )
 
 
 @casework.get(
